@@ -1,0 +1,512 @@
+/**
+ * The config model: the contract between the Pulumi program and the recovery driver.
+ *
+ * Every key lives in the `aytq` namespace of a stack's config. Top-level keys are objects
+ * (`aytq:database`, `aytq:app`, ...) so that the driver can change one field with a path
+ * (`app.stopped`, `recovery.mode`) and nothing else. This module validates the raw config
+ * into a typed {@link Settings} object, once, reporting every problem at once with its path.
+ * The program only reads Settings; the driver only changes keys described here.
+ */
+import { z } from "zod";
+
+export const CONFIG_NAMESPACE = "aytq";
+
+export const STACK_NAMES = ["test", "preproduction", "production"] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
+export const RECOVERY_MODES = ["normal", "reviveDropped", "rebuild"] as const;
+export type RecoveryMode = (typeof RECOVERY_MODES)[number];
+
+/** Defaults, named so that tests compare against the same constants. */
+export const DEFAULT_LOCATION = "uksouth";
+export const DEFAULT_POSTGRES_VERSION = "16";
+export const DEFAULT_STORAGE_SIZE_GB = 32;
+export const DEFAULT_BACKUP_RETENTION_DAYS = 7;
+export const DEFAULT_ADMIN_LOGIN = "aytqadmin";
+export const DEFAULT_SERVER_PARAMETERS: Readonly<Record<string, string>> = {
+  max_connections: "856",
+  "connection_throttle.enable": "on",
+};
+export const DEFAULT_BACKUP_CONTAINER = "database-backup";
+export const DEFAULT_STORAGE_REPLICATION = "Standard_GRS";
+export const DEFAULT_BLOB_RETENTION_DAYS = 7;
+export const DEFAULT_SOFT_DELETE_DAYS = 7;
+/** 0 means no immutability policy. Production sets 14. */
+export const DEFAULT_IMMUTABILITY_DAYS = 0;
+export const DEFAULT_ALERT_THRESHOLD_PERCENT = 80;
+export const DEFAULT_REPOSITORY = "DFE-Digital/access-your-teaching-qualifications";
+export const DEFAULT_BRANCH = "main";
+/** GitHub's maximum number of required approving reviews. */
+export const MAX_REQUIRED_APPROVALS = 6;
+export const DEFAULT_FROZEN_APPROVALS = 6;
+export const DEFAULT_NORMAL_APPROVALS = 1;
+export const DEFAULT_INGRESS_CLASS = "nginx";
+export const DEFAULT_APP_SERVICE_PORT = 80;
+export const DEFAULT_HEALTH_PATH = "/health/all.json";
+export const DEFAULT_MAINTENANCE_IMAGE = "nginx:1.27-alpine";
+/** Azure keeps point-in-time restore data for the backup retention period; the newest restorable point is about 5 minutes old. */
+export const PITR_NEWEST_MINUTES = 5;
+/** A dropped flexible server can be revived for 5 days after deletion. */
+export const REVIVE_WINDOW_DAYS = 5;
+/** The runbook: a revive point at least 10 minutes after the deletion. */
+export const REVIVE_MIN_MINUTES_AFTER_DELETE = 10;
+
+/** Flexible-server log categories sent to Log Analytics (FACTS: every category). */
+export const POSTGRES_LOG_CATEGORIES = [
+  "PostgreSQLLogs",
+  "PostgreSQLFlexSessions",
+  "PostgreSQLFlexQueryStoreRuntime",
+  "PostgreSQLFlexQueryStoreWaitStats",
+  "PostgreSQLFlexTableStats",
+  "PostgreSQLFlexDatabaseXacts",
+] as const;
+
+// ---------------------------------------------------------------------------
+// Field schemas. Config set from the CLI arrives as strings ("true", "2"), from a
+// stack file as YAML values: both are accepted.
+
+const boolish = z.preprocess(
+  (v) => (v === "true" ? true : v === "false" ? false : v),
+  z.boolean({ error: "must be true or false" }),
+);
+
+const intish = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be between ${min} and ${max}` })
+      .max(max, { error: `must be between ${min} and ${max}` }),
+  );
+
+/** Azure flexible server names: 3-63 characters, lowercase letters, digits and hyphens, not starting or ending with a hyphen. */
+export const AZURE_SERVER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+const serverName = z
+  .string({ error: "must be a server name" })
+  .regex(AZURE_SERVER_NAME, {
+    error: "must be a valid Azure server name: 3-63 characters, lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+  });
+
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z$/;
+
+/** True for an ISO 8601 instant in UTC ending in `Z` that names a real calendar time. */
+export function isIsoUtc(value: string): boolean {
+  const m = ISO_UTC.exec(value);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s] = m;
+  const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, s ? +s : 0));
+  return (
+    date.getUTCFullYear() === +y &&
+    date.getUTCMonth() === +mo - 1 &&
+    date.getUTCDate() === +d &&
+    date.getUTCHours() === +h &&
+    date.getUTCMinutes() === +mi &&
+    (s === undefined || date.getUTCSeconds() === +s)
+  );
+}
+
+const isoUtc = z
+  .string({ error: "must be an ISO 8601 time in UTC" })
+  .refine(isIsoUtc, { error: "must be an ISO 8601 time in UTC ending in Z, e.g. 2024-07-24T06:00:00Z" });
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a DNS host name" });
+
+const url = z.string().url({ error: "must be a URL" });
+
+const ptrCopy = z
+  .object({
+    /** Name of the copy server (becomes its Azure name). */
+    name: serverName,
+    /** The point in time the copy restores to, UTC. */
+    restorePointUTC: isoUtc,
+    /** When the driver asked for the copy, UTC; recorded as a tag. @default the restore point */
+    createdAtUTC: isoUtc.optional(),
+  })
+  .strict();
+export type PtrCopy = z.infer<typeof ptrCopy>;
+
+const databaseSchema = z
+  .object({
+    /** The live server's exact Azure name. */
+    serverName,
+    /** The application's database. */
+    databaseName: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a PostgreSQL identifier (lowercase, digits, underscores)" }),
+    /** @default DEFAULT_ADMIN_LOGIN */
+    adminLogin: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default(DEFAULT_ADMIN_LOGIN),
+    /** @default DEFAULT_POSTGRES_VERSION */
+    postgresVersion: z.enum(["14", "15", "16", "17"]).default(DEFAULT_POSTGRES_VERSION),
+    /** @default DEFAULT_STORAGE_SIZE_GB */
+    storageSizeGB: intish(32, 32768).default(DEFAULT_STORAGE_SIZE_GB),
+    skuName: z.string().min(1),
+    skuTier: z.enum(["Burstable", "GeneralPurpose", "MemoryOptimized"]),
+    /** @default "Disabled" */
+    highAvailability: z.enum(["Disabled", "SameZone", "ZoneRedundant"]).default("Disabled"),
+    /** @default DEFAULT_BACKUP_RETENTION_DAYS */
+    backupRetentionDays: intish(7, 35).default(DEFAULT_BACKUP_RETENTION_DAYS),
+    /** @default false */
+    geoRedundantBackup: boolish.default(false),
+    /** Server parameters. @default DEFAULT_SERVER_PARAMETERS */
+    parameters: z.record(z.string(), z.string()).default({ ...DEFAULT_SERVER_PARAMETERS }),
+  })
+  .strict();
+
+const networkSchema = z
+  .object({
+    /** Resource group of the cluster's virtual network. */
+    vnetResourceGroupName: z.string().min(1),
+    vnetName: z.string().min(1),
+    /** @default "postgres-snet" */
+    subnetName: z.string().min(1).default("postgres-snet"),
+    privateDnsZoneName: z.string().min(1),
+    privateDnsZoneResourceGroupName: z.string().min(1),
+  })
+  .strict();
+
+const backupSchema = z
+  .object({
+    storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be 3-24 lowercase letters and digits" }),
+    /** @default DEFAULT_BACKUP_CONTAINER */
+    containerName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/).default(DEFAULT_BACKUP_CONTAINER),
+    /** @default DEFAULT_STORAGE_REPLICATION */
+    replication: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS"]).default(DEFAULT_STORAGE_REPLICATION),
+    /** Blobs are deleted this many days after their last modification. @default DEFAULT_BLOB_RETENTION_DAYS */
+    blobRetentionDays: intish(1, 3650).default(DEFAULT_BLOB_RETENTION_DAYS),
+    /** Blob and container soft delete. @default DEFAULT_SOFT_DELETE_DAYS */
+    softDeleteDays: intish(1, 365).default(DEFAULT_SOFT_DELETE_DAYS),
+    /** Locked time-based immutability on the container; 0 for none. @default DEFAULT_IMMUTABILITY_DAYS */
+    immutabilityDays: intish(0, 146000).default(DEFAULT_IMMUTABILITY_DAYS),
+  })
+  .strict();
+
+const monitoringSchema = z
+  .object({
+    /** @default true in production, false elsewhere */
+    enabled: boolish.optional(),
+    /** @default `<server>-log` */
+    workspaceName: z.string().min(1).optional(),
+    /** Name of the diagnostic setting on the live server. @default `<server>-diagnostics` */
+    diagnosticSettingName: z.string().min(1).optional(),
+    /** @default DEFAULT_ALERT_THRESHOLD_PERCENT */
+    alertThresholdPercent: intish(1, 100).default(DEFAULT_ALERT_THRESHOLD_PERCENT),
+    /** Action group alerts notify. @default none */
+    actionGroupId: z.string().min(1).optional(),
+    /** Public status page (checked by pre-flight). */
+    statusPageUrl: url.optional(),
+    /** Uptime checks (StatusCake) that must answer. @default [] */
+    uptimeCheckUrls: z.array(url).default([]),
+  })
+  .strict();
+
+const servicePair = z.object({ aytq: hostname, ctr: hostname }).strict();
+
+const appSchema = z
+  .object({
+    namespace: z.string().min(1),
+    webDeployment: z.string().min(1),
+    workerDeployment: z.string().min(1),
+    webReplicas: intish(0, 100),
+    workerReplicas: intish(0, 100),
+    /** Replicas are 0 while true. @default false */
+    stopped: boolish.default(false),
+    /** The maintenance page serves the public hosts while true. @default false */
+    maintenance: boolish.default(false),
+    /** Public hosts of the two services. */
+    hosts: servicePair,
+    /** Temporary hosts that reach the app during maintenance. */
+    temporaryHosts: servicePair,
+    /** Whether DfE Sign-in knows the temporary hosts (the DR test's lesson). @default false */
+    dsiTemporaryUrlsRegistered: boolish.default(false),
+    /** Names of the app's existing ingresses for each service. @default `<webDeployment>-aytq` and `<webDeployment>-ctr` */
+    ingressNames: z.object({ aytq: z.string().min(1), ctr: z.string().min(1) }).strict().optional(),
+    /** The app's Service (same name as the web deployment) port. @default DEFAULT_APP_SERVICE_PORT */
+    servicePort: intish(1, 65535).default(DEFAULT_APP_SERVICE_PORT),
+    /** @default DEFAULT_INGRESS_CLASS */
+    ingressClassName: z.string().min(1).default(DEFAULT_INGRESS_CLASS),
+    /** Kubernetes Secret holding the app's DATABASE_URL. @default `<webDeployment>-secret` */
+    databaseSecretName: z.string().min(1).optional(),
+    /** @default DEFAULT_HEALTH_PATH */
+    healthPath: z.string().startsWith("/").default(DEFAULT_HEALTH_PATH),
+    /** @default DEFAULT_MAINTENANCE_IMAGE */
+    maintenanceImage: z.string().min(1).default(DEFAULT_MAINTENANCE_IMAGE),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    /** `owner/name`. @default DEFAULT_REPOSITORY */
+    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { error: "must be owner/name" }).default(DEFAULT_REPOSITORY),
+    /** @default DEFAULT_BRANCH */
+    branch: z.string().min(1).default(DEFAULT_BRANCH),
+    /** Merges need frozenApprovals reviews while true. @default false */
+    frozen: boolish.default(false),
+    /** @default DEFAULT_FROZEN_APPROVALS */
+    frozenApprovals: intish(0, MAX_REQUIRED_APPROVALS).default(DEFAULT_FROZEN_APPROVALS),
+    /** @default DEFAULT_NORMAL_APPROVALS */
+    normalApprovals: intish(0, MAX_REQUIRED_APPROVALS).default(DEFAULT_NORMAL_APPROVALS),
+  })
+  .strict();
+
+const recoverySchema = z
+  .object({
+    /** @default "normal" */
+    mode: z
+      .enum(RECOVERY_MODES, { error: `must be one of ${RECOVERY_MODES.join(", ")}` })
+      .default("normal"),
+    /** Point in time a revived server returns to, UTC. Required when mode is reviveDropped. */
+    restorePointUTC: isoUtc.optional(),
+    /** Resource id of a diagnostic setting that outlived a deleted server. @default derived from the server id and the setting name */
+    staleDiagnosticSettingId: z.string().startsWith("/subscriptions/", { error: "must be an Azure resource id starting /subscriptions/" }).optional(),
+    /** Point-in-time copies of the live server. Removing one deletes it. @default [] */
+    ptrCopies: z.array(ptrCopy).default([]),
+  })
+  .strict();
+
+const rootSchema = z
+  .object({
+    environment: z.enum(STACK_NAMES, { error: `must be one of ${STACK_NAMES.join(", ")}` }),
+    shortCode: z.enum(["ts", "pp", "pd"], { error: "must be one of ts, pp, pd" }),
+    /** @default DEFAULT_LOCATION */
+    location: z.string().min(1).default(DEFAULT_LOCATION),
+    resourceGroupName: z.string().min(1),
+    /** Subscription that holds every resource. @default the provider's current subscription */
+    subscriptionId: z.string().uuid({ error: "must be a subscription GUID" }).optional(),
+    /** Protect the live server, storage account and immutability policy from deletion. @default true in production */
+    protectStateful: boolish.optional(),
+    database: databaseSchema,
+    network: networkSchema,
+    backup: backupSchema,
+    monitoring: monitoringSchema.default({ alertThresholdPercent: DEFAULT_ALERT_THRESHOLD_PERCENT, uptimeCheckUrls: [] }),
+    app: appSchema,
+    pipeline: pipelineSchema.default({
+      repository: DEFAULT_REPOSITORY,
+      branch: DEFAULT_BRANCH,
+      frozen: false,
+      frozenApprovals: DEFAULT_FROZEN_APPROVALS,
+      normalApprovals: DEFAULT_NORMAL_APPROVALS,
+    }),
+    recovery: recoverySchema.default({ mode: "normal", ptrCopies: [] }),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.recovery.mode === "reviveDropped" && s.recovery.restorePointUTC === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["recovery", "restorePointUTC"],
+        message: "is required when recovery.mode is reviveDropped (an ISO 8601 UTC time after the deletion)",
+      });
+    }
+    const seen = new Set<string>([s.database.serverName]);
+    s.recovery.ptrCopies.forEach((copy, i) => {
+      if (seen.has(copy.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["recovery", "ptrCopies", i, "name"],
+          message: `"${copy.name}" is used twice (or is the live server's name); every copy needs its own name`,
+        });
+      }
+      seen.add(copy.name);
+    });
+  });
+
+type RawSettings = z.output<typeof rootSchema>;
+
+/** The validated, typed settings the program reads. Derived defaults are filled in. */
+export type Settings = Omit<RawSettings, "protectStateful" | "monitoring"> & {
+  protectStateful: boolean;
+  monitoring: Omit<RawSettings["monitoring"], "enabled" | "workspaceName" | "diagnosticSettingName"> & {
+    enabled: boolean;
+    workspaceName: string;
+    diagnosticSettingName: string;
+  };
+  app: RawSettings["app"] & { ingressNames: { aytq: string; ctr: string }; databaseSecretName: string };
+};
+
+/** One config problem: the key as an operator types it (`aytq:recovery.mode`) and what is wrong. */
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+/** Config that cannot be used. Lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: ConfigProblem[]) {
+    super(
+      problems.length === 1
+        ? `invalid config: ${problems[0].key}: ${problems[0].message}`
+        : `invalid config (${problems.length} problems):\n` + problems.map((p) => `  ${p.key}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** The raw config of the namespace: top-level key (without `aytq:`) to value (object, scalar or JSON text). */
+export type RawConfig = Record<string, unknown>;
+
+function keyOf(path: ReadonlyArray<PropertyKey>): string {
+  let key = CONFIG_NAMESPACE + ":";
+  path.forEach((part, i) => {
+    if (typeof part === "number") key += `[${part}]`;
+    else key += (i === 0 ? "" : ".") + String(part);
+  });
+  return key;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? text.slice(0, 57) + "..." : text;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = raw;
+  for (const part of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[part];
+  }
+  return v;
+}
+
+/** Top-level values may arrive as JSON text (pulumi.Config, Automation API); parse those. */
+function normalise(raw: RawConfig): RawConfig {
+  const out: RawConfig = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const bare = key.startsWith(CONFIG_NAMESPACE + ":") ? key.slice(CONFIG_NAMESPACE.length + 1) : key;
+    if (typeof value === "string" && /^\s*[[{]/.test(value)) {
+      try {
+        out[bare] = JSON.parse(value);
+        continue;
+      } catch {
+        // left as text: the schema then reports the key as the wrong type
+      }
+    }
+    out[bare] = value;
+  }
+  return out;
+}
+
+/**
+ * Validate raw config into Settings. Throws {@link ConfigError} naming every bad key.
+ * Pure: no Pulumi runtime needed, so the driver and `plan` use the same rules as the program.
+ */
+export function parseSettings(raw: RawConfig): Settings {
+  const input = normalise(raw);
+  const result = rootSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue): ConfigProblem => {
+      if (issue.code === "unrecognized_keys") {
+        return {
+          key: keyOf(issue.path),
+          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the README's config table`,
+        };
+      }
+      const got = valueAt(input, issue.path);
+      const missing = got === undefined;
+      return {
+        key: keyOf(issue.path),
+        message: missing && issue.code !== "custom" ? "is required" : `${issue.message}${issue.code === "custom" ? "" : ` (got ${describe(got)})`}`,
+      };
+    });
+    throw new ConfigError(problems);
+  }
+  const s = result.data;
+  const production = s.environment === "production";
+  return {
+    ...s,
+    protectStateful: s.protectStateful ?? production,
+    monitoring: {
+      ...s.monitoring,
+      enabled: s.monitoring.enabled ?? production,
+      workspaceName: s.monitoring.workspaceName ?? `${s.database.serverName}-log`,
+      diagnosticSettingName: s.monitoring.diagnosticSettingName ?? `${s.database.serverName}-diagnostics`,
+    },
+    app: {
+      ...s.app,
+      ingressNames: s.app.ingressNames ?? { aytq: `${s.app.webDeployment}-aytq`, ctr: `${s.app.webDeployment}-ctr` },
+      databaseSecretName: s.app.databaseSecretName ?? `${s.app.webDeployment}-secret`,
+    },
+  };
+}
+
+/**
+ * Set one dotted path (`recovery.mode`, `app.stopped`) in raw config, returning a new object.
+ * A value that reads as JSON (true, 2, [...], {...}) is parsed; anything else stays text.
+ * Unknown keys are not rejected here: {@link parseSettings} does that, with the same message as the program.
+ */
+export function setConfigPath(raw: RawConfig, path: string, value: string | unknown): RawConfig {
+  const parts = path.replace(new RegExp(`^${CONFIG_NAMESPACE}:`), "").split(".");
+  if (parts.some((p) => p.length === 0)) {
+    throw new ConfigError([{ key: `${CONFIG_NAMESPACE}:${path}`, message: "is not a valid key path; use dotted names like recovery.mode" }]);
+  }
+  let parsed: unknown = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = value;
+    }
+  }
+  const root = structuredClone(normalise(raw));
+  let node: Record<string, unknown> = root;
+  parts.slice(0, -1).forEach((part) => {
+    const next = node[part];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  });
+  node[parts[parts.length - 1]] = parsed;
+  return root;
+}
+
+/** Remove one dotted path from raw config (no-op when absent), returning a new object. */
+export function removeConfigPath(raw: RawConfig, path: string): RawConfig {
+  const parts = path.replace(new RegExp(`^${CONFIG_NAMESPACE}:`), "").split(".");
+  const root = structuredClone(normalise(raw));
+  let node: unknown = root;
+  for (const part of parts.slice(0, -1)) {
+    if (node === null || typeof node !== "object") return root;
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (node !== null && typeof node === "object") delete (node as Record<string, unknown>)[parts[parts.length - 1]];
+  return root;
+}
+
+// ---------------------------------------------------------------------------
+// Derived values both sides need.
+
+/** Health URLs, AYTQ then CTR. */
+export function healthUrls(s: Settings): { service: "AYTQ" | "CTR"; url: string }[] {
+  return [
+    { service: "AYTQ", url: `https://${s.app.hosts.aytq}${s.app.healthPath}` },
+    { service: "CTR", url: `https://${s.app.hosts.ctr}${s.app.healthPath}` },
+  ];
+}
+
+/** Temporary URLs that reach the app during maintenance. */
+export function temporaryUrls(s: Settings): { service: "AYTQ" | "CTR"; url: string }[] {
+  return [
+    { service: "AYTQ", url: `https://${s.app.temporaryHosts.aytq}` },
+    { service: "CTR", url: `https://${s.app.temporaryHosts.ctr}` },
+  ];
+}
+
+/** Required approving reviews for the current freeze state. */
+export function requiredApprovals(s: Settings): number {
+  return s.pipeline.frozen ? s.pipeline.frozenApprovals : s.pipeline.normalApprovals;
+}
+
+/** Replica counts for the current stopped state. */
+export function desiredReplicas(s: Settings): { web: number; worker: number } {
+  return s.app.stopped ? { web: 0, worker: 0 } : { web: s.app.webReplicas, worker: s.app.workerReplicas };
+}
+
+/** Azure resource id of a flexible server in the stack's resource group. */
+export function flexibleServerId(subscriptionId: string, resourceGroupName: string, serverName: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${serverName}`;
+}
+
+/** Id of a diagnostic setting on a resource (Azure keeps these after the resource is deleted). */
+export function diagnosticSettingId(resourceId: string, settingName: string): string {
+  return `${resourceId}/providers/Microsoft.Insights/diagnosticSettings/${settingName}`;
+}

@@ -1,0 +1,2 @@
+// placeholder replaced by the program (issue 2)
+export {};

@@ -1,0 +1,7 @@
+/** Every command of aytq-dr. Each module adds one command (or a group) to the program. */
+import type { Command } from "commander";
+import type { CliIO } from "../io";
+
+export type RegisterCommand = (program: Command, io: CliIO) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

@@ -1,0 +1,33 @@
+/** Where a command writes. Tests pass their own to run commands in-process. */
+export interface CliIO {
+  /** Results: tables, JSON. */
+  out(text: string): void;
+  /** Progress, warnings, errors. */
+  err(text: string): void;
+  /** Whether a person is at a terminal (prompts and progress bars only then). */
+  readonly isTTY: boolean;
+  /** Ask a question on the terminal; undefined when there is no terminal. */
+  prompt?(question: string): Promise<string>;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function processIO(): CliIO {
+  const isTTY = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return {
+    out: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+    err: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
+    isTTY,
+    env: process.env,
+    prompt: isTTY
+      ? async (question) => {
+          const readline = await import("node:readline/promises");
+          const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The aytq-dr command line: parses arguments and prints results. Decisions live below it.
+ * Every command module registers itself in commands/index.ts.
+ */
+import { Command, CommanderError } from "commander";
+import { describeError, EXIT } from "../errors";
+import { CliIO, processIO } from "./io";
+import { COMMANDS } from "./commands";
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("aytq-dr")
+    .description("Disaster recovery for AYTQ and CTR: every runbook step as a safe, resumable, measured command.")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  for (const register of COMMANDS) register(program, io);
+  program.commands.forEach(function override(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(override);
+  });
+  return program;
+}
+
+/** Run the command line; resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  let exitCode: number = EXIT.ok;
+  program.hook("postAction", (_this, action) => {
+    const code = (action as Command & { aytqExitCode?: number }).aytqExitCode;
+    if (code !== undefined) exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are not failures; commander has already printed its message
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const { exitCode: code, message } = describeError(err);
+    io.err(`aytq-dr: ${message}`);
+    return code;
+  }
+}
+
+/** Set the exit code of a finished command that succeeded but has a non-zero result (compare: different). */
+export function setExitCode(command: Command, code: number): void {
+  (command as Command & { aytqExitCode?: number }).aytqExitCode = code;
+}

@@ -1,0 +1,79 @@
+/**
+ * Typed errors and their exit codes. One top-level handler (cli/main.ts) prints the message;
+ * only unexpected errors (bugs) print a stack trace.
+ */
+import { ConfigError } from "../infra/config";
+
+export const EXIT = {
+  ok: 0,
+  /** compare: the two databases differ; validate: a check failed. */
+  different: 1,
+  /** Bad input: a flag, a time, a name, config. Nothing was changed. */
+  usage: 2,
+  /** A safety gate refused: a diff that deletes or replaces something, a production guard, a declined prompt. Nothing was changed. */
+  refused: 3,
+  /** An external tool or service failed (pg_dump, psql, pulumi, storage). */
+  failed: 4,
+  /** The stack is locked by another update. */
+  locked: 5,
+  /** Interrupted (Ctrl-C). */
+  interrupted: 130,
+  /** A bug: printed with a stack trace. */
+  internal: 70,
+} as const;
+
+/** Base for every error a user can cause or act on. `hint` says what to do about it. */
+export class DrError extends Error {
+  readonly exitCode: number = EXIT.failed;
+  constructor(
+    message: string,
+    public readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input. Exit 2. */
+export class UsageError extends DrError {
+  override readonly exitCode: number = EXIT.usage;
+}
+
+/** A guard refused to continue. Exit 3. */
+export class RefusedError extends DrError {
+  override readonly exitCode: number = EXIT.refused;
+}
+
+/** An external tool (pg_dump, psql, pulumi, ...) failed. Exit 4. */
+export class ToolError extends DrError {
+  constructor(
+    message: string,
+    hint?: string,
+    public readonly stderr?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Another update holds the stack's lock. Exit 5. */
+export class LockedError extends DrError {
+  override readonly exitCode: number = EXIT.locked;
+}
+
+/** A capability this platform or this build does not have yet. Exit 4, never a pretend success. */
+export class NotAvailableError extends DrError {}
+
+/** Ctrl-C or SIGTERM. Exit 130. */
+export class InterruptedError extends DrError {
+  override readonly exitCode: number = EXIT.interrupted;
+}
+
+/** The exit code and one-paragraph message for any thrown value. */
+export function describeError(err: unknown): { exitCode: number; message: string; internal: boolean } {
+  if (err instanceof ConfigError) return { exitCode: EXIT.usage, message: err.message, internal: false };
+  if (err instanceof DrError) {
+    return { exitCode: err.exitCode, message: err.hint ? `${err.message}\n  fix: ${err.hint}` : err.message, internal: false };
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { exitCode: EXIT.internal, message: `internal error (a bug, please report it): ${e.stack ?? e.message}`, internal: true };
+}

@@ -1,0 +1,119 @@
+/**
+ * The seams runbooks are written against. A runbook step never asks which platform it runs on:
+ * Azure (config swap + converge through the Automation API, data through a tunnel) and local
+ * (PostgreSQL clusters with WAL archiving, Azurite, a local app) both implement Platform; the data
+ * tools (backup, restore, compare, validate) know nothing of stacks or platforms.
+ */
+
+/** Which database a data step works on: the live one, or a point-in-time copy by name. */
+export type DatabaseRef = { kind: "live" } | { kind: "copy"; name: string };
+
+/** An open route to a database, valid until release(). On Azure a tunnel pod + port-forward. */
+export interface DatabaseConnection {
+  /** postgres:// URL with credentials. Secret: never print it; print `label`. */
+  readonly url: string;
+  /** Safe to print: server and database, no credentials. */
+  readonly label: string;
+  /** Server name, for backup metadata. */
+  readonly serverName: string;
+  release(): Promise<void>;
+}
+
+/** Where backups live. Connection strings are secret. */
+export type StorageLocation =
+  | { kind: "connection-string"; connectionString: string; container: string }
+  | { kind: "account"; accountUrl: string; container: string };
+
+/** What a step did. `not-applicable` steps say what would have been done on the other platform. */
+export interface StepResult {
+  status: "done" | "unchanged" | "not-applicable";
+  summary: string;
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface PtrCopyInfo {
+  name: string;
+  restorePointUTC: string;
+  createdAtUTC?: string;
+}
+
+export interface HealthTarget {
+  service: string;
+  url: string;
+}
+
+/** Everything a runbook needs from the place it recovers. */
+export interface Platform {
+  readonly kind: "azure" | "local";
+  /** Stack name (test | preproduction | production) or a local drill's name. */
+  readonly stack: string;
+  /** The live server's name. */
+  readonly liveServerName: string;
+
+  setAppStopped(stopped: boolean): Promise<StepResult>;
+  setMaintenance(on: boolean): Promise<StepResult>;
+  setPipelineFrozen(frozen: boolean): Promise<StepResult>;
+  /** Bring a deleted live server back as it was at the restore point (Azure: ReviveDropped). */
+  reviveServer(restorePointUTC: string): Promise<StepResult>;
+  /** Create an empty live server (data comes from the latest backup in a later step). */
+  rebuildServer(): Promise<StepResult>;
+  /** A new server holding the live server as it was at the restore point. */
+  createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult>;
+  removePtrCopies(names: readonly string[]): Promise<StepResult>;
+  listPtrCopies(): Promise<PtrCopyInfo[]>;
+
+  connect(db: DatabaseRef): Promise<DatabaseConnection>;
+  storage(): Promise<StorageLocation>;
+  healthTargets(): HealthTarget[];
+}
+
+export interface BackupRequest {
+  /** Blob name, already normalised (ends .sql.gz or .dump). */
+  name: string;
+  format?: "plain" | "custom";
+}
+
+export interface BackupResult {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface RestoreResult {
+  name: string;
+  bytes: number;
+}
+
+export interface TableComparison {
+  table: string;
+  rowsA: number | null;
+  rowsB: number | null;
+  checksumA: string | null;
+  checksumB: string | null;
+  equal: boolean;
+}
+
+export interface CompareResult {
+  equal: boolean;
+  tables: TableComparison[];
+}
+
+export interface HealthCheckResult {
+  service: string;
+  url: string;
+  ok: boolean;
+  status: number | null;
+  latencyMs: number | null;
+  error?: string;
+}
+
+/** The data half of the runbook, as the runbooks see it. */
+export interface DataTools {
+  backup(source: DatabaseConnection, storage: StorageLocation, request: BackupRequest): Promise<BackupResult>;
+  /** Restore a backup into a database; all or nothing. */
+  restore(storage: StorageLocation, name: string, target: DatabaseConnection): Promise<RestoreResult>;
+  /** Name of the newest backup, or undefined when there is none. */
+  latestBackup(storage: StorageLocation): Promise<string | undefined>;
+  compare(a: DatabaseConnection, b: DatabaseConnection): Promise<CompareResult>;
+  validate(targets: readonly HealthTarget[]): Promise<HealthCheckResult[]>;
+}
