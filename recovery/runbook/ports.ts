@@ -117,3 +117,65 @@ export interface DataTools {
   compare(a: DatabaseConnection, b: DatabaseConnection): Promise<CompareResult>;
   validate(targets: readonly HealthTarget[]): Promise<HealthCheckResult[]>;
 }
+
+// ---------------------------------------------------------------------------
+// Scenarios, as run by runner.ts (issue 3) and drilled by drill/ (issue 5).
+
+export const SCENARIOS = ["data-loss", "server-lost-revive", "server-lost-rebuild"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export type StepStatus = "done" | "unchanged" | "not-applicable" | "failed" | "interrupted";
+
+/** One line of a run's journal (JSON lines under .aytq-dr/<stack>/<run-id>/journal.jsonl). Never holds secrets. */
+export interface StepRecord {
+  step: string;
+  status: StepStatus;
+  startedAt: string;
+  endedAt?: string;
+  summary?: string;
+  error?: string;
+  inputs?: Record<string, string | number | boolean>;
+}
+
+export interface ScenarioInputs {
+  /** Restore point for ptr / revive, UTC ISO 8601 with Z, already checked. */
+  restorePointUTC?: string;
+  /** When the server was deleted (revive), UTC. */
+  deletedAtUTC?: string;
+  /** Name of the PTR copy (data-loss). @default a unique name per run */
+  copyName?: string;
+}
+
+/** A human decision point ("the copy looks right: restore it into live?"). Resolves true to go on. */
+export type DecideFn = (question: string, context: string) => Promise<boolean>;
+
+/** Events a run emits, for progress and notifications (Slack, Teams). */
+export type RunEvent =
+  | { type: "run-start"; runId: string; scenario: ScenarioName; stack: string; at: string }
+  | { type: "step-start"; runId: string; step: string; at: string }
+  | { type: "step-end"; runId: string; record: StepRecord }
+  | { type: "decision"; runId: string; question: string; answer: boolean; by: "prompt" | "flag"; at: string }
+  | { type: "run-end"; runId: string; outcome: "completed" | "failed" | "stopped"; at: string };
+
+export interface RunRequest {
+  scenario: ScenarioName;
+  platform: Platform;
+  data: DataTools;
+  inputs: ScenarioInputs;
+  /** Folder that holds runs: <stateDir>/<stack>/<run-id>/journal.jsonl */
+  stateDir: string;
+  /** Continue this run after its last completed step. */
+  resumeRunId?: string;
+  decide: DecideFn;
+  onEvent?: (event: RunEvent) => void;
+  /** Clock, for tests. @default () => new Date() */
+  now?: () => Date;
+}
+
+export interface RunOutcome {
+  runId: string;
+  scenario: ScenarioName;
+  outcome: "completed" | "failed" | "stopped";
+  steps: StepRecord[];
+  decisions: { question: string; answer: boolean; by: "prompt" | "flag"; at: string }[];
+}
