@@ -64,6 +64,7 @@ export interface Platform {
 
   connect(db: DatabaseRef): Promise<DatabaseConnection>;
   storage(): Promise<StorageLocation>;
+  /** Health URLs that reach the app right now: the temporary hosts while maintenance is on, the public hosts otherwise. */
   healthTargets(): HealthTarget[];
 }
 
