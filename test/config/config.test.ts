@@ -1,0 +1,143 @@
+import { strict as assert } from "node:assert";
+import {
+  ConfigError,
+  DEFAULT_FROZEN_APPROVALS,
+  DEFAULT_NORMAL_APPROVALS,
+  STACK_NAMES,
+  desiredReplicas,
+  healthUrls,
+  isIsoUtc,
+  parseSettings,
+  removeConfigPath,
+  requiredApprovals,
+  setConfigPath,
+} from "../../infra/config";
+import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.problems.map((p) => `${p.key}: ${p.message}`);
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("config model", () => {
+  for (const stack of STACK_NAMES) {
+    it(`accepts the ${stack} stack file and derives its defaults`, () => {
+      const s = parseSettings(readStackConfig(stack));
+      assert.equal(s.environment, stack);
+      assert.equal(s.recovery.mode, "normal");
+      assert.equal(s.protectStateful, stack === "production");
+      assert.equal(s.monitoring.enabled, stack === "production");
+      assert.equal(s.monitoring.workspaceName, `${s.database.serverName}-log`);
+      assert.equal(requiredApprovals(s), DEFAULT_NORMAL_APPROVALS);
+    });
+  }
+
+  it("reads the production names and sizes of FACTS.md", () => {
+    const s = parseSettings(readStackConfig("production"));
+    assert.equal(s.database.serverName, "s189p01-aytq-pd-pg");
+    assert.equal(s.database.skuName, "GP_Standard_D2ds_v4");
+    assert.equal(s.database.highAvailability, "ZoneRedundant");
+    assert.deepEqual(desiredReplicas(s), { web: 2, worker: 1 });
+    assert.equal(s.backup.immutabilityDays, 14);
+    assert.deepEqual(
+      healthUrls(s).map((h) => h.url),
+      [
+        "https://access-your-teaching-qualifications.education.gov.uk/health/all.json",
+        "https://check-a-teachers-record.education.gov.uk/health/all.json",
+      ],
+    );
+  });
+
+  it("gives preproduction a backup storage account of its own", () => {
+    const pp = parseSettings(readStackConfig("preproduction"));
+    const ts = parseSettings(readStackConfig("test"));
+    assert.notEqual(pp.backup.storageAccountName, ts.backup.storageAccountName);
+    assert.match(pp.backup.storageAccountName, /^s189t01aytq.*pp.*sa$/);
+  });
+
+  it("turns CLI strings into typed values: frozen needs the frozen approvals, stopped scales to zero", () => {
+    const raw = applyOverrides(readStackConfig("test"), ["pipeline.frozen=true", "app.stopped=true"]);
+    const s = parseSettings(raw);
+    assert.equal(requiredApprovals(s), DEFAULT_FROZEN_APPROVALS);
+    assert.deepEqual(desiredReplicas(s), { web: 0, worker: 0 });
+  });
+
+  it("accepts top-level values given as JSON text, as pulumi.Config hands them over", () => {
+    const raw = readStackConfig("test");
+    const asText = Object.fromEntries(Object.entries(raw).map(([k, v]) => [`aytq:${k}`, typeof v === "object" ? JSON.stringify(v) : v]));
+    assert.deepEqual(parseSettings(asText), parseSettings(raw));
+  });
+
+  it("refuses an unknown recovery mode, naming the key and the allowed values", () => {
+    const problems = problemsOf(() => parseSettings(setConfigPath(readStackConfig("test"), "recovery.mode", "restore")));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^aytq:recovery\.mode: must be one of normal, reviveDropped, rebuild/);
+  });
+
+  it("refuses reviveDropped without a restore point", () => {
+    const problems = problemsOf(() => parseSettings(setConfigPath(readStackConfig("test"), "recovery.mode", "reviveDropped")));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^aytq:recovery\.restorePointUTC: is required when recovery\.mode is reviveDropped/);
+  });
+
+  it("reports every problem at once, each with its path", () => {
+    let raw = readStackConfig("test");
+    raw = setConfigPath(raw, "app.webReplicas", "-1");
+    raw = setConfigPath(raw, "pipeline.frozenApprovals", "7");
+    raw = setConfigPath(raw, "recovery.restorePointUTC", "2024-07-24T06:00:00");
+    raw = setConfigPath(raw, "app.colour", "blue");
+    const problems = problemsOf(() => parseSettings(raw));
+    assert.equal(problems.length, 4, problems.join("\n"));
+    assert.ok(problems.some((p) => p.startsWith("aytq:app.webReplicas: must be between 0 and 100")));
+    assert.ok(problems.some((p) => p.startsWith("aytq:pipeline.frozenApprovals: must be between 0 and 6")));
+    assert.ok(problems.some((p) => p.startsWith("aytq:recovery.restorePointUTC: must be an ISO 8601 time in UTC ending in Z")));
+    assert.ok(problems.some((p) => p.startsWith('aytq:app: unknown key "colour"')));
+  });
+
+  it("refuses a PTR copy name Azure would reject and a name used twice", () => {
+    const copies = [
+      { name: "Bad_Name", restorePointUTC: "2024-07-24T06:00:00Z" },
+      { name: "s189t01-aytq-ts-pg-ptr-1", restorePointUTC: "2024-07-24T06:00:00Z" },
+      { name: "s189t01-aytq-ts-pg-ptr-1", restorePointUTC: "2024-07-24T07:00:00Z" },
+    ];
+    const problems = problemsOf(() => parseSettings(setConfigPath(readStackConfig("test"), "recovery.ptrCopies", JSON.stringify(copies))));
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.match(problems[0], /^aytq:recovery\.ptrCopies\[0\]\.name: must be a valid Azure server name/);
+    assert.match(problems[1], /^aytq:recovery\.ptrCopies\[2\]\.name: "s189t01-aytq-ts-pg-ptr-1" is used twice/);
+  });
+
+  it("refuses a PTR copy named like the live server", () => {
+    const copies = [{ name: "s189t01-aytq-ts-pg", restorePointUTC: "2024-07-24T06:00:00Z" }];
+    const problems = problemsOf(() => parseSettings(setConfigPath(readStackConfig("test"), "recovery.ptrCopies", JSON.stringify(copies))));
+    assert.match(problems[0], /^aytq:recovery\.ptrCopies\[0\]\.name: .*live server/);
+  });
+
+  it("accepts only real UTC instants ending in Z", () => {
+    assert.equal(isIsoUtc("2024-07-24T06:00:00Z"), true);
+    assert.equal(isIsoUtc("2024-07-24T06:00Z"), true);
+    assert.equal(isIsoUtc("2024-07-24T06:00:00.123Z"), true);
+    assert.equal(isIsoUtc("2024-07-24T06:00:00"), false);
+    assert.equal(isIsoUtc("2024-07-24T06:00:00+01:00"), false);
+    assert.equal(isIsoUtc("2024-02-30T06:00:00Z"), false);
+    assert.equal(isIsoUtc("2024-07-24T24:00:00Z"), false);
+  });
+
+  it("sets and removes dotted paths without touching the original", () => {
+    const raw = readStackConfig("test");
+    const changed = setConfigPath(raw, "aytq:recovery.mode", "rebuild");
+    assert.equal((changed.recovery as { mode: string }).mode, "rebuild");
+    assert.equal((raw.recovery as { mode: string }).mode, "normal");
+    const removed = removeConfigPath(changed, "recovery.mode");
+    assert.equal("mode" in (removed.recovery as object), false);
+    assert.equal(parseSettings(removed).recovery.mode, "normal");
+  });
+
+  it("refuses a --set that is not key=value", () => {
+    assert.throws(() => applyOverrides({}, ["recovery.mode"]), /not key=value/);
+  });
+});
