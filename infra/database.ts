@@ -1,0 +1,126 @@
+/**
+ * The live PostgreSQL flexible server, its database and its server parameters.
+ * How it is created (fresh, revived, rebuilt) and what is adopted comes from {@link LiveServerPlan}.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as random from "@pulumi/random";
+import { Settings } from "./config";
+import { StackIds } from "./ids";
+import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
+
+/** Length of the generated admin password. URL-safe characters only: it goes into DATABASE_URL. */
+export const ADMIN_PASSWORD_LENGTH = 32;
+
+/** The arguments every server of the stack shares (live server and PTR copies): place, network, size, SKU. */
+export function serverShapeArgs(s: Settings, ids: StackIds): dbforpostgresql.ServerArgs {
+  return {
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    version: s.database.postgresVersion,
+    sku: { name: s.database.skuName, tier: s.database.skuTier },
+    storage: { storageSizeGB: s.database.storageSizeGB },
+    backup: {
+      backupRetentionDays: s.database.backupRetentionDays,
+      geoRedundantBackup: s.database.geoRedundantBackup ? "Enabled" : "Disabled",
+    },
+    highAvailability: { mode: s.database.highAvailability },
+    network: {
+      delegatedSubnetResourceId: ids.delegatedSubnetId,
+      privateDnsZoneArmResourceId: ids.privateDnsZoneId,
+      publicNetworkAccess: "Disabled",
+    },
+  };
+}
+
+export interface DatabaseArgs {
+  /** Validated stack settings. */
+  settings: Settings;
+  /** Ids built from the settings' names. */
+  ids: StackIds;
+  /** Create mode, restore inputs and adopted resources for the current recovery mode. */
+  plan: LiveServerPlan;
+}
+
+/** The live server + database + one Configuration per server parameter. */
+export class Database extends pulumi.ComponentResource {
+  /** Exact Azure name of the live server. */
+  public readonly serverName: pulumi.Output<string>;
+  /** Resource id of the live server (built from names: known before the server exists). */
+  public readonly serverId: pulumi.Output<string>;
+  public readonly serverFqdn: pulumi.Output<string>;
+  public readonly databaseName: pulumi.Output<string>;
+  /** The server resource, so that dependants (copies, monitoring) can wait for it. */
+  public readonly server: dbforpostgresql.Server;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aytq:database:Database", name, {}, opts);
+    const { settings: s, ids, plan } = args;
+
+    const password = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: ADMIN_PASSWORD_LENGTH, special: true, overrideSpecial: "-_", minNumeric: 2, minUpper: 2, minLower: 2 },
+      { parent: this },
+    );
+
+    this.server = new dbforpostgresql.Server(
+      `${name}-server`,
+      {
+        ...serverShapeArgs(s, ids),
+        serverName: s.database.serverName,
+        createMode: plan.createMode,
+        sourceServerResourceId: plan.sourceServerResourceId,
+        pointInTimeUTC: plan.pointInTimeUTC,
+        administratorLogin: plan.sendsAdminCredentials ? s.database.adminLogin : undefined,
+        administratorLoginPassword: plan.sendsAdminCredentials ? pulumi.secret(password.result) : undefined,
+      },
+      {
+        parent: this,
+        protect: s.protectStateful,
+        // The restore inputs are write-only (read on create only), and a revived server keeps its
+        // own admin credentials: ignoring them means that returning to `normal` after a recovery
+        // changes nothing on the server.
+        ignoreChanges: [...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword"],
+      },
+    );
+
+    const database = new dbforpostgresql.Database(
+      `${name}-database`,
+      {
+        resourceGroupName: s.resourceGroupName,
+        serverName: this.server.name,
+        databaseName: s.database.databaseName,
+        charset: "UTF8",
+        collation: "en_US.utf8",
+      },
+      { parent: this, import: plan.adopt.databaseId },
+    );
+
+    // Azure applies one server-parameter change at a time, so each waits for the previous one.
+    let previous: pulumi.Resource = this.server;
+    for (const [parameter, value] of Object.entries(s.database.parameters)) {
+      previous = new dbforpostgresql.Configuration(
+        `${name}-param-${parameter}`,
+        {
+          resourceGroupName: s.resourceGroupName,
+          serverName: this.server.name,
+          configurationName: parameter,
+          value,
+          source: "user-override",
+        },
+        { parent: this, dependsOn: [previous], import: plan.adopt.configurationIds[parameter] },
+      );
+    }
+
+    this.serverName = this.server.name;
+    this.serverId = pulumi.output(ids.serverId);
+    this.serverFqdn = this.server.fullyQualifiedDomainName;
+    this.databaseName = database.name;
+    this.registerOutputs({
+      serverName: this.serverName,
+      serverId: this.serverId,
+      serverFqdn: this.serverFqdn,
+      databaseName: this.databaseName,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Azure resource ids built from names. The live server's id must be known before it exists
+ * (a revive names the deleted server by its id), so ids are computed, never read back.
+ */
+import { Settings, flexibleServerId, diagnosticSettingId } from "./config";
+
+/** Id of a resource in a resource group: `/subscriptions/<s>/resourceGroups/<rg>/providers/<provider>/<type>/<name>...`. */
+export function armId(subscriptionId: string, resourceGroupName: string, provider: string, ...typeAndNames: string[]): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/${provider}/${typeAndNames.join("/")}`;
+}
+
+/** The ids the program needs, for one stack in one subscription. */
+export interface StackIds {
+  subscriptionId: string;
+  /** The live flexible server (also the source of revives and PTR copies). */
+  serverId: string;
+  /** The cluster's delegated Postgres subnet. */
+  delegatedSubnetId: string;
+  /** The private DNS zone the servers register in. */
+  privateDnsZoneId: string;
+  /** The Log Analytics workspace (when monitoring is enabled). */
+  workspaceId: string;
+  /** The diagnostic setting on the live server, by its configured name. */
+  diagnosticSettingId: string;
+}
+
+export function stackIds(s: Settings, subscriptionId: string): StackIds {
+  const serverId = flexibleServerId(subscriptionId, s.resourceGroupName, s.database.serverName);
+  return {
+    subscriptionId,
+    serverId,
+    delegatedSubnetId: armId(
+      subscriptionId,
+      s.network.vnetResourceGroupName,
+      "Microsoft.Network",
+      "virtualNetworks",
+      s.network.vnetName,
+      "subnets",
+      s.network.subnetName,
+    ),
+    privateDnsZoneId: armId(
+      subscriptionId,
+      s.network.privateDnsZoneResourceGroupName,
+      "Microsoft.Network",
+      "privateDnsZones",
+      s.network.privateDnsZoneName,
+    ),
+    workspaceId: armId(subscriptionId, s.resourceGroupName, "Microsoft.OperationalInsights", "workspaces", s.monitoring.workspaceName),
+    diagnosticSettingId: diagnosticSettingId(serverId, s.monitoring.diagnosticSettingName),
+  };
+}

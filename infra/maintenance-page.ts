@@ -1,0 +1,41 @@
+/** The maintenance page's content: an nginx server answering 200 on `/` and 503 (same page) elsewhere. */
+
+/** Port nginx listens on inside the pod (not 80, so the image's default server is replaced, not doubled). */
+export const MAINTENANCE_CONTAINER_PORT = 8080;
+/** Port of the maintenance Service, what the ingresses point at. */
+export const MAINTENANCE_SERVICE_PORT = 80;
+
+export const MAINTENANCE_NGINX_CONF = `server {
+    listen ${MAINTENANCE_CONTAINER_PORT} default_server;
+    server_name _;
+    root /usr/share/nginx/html;
+    # Every path but / answers 503 with the maintenance page, so clients and crawlers see an outage, not content.
+    error_page 503 /index.html;
+    location = / {
+        try_files /index.html =404;
+    }
+    location = /index.html {
+        internal;
+        add_header Cache-Control "no-store" always;
+        add_header Retry-After "3600" always;
+    }
+    location / {
+        return 503;
+    }
+}
+`;
+
+export const MAINTENANCE_INDEX_HTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="robots" content="noindex">
+  <title>Sorry, the service is unavailable</title>
+</head>
+<body>
+  <h1>Sorry, the service is unavailable</h1>
+  <p>You will be able to use the service later.</p>
+  <p>We have not saved any information you entered.</p>
+</body>
+</html>
+`;

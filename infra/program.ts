@@ -1,0 +1,98 @@
+/**
+ * The whole program as one function of the validated settings, so tests and `aytq-dr plan` can
+ * build any stack in any recovery mode without a Pulumi CLI or config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Settings, healthUrls, temporaryUrls, requiredApprovals, RecoveryMode } from "./config";
+import { stackIds } from "./ids";
+import { liveServerPlan } from "./restore-plan";
+import { Database } from "./database";
+import { PtrCopies, PtrCopyOutput } from "./ptr-copies";
+import { Monitoring } from "./monitoring";
+import { BackupStorage } from "./backup-storage";
+import { Application } from "./application";
+import { Pipeline } from "./pipeline";
+
+/** Logical name prefix of every component. */
+export const PROGRAM_NAME = "aytq";
+
+/** The stack outputs. The `status` command reads these names: keep them stable. */
+export interface InfraOutputs {
+  serverName: pulumi.Output<string>;
+  serverId: pulumi.Output<string>;
+  serverFqdn: pulumi.Output<string>;
+  databaseName: pulumi.Output<string>;
+  ptrCopies: pulumi.Output<PtrCopyOutput[]>;
+  backupStorageAccount: pulumi.Output<string>;
+  backupContainer: pulumi.Output<string>;
+  namespace: pulumi.Output<string>;
+  webDeployment: pulumi.Output<string>;
+  workerDeployment: pulumi.Output<string>;
+  webReplicas: pulumi.Output<number>;
+  workerReplicas: pulumi.Output<number>;
+  maintenance: pulumi.Output<boolean>;
+  healthUrls: { service: "AYTQ" | "CTR"; url: string }[];
+  temporaryUrls: { service: "AYTQ" | "CTR"; url: string }[];
+  recoveryMode: RecoveryMode;
+  pipelineFrozen: pulumi.Output<boolean>;
+  requiredApprovals: number;
+}
+
+export interface InfraContext {
+  /** Subscription of every resource. @default settings.subscriptionId */
+  subscriptionId?: string;
+}
+
+/** Thrown when no subscription id is known: ids (revive source, adopted resources) need it as plain text. */
+export class MissingSubscriptionError extends Error {
+  constructor() {
+    super("no subscription id: set aytq:subscriptionId, or let infra/index.ts read it from the azure-native provider");
+    this.name = "MissingSubscriptionError";
+  }
+}
+
+/**
+ * Declare every resource of the stack. Must run inside a Pulumi program (or under mocks).
+ * The subscription id must be plain text (import ids are), hence it comes from settings or context.
+ */
+export function createInfra(settings: Settings, context: InfraContext = {}): InfraOutputs {
+  const subscriptionId = context.subscriptionId ?? settings.subscriptionId;
+  if (subscriptionId === undefined) throw new MissingSubscriptionError();
+  const ids = stackIds(settings, subscriptionId);
+  const plan = liveServerPlan(settings, ids);
+
+  const database = new Database(`${PROGRAM_NAME}-database`, { settings, ids, plan });
+  const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, { settings, ids, liveServer: database.server });
+  if (settings.monitoring.enabled) {
+    new Monitoring(`${PROGRAM_NAME}-monitoring`, {
+      settings,
+      ids,
+      adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
+      liveServer: database.server,
+    });
+  }
+  const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, { settings });
+  const app = new Application(`${PROGRAM_NAME}-app`, { settings });
+  const pipeline = new Pipeline(`${PROGRAM_NAME}-pipeline`, { settings });
+
+  return {
+    serverName: database.serverName,
+    serverId: database.serverId,
+    serverFqdn: database.serverFqdn,
+    databaseName: database.databaseName,
+    ptrCopies: copies.copies,
+    backupStorageAccount: backup.accountName,
+    backupContainer: backup.containerName,
+    namespace: app.namespace,
+    webDeployment: app.webDeployment,
+    workerDeployment: app.workerDeployment,
+    webReplicas: app.webReplicas,
+    workerReplicas: app.workerReplicas,
+    maintenance: app.maintenance,
+    healthUrls: healthUrls(settings),
+    temporaryUrls: temporaryUrls(settings),
+    recoveryMode: settings.recovery.mode,
+    pipelineFrozen: pipeline.frozen,
+    requiredApprovals: requiredApprovals(settings),
+  };
+}
