@@ -5,3 +5,4 @@ import type { CliIO } from "../io";
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 export const COMMANDS: RegisterCommand[] = [];
+COMMANDS.push(require("./plan").registerPlan as RegisterCommand); // eslint-disable-line @typescript-eslint/no-require-imports -- one line, so concurrent command registrations do not conflict

@@ -1,0 +1,128 @@
+/**
+ * Evaluate the Pulumi program offline: run {@link createInfra} under Pulumi's mocks and record
+ * every declared resource with its resolved inputs and its resource options. No CLI, no
+ * credentials, no network. Evaluations share Pulumi's global runtime state, so they run one at
+ * a time (a queue), each with fresh mocks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../../infra/config";
+import { createInfra } from "../../infra/program";
+import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
+
+/** Shown instead of any secret input. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface PlannedOptions {
+  protect: boolean;
+  ignoreChanges: string[];
+  /** Present when the resource is adopted: the id it is imported by. */
+  import?: string;
+}
+
+export interface PlannedResource {
+  /** Pulumi type token, e.g. `azure-native:dbforpostgresql:Server`. */
+  type: string;
+  /** Logical name. */
+  name: string;
+  /** `type::name` of the parent component, when it has one. */
+  parent?: string;
+  /** True for provider resources, false for components. */
+  custom: boolean;
+  /** Resolved inputs with secrets replaced by {@link SECRET_PLACEHOLDER}. Empty for components. */
+  inputs: Record<string, unknown>;
+  options: PlannedOptions;
+}
+
+export interface Evaluation {
+  resources: PlannedResource[];
+  /** The stack outputs, resolved. */
+  outputs: Record<string, unknown>;
+}
+
+export function resourceKey(r: { type: string; name: string }): string {
+  return `${r.type}::${r.name}`;
+}
+
+/** Replace Pulumi's secret wrappers (as the mocks receive them) with a placeholder. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return SECRET_PLACEHOLDER;
+    if (pulumi.Output.isInstance(value)) return "[output]";
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (v !== undefined) out[k] = redactSecrets(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+interface Recorded {
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  options: PlannedOptions;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Evaluate the program for these settings. Never touches the network. */
+export function evaluateProgram(settings: Settings, options: { stack: string; subscriptionId?: string }): Promise<Evaluation> {
+  const run = queue.then(() => evaluateNow(settings, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function evaluateNow(settings: Settings, options: { stack: string; subscriptionId?: string }): Promise<Evaluation> {
+  const subscriptionId = options.subscriptionId ?? settings.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
+  const mocks = new PlanMocks(subscriptionId);
+  await pulumi.runtime.setMocks(mocks, "aytq", options.stack, false);
+
+  const recorded: Recorded[] = [];
+  const keys = new Map<pulumi.Resource, string>();
+  let programError: unknown;
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const opts = args.opts as pulumi.CustomResourceOptions;
+      const key = resourceKey(args);
+      keys.set(args.resource, key);
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        // isInstance() reads a flag set after the base constructor ran; the prototype chain is already there
+        custom: args.resource instanceof pulumi.CustomResource,
+        parent: opts.parent ? keys.get(opts.parent) : undefined,
+        options: {
+          protect: opts.protect ?? false,
+          ignoreChanges: [...(opts.ignoreChanges ?? [])],
+          ...(opts.import !== undefined ? { import: opts.import } : {}),
+        },
+      });
+      return undefined;
+    });
+    try {
+      return createInfra(settings, { subscriptionId });
+    } catch (err) {
+      programError = err;
+      return {};
+    }
+  });
+  await pulumi.runtime.disconnect();
+  if (programError !== undefined) throw programError;
+
+  const inputsByKey = new Map(mocks.seen.map((m) => [resourceKey(m), m.inputs]));
+  const resources = recorded.map(
+    (r): PlannedResource => ({
+      type: r.type,
+      name: r.name,
+      ...(r.parent !== undefined ? { parent: r.parent } : {}),
+      custom: r.custom,
+      inputs: r.custom ? (redactSecrets(inputsByKey.get(resourceKey(r)) ?? {}) as Record<string, unknown>) : {},
+      options: r.options,
+    }),
+  );
+  return { resources, outputs: (redactSecrets(outputs ?? {}) as Record<string, unknown>) };
+}
