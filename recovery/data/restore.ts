@@ -1,0 +1,302 @@
+/**
+ * Restore, all or nothing.
+ *
+ * Plain SQL streams: download -> sha256 -> gunzip (when gzip'd) -> `psql -X -v ON_ERROR_STOP=1
+ * --single-transaction -f -`. psql sends COMMIT only when it reads the end of its input, so we
+ * hold that end back until everything that can be checked has passed: the sha256 in the metadata,
+ * gzip's own CRC and length, and pg_dump's "dump complete" trailer. Any failure kills psql before
+ * it sees EOF; the server rolls the open transaction back and the target is exactly as before.
+ * (A temp file would prove the checksum earlier but doubles the disk traffic and needs free disk as
+ * large as the dump; holding EOF gives the same guarantee with no disk and no extra pass.)
+ *
+ * Custom archives (pg_restore needs a seekable file for --jobs and for out-of-order data): download
+ * to a temp file while hashing, verify, then `pg_restore --exit-on-error --single-transaction`; or,
+ * with jobs > 1, restore in parallel into a fresh database and swap names only on success.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import { InterruptedError, ToolError, UsageError } from "../errors";
+import type { DatabaseConnection, RestoreResult, StorageLocation } from "../runbook/ports";
+import { restoreCandidates } from "./names";
+import { databaseOf, installHint, parseDumpHeader, pgFailure, query, restoreVersionProblem, serverVersion, spawnPg, toolVersion, withDatabase, type Spawned } from "./pgtools";
+import { META, containerFor, describeStorage, storageError } from "./storage";
+import { HashCounter, type ProgressFn } from "./streams";
+
+/** pg_dump ends every plain dump with this line; without it the dump was cut short. */
+export const DUMP_TRAILER = "PostgreSQL database dump complete";
+const HEAD_BYTES = 8192;
+
+export interface RestoreOptions {
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+  /** Custom archives only: parallel pg_restore into a fresh database, then swap. @default 1 */
+  jobs?: number;
+}
+
+export interface RestoreOutcome extends RestoreResult {
+  format: "plain-gzip" | "plain" | "custom";
+  sha256Verified: boolean;
+  elapsedMs: number;
+}
+
+/** Which kind of file from its first bytes. */
+export function sniffFormat(head: Buffer): "plain-gzip" | "plain" | "custom" {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "plain-gzip";
+  if (head.subarray(0, 5).toString("latin1") === "PGDMP") return "custom";
+  return "plain";
+}
+
+/** The blob `--file` means: exact name, else `<name>.sql.gz`, else `<name>.dump`. */
+export async function findBackup(storage: StorageLocation, name: string): Promise<{ blob: BlockBlobClient; name: string; bytes: number; metadata: Record<string, string> }> {
+  const container = await containerFor(storage);
+  for (const candidate of restoreCandidates(name)) {
+    const blob = container.getBlockBlobClient(candidate);
+    try {
+      const props = await blob.getProperties();
+      return { blob, name: candidate, bytes: props.contentLength ?? 0, metadata: props.metadata ?? {} };
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 404) continue;
+      throw storageError(`reading ${candidate}`, err, storage);
+    }
+  }
+  throw new UsageError(`no backup named ${restoreCandidates(name).join(" or ")} in ${describeStorage(storage)}`, "list them with: aytq-dr backups list");
+}
+
+export async function restoreFromBlob(storage: StorageLocation, name: string, target: DatabaseConnection, options: RestoreOptions = {}): Promise<RestoreOutcome> {
+  const started = Date.now();
+  const found = await findBackup(storage, name);
+  if (found.bytes === 0) throw new ToolError(`backup ${found.name} is empty (0 bytes)`, "pick another backup: aytq-dr backups list");
+  let head: Buffer;
+  try {
+    head = await found.blob.downloadToBuffer(0, Math.min(8, found.bytes));
+  } catch (err) {
+    throw storageError(`downloading ${found.name}`, err, storage);
+  }
+  const format = sniffFormat(head);
+  const expected = found.metadata[META.sha256];
+  // Connect first: a server that is down fails before anything is downloaded.
+  await serverVersion(target.url);
+  const outcome = { name: found.name, bytes: found.bytes, format, sha256Verified: Boolean(expected) };
+  if (format === "custom") {
+    await restoreCustom(found, target, expected, options);
+  } else {
+    await restorePlain(found, target, format, expected, options);
+  }
+  return { ...outcome, elapsedMs: Date.now() - started };
+}
+
+function mismatch(name: string, expected: string) {
+  return (actual: string): Error =>
+    new ToolError(`backup ${name} is corrupt: its sha256 is ${actual}, the metadata says ${expected}; nothing was restored`, "restore another backup (aytq-dr backups list)");
+}
+
+async function download(blob: BlockBlobClient, name: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+  try {
+    const res = await blob.download(0, undefined, { maxRetryRequests: 5, abortSignal: signal });
+    if (!res.readableStreamBody) throw new ToolError(`downloading ${name} returned no body`);
+    return res.readableStreamBody;
+  } catch (err) {
+    throw storageError(`downloading ${name}`, err);
+  }
+}
+
+/** Feeds psql, checking the dump's header first and holding back EOF until `final`. */
+class PsqlSink extends Writable {
+  private head = Buffer.alloc(0);
+  private tail = "";
+  private psql: Spawned | undefined;
+  private exited = false;
+  private exitCode = 0;
+  private psqlStderr = "";
+
+  constructor(
+    private readonly target: DatabaseConnection,
+    private readonly name: string,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 256)).toString("latin1")).slice(-256);
+    if (!this.psql) {
+      this.head = Buffer.concat([this.head, chunk]);
+      if (this.head.length < HEAD_BYTES) return cb();
+      const buffered = this.head;
+      this.head = Buffer.alloc(0);
+      this.start(buffered).then(() => this.send(buffered, cb), cb);
+      return;
+    }
+    this.send(chunk, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    const run = async (): Promise<void> => {
+      if (!this.psql) {
+        const buffered = this.head;
+        await this.start(buffered);
+        await new Promise<void>((resolve, reject) => this.send(buffered, (e) => (e ? reject(e) : resolve())));
+      }
+      const psql = this.psql!;
+      if (parseDumpHeader(this.headText) && !this.tail.includes(DUMP_TRAILER)) {
+        throw new ToolError(`backup ${this.name} is truncated: it does not end with pg_dump's "${DUMP_TRAILER}" line; nothing was restored`, "restore another backup (aytq-dr backups list)");
+      }
+      psql.child.stdin!.end();
+      const { code, stderr } = await psql.done;
+      if (code !== 0) throw pgFailure(`restoring ${this.name} into ${this.target.label} (rolled back, the database is unchanged)`, stderr, this.target.url);
+    };
+    run().then(() => cb(), (err: Error) => cb(err));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Kill psql before it reads EOF: its transaction never commits.
+    if (this.psql && !this.exited) {
+      this.psql.child.kill("SIGKILL");
+      this.psql.done.then(() => cb(err), () => cb(err));
+      return;
+    }
+    cb(err);
+  }
+
+  private headText = "";
+
+  private async start(head: Buffer): Promise<void> {
+    this.headText = head.subarray(0, HEAD_BYTES).toString("utf8");
+    const dumpVersion = parseDumpHeader(this.headText);
+    if (dumpVersion) {
+      const psqlVersion = await toolVersion("psql");
+      const problem = restoreVersionProblem(psqlVersion, dumpVersion);
+      if (problem) throw new ToolError(`${problem}; nothing was restored`, installHint(dumpVersion.major));
+    }
+    this.psql = spawnPg("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"], this.target.url, { stdin: "pipe", stdout: "ignore" });
+    this.psql.child.stdin!.on("error", () => undefined); // EPIPE when psql stops on an error: reported from its exit
+    void this.psql.done.then(({ code, stderr }) => {
+      this.exited = true;
+      this.exitCode = code;
+      this.psqlStderr = stderr;
+    });
+  }
+
+  private send(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (this.exited) {
+      cb(pgFailure(`restoring ${this.name} into ${this.target.label} (rolled back, the database is unchanged)`, this.psqlStderr || `psql exited with ${this.exitCode}`, this.target.url));
+      return;
+    }
+    const stdin = this.psql!.child.stdin!;
+    if (stdin.write(chunk)) {
+      cb();
+      return;
+    }
+    const onDrain = (): void => {
+      cleanup();
+      cb();
+    };
+    const onExit = (): void => {
+      cleanup();
+      this.send(Buffer.alloc(0), cb);
+    };
+    const cleanup = (): void => {
+      stdin.off("drain", onDrain);
+      this.psql!.child.off("close", onExit);
+    };
+    stdin.once("drain", onDrain);
+    this.psql!.child.once("close", onExit);
+  }
+}
+
+async function restorePlain(
+  found: { blob: BlockBlobClient; name: string; bytes: number },
+  target: DatabaseConnection,
+  format: "plain-gzip" | "plain",
+  expected: string | undefined,
+  options: RestoreOptions,
+): Promise<void> {
+  const body = await download(found.blob, found.name, options.signal);
+  const hasher = new HashCounter({ phase: "download", onProgress: options.onProgress, totalBytes: found.bytes, expectedSha256: expected, onMismatch: expected ? mismatch(found.name, expected) : undefined });
+  const sink = new PsqlSink(target, found.name);
+  const stages: (NodeJS.ReadableStream | NodeJS.ReadWriteStream | NodeJS.WritableStream)[] = [body, hasher];
+  if (format === "plain-gzip") stages.push(createGunzip());
+  stages.push(sink);
+  try {
+    await pipeline(stages, { signal: options.signal });
+  } catch (err) {
+    if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; rolled back, the database is unchanged`);
+    if (err instanceof ToolError || err instanceof UsageError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && /^Z_/.test(e.code)) {
+      throw new ToolError(`backup ${found.name} is not valid gzip (${e.message}); nothing was restored`, "restore another backup (aytq-dr backups list)");
+    }
+    throw storageError(`restoring ${found.name}`, err);
+  }
+}
+
+async function restoreCustom(
+  found: { blob: BlockBlobClient; name: string; bytes: number },
+  target: DatabaseConnection,
+  expected: string | undefined,
+  options: RestoreOptions,
+): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-restore-"));
+  const file = path.join(dir, "backup.dump");
+  try {
+    const body = await download(found.blob, found.name, options.signal);
+    const hasher = new HashCounter({ phase: "download", onProgress: options.onProgress, totalBytes: found.bytes, expectedSha256: expected, onMismatch: expected ? mismatch(found.name, expected) : undefined });
+    try {
+      await pipeline([body, hasher, createWriteStream(file)], { signal: options.signal });
+    } catch (err) {
+      if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; nothing was restored`);
+      throw err instanceof ToolError ? err : storageError(`downloading ${found.name}`, err);
+    }
+    const jobs = options.jobs ?? 1;
+    if (jobs <= 1) {
+      await runRestore(["--no-owner", "--clean", "--if-exists", "--exit-on-error", "--single-transaction", "-d", databaseOf(target.url), file], target.url, `restoring ${found.name} into ${target.label} (rolled back, the database is unchanged)`, options.signal);
+    } else {
+      await restoreParallelAndSwap(file, found.name, target, jobs, options.signal);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runRestore(args: string[], url: string, what: string, signal?: AbortSignal): Promise<void> {
+  const run = spawnPg("pg_restore", ["--no-password", ...args], url, { stdout: "ignore" });
+  const kill = (): void => void run.child.kill("SIGKILL");
+  signal?.addEventListener("abort", kill, { once: true });
+  const { code, stderr } = await run.done;
+  signal?.removeEventListener("abort", kill);
+  if (signal?.aborted) throw new InterruptedError(`${what}: interrupted`);
+  if (code !== 0) throw pgFailure(what, stderr, url);
+}
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * pg_restore --jobs cannot run in one transaction. Restore into a fresh database instead and, only
+ * when that succeeded, swap names in one transaction (other sessions on the target are ended).
+ * Needs CREATEDB and ownership of the target; database-level grants and settings are not carried over.
+ */
+async function restoreParallelAndSwap(file: string, name: string, target: DatabaseConnection, jobs: number, signal?: AbortSignal): Promise<void> {
+  const db = databaseOf(target.url);
+  const stamp = Date.now().toString(36);
+  const fresh = `${db}_restoring_${stamp}`.slice(0, 63);
+  const old = `${db}_replaced_${stamp}`.slice(0, 63);
+  const admin = withDatabase(target.url, "postgres");
+  await query(admin, `CREATE DATABASE ${ident(fresh)}`, "creating a scratch database for the parallel restore");
+  try {
+    await runRestore(["--no-owner", "--exit-on-error", "--jobs", String(jobs), "-d", fresh, file], withDatabase(target.url, fresh), `restoring ${name} in parallel (the target is unchanged)`, signal);
+  } catch (err) {
+    await query(admin, `DROP DATABASE IF EXISTS ${ident(fresh)} WITH (FORCE)`).catch(() => undefined);
+    throw err;
+  }
+  await query(
+    admin,
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.replace(/'/g, "''")}' AND pid <> pg_backend_pid();` +
+      ` ALTER DATABASE ${ident(db)} RENAME TO ${ident(old)}; ALTER DATABASE ${ident(fresh)} RENAME TO ${ident(db)};`,
+    "swapping the restored database in",
+  );
+  await query(admin, `DROP DATABASE IF EXISTS ${ident(old)} WITH (FORCE)`, "dropping the replaced database");
+}

@@ -1,0 +1,107 @@
+/** Blob storage for backups: Azurite by connection string, Azure by DefaultAzureCredential. */
+import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
+import { ToolError } from "../errors";
+import type { StorageLocation } from "../runbook/ports";
+import { redact } from "../util/redact";
+
+/** Metadata keys on every backup we write (Azure metadata keys are lowercase identifiers). */
+export const META = {
+  sha256: "sha256",
+  bytes: "bytes",
+  sourceServer: "sourceserver",
+  sourceDatabase: "sourcedatabase",
+  pgDumpVersion: "pgdumpversion",
+  serverVersion: "serverversion",
+  createdAt: "createdat",
+  format: "format",
+  tool: "tool",
+  verified: "verified",
+  verifiedAt: "verifiedat",
+} as const;
+
+export async function containerFor(location: StorageLocation): Promise<ContainerClient> {
+  switch (location.kind) {
+    case "connection-string": {
+      let service: BlobServiceClient;
+      try {
+        service = BlobServiceClient.fromConnectionString(location.connectionString);
+      } catch (err) {
+        throw new ToolError(`the storage connection string is not valid: ${redact(String((err as Error).message ?? err), [location.connectionString])}`);
+      }
+      return service.getContainerClient(location.container);
+    }
+    case "account": {
+      const { DefaultAzureCredential } = await import("@azure/identity");
+      return new BlobServiceClient(location.accountUrl, new DefaultAzureCredential()).getContainerClient(location.container);
+    }
+    default: {
+      const never: never = location;
+      throw new ToolError(`unknown storage location ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Where, safe to print. */
+export function describeStorage(location: StorageLocation): string {
+  if (location.kind === "account") return `${location.accountUrl}/${location.container}`;
+  const endpoint = /BlobEndpoint=([^;]+)/i.exec(location.connectionString)?.[1] ?? /AccountName=([^;]+)/i.exec(location.connectionString)?.[1] ?? "storage";
+  return `${endpoint.replace(/\/$/, "")}/${location.container}`;
+}
+
+/** A storage failure as a ToolError with secrets masked. */
+export function storageError(what: string, err: unknown, location?: StorageLocation): Error {
+  if (!(err instanceof Error)) return new ToolError(`${what} failed: ${String(err)}`);
+  if (err instanceof ToolError) return err;
+  const secrets = location?.kind === "connection-string" ? [location.connectionString] : [];
+  const status = err instanceof RestError ? ` (HTTP ${err.statusCode ?? "?"}${err.code ? ` ${err.code}` : ""})` : "";
+  const first = redact(err.message.split("\n")[0] ?? "", secrets);
+  const hint = err instanceof RestError && (err.statusCode === 403 || err.statusCode === 401)
+    ? "sign in (az login) with a role that can read and write blobs (Storage Blob Data Contributor), or pass --storage-connection-string"
+    : /ECONNREFUSED|ENOTFOUND/.test(err.message) ? "is the storage endpoint reachable (Azurite running)?" : undefined;
+  return new ToolError(`${what} failed${status}: ${first}`, hint);
+}
+
+export interface BackupInfo {
+  name: string;
+  bytes: number;
+  lastModified: Date;
+  createdAt: Date;
+  sourceServer?: string;
+  sourceDatabase?: string;
+  sha256?: string;
+  verified: boolean;
+  verifiedAt?: string;
+  format: "plain" | "custom";
+}
+
+export function infoFrom(name: string, bytes: number, lastModified: Date, metadata: Record<string, string> = {}): BackupInfo {
+  const created = metadata[META.createdAt] ? new Date(metadata[META.createdAt]) : lastModified;
+  return {
+    name,
+    bytes,
+    lastModified,
+    createdAt: Number.isNaN(created.getTime()) ? lastModified : created,
+    sourceServer: metadata[META.sourceServer],
+    sourceDatabase: metadata[META.sourceDatabase],
+    sha256: metadata[META.sha256],
+    verified: metadata[META.verified] === "true",
+    verifiedAt: metadata[META.verifiedAt],
+    format: metadata[META.format] === "custom" || name.endsWith(".dump") ? "custom" : "plain",
+  };
+}
+
+/** Backups in a container (every blob but our own `.verified.json` records), newest first. */
+export async function listBackups(location: StorageLocation): Promise<BackupInfo[]> {
+  const container = await containerFor(location);
+  const out: BackupInfo[] = [];
+  try {
+    for await (const blob of container.listBlobsFlat({ includeMetadata: true })) {
+      if (blob.name.endsWith(".verified.json")) continue;
+      out.push(infoFrom(blob.name, blob.properties.contentLength ?? 0, blob.properties.lastModified, blob.metadata));
+    }
+  } catch (err) {
+    if (err instanceof RestError && err.statusCode === 404) return [];
+    throw storageError("listing backups", err, location);
+  }
+  return out.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.name.localeCompare(a.name));
+}

@@ -1,0 +1,83 @@
+/** Shared glue for the data tests: one Azurite and one PostgreSQL cluster, databases by name. */
+import { spawnSync } from "node:child_process";
+import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
+import { connectionEnv, pgToolPath, query, withDatabase } from "../../recovery/data/pgtools";
+import { summarise } from "../../recovery/data/compare";
+import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
+import type { DatabaseConnection, StorageLocation } from "../../recovery/runbook/ports";
+
+export interface DataEnv {
+  azurite: AzuriteHandle;
+  cluster: PgCluster;
+  storage: StorageLocation;
+  dispose(): Promise<void>;
+}
+
+let containerSeq = 0;
+
+export async function startDataEnv(): Promise<DataEnv> {
+  const [azurite, pg] = await Promise.all([startAzurite(), startThrowawayCluster()]);
+  return {
+    azurite,
+    cluster: pg.cluster,
+    storage: { kind: "connection-string", connectionString: azurite.connectionString, container: `backups${++containerSeq}` },
+    dispose: async () => {
+      await Promise.all([azurite.stop(), pg.dispose()]);
+    },
+  };
+}
+
+/** A fresh container per test, so names never collide. */
+export function freshStorage(env: DataEnv): StorageLocation {
+  return { kind: "connection-string", connectionString: env.azurite.connectionString, container: `t${Date.now().toString(36)}${++containerSeq}` };
+}
+
+export function connection(url: string, serverName = "local-test"): DatabaseConnection {
+  const db = new URL(url).pathname.slice(1);
+  return { url, label: `${serverName}/${db}`, serverName, release: async () => undefined };
+}
+
+let dbSeq = 0;
+
+/** Create an empty database; returns its connection. */
+export async function createDatabase(cluster: PgCluster, prefix = "db"): Promise<DatabaseConnection> {
+  const name = `${prefix}_${process.pid}_${++dbSeq}`;
+  await query(cluster.url("postgres"), `CREATE DATABASE ${name}`);
+  return connection(withDatabase(cluster.url("postgres"), name));
+}
+
+/** Schema with the things a restore can get wrong: sequences, FKs, checks, uniques, enums, views, unicode. */
+export const SEED_SQL = `
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE TABLE teachers (id serial PRIMARY KEY, trn char(7) UNIQUE NOT NULL, name text NOT NULL, mood mood, born date CHECK (born > '1900-01-01'));
+CREATE TABLE qualifications (id bigserial PRIMARY KEY, teacher_id int NOT NULL REFERENCES teachers(id) ON DELETE CASCADE, kind text NOT NULL, awarded timestamptz, details jsonb);
+CREATE INDEX qualifications_teacher ON qualifications(teacher_id);
+CREATE VIEW teacher_counts AS SELECT t.id, count(q.id) AS n FROM teachers t LEFT JOIN qualifications q ON q.teacher_id = t.id GROUP BY t.id;
+INSERT INTO teachers (trn, name, mood, born)
+  SELECT lpad(g::text, 7, '0'), 'Teacher ' || g || ' Zoë Ł''ñ', CASE WHEN g % 2 = 0 THEN 'happy'::mood ELSE 'sad'::mood END, date '1960-01-01' + g
+  FROM generate_series(1, 500) g;
+INSERT INTO qualifications (teacher_id, kind, awarded, details)
+  SELECT 1 + (g % 500), 'QTS', timestamptz '2000-01-01 00:00:00+00' + g * interval '1 hour', jsonb_build_object('n', g, 'tab', E'a\\tb')
+  FROM generate_series(1, 2000) g;
+SELECT setval('teachers_id_seq', 900);
+`;
+
+export async function seed(db: DatabaseConnection, extraRows = 0): Promise<void> {
+  await query(db.url, SEED_SQL);
+  if (extraRows > 0) {
+    await query(db.url, `CREATE TABLE bulk (id bigserial PRIMARY KEY, payload text); INSERT INTO bulk (payload) SELECT repeat(md5(g::text), 8) FROM generate_series(1, ${extraRows}) g;`);
+  }
+}
+
+/** A stable fingerprint of all user tables' contents (rows + checksums). */
+export async function fingerprint(db: DatabaseConnection): Promise<string> {
+  const s = await summarise(db.url, db.label);
+  return JSON.stringify([...s.entries()].sort());
+}
+
+/** Schema as pg_dump --schema-only prints it, minus comments and version lines. */
+export function schemaOf(db: DatabaseConnection): string {
+  const res = spawnSync(pgToolPath("pg_dump"), ["--schema-only", "--no-owner"], { env: { ...process.env, ...connectionEnv(db.url) }, encoding: "utf8" });
+  if (res.status !== 0) throw new Error(res.stderr);
+  return res.stdout.split("\n").filter((l) => !l.startsWith("--") && !l.startsWith("\\restrict") && !l.startsWith("\\unrestrict") && l.trim() !== "").join("\n");
+}
