@@ -148,7 +148,10 @@ export interface ScenarioInputs {
 }
 
 /** A human decision point ("the copy looks right: restore it into live?"). Resolves true to go on. */
-export type DecideFn = (question: string, context: string) => Promise<boolean>;
+export type DecideFn = ((question: string, context: string) => Promise<boolean>) & {
+  /** How this function answers, for the journal and events. @default "prompt" */
+  answersBy?: "prompt" | "flag";
+};
 
 /** Events a run emits, for progress and notifications (Slack, Teams). */
 export type RunEvent =
@@ -171,6 +174,8 @@ export interface RunRequest {
   onEvent?: (event: RunEvent) => void;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
+  /** Aborting it (Ctrl-C) records the running step as interrupted and stops the run. @default none */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {

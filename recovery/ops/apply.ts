@@ -1,0 +1,45 @@
+/** Writing a config patch to a stack, and reading what it replaces (for rollback). */
+import type { StackPort, ConfigScalar } from "../stack/port";
+import { flatten } from "../stack/configpath";
+import type { ConfigPatch } from "./operations";
+
+/** The current values of the patch's keys: the patch that undoes it. */
+export async function readPrevious(port: StackPort, patch: ConfigPatch): Promise<ConfigPatch> {
+  const previous: ConfigPatch = {};
+  for (const path of Object.keys(patch)) {
+    // values come back as the config holds them: booleans, strings, or a list of copies
+    previous[path] = (await port.getConfig(path)) as ConfigPatch[string];
+  }
+  return previous;
+}
+
+/**
+ * Write a patch: keys set to undefined are removed; a list is removed and set again element by
+ * element (path keys hold scalars only); all scalars go in one `config set-all --path`.
+ */
+export async function applyPatch(port: StackPort, patch: ConfigPatch): Promise<void> {
+  const scalars: Record<string, ConfigScalar> = {};
+  for (const [path, value] of Object.entries(patch)) {
+    if (value === undefined) {
+      await port.removeConfig(path);
+    } else if (Array.isArray(value)) {
+      await port.removeConfig(path);
+      Object.assign(scalars, flatten(path, value));
+    } else {
+      scalars[path] = value;
+    }
+  }
+  await port.setConfig(scalars);
+}
+
+/** True when the config already holds the patch's values. */
+export function patchIsNoop(patch: ConfigPatch, previous: ConfigPatch): boolean {
+  return Object.keys(patch).every((k) => JSON.stringify(normal(patch[k])) === JSON.stringify(normal(previous[k])));
+}
+
+function normal(v: unknown): unknown {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  if (Array.isArray(v) && v.length === 0) return undefined;
+  return v;
+}

@@ -1,0 +1,121 @@
+/**
+ * The converge flow of every recovery operation: set config -> preview (diff shown) -> gate ->
+ * up -> outputs. On a refusal, a failure, a declined prompt or a dry run, the config keys are put
+ * back as they were. revive and rebuild refresh the server and its children first (a deleted
+ * server still in state would plan nothing) and return to recovery.mode=normal after their up.
+ */
+import { InterruptedError, RefusedError } from "../errors";
+import type { PreviewResult, StackPort } from "../stack/port";
+import { applyPatch, patchIsNoop, readPrevious } from "./apply";
+import { checkPreview, describeOffences, GateResult } from "./gate";
+import { configPatchFor, describeOperation, Operation } from "./operations";
+
+export interface ConvergeOptions {
+  port: StackPort;
+  liveServerName: string;
+  /** Progress and diff go here (stderr). */
+  log: (text: string) => void;
+  /** Stop after the preview; config is put back. */
+  dryRun?: boolean;
+  /** Asked after a clean preview with changes; false stops (config put back). @default always yes */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Show the full diff text. @default true */
+  showDiff?: boolean;
+}
+
+export interface ConvergeResult {
+  status: "applied" | "unchanged" | "dry-run";
+  operation: string;
+  preview: PreviewResult;
+  gate: GateResult;
+  outputs?: Record<string, unknown>;
+}
+
+/** The resource types a revive/rebuild refreshes: the server and what lives on it. */
+const REFRESH_TYPE_PREFIXES = ["azure-native:dbforpostgresql:", "azure-native:insights:DiagnosticSetting", "azure-native:insights:MetricAlert"];
+
+export async function refreshServer(o: ConvergeOptions): Promise<string[]> {
+  const urns = (await o.port.resourceUrns()).filter((r) => REFRESH_TYPE_PREFIXES.some((p) => r.type.startsWith(p))).map((r) => r.urn);
+  if (urns.length === 0) {
+    o.log("refresh: no server resources in state, nothing to refresh");
+    return [];
+  }
+  o.log(`refresh: ${urns.length} resources of the server, so that state knows what was deleted`);
+  await o.port.refresh(urns);
+  return urns;
+}
+
+function summaryLine(p: PreviewResult): string {
+  const parts = Object.entries(p.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0).map(([op, n]) => `${n} to ${op}`);
+  return parts.length ? parts.join(", ") : "no changes";
+}
+
+/** One operation: patch, preview, gate, up. Does not refresh or finish (see runOperation). */
+export async function converge(op: Operation, o: ConvergeOptions): Promise<ConvergeResult> {
+  const what = describeOperation(op);
+  const patch = configPatchFor(op);
+  const previous = await readPrevious(o.port, patch);
+  const changedConfig = !patchIsNoop(patch, previous);
+  if (changedConfig) {
+    o.log(`${what}: setting ${Object.keys(patch).map((k) => `aytq:${k}`).join(", ")}`);
+    await applyPatch(o.port, patch);
+  } else {
+    o.log(`${what}: config already says so; checking the stack matches`);
+  }
+  const rollback = async (why: string) => {
+    if (!changedConfig) return;
+    try {
+      await applyPatch(o.port, previous);
+      o.log(`${what}: config put back as it was (${why})`);
+    } catch (err) {
+      o.log(`${what}: could NOT put config back (${err instanceof Error ? err.message : String(err)}); set these keys by hand: ${JSON.stringify(previous)}`);
+    }
+  };
+  try {
+    const preview = await o.port.preview();
+    if (o.showDiff ?? true) {
+      const diff = preview.diffText.trim();
+      if (diff) o.log(diff);
+    }
+    o.log(`preview: ${summaryLine(preview)}`);
+    const gate = checkPreview(op, preview.steps, { liveServerName: o.liveServerName });
+    if (!gate.ok) {
+      await rollback("the gate refused");
+      throw new RefusedError(
+        `the gate refused ${what}: the preview touches what it must not:\n${describeOffences(gate.offences)}\nnothing was applied`,
+        "check the program and the stack's state (pulumi preview --diff); the config change was rolled back",
+      );
+    }
+    if (o.dryRun) {
+      await rollback("dry run");
+      return { status: "dry-run", operation: what, preview, gate };
+    }
+    if (gate.changes.length === 0) {
+      o.log(`${what}: nothing to change`);
+      return { status: "unchanged", operation: what, preview, gate };
+    }
+    if (o.confirm && !(await o.confirm(`Apply ${what} (${summaryLine(preview)}) to stack ${o.port.stackName}?`))) {
+      await rollback("declined");
+      throw new RefusedError(`${what} declined: nothing was applied`);
+    }
+    o.log(`up: applying ${what}`);
+    const up = await o.port.up();
+    return { status: "applied", operation: what, preview, gate, outputs: up.outputs };
+  } catch (err) {
+    if (!(err instanceof RefusedError)) await rollback(err instanceof InterruptedError ? "interrupted" : "it failed");
+    throw err;
+  }
+}
+
+/** An operation end to end: revive/rebuild refresh first and return to normal after a successful up. */
+export async function runOperation(op: Operation, o: ConvergeOptions): Promise<ConvergeResult> {
+  const restore = op.kind === "revive" || op.kind === "rebuild";
+  if (restore && !o.dryRun) await refreshServer(o);
+  if (restore && o.dryRun) o.log("dry run: the refresh of the server is skipped, so the preview may show the server as unchanged");
+  const result = await converge(op, o);
+  if (restore && result.status !== "dry-run") {
+    o.log("back to recovery.mode=normal, so the next deploy is ordinary");
+    await converge({ kind: "normal" }, { ...o, confirm: undefined });
+  }
+  return result;
+}

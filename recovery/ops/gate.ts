@@ -1,0 +1,129 @@
+/**
+ * The safety gate: a preview passes only when it changes exactly what the operation expects, and
+ * never deletes or replaces a protected resource (the live server, the storage account, the
+ * immutability policy, or anything marked `protect`). Pure.
+ */
+import type { PreviewStep, StepOp } from "../stack/port";
+import type { Operation } from "./operations";
+
+/** Ops that remove the resource as it is (a replace deletes the old one). */
+const DESTRUCTIVE: readonly StepOp[] = ["delete", "replace", "create-replacement", "delete-replaced", "import-replacement", "read-replacement", "discard-replaced"];
+/** Ops that change nothing in the cloud. */
+const NEUTRAL: readonly StepOp[] = ["same", "read", "refresh", "discard"];
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+const ALWAYS_PROTECTED_TYPES = ["azure-native:storage:StorageAccount", "azure-native:storage:BlobContainerImmutabilityPolicy"];
+
+/** What an operation may touch: a type (its last `:` part, e.g. `BranchProtection`), the ops, optionally the names. */
+export interface Expectation {
+  types: readonly string[];
+  ops: readonly StepOp[];
+  names?: readonly string[];
+  /** At most this many matching steps. */
+  max?: number;
+}
+
+export interface GateContext {
+  liveServerName: string;
+}
+
+export interface Offence {
+  step: PreviewStep;
+  reason: string;
+}
+
+export interface GateResult {
+  ok: boolean;
+  offences: Offence[];
+  /** Steps that change something. */
+  changes: PreviewStep[];
+}
+
+const shortType = (type: string) => type.slice(type.lastIndexOf(":") + 1);
+
+const CREATE_OR_ADOPT: StepOp[] = ["create", "import"];
+const RECOVERED_CHILDREN = ["Database", "Configuration", "FirewallRule", "DiagnosticSetting", "MetricAlert"];
+const MAINTENANCE_TYPES = ["Deployment", "Service", "Ingress", "IngressPatch", "ConfigMap"];
+
+/** What each operation expects its preview to contain. */
+export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] {
+  switch (op.kind) {
+    case "freeze":
+    case "unfreeze":
+      return [{ types: ["BranchProtection"], ops: ["update"] }];
+    case "stop":
+    case "start":
+      return [{ types: ["DeploymentPatch"], ops: ["update"] }];
+    case "maintenance":
+      return [{ types: MAINTENANCE_TYPES, ops: ["create", "update", "delete", "replace", "create-replacement", "delete-replaced"] }];
+    case "revive":
+      return [
+        { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
+        { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
+        { types: ["Secret"], ops: ["update"] },
+      ];
+    case "rebuild":
+      return [
+        { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
+        { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
+        { types: ["DiagnosticSetting"], ops: ["delete"] },
+        { types: ["Secret"], ops: ["update"] },
+      ];
+    case "normal":
+      return [{ types: ["Server"], ops: ["update"], names: [ctx.liveServerName], max: 1 }];
+    case "ptr":
+      return [{ types: ["Server"], ops: ["create"], names: [op.copy.name], max: 1 }];
+    case "tidy":
+      return [{ types: ["Server"], ops: ["delete"], names: op.names.filter((n) => n !== ctx.liveServerName) }];
+    default: {
+      const unknown: never = op;
+      throw new Error(`unknown operation ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function isProtected(step: PreviewStep, ctx: GateContext): boolean {
+  if (step.protected) return true;
+  if (ALWAYS_PROTECTED_TYPES.includes(step.type)) return true;
+  return step.type === SERVER && step.name === ctx.liveServerName;
+}
+
+/** Steps that do nothing in the cloud, or only to the program's own components and the stack itself. */
+function ignorable(step: PreviewStep): boolean {
+  if (NEUTRAL.includes(step.op)) return true;
+  if (step.type === "pulumi:pulumi:Stack") return true;
+  // component resources (aytq:<module>:<Type>) hold no cloud resource; their children are listed on their own
+  return step.type.startsWith("aytq:");
+}
+
+/** Check a preview against an operation. */
+export function checkPreview(op: Operation, steps: readonly PreviewStep[], ctx: GateContext): GateResult {
+  const expectations = expectationsFor(op, ctx);
+  const used = expectations.map(() => 0);
+  const offences: Offence[] = [];
+  const changes = steps.filter((s) => !ignorable(s));
+  for (const step of changes) {
+    if (DESTRUCTIVE.includes(step.op) && isProtected(step, ctx)) {
+      offences.push({ step, reason: `would ${step.op === "delete" ? "delete" : "replace"} a protected resource` });
+      continue;
+    }
+    const i = expectations.findIndex(
+      (e, idx) =>
+        e.types.includes(shortType(step.type)) &&
+        e.ops.includes(step.op) &&
+        (e.names === undefined || e.names.includes(step.name)) &&
+        (e.max === undefined || used[idx] < e.max),
+    );
+    if (i < 0) {
+      offences.push({ step, reason: `not expected by ${op.kind}` });
+      continue;
+    }
+    used[i]++;
+  }
+  return { ok: offences.length === 0, offences, changes };
+}
+
+/** `  - delete azure-native:dbforpostgresql:Server "s189t01-aytq-ts-pg": would delete a protected resource (urn ...)` */
+export function describeOffences(offences: readonly Offence[]): string {
+  return offences.map((o) => `  - ${o.step.op} ${o.step.type} "${o.step.name}": ${o.reason}\n      ${o.step.urn}`).join("\n");
+}

@@ -1,0 +1,5 @@
+export * from "./operations";
+export * from "./gate";
+export * from "./apply";
+export * from "./guard";
+export * from "./converge";

@@ -1,0 +1,122 @@
+/**
+ * Runs a scenario as ordered steps with a journal, resumable after a crash or Ctrl-C.
+ *
+ * A run starts (or resumes) after its last completed step; each step's end is appended to the
+ * journal before the next starts, so a crash loses at most the step that was running, and that
+ * step is idempotent. A failed step, a declined decision or an interruption stops the run.
+ */
+import { randomBytes } from "node:crypto";
+import { describeError, InterruptedError, RefusedError, UsageError } from "../errors";
+import { defaultCopyName } from "../ops/operations";
+import { Journal, resumeIndex, RunMeta } from "./journal";
+import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./ports";
+import { missingInputs, StepContext, stepsOf } from "./scenarios";
+
+/** `20240724T060000Z-data-loss-a1b2`: sortable, unique, safe as a folder name. */
+export function newRunId(scenario: string, now: Date): string {
+  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z-${scenario}-${randomBytes(2).toString("hex")}`;
+}
+
+/** Run (or resume) a scenario. Resolves with the outcome; throws only for bad requests (unknown run, missing inputs). */
+export async function runScenario(req: RunRequest): Promise<RunOutcome> {
+  const now = req.now ?? (() => new Date());
+  const emit = (e: RunEvent) => req.onEvent?.(e);
+  const stack = req.platform.stack;
+
+  let journal: Journal;
+  let meta: RunMeta;
+  if (req.resumeRunId) {
+    journal = new Journal(req.stateDir, stack, req.resumeRunId);
+    meta = journal.meta();
+    if (meta.scenario !== req.scenario) {
+      throw new UsageError(`run ${meta.runId} is a ${meta.scenario} run, not ${req.scenario}`, `resume it as ${meta.scenario}`);
+    }
+  } else {
+    const missing = missingInputs(req.scenario, req.inputs);
+    if (missing.length) throw new UsageError(`${req.scenario} needs ${missing.join(", ")}`, "give the restore point, e.g. --at 2024-07-24T06:00:00Z");
+    const started = now();
+    const runId = newRunId(req.scenario, started);
+    journal = new Journal(req.stateDir, stack, runId);
+    meta = {
+      runId,
+      scenario: req.scenario,
+      stack,
+      platform: req.platform.kind,
+      createdAt: started.toISOString(),
+      inputs: { ...req.inputs, copyName: req.inputs.copyName ?? defaultCopyName(req.platform.liveServerName, started) },
+    };
+    journal.create(meta);
+  }
+
+  const runId = meta.runId;
+  const steps = stepsOf(req.scenario);
+  const previous = journal.records();
+  const records: StepRecord[] = [...previous];
+  const decisions: RunOutcome["decisions"] = [];
+  const ctx: StepContext = {
+    platform: req.platform,
+    data: req.data,
+    runId,
+    inputs: { ...meta.inputs, copyName: meta.inputs.copyName ?? defaultCopyName(req.platform.liveServerName, new Date(meta.createdAt)) },
+    decide: async (question, context) => {
+      const answer = await req.decide(question, context);
+      const at = now().toISOString();
+      const by = req.decide.answersBy ?? "prompt";
+      decisions.push({ question, answer, by, at });
+      emit({ type: "decision", runId, question, answer, by, at });
+      return answer;
+    },
+  };
+
+  emit({ type: "run-start", runId, scenario: req.scenario, stack, at: now().toISOString() });
+  let outcome: RunOutcome["outcome"] = "completed";
+  const interrupted = () => req.signal?.aborted === true;
+
+  for (let i = resumeIndex(steps.map((s) => s.name), previous); i < steps.length; i++) {
+    const def = steps[i];
+    if (interrupted()) {
+      outcome = "stopped";
+      break;
+    }
+    const startedAt = now().toISOString();
+    emit({ type: "step-start", runId, step: def.name, at: startedAt });
+    const record: StepRecord = { step: def.name, status: "done", startedAt, inputs: def.inputs?.(ctx) };
+    try {
+      const result = await raceAbort(def.run(ctx), req.signal);
+      record.status = result.status;
+      record.summary = result.summary;
+    } catch (err) {
+      const { message } = describeError(err);
+      record.status = err instanceof InterruptedError ? "interrupted" : "failed";
+      record.error = message;
+      outcome = err instanceof InterruptedError || err instanceof RefusedError ? "stopped" : "failed";
+    }
+    record.endedAt = now().toISOString();
+    journal.append(record);
+    records.push(record);
+    emit({ type: "step-end", runId, record });
+    if (outcome !== "completed") break;
+  }
+  emit({ type: "run-end", runId, outcome, at: now().toISOString() });
+  return { runId, scenario: req.scenario, outcome, steps: records, decisions };
+}
+
+/** Resolve with the step, or reject with InterruptedError as soon as the signal aborts. */
+function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError("interrupted (Ctrl-C) during this step", "resume the run with --resume <run-id>; the step runs again"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

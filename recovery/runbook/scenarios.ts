@@ -1,0 +1,150 @@
+/**
+ * The runbook's scenarios as ordered steps. Every step calls only Platform and DataTools methods,
+ * and is idempotent: running a done step again changes nothing (config already says so; a backup
+ * that exists is found; a restore is all or nothing).
+ *
+ * validate comes after start (the issue lists it before start for revive): the app cannot answer
+ * its health check while scaled to 0. It checks platform.healthTargets(), which are the temporary
+ * hosts while maintenance is on.
+ */
+import { RefusedError, ToolError, UsageError } from "../errors";
+import type { DatabaseConnection, DataTools, DecideFn, Platform, ScenarioInputs, ScenarioName, StepResult } from "./ports";
+
+export interface StepContext {
+  platform: Platform;
+  data: DataTools;
+  inputs: Required<Pick<ScenarioInputs, "copyName">> & ScenarioInputs;
+  runId: string;
+  /** Ask a human; records the answer. */
+  decide: DecideFn;
+}
+
+export type StepFn = (ctx: StepContext) => Promise<StepResult>;
+
+export interface StepDef {
+  name: string;
+  run: StepFn;
+  /** Inputs recorded in the journal (no secrets). */
+  inputs?: (ctx: StepContext) => Record<string, string>;
+}
+
+/** Backup names are fixed per run, so a re-run of the step finds its own backup. */
+export const safetyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_safety.sql.gz`;
+export const copyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_copy.sql.gz`;
+
+async function withConnection<T>(platform: Platform, db: Parameters<Platform["connect"]>[0], fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {
+  const conn = await platform.connect(db);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.release();
+  }
+}
+
+function need(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`this scenario needs ${what}`, "start the run again with it");
+  return value;
+}
+
+async function backupOnce(ctx: StepContext, db: Parameters<Platform["connect"]>[0], name: string, what: string): Promise<StepResult> {
+  const storage = await ctx.platform.storage();
+  if ((await ctx.data.latestBackup(storage)) === name) {
+    return { status: "unchanged", summary: `${what} ${name} already exists`, details: { backup: name } };
+  }
+  const result = await withConnection(ctx.platform, db, (conn) => ctx.data.backup(conn, storage, { name }));
+  return { status: "done", summary: `${what} ${result.name} (${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)})`, details: { backup: result.name, bytes: result.bytes } };
+}
+
+async function restoreInto(ctx: StepContext, name: string): Promise<StepResult> {
+  const storage = await ctx.platform.storage();
+  const result = await withConnection(ctx.platform, { kind: "live" }, (conn) => ctx.data.restore(storage, name, conn));
+  return { status: "done", summary: `restored ${result.name} (${result.bytes} bytes) into the live database`, details: { backup: result.name } };
+}
+
+const step = (name: string, run: StepFn, inputs?: StepDef["inputs"]): StepDef => ({ name, run, inputs });
+
+const STEPS: Record<string, StepDef> = {
+  stop: step("stop", (c) => c.platform.setAppStopped(true)),
+  start: step("start", (c) => c.platform.setAppStopped(false)),
+  "maintenance-on": step("maintenance-on", (c) => c.platform.setMaintenance(true)),
+  "maintenance-off": step("maintenance-off", (c) => c.platform.setMaintenance(false)),
+  freeze: step("freeze", (c) => c.platform.setPipelineFrozen(true)),
+  unfreeze: step("unfreeze", (c) => c.platform.setPipelineFrozen(false)),
+  revive: step(
+    "revive",
+    (c) => c.platform.reviveServer(need(c.inputs.restorePointUTC, "--at (the restore point)")),
+    (c) => ({ restorePointUTC: c.inputs.restorePointUTC ?? "", ...(c.inputs.deletedAtUTC ? { deletedAtUTC: c.inputs.deletedAtUTC } : {}) }),
+  ),
+  rebuild: step("rebuild", (c) => c.platform.rebuildServer()),
+  "restore-latest-backup": step("restore-latest-backup", async (c) => {
+    const latest = await c.data.latestBackup(await c.platform.storage());
+    if (!latest) throw new ToolError("there is no backup to restore", "check the backup container; restore a named backup by hand if it lives elsewhere");
+    return restoreInto(c, latest);
+  }),
+  validate: step("validate", async (c) => {
+    const targets = c.platform.healthTargets();
+    const results = await c.data.validate(targets);
+    const bad = results.filter((r) => !r.ok);
+    const lines = results.map((r) => `${r.service} ${r.url}: ${r.ok ? "ok" : `FAILED (${r.status ?? r.error ?? "no answer"})`}`);
+    if (bad.length) throw new ToolError(`health checks failed:\n  ${lines.join("\n  ")}`, "look at the app's logs, fix, and resume the run");
+    return { status: "done", summary: `health checks passed: ${lines.join("; ")}` };
+  }),
+  "safety-backup": step(
+    "safety-backup",
+    (c) => backupOnce(c, { kind: "live" }, safetyBackupName(c.platform.stack, c.runId), "safety backup of the live database"),
+    (c) => ({ backup: safetyBackupName(c.platform.stack, c.runId) }),
+  ),
+  ptr: step(
+    "ptr",
+    (c) => c.platform.createPtrCopy(c.inputs.copyName, need(c.inputs.restorePointUTC, "--at (the restore point)")),
+    (c) => ({ copyName: c.inputs.copyName, restorePointUTC: c.inputs.restorePointUTC ?? "" }),
+  ),
+  compare: step(
+    "compare",
+    async (c) => {
+      const result = await withConnection(c.platform, { kind: "live" }, (live) =>
+        withConnection(c.platform, { kind: "copy", name: c.inputs.copyName }, (copy) => c.data.compare(live, copy)),
+      );
+      const differing = result.tables.filter((t) => !t.equal);
+      const context = result.equal
+        ? "the live database and the copy hold the same rows"
+        : `${differing.length} of ${result.tables.length} tables differ (live vs copy):\n` +
+          differing.map((t) => `  ${t.table}: ${t.rowsA ?? "missing"} rows live, ${t.rowsB ?? "missing"} rows in the copy`).join("\n");
+      const yes = await c.decide(`Restore the copy ${c.inputs.copyName} into the live database?`, context);
+      if (!yes) throw new RefusedError(`declined: the copy ${c.inputs.copyName} is not restored into live (${differing.length} tables differ)`, "run ptr again with another --at, or resume this run to be asked again");
+      return { status: "done", summary: `${differing.length} tables differ; restore into live approved`, details: { differingTables: differing.length } };
+    },
+    (c) => ({ copyName: c.inputs.copyName }),
+  ),
+  "backup-copy": step(
+    "backup-copy",
+    (c) => backupOnce(c, { kind: "copy", name: c.inputs.copyName }, copyBackupName(c.platform.stack, c.runId), "backup of the copy"),
+    (c) => ({ copyName: c.inputs.copyName, backup: copyBackupName(c.platform.stack, c.runId) }),
+  ),
+  "restore-live": step(
+    "restore-live",
+    (c) => restoreInto(c, copyBackupName(c.platform.stack, c.runId)),
+    (c) => ({ backup: copyBackupName(c.platform.stack, c.runId) }),
+  ),
+  tidy: step("tidy", (c) => c.platform.removePtrCopies([c.inputs.copyName]), (c) => ({ copyName: c.inputs.copyName })),
+};
+
+export const SCENARIO_STEPS: Record<ScenarioName, readonly string[]> = {
+  "server-lost-revive": ["stop", "maintenance-on", "freeze", "revive", "start", "validate", "maintenance-off", "unfreeze"],
+  "server-lost-rebuild": ["stop", "maintenance-on", "freeze", "rebuild", "restore-latest-backup", "start", "validate", "maintenance-off", "unfreeze"],
+  "data-loss": ["stop", "maintenance-on", "freeze", "safety-backup", "ptr", "compare", "backup-copy", "restore-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+};
+
+/** Steps that ask a human. */
+export const DECISION_STEPS: readonly string[] = ["compare"];
+
+export function stepsOf(scenario: ScenarioName): StepDef[] {
+  return SCENARIO_STEPS[scenario].map((name) => STEPS[name]);
+}
+
+/** Inputs each scenario needs before it starts. */
+export function missingInputs(scenario: ScenarioName, inputs: ScenarioInputs): string[] {
+  if ((scenario === "server-lost-revive" || scenario === "data-loss") && !inputs.restorePointUTC) return ["--at"];
+  return [];
+}
+

@@ -1,0 +1,3 @@
+export * from "./port";
+export * from "./automation";
+export * from "./fake";

@@ -1,0 +1,94 @@
+/**
+ * Times given on the command line (`--at`, `--deleted-at`). Every restore time is UTC; operators
+ * work in UK time. A time without a zone is refused unless a zone is named, and a local time that
+ * does not exist (spring-forward gap) or exists twice (autumn fold) is refused, naming both
+ * candidate UTC instants. Pure: no clock.
+ */
+import { DateTime, IANAZone } from "luxon";
+import { UsageError } from "../errors";
+
+/** The zone every echo shows besides UTC. */
+export const UK_ZONE = "Europe/London";
+
+/** A time the operator gave, resolved to one instant. */
+export interface ResolvedTime {
+  /** The instant, as a Date. */
+  date: Date;
+  /** UTC ISO 8601 with Z, seconds resolution (milliseconds only when given). */
+  utc: string;
+  /** What the operator typed. */
+  input: string;
+  /** The zone a zone-less input was read in, when one was. */
+  zone?: string;
+}
+
+const WITH_ZONE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})$/i;
+const WITHOUT_ZONE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/;
+
+/** `2024-07-24T06:00:00Z`; milliseconds kept only when not zero. */
+export function toIsoUtc(date: Date): string {
+  return date.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** `2024-07-24T06:00:00Z (UTC) = 2024-07-24 07:00:00 BST (UK local time)`. */
+export function echoTime(date: Date): string {
+  const uk = DateTime.fromJSDate(date, { zone: UK_ZONE });
+  return `${toIsoUtc(date)} (UTC) = ${uk.toFormat("yyyy-LL-dd HH:mm:ss")} ${uk.offsetNameShort ?? uk.toFormat("ZZ")} (UK local time)`;
+}
+
+function offsetLabel(minutes: number): string {
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+/**
+ * Parse an `--at`-style time. `flag` names the option in messages; `timezone` is the IANA zone a
+ * zone-less time is read in. Throws UsageError saying what is wrong and how to write it.
+ */
+export function parseOperatorTime(input: string, flag: string, timezone?: string): ResolvedTime {
+  const text = input.trim();
+  const example = `e.g. ${flag} 2024-07-24T06:00:00Z, ${flag} 2024-07-24T07:00:00+01:00, or ${flag} 2024-07-24T07:00 --timezone ${UK_ZONE}`;
+  if (timezone !== undefined && !IANAZone.isValidZone(timezone)) {
+    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone`, `use a zone name such as ${UK_ZONE} or UTC`);
+  }
+  const zoned = WITH_ZONE.exec(text);
+  if (zoned) {
+    const dt = DateTime.fromISO(`${zoned[1]}T${zoned[2]}${zoned[3].toUpperCase()}`, { setZone: true });
+    if (!dt.isValid) throw new UsageError(`${flag} "${input}" is not a real time (${dt.invalidExplanation ?? dt.invalidReason})`, example);
+    const date = dt.toJSDate();
+    return { date, utc: toIsoUtc(date), input };
+  }
+  const bare = WITHOUT_ZONE.exec(text);
+  if (!bare) throw new UsageError(`${flag} "${input}" is not an ISO 8601 time`, example);
+  if (timezone === undefined) {
+    throw new UsageError(
+      `${flag} "${input}" has no time zone; restore times are UTC and UK time is UTC+1 in summer, so a bare time is ambiguous`,
+      `add Z or an offset (${text}Z, ${text}+01:00), or say where it was read: --timezone ${UK_ZONE}`,
+    );
+  }
+  const wall = DateTime.fromISO(`${bare[1]}T${bare[2]}`, { zone: "UTC" });
+  if (!wall.isValid) throw new UsageError(`${flag} "${input}" is not a real time (${wall.invalidExplanation ?? wall.invalidReason})`, example);
+  const wallMs = wall.toMillis();
+  const zone = IANAZone.create(timezone);
+  // Every offset the zone uses within a day either side; each gives one candidate instant.
+  const offsets = [...new Set([-36, -12, 0, 12, 36].map((h) => zone.offset(wallMs + h * 3_600_000)))].sort((a, b) => b - a);
+  const candidates = offsets.map((offset) => ({ offset, ms: wallMs - offset * 60_000 }));
+  const matching = candidates.filter((c) => zone.offset(c.ms) === c.offset);
+  const list = (cs: typeof candidates) =>
+    cs.map((c) => `${toIsoUtc(new Date(c.ms))} (if ${offsetLabel(c.offset)})`).join(" or ");
+  if (matching.length === 0) {
+    throw new UsageError(
+      `${flag} "${input}" does not exist in ${timezone}: the clocks jumped forward over it (it would be ${list(candidates)})`,
+      `give the instant you mean in UTC with Z, e.g. ${flag} ${toIsoUtc(new Date(candidates[0].ms))}`,
+    );
+  }
+  if (matching.length > 1) {
+    throw new UsageError(
+      `${flag} "${input}" is ambiguous in ${timezone}: the clocks went back, so it happened twice, at ${list(matching)}`,
+      `give the instant you mean in UTC with Z, e.g. ${flag} ${toIsoUtc(new Date(matching[0].ms))}`,
+    );
+  }
+  const date = new Date(matching[0].ms);
+  return { date, utc: toIsoUtc(date), input, zone: timezone };
+}

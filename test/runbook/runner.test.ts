@@ -1,0 +1,172 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runScenario } from "../../recovery/runbook/runner";
+import { SCENARIO_STEPS, copyBackupName } from "../../recovery/runbook/scenarios";
+import { SCENARIOS, RunEvent, ScenarioName, StepRecord } from "../../recovery/runbook/ports";
+import { ToolError } from "../../recovery/errors";
+import { FakeData, FakePlatform, notAvailableData } from "./fakes";
+
+const NOW = new Date("2024-07-24T08:00:00Z");
+const INPUTS = { restorePointUTC: "2024-07-24T06:00:00Z" };
+
+describe("runbook runner", () => {
+  let stateDir: string;
+  beforeEach(() => {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-run-"));
+  });
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  const run = (scenario: ScenarioName, platform: FakePlatform, data: FakeData, extra: Partial<Parameters<typeof runScenario>[0]> = {}) =>
+    runScenario({ scenario, platform, data, inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW, ...extra });
+
+  for (const scenario of SCENARIOS) {
+    it(`runs every step of ${scenario} in order and journals each`, async () => {
+      const platform = new FakePlatform();
+      const data = new FakeData();
+      data.blobs = ["aytq_test_nightly.sql.gz"];
+      const events: RunEvent[] = [];
+      const out = await run(scenario, platform, data, { onEvent: (e) => events.push(e) });
+      assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
+      assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS[scenario]);
+      const journal = readFileSync(path.join(stateDir, "test", out.runId, "journal.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as StepRecord);
+      assert.deepEqual(journal.map((r) => r.step), SCENARIO_STEPS[scenario]);
+      assert.ok(journal.every((r) => r.startedAt && r.endedAt));
+      assert.equal(events[0].type, "run-start");
+      assert.equal(events[events.length - 1].type, "run-end");
+      // the app ends up running, out of maintenance, unfrozen
+      assert.deepEqual([platform.stopped, platform.maintenance, platform.frozen], [false, false, false]);
+    });
+  }
+
+  it("orders the platform calls of server-lost-revive: stop, maintenance, freeze, revive, start, validate on the temporary hosts", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    await run("server-lost-revive", platform, data);
+    assert.deepEqual(platform.calls, [
+      "setAppStopped true",
+      "setMaintenance true",
+      "setPipelineFrozen true",
+      "reviveServer 2024-07-24T06:00:00Z",
+      "setAppStopped false",
+      "setMaintenance false",
+      "setPipelineFrozen false",
+    ]);
+    assert.deepEqual(data.calls, ["validate https://temp/health"]);
+  });
+
+  it("data-loss: backs up live, makes the copy, compares, restores the copy's backup into live, tidies the copy", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    const out = await run("data-loss", platform, data);
+    const copy = "s189t01-aytq-ts-pg-ptr-202407240800";
+    assert.ok(platform.calls.includes(`createPtrCopy ${copy} 2024-07-24T06:00:00Z`));
+    assert.ok(data.calls.includes(`restore ${copyBackupName("test", out.runId)} -> s189t01-aytq-ts-pg`));
+    assert.ok(data.calls.includes(`backup ${copy} ${copyBackupName("test", out.runId)}`));
+    assert.deepEqual(platform.copies, []);
+    assert.equal(out.decisions.length, 1);
+  });
+
+  it("stops at a declined decision, journals why, and asks again on resume", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    const out = await run("data-loss", platform, data, { decide: async () => false });
+    assert.equal(out.outcome, "stopped");
+    const last = out.steps[out.steps.length - 1];
+    assert.equal(last.step, "compare");
+    assert.match(last.error ?? "", /declined/);
+    assert.ok(!data.calls.some((c) => c.startsWith("restore")));
+    let asked = 0;
+    const resumed = await run("data-loss", platform, data, { resumeRunId: out.runId, decide: async () => (asked++, true) });
+    assert.equal(resumed.outcome, "completed");
+    assert.equal(asked, 1);
+  });
+
+  it("a failed step stops the run with the error in the journal", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    data.healthy = false;
+    const out = await run("server-lost-revive", platform, data);
+    assert.equal(out.outcome, "failed");
+    const last = out.steps[out.steps.length - 1];
+    assert.deepEqual([last.step, last.status], ["validate", "failed"]);
+    assert.match(last.error ?? "", /health checks failed/);
+    assert.ok(!platform.calls.includes("setMaintenance false"));
+  });
+
+  it("data steps fail with the not-available message while the data tools are placeholders, never pretending", async () => {
+    const out = await runScenario({ scenario: "data-loss", platform: new FakePlatform(), data: notAvailableData(), inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW });
+    assert.equal(out.outcome, "failed");
+    const last = out.steps[out.steps.length - 1];
+    assert.equal(last.step, "safety-backup");
+    assert.match(last.error ?? "", /not available yet/);
+  });
+
+  for (const scenario of SCENARIOS) {
+    SCENARIO_STEPS[scenario].forEach((stepName, index) => {
+      it(`${scenario}: resumes after a crash at step ${index + 1} (${stepName}) without redoing completed steps`, async () => {
+        const platform = new FakePlatform();
+        const data = new FakeData();
+        data.blobs = ["aytq_test_nightly.sql.gz"];
+        // simulate the crash as a failure of that step's first call
+        const crash = new ToolError("simulated crash");
+        const first = await run(scenario, platform, data, {
+          onEvent: (e) => {
+            if (e.type === "step-start" && e.step === stepName) {
+              platform.failOnce.set("setAppStopped", crash).set("setMaintenance", crash).set("setPipelineFrozen", crash).set("reviveServer", crash).set("rebuildServer", crash).set("createPtrCopy", crash).set("removePtrCopies", crash).set("connect", crash);
+              data.failOnce.set("validate", crash).set("latestBackup", crash);
+            }
+          },
+        });
+        assert.equal(first.outcome, "failed");
+        assert.equal(first.steps[first.steps.length - 1].step, stepName);
+        platform.failOnce.clear();
+        data.failOnce.clear();
+        const callsBefore = platform.calls.length;
+        const second = await run(scenario, platform, data, { resumeRunId: first.runId });
+        assert.equal(second.outcome, "completed", JSON.stringify(second.steps.slice(-1)));
+        const rerun = second.steps.slice(first.steps.length).map((s) => s.step);
+        assert.deepEqual(rerun, SCENARIO_STEPS[scenario].slice(index));
+        assert.ok(platform.calls.length >= callsBefore);
+      });
+    });
+  }
+
+  it("records the running step as interrupted when the signal aborts, then resumes it", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    const ctl = new AbortController();
+    const out = await run("server-lost-revive", platform, data, {
+      signal: ctl.signal,
+      onEvent: (e) => {
+        if (e.type === "step-start" && e.step === "freeze") ctl.abort();
+      },
+    });
+    assert.equal(out.outcome, "stopped");
+    assert.deepEqual(out.steps.map((s) => `${s.step}:${s.status}`), ["stop:done", "maintenance-on:done", "freeze:interrupted"]);
+    const resumed = await run("server-lost-revive", platform, data, { resumeRunId: out.runId });
+    assert.equal(resumed.steps.slice(3)[0].step, "freeze");
+    assert.equal(resumed.outcome, "completed");
+  });
+
+  it("keeps secrets out of the journal", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    data.failOnce.set("compare", new Error("could not connect to postgres://admin:hunter22@host/db"));
+    const out = await run("data-loss", platform, data);
+    const text = readFileSync(path.join(stateDir, "test", out.runId, "journal.jsonl"), "utf8");
+    assert.ok(!text.includes("hunter22"));
+    assert.ok(!text.includes("secretpw"));
+  });
+
+  it("refuses a revive run without a restore point before doing anything", async () => {
+    const platform = new FakePlatform();
+    await assert.rejects(run("server-lost-revive", platform, new FakeData(), { inputs: {} }), /needs --at/);
+    assert.deepEqual(platform.calls, []);
+  });
+
+  it("refuses to resume an unknown run", async () => {
+    await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "nope" }), /no run "nope"/);
+  });
+});
