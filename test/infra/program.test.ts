@@ -1,0 +1,311 @@
+/** Every stack x every recovery mode, under mocks: the resources, the inputs that matter and the options. */
+import * as assert from "node:assert/strict";
+import {
+  DEFAULT_BACKUP_RETENTION_DAYS,
+  DEFAULT_FROZEN_APPROVALS,
+  DEFAULT_NORMAL_APPROVALS,
+  POSTGRES_LOG_CATEGORIES,
+  STACK_NAMES,
+  StackName,
+  diagnosticSettingId,
+  flexibleServerId,
+} from "../../infra/config";
+import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
+import { SECRET_PLACEHOLDER } from "../../recovery/plan/evaluate";
+import { RESTORE_INPUTS } from "../../infra/restore-plan";
+import { PATCH_FORCE_ANNOTATIONS } from "../../infra/application";
+import { MAINTENANCE_SERVICE_PORT } from "../../infra/maintenance-page";
+import { BACKUP_LIFECYCLE_RULE } from "../../infra/backup-storage";
+import { FACTS } from "./expected";
+import { T, absent, build, expectInput, input, resource } from "./harness";
+
+const RESTORE_POINT = "2024-07-24T06:00:00Z";
+const SUB = PLAN_SUBSCRIPTION_ID;
+
+const MODES = {
+  normal: [],
+  reviveDropped: ["recovery.mode=reviveDropped", `recovery.restorePointUTC=${RESTORE_POINT}`],
+  rebuild: ["recovery.mode=rebuild"],
+  ptrCopy: [], // per stack below: the copy is named after the server
+  frozen: ["pipeline.frozen=true"],
+  stopped: ["app.stopped=true"],
+  maintenance: ["app.maintenance=true"],
+} as const;
+type Mode = keyof typeof MODES;
+
+function setsFor(stack: StackName, mode: Mode): string[] {
+  if (mode === "ptrCopy") {
+    return [`recovery.ptrCopies=[{"name":"${FACTS[stack].server}-ptr-1","restorePointUTC":"${RESTORE_POINT}"}]`];
+  }
+  return [...MODES[mode]];
+}
+
+const SERVER = "aytq-database-server";
+
+for (const stack of STACK_NAMES) {
+  const f = FACTS[stack];
+  const serverId = flexibleServerId(SUB, f.rg, f.server);
+
+  describe(`program: stack ${stack}`, () => {
+    for (const mode of Object.keys(MODES) as Mode[]) {
+      describe(`mode ${mode}`, () => {
+        let e: Awaited<ReturnType<typeof build>>;
+        before(async () => {
+          e = await build(stack, setsFor(stack, mode));
+        });
+
+        it("declares the live server with its exact name, SKU, HA, version, storage, retention and VNet integration", () => {
+          const server = resource(e, T.server, SERVER);
+          expectInput(server, "serverName", f.server);
+          expectInput(server, "resourceGroupName", f.rg);
+          expectInput(server, "location", "uksouth");
+          expectInput(server, "sku", { name: f.sku, tier: f.tier });
+          expectInput(server, "highAvailability.mode", f.ha);
+          expectInput(server, "version", "16");
+          expectInput(server, "storage.storageSizeGB", 32);
+          expectInput(server, "backup.backupRetentionDays", DEFAULT_BACKUP_RETENTION_DAYS);
+          expectInput(server, "backup.geoRedundantBackup", "Disabled");
+          expectInput(
+            server,
+            "network.delegatedSubnetResourceId",
+            `/subscriptions/${SUB}/resourceGroups/${f.vnetRg}/providers/Microsoft.Network/virtualNetworks/${f.vnet}/subnets/postgres-snet`,
+          );
+          expectInput(
+            server,
+            "network.privateDnsZoneArmResourceId",
+            `/subscriptions/${SUB}/resourceGroups/${f.dnsZoneRg}/providers/Microsoft.Network/privateDnsZones/${f.dnsZone}`,
+          );
+          expectInput(server, "network.publicNetworkAccess", "Disabled");
+        });
+
+        it(`ignores the write-only restore inputs and ${f.production ? "protects" : "does not protect"} the live server`, () => {
+          const server = resource(e, T.server, SERVER);
+          for (const key of RESTORE_INPUTS) assert.ok(server.options.ignoreChanges.includes(key), `${SERVER}: ignoreChanges has ${key}`);
+          assert.equal(server.options.protect, f.production, `${SERVER}: protect`);
+          assert.equal(server.options.import, undefined, `${SERVER}: never imported`);
+        });
+
+        if (mode === "reviveDropped") {
+          it("revives the dropped server from its own id at the restore point, without admin credentials", () => {
+            const server = resource(e, T.server, SERVER);
+            expectInput(server, "createMode", "ReviveDropped");
+            expectInput(server, "sourceServerResourceId", serverId);
+            expectInput(server, "pointInTimeUTC", RESTORE_POINT);
+            expectInput(server, "administratorLoginPassword", undefined);
+          });
+          it("adopts the revived database and server parameters by their ids instead of creating them", () => {
+            assert.equal(resource(e, T.database, "aytq-database-database").options.import, `${serverId}/databases/${f.database}`);
+            assert.equal(
+              resource(e, T.configuration, "aytq-database-param-max_connections").options.import,
+              `${serverId}/configurations/max_connections`,
+            );
+            assert.equal(
+              resource(e, T.configuration, "aytq-database-param-connection_throttle.enable").options.import,
+              `${serverId}/configurations/connection_throttle.enable`,
+            );
+          });
+        } else {
+          it("creates the live server with createMode Default and no restore inputs, admin password as a secret", () => {
+            const server = resource(e, T.server, SERVER);
+            expectInput(server, "createMode", "Default");
+            expectInput(server, "sourceServerResourceId", undefined);
+            expectInput(server, "pointInTimeUTC", undefined);
+            expectInput(server, "administratorLogin", "aytqadmin");
+            expectInput(server, "administratorLoginPassword", SECRET_PLACEHOLDER);
+          });
+          it("creates the database and the server parameters (no import)", () => {
+            const db = resource(e, T.database, "aytq-database-database");
+            expectInput(db, "databaseName", f.database);
+            assert.equal(db.options.import, undefined, "aytq-database-database: import");
+            const maxConnections = resource(e, T.configuration, "aytq-database-param-max_connections");
+            expectInput(maxConnections, "value", "856");
+            assert.equal(maxConnections.options.import, undefined);
+            expectInput(resource(e, T.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
+          });
+        }
+
+        if (f.production) {
+          it("monitors the live server: workspace <server>-log, every log category, CPU/memory/storage alerts at 80%", () => {
+            expectInput(resource(e, T.workspace, "aytq-monitoring-workspace"), "workspaceName", `${f.server}-log`);
+            const setting = resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            expectInput(setting, "resourceUri", serverId);
+            expectInput(
+              setting,
+              "logs",
+              POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+            );
+            for (const metric of ["cpu_percent", "memory_percent", "storage_percent"]) {
+              const alert = resource(e, T.alert, `aytq-monitoring-${metric}`);
+              expectInput(alert, "scopes", [serverId]);
+              expectInput(alert, "criteria.allOf.0.metricName", metric);
+              expectInput(alert, "criteria.allOf.0.operator", "GreaterThan");
+              expectInput(alert, "criteria.allOf.0.threshold", 80);
+            }
+          });
+          const adopts = mode === "reviveDropped" || mode === "rebuild";
+          it(`${adopts ? "adopts" : "creates"} the diagnostic setting`, () => {
+            const setting = resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            assert.equal(setting.options.import, adopts ? diagnosticSettingId(serverId, `${f.server}-diagnostics`) : undefined);
+          });
+        } else {
+          it("declares no monitoring (not enabled outside production)", () => {
+            absent(e, T.workspace, "aytq-monitoring-workspace");
+            absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
+          });
+        }
+
+        it("declares the backup storage account, private container, soft delete and lifecycle", () => {
+          const account = resource(e, T.account, "aytq-backup-account");
+          expectInput(account, "accountName", f.account);
+          expectInput(account, "sku.name", "Standard_GRS");
+          expectInput(account, "enableHttpsTrafficOnly", true);
+          expectInput(account, "minimumTlsVersion", "TLS1_2");
+          expectInput(account, "allowBlobPublicAccess", false);
+          assert.equal(account.options.protect, f.production, "aytq-backup-account: protect");
+          const svc = resource(e, T.blobService, "aytq-backup-blob-service");
+          expectInput(svc, "deleteRetentionPolicy", { enabled: true, days: 7 });
+          expectInput(svc, "containerDeleteRetentionPolicy", { enabled: true, days: 7 });
+          const container = resource(e, T.container, "aytq-backup-container");
+          expectInput(container, "containerName", "database-backup");
+          expectInput(container, "publicAccess", "None");
+          const rule = input(resource(e, T.lifecycle, "aytq-backup-lifecycle"), "policy.rules.0") as Record<string, unknown>;
+          assert.equal(rule.name, BACKUP_LIFECYCLE_RULE);
+          assert.deepEqual(input({ ...resource(e, T.lifecycle, "aytq-backup-lifecycle"), inputs: rule }, "definition.actions.baseBlob.delete"), {
+            daysAfterModificationGreaterThan: 7,
+          });
+        });
+
+        if (f.immutabilityDays > 0) {
+          it(`declares a protected ${f.immutabilityDays}-day immutability policy on the container`, () => {
+            const policy = resource(e, T.immutability, "aytq-backup-immutability");
+            expectInput(policy, "immutabilityPeriodSinceCreationInDays", f.immutabilityDays);
+            expectInput(policy, "containerName", "database-backup");
+            assert.equal(policy.options.protect, true, "aytq-backup-immutability: protect");
+          });
+        } else {
+          it("declares no immutability policy", () => absent(e, T.immutability, "aytq-backup-immutability"));
+        }
+
+        const stopped = mode === "stopped";
+        it(`patches web and worker replicas to ${stopped ? "0" : "the configured counts"}`, () => {
+          const web = resource(e, T.deploymentPatch, "aytq-app-web");
+          expectInput(web, "metadata.name", f.web);
+          expectInput(web, "metadata.namespace", f.namespace);
+          expectInput(web, "metadata.annotations", { ...PATCH_FORCE_ANNOTATIONS });
+          expectInput(web, "spec", { replicas: stopped ? 0 : f.webReplicas });
+          const worker = resource(e, T.deploymentPatch, "aytq-app-worker");
+          expectInput(worker, "metadata.name", f.worker);
+          expectInput(worker, "spec", { replicas: stopped ? 0 : f.workerReplicas });
+        });
+
+        const maintenance = mode === "maintenance";
+        it(`points the AYTQ and CTR ingresses at ${maintenance ? "the maintenance page" : "the app"}`, () => {
+          for (const svc of ["aytq", "ctr"]) {
+            const ingress = resource(e, T.ingressPatch, `aytq-app-ingress-${svc}`);
+            expectInput(ingress, "metadata.name", `${f.web}-${svc}`);
+            expectInput(
+              ingress,
+              "spec.rules.0.http.paths.0.backend.service",
+              maintenance ? { name: `${f.web}-maintenance`, port: { number: MAINTENANCE_SERVICE_PORT } } : { name: f.web, port: { number: 80 } },
+            );
+          }
+          resource(e, T.deployment, "aytq-app-maintenance");
+          resource(e, T.service, "aytq-app-maintenance-service");
+        });
+        if (maintenance) {
+          it("declares temporary ingresses that reach the app", () => {
+            for (const svc of ["aytq", "ctr"]) {
+              const temp = resource(e, T.ingress, `aytq-app-temp-${svc}`);
+              expectInput(temp, "spec.rules.0.http.paths.0.backend.service", { name: f.web, port: { number: 80 } });
+              assert.match(String(input(temp, "spec.rules.0.host")), /-temp\./, `aytq-app-temp-${svc}: host`);
+            }
+          });
+        } else {
+          it("declares no temporary ingresses", () => {
+            absent(e, T.ingress, "aytq-app-temp-aytq");
+            absent(e, T.ingress, "aytq-app-temp-ctr");
+          });
+        }
+
+        const frozen = mode === "frozen";
+        it(`requires ${frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS} approving reviews on main`, () => {
+          const bp = resource(e, T.branchProtection, "aytq-pipeline-branch-protection");
+          expectInput(bp, "repositoryId", "access-your-teaching-qualifications");
+          expectInput(bp, "pattern", "main");
+          expectInput(bp, "requiredPullRequestReviews.0.requiredApprovingReviewCount", frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
+          expectInput(resource(e, T.githubProvider, "aytq-pipeline-github"), "owner", "DFE-Digital");
+          assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "token"), undefined, "github provider: no token in config");
+          assert.equal(e.outputs.pipelineFrozen, frozen);
+          assert.equal(e.outputs.requiredApprovals, frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
+        });
+
+        if (mode === "ptrCopy") {
+          it("declares the PTR copy: PointInTimeRestore from the live server, same network and SKU, tagged, never protected", () => {
+            const name = `${f.server}-ptr-1`;
+            const copy = resource(e, T.server, `aytq-ptr-${name}`);
+            const live = resource(e, T.server, SERVER);
+            expectInput(copy, "serverName", name);
+            expectInput(copy, "createMode", "PointInTimeRestore");
+            expectInput(copy, "sourceServerResourceId", serverId);
+            expectInput(copy, "pointInTimeUTC", RESTORE_POINT);
+            expectInput(copy, "network", input(live, "network"));
+            expectInput(copy, "sku", input(live, "sku"));
+            expectInput(copy, "version", "16");
+            expectInput(copy, "tags", {
+              "dr-copy": "true",
+              "dr-source": f.server,
+              "dr-restore-point": RESTORE_POINT,
+              "dr-created-at": RESTORE_POINT,
+            });
+            assert.equal(copy.options.protect, false, `aytq-ptr-${name}: protect`);
+            for (const key of RESTORE_INPUTS) assert.ok(copy.options.ignoreChanges.includes(key), `aytq-ptr-${name}: ignoreChanges ${key}`);
+            assert.deepEqual(e.outputs.ptrCopies, [
+              { name, fqdn: `${name}.postgres.database.azure.com`, restorePointUTC: RESTORE_POINT, createdAtUTC: RESTORE_POINT },
+            ]);
+          });
+        } else {
+          it("declares no PTR copy", () => {
+            assert.equal(e.resources.filter((r) => r.type === T.server).length, 1, "only the live server");
+            assert.deepEqual(e.outputs.ptrCopies, []);
+          });
+        }
+
+        it("exports the stack outputs the status command reads", () => {
+          assert.deepEqual(Object.keys(e.outputs).sort(), [
+            "backupContainer",
+            "backupStorageAccount",
+            "databaseName",
+            "healthUrls",
+            "maintenance",
+            "namespace",
+            "pipelineFrozen",
+            "ptrCopies",
+            "recoveryMode",
+            "requiredApprovals",
+            "serverFqdn",
+            "serverId",
+            "serverName",
+            "temporaryUrls",
+            "webDeployment",
+            "webReplicas",
+            "workerDeployment",
+            "workerReplicas",
+          ]);
+          assert.equal(e.outputs.serverName, f.server);
+          assert.equal(e.outputs.serverId, serverId);
+          assert.equal(e.outputs.serverFqdn, `${f.server}.postgres.database.azure.com`);
+          assert.equal(e.outputs.databaseName, f.database);
+          assert.equal(e.outputs.backupStorageAccount, f.account);
+          assert.equal(e.outputs.backupContainer, "database-backup");
+          assert.equal(e.outputs.namespace, f.namespace);
+          assert.equal(e.outputs.webReplicas, stopped ? 0 : f.webReplicas);
+          assert.equal(e.outputs.workerReplicas, stopped ? 0 : f.workerReplicas);
+          assert.equal(e.outputs.maintenance, maintenance);
+          assert.equal(e.outputs.recoveryMode, mode === "reviveDropped" || mode === "rebuild" ? mode : "normal");
+          assert.equal((e.outputs.healthUrls as unknown[]).length, 2);
+          assert.equal((e.outputs.temporaryUrls as unknown[]).length, 2);
+        });
+      });
+    }
+  });
+}
