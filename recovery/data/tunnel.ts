@@ -1,6 +1,13 @@
-/** A route to a database only the cluster can reach. Replaced by the real tunnel of issue 4. */
-import { NotAvailableError } from "../errors";
+/**
+ * A route to a database only the cluster can reach: a short-lived socat pod in the app's namespace
+ * forwards to the server, and a loopback port is forwarded to the pod. The pod holds no secrets (the
+ * password is read from the app's Secret by us and never leaves this process except to libpq); it is
+ * deleted by release(), on Ctrl-C, and by Kubernetes itself after a generous activeDeadlineSeconds.
+ */
+import * as net from "node:net";
+import { ToolError, UsageError } from "../errors";
 import type { DatabaseConnection } from "../runbook/ports";
+import { redact } from "../util/redact";
 
 export interface KubernetesTunnelOptions {
   namespace: string;
@@ -10,8 +17,179 @@ export interface KubernetesTunnelOptions {
   serverName?: string;
   /** Server name for labels when serverName is not given. */
   liveServerName: string;
+  /** Key in the Secret. @default "DATABASE_URL" */
+  secretKey?: string;
 }
 
-export async function openKubernetesTunnel(_options: KubernetesTunnelOptions): Promise<DatabaseConnection> {
-  throw new NotAvailableError("the Kubernetes tunnel is not available yet in this build", "connect with --database-url through konduit.sh");
+/** The pod image: socat on Alpine, about 5 MB. */
+export const TUNNEL_IMAGE = "alpine/socat:1.8.0.3";
+/** Kubernetes removes a forgotten pod after this; long enough for the largest dump (the old one-hour limit broke them). */
+export const TUNNEL_DEADLINE_SECONDS = 12 * 3600;
+export const POD_READY_TIMEOUT_MS = 120_000;
+const TUNNEL_PORT = 5432;
+
+export interface PodManifest {
+  apiVersion: "v1";
+  kind: "Pod";
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+/** Pure: the tunnel pod. No secret goes into it: only the server's host and port. */
+export function tunnelPodManifest(args: { name: string; namespace: string; targetHost: string; targetPort: number; serverName: string }): PodManifest {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: args.name,
+      namespace: args.namespace,
+      labels: { "app.kubernetes.io/name": "aytq-dr-tunnel", "app.kubernetes.io/managed-by": "aytq-dr", "aytq-dr/server": args.serverName.slice(0, 63) },
+    },
+    spec: {
+      restartPolicy: "Never",
+      activeDeadlineSeconds: TUNNEL_DEADLINE_SECONDS,
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 5,
+      containers: [
+        {
+          name: "socat",
+          image: TUNNEL_IMAGE,
+          args: [`tcp-listen:${TUNNEL_PORT},fork,reuseaddr`, `tcp-connect:${args.targetHost}:${args.targetPort}`],
+          ports: [{ containerPort: TUNNEL_PORT }],
+          resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "1", memory: "128Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 65534, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        },
+      ],
+    },
+  };
+}
+
+/** Pure: host for a PTR copy with the live server's credentials. */
+export function copyHost(host: string, liveServerName: string, copyName: string): string {
+  if (host === liveServerName || host.startsWith(`${liveServerName}.`)) return copyName + host.slice(liveServerName.length);
+  if (host.endsWith(".postgres.database.azure.com")) return `${copyName}.${host.split(".").slice(1).join(".")}`;
+  throw new UsageError(`cannot tell the server name in DATABASE_URL's host ${host}`, `pass --database-url for the copy ${copyName}`);
+}
+
+/** What the tunnel needs from Kubernetes; the real one uses @kubernetes/client-node, tests pass a fake. */
+export interface TunnelKube {
+  readSecret(namespace: string, name: string, key: string): Promise<string>;
+  createPod(manifest: PodManifest): Promise<void>;
+  waitRunning(namespace: string, name: string, timeoutMs: number): Promise<void>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  forward(namespace: string, pod: string, port: number): Promise<{ localPort: number; close(): Promise<void> }>;
+}
+
+export interface TunnelDeps {
+  kube?: TunnelKube;
+  /** Register/unregister the Ctrl-C clean-up. @default process SIGINT/SIGTERM */
+  onInterrupt?: { add(fn: () => void): void; remove(fn: () => void): void };
+  podName?: string;
+}
+
+const processSignals = {
+  add: (fn: () => void): void => {
+    process.once("SIGINT", fn);
+    process.once("SIGTERM", fn);
+  },
+  remove: (fn: () => void): void => {
+    process.off("SIGINT", fn);
+    process.off("SIGTERM", fn);
+  },
+};
+
+export async function openKubernetesTunnel(options: KubernetesTunnelOptions, deps: TunnelDeps = {}): Promise<DatabaseConnection> {
+  const kube = deps.kube ?? (await realKube());
+  const signals = deps.onInterrupt ?? processSignals;
+  const raw = await kube.readSecret(options.namespace, options.secretName, options.secretKey ?? "DATABASE_URL");
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ToolError(`${options.secretKey ?? "DATABASE_URL"} in secret ${options.namespace}/${options.secretName} is not a URL`);
+  }
+  const server = options.serverName ?? options.liveServerName;
+  const targetHost = options.serverName ? copyHost(url.hostname, options.liveServerName, options.serverName) : url.hostname;
+  const targetPort = Number(url.port || 5432);
+  const podName = deps.podName ?? `aytq-dr-tunnel-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const manifest = tunnelPodManifest({ name: podName, namespace: options.namespace, targetHost, targetPort, serverName: server });
+
+  let forward: { localPort: number; close(): Promise<void> } | undefined;
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    signals.remove(onInterrupt);
+    await forward?.close().catch(() => undefined);
+    await kube.deletePod(options.namespace, podName);
+  };
+  const onInterrupt = (): void => {
+    void release().finally(() => {
+      process.exitCode = 130;
+      if (!deps.onInterrupt) process.exit(130);
+    });
+  };
+  signals.add(onInterrupt);
+  try {
+    await kube.createPod(manifest);
+    await kube.waitRunning(options.namespace, podName, POD_READY_TIMEOUT_MS);
+    forward = await kube.forward(options.namespace, podName, TUNNEL_PORT);
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err instanceof ToolError || err instanceof UsageError ? err : new ToolError(`opening the tunnel to ${server} failed: ${redact(String((err as Error).message ?? err), [raw])}`, "check kubectl access to the namespace (az aks get-credentials)");
+  }
+  url.hostname = "127.0.0.1";
+  url.port = String(forward.localPort);
+  const db = decodeURIComponent(url.pathname.slice(1));
+  return { url: url.toString(), label: `${server}/${db} (via pod ${podName})`, serverName: server, release };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The real Kubernetes adapter (ESM-only client, loaded on demand).
+
+async function realKube(): Promise<TunnelKube> {
+  const k8s = await import("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  return {
+    readSecret: async (namespace, name, key) => {
+      const secret = await core.readNamespacedSecret({ name, namespace });
+      const value = secret.data?.[key];
+      if (!value) throw new ToolError(`secret ${namespace}/${name} has no ${key}`);
+      return Buffer.from(value, "base64").toString("utf8");
+    },
+    createPod: async (manifest) => {
+      await core.createNamespacedPod({ namespace: manifest.metadata.namespace, body: manifest as unknown as Parameters<typeof core.createNamespacedPod>[0]["body"] });
+    },
+    waitRunning: async (namespace, name, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const pod = await core.readNamespacedPod({ name, namespace });
+        const phase = pod.status?.phase;
+        if (phase === "Running" && pod.status?.containerStatuses?.every((c) => c.ready)) return;
+        if (phase === "Failed" || phase === "Succeeded") throw new ToolError(`tunnel pod ${name} ended (${phase})`);
+        if (Date.now() > deadline) throw new ToolError(`tunnel pod ${name} was not running after ${timeoutMs / 1000} s (phase ${phase ?? "unknown"})`, "can the cluster pull alpine/socat? see kubectl describe pod");
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    },
+    deletePod: async (namespace, name) => {
+      await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch((err: { code?: number }) => {
+        if (err.code !== 404) throw err;
+      });
+    },
+    forward: async (namespace, pod, port) => {
+      const pf = new k8s.PortForward(kc);
+      const server = net.createServer((socket) => {
+        pf.portForward(namespace, pod, [port], socket, null, socket).catch(() => socket.destroy());
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+      });
+      const address = server.address();
+      const localPort = typeof address === "object" && address ? address.port : 0;
+      return { localPort, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    },
+  };
 }

@@ -1,0 +1,93 @@
+import { strict as assert } from "node:assert";
+import { copyHost, openKubernetesTunnel, tunnelPodManifest, TUNNEL_DEADLINE_SECONDS, type PodManifest, type TunnelKube } from "../../recovery/data/tunnel";
+
+const SECRET_URL = "postgres://aytqadmin:VerySecretPw1@s189t01-aytq-ts-pg.postgres.database.azure.com:5432/aytq_test?sslmode=require";
+
+class FakeKube implements TunnelKube {
+  created: PodManifest[] = [];
+  deleted: string[] = [];
+  closed = 0;
+  failWait = false;
+  async readSecret(namespace: string, name: string, key: string): Promise<string> {
+    assert.deepEqual([namespace, name, key], ["tra", "aytq-secret", "DATABASE_URL"]);
+    return SECRET_URL;
+  }
+  async createPod(manifest: PodManifest): Promise<void> {
+    this.created.push(manifest);
+  }
+  async waitRunning(): Promise<void> {
+    if (this.failWait) throw new Error("ImagePullBackOff");
+  }
+  async deletePod(_ns: string, name: string): Promise<void> {
+    this.deleted.push(name);
+  }
+  async forward(): Promise<{ localPort: number; close(): Promise<void> }> {
+    return { localPort: 45678, close: async () => void this.closed++ };
+  }
+}
+
+function fakeSignals() {
+  const handlers = new Set<() => void>();
+  return { handlers, add: (fn: () => void) => handlers.add(fn), remove: (fn: () => void) => handlers.delete(fn) };
+}
+
+describe("Kubernetes tunnel", () => {
+  it("builds a pod manifest with labels, a generous deadline and no secrets", () => {
+    const m = tunnelPodManifest({ name: "p1", namespace: "tra", targetHost: "db.example", targetPort: 5432, serverName: "s189t01-aytq-ts-pg" });
+    assert.equal(m.metadata.labels["app.kubernetes.io/managed-by"], "aytq-dr");
+    assert.equal(m.metadata.labels["aytq-dr/server"], "s189t01-aytq-ts-pg");
+    assert.ok((m.spec.activeDeadlineSeconds as number) >= 6 * 3600, "deadline must not cut long dumps short");
+    assert.equal(m.spec.activeDeadlineSeconds, TUNNEL_DEADLINE_SECONDS);
+    const text = JSON.stringify(m);
+    assert.match(text, /tcp-connect:db\.example:5432/);
+    assert.doesNotMatch(text, /password|secret|env/i);
+  });
+
+  it("points a PTR copy at the copy's host with the same credentials", () => {
+    assert.equal(copyHost("s189t01-aytq-ts-pg.postgres.database.azure.com", "s189t01-aytq-ts-pg", "ptr-1"), "ptr-1.postgres.database.azure.com");
+    assert.equal(copyHost("other.postgres.database.azure.com", "s189t01-aytq-ts-pg", "ptr-1"), "ptr-1.postgres.database.azure.com");
+    assert.throws(() => copyHost("10.0.0.4", "s189t01-aytq-ts-pg", "ptr-1"), /cannot tell the server name/);
+  });
+
+  it("forwards to the copy, returns a loopback URL, and release() deletes the pod once", async () => {
+    const kube = new FakeKube();
+    const signals = fakeSignals();
+    const conn = await openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg", serverName: "ptr-1" }, { kube, onInterrupt: signals, podName: "pod-a" });
+    assert.match(JSON.stringify(kube.created[0]), /tcp-connect:ptr-1\.postgres\.database\.azure\.com:5432/);
+    const u = new URL(conn.url);
+    assert.equal(u.hostname, "127.0.0.1");
+    assert.equal(u.port, "45678");
+    assert.equal(u.password, "VerySecretPw1");
+    assert.doesNotMatch(conn.label, /VerySecretPw1/);
+    assert.equal(conn.serverName, "ptr-1");
+    assert.equal(signals.handlers.size, 1);
+    await conn.release();
+    await conn.release();
+    assert.deepEqual(kube.deleted, ["pod-a"]);
+    assert.equal(kube.closed, 1);
+    assert.equal(signals.handlers.size, 0);
+  });
+
+  it("deletes the pod on Ctrl-C", async () => {
+    const kube = new FakeKube();
+    const signals = fakeSignals();
+    await openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: signals, podName: "pod-b" });
+    const saved = process.exitCode;
+    [...signals.handlers][0]();
+    await new Promise((r) => setTimeout(r, 10));
+    process.exitCode = saved;
+    assert.deepEqual(kube.deleted, ["pod-b"]);
+  });
+
+  it("deletes the pod when it never becomes ready, without leaking the URL", async () => {
+    const kube = new FakeKube();
+    kube.failWait = true;
+    const signals = fakeSignals();
+    await assert.rejects(
+      openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: signals, podName: "pod-c" }),
+      (err: Error) => /ImagePullBackOff/.test(err.message) && !/VerySecretPw1/.test(err.message),
+    );
+    assert.deepEqual(kube.deleted, ["pod-c"]);
+    assert.equal(signals.handlers.size, 0);
+  });
+});
