@@ -1,0 +1,113 @@
+/** `aytq-dr plan` as a process: `node bin/aytq-dr.js plan ...`, no Pulumi CLI, no credentials. */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { PlanDiffDocument, PlanDocument } from "../../recovery/plan/render";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function dr(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  // An empty PATH-independent environment without cloud credentials proves none are needed.
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "aytq-dr.js"), ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function server(doc: PlanDocument, name = "aytq-database-server") {
+  const r = doc.resources.find((x) => x.type === "azure-native:dbforpostgresql:Server" && x.name === name);
+  assert.ok(r, `${name} in the plan`);
+  return r;
+}
+
+describe("aytq-dr plan (process)", function () {
+  this.timeout(60_000);
+
+  it("done when: production reviveDropped shows the server with createMode ReviveDropped", () => {
+    const r = dr("plan", "--stack", "production", "--set", "recovery.mode=reviveDropped", "--set", "recovery.restorePointUTC=2024-07-24T06:00:00Z", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanDocument;
+    assert.equal(doc.stack, "production");
+    const s = server(doc);
+    assert.equal(s.inputs.serverName, "s189p01-aytq-pd-pg");
+    assert.equal(s.inputs.createMode, "ReviveDropped");
+    assert.equal(s.inputs.pointInTimeUTC, "2024-07-24T06:00:00Z");
+    assert.match(String(s.inputs.sourceServerResourceId), /\/flexibleServers\/s189p01-aytq-pd-pg$/);
+    assert.equal(s.options.protect, true);
+    assert.deepEqual(s.options.ignoreChanges.slice(0, 3), ["createMode", "pointInTimeUTC", "sourceServerResourceId"]);
+    const db = doc.resources.find((x) => x.name === "aytq-database-database");
+    assert.match(String(db?.options.import), /\/databases\/aytq_production$/, "database adopted by import");
+  });
+
+  it("shows secret inputs as [secret] and every resource with type, name, inputs and options", () => {
+    const r = dr("plan", "--stack", "test", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanDocument;
+    assert.equal(server(doc).inputs.administratorLoginPassword, "[secret]");
+    assert.ok(!r.stdout.includes("mock-password"), "the password never appears");
+    for (const res of doc.resources) {
+      assert.equal(typeof res.type, "string");
+      assert.equal(typeof res.name, "string");
+      assert.equal(typeof res.options.protect, "boolean", `${res.name}: options.protect`);
+      assert.ok(Array.isArray(res.options.ignoreChanges), `${res.name}: options.ignoreChanges`);
+    }
+  });
+
+  it("prints a readable tree without --json", () => {
+    const r = dr("plan", "--stack", "preproduction", "--set", "app.stopped=true");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /aytq-database-server \(azure-native:dbforpostgresql:Server\)/);
+    assert.match(r.stdout, /serverName: s189t01-aytq-pp-pg/);
+    assert.match(r.stdout, /spec\.replicas: 0/);
+  });
+
+  it("--diff-from-stack-config lists what a swap changes: an added copy, changed ingress backends and approvals", () => {
+    const sets = [
+      "--set",
+      'recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-1","restorePointUTC":"2024-07-24T06:00:00Z"}]',
+      "--set",
+      "pipeline.frozen=true",
+      "--set",
+      "app.maintenance=true",
+    ];
+    const r = dr("plan", "--stack", "test", ...sets, "--diff-from-stack-config", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanDiffDocument;
+    assert.deepEqual(doc.added.map((x) => x.name).sort(), ["aytq-app-temp-aytq", "aytq-app-temp-ctr", "aytq-ptr-s189t01-aytq-ts-pg-ptr-1"]);
+    assert.deepEqual(doc.removed, []);
+    const bp = doc.changed.find((c) => c.name === "aytq-pipeline-branch-protection");
+    assert.deepEqual(bp?.changes, [{ path: "inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount", before: 1, after: 6 }]);
+    assert.ok(doc.changed.some((c) => c.name === "aytq-app-ingress-aytq"), "AYTQ ingress backend changes");
+    assert.ok(!doc.changed.some((c) => c.name === "aytq-database-server"), "the live server does not change");
+
+    const text = dr("plan", "--stack", "test", ...sets, "--diff-from-stack-config");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\+ aytq-ptr-s189t01-aytq-ts-pg-ptr-1/);
+    assert.match(text.stdout, /~ aytq-pipeline-branch-protection .*\n.*requiredApprovingReviewCount: 1 => 6/);
+  });
+
+  it("--diff-from-stack-config with no overrides reports no changes", () => {
+    const r = dr("plan", "--stack", "test", "--diff-from-stack-config");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no changes/);
+  });
+
+  it("rejects a bad --set with the program's message, exit 2, no stack trace", () => {
+    const r = dr("plan", "--stack", "test", "--set", "recovery.mode=revive", "--json");
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /invalid config: aytq:recovery\.mode: must be one of normal, reviveDropped, rebuild \(got "revive"\)/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  it("rejects an unknown key with exit 2", () => {
+    const r = dr("plan", "--stack", "test", "--set", "app.stoped=true");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /aytq:app: unknown key "stoped"/);
+  });
+
+  it("rejects an unknown stack with exit 2", () => {
+    const r = dr("plan", "--stack", "staging");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown stack "staging"/);
+  });
+});
