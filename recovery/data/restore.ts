@@ -1,13 +1,16 @@
 /**
  * Restore, all or nothing.
  *
- * Plain SQL streams: download -> sha256 -> gunzip (when gzip'd) -> `psql -X -v ON_ERROR_STOP=1
- * --single-transaction -f -`. psql sends COMMIT only when it reads the end of its input, so we
- * hold that end back until everything that can be checked has passed: the sha256 in the metadata,
- * gzip's own CRC and length, and pg_dump's "dump complete" trailer. Any failure kills psql before
- * it sees EOF; the server rolls the open transaction back and the target is exactly as before.
- * (A temp file would prove the checksum earlier but doubles the disk traffic and needs free disk as
- * large as the dump; holding EOF gives the same guarantee with no disk and no extra pass.)
+ * Plain SQL streams: download -> sha256 -> gunzip (when gzip'd) -> `psql -X -v ON_ERROR_STOP=1 -f -`
+ * inside one transaction that we open and close ourselves: we write `BEGIN;` first and `COMMIT;`
+ * only after everything that can be checked has passed (the sha256 in the metadata, gzip's own CRC
+ * and length, pg_dump's "dump complete" trailer). Any failure kills psql before COMMIT; the server
+ * rolls the open transaction back and the target is exactly as before.
+ * Why not `--single-transaction`: psql then commits when its input ends, and input also ends when
+ * aytq-dr itself dies (kill -9, out of memory, a closed terminal): a partial restore would commit.
+ * With our own BEGIN, an input that ends without COMMIT rolls back.
+ * Why not a temp file first: it doubles the disk traffic and needs free disk as large as the dump;
+ * holding COMMIT back gives the same guarantee with no disk and no extra pass.
  *
  * Custom archives (pg_restore needs a seekable file for --jobs and for out-of-order data): download
  * to a temp file while hashing, verify, then `pg_restore --exit-on-error --single-transaction`; or,
@@ -30,6 +33,8 @@ import { HashCounter, type ProgressFn } from "./streams";
 /** pg_dump ends every plain dump with this line; without it the dump was cut short. */
 export const DUMP_TRAILER = "PostgreSQL database dump complete";
 const HEAD_BYTES = 8192;
+/** psql for a restore: no psqlrc, stop at the first error, read stdin. BEGIN/COMMIT are ours (see above). */
+export const PSQL_RESTORE_ARGS = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"];
 
 export interface RestoreOptions {
   onProgress?: ProgressFn;
@@ -145,6 +150,7 @@ class PsqlSink extends Writable {
       if (parseDumpHeader(this.headText) && !this.tail.includes(DUMP_TRAILER)) {
         throw new ToolError(`backup ${this.name} is truncated: it does not end with pg_dump's "${DUMP_TRAILER}" line; nothing was restored`, "restore another backup (aytq-dr backups list)");
       }
+      await new Promise<void>((resolve, reject) => this.send(Buffer.from("\nCOMMIT;\n"), (e) => (e ? reject(e) : resolve())));
       psql.child.stdin!.end();
       const { code, stderr } = await psql.done;
       if (code !== 0) throw pgFailure(`restoring ${this.name} into ${this.target.label} (rolled back, the database is unchanged)`, stderr, this.target.url);
@@ -172,8 +178,9 @@ class PsqlSink extends Writable {
       const problem = restoreVersionProblem(psqlVersion, dumpVersion);
       if (problem) throw new ToolError(`${problem}; nothing was restored`, installHint(dumpVersion.major));
     }
-    this.psql = spawnPg("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"], this.target.url, { stdin: "pipe", stdout: "ignore" });
+    this.psql = spawnPg("psql", PSQL_RESTORE_ARGS, this.target.url, { stdin: "pipe", stdout: "ignore" });
     this.psql.child.stdin!.on("error", () => undefined); // EPIPE when psql stops on an error: reported from its exit
+    this.psql.child.stdin!.write("BEGIN;\n");
     void this.psql.done.then(({ code, stderr }) => {
       this.exited = true;
       this.exitCode = code;
