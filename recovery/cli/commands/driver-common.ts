@@ -1,0 +1,89 @@
+/**
+ * What the recovery commands share: the common flags, the order of checks (stack name, times,
+ * production guard, confirmation) before anything touches the stack, opening the stack, and
+ * printing the outputs that matter.
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import type { Settings } from "../../../infra/config";
+import { loadStackSettings, checkStackName, PROJECT_ROOT } from "../../config/stackfile";
+import { checkGuards, confirm } from "../../ops/guard";
+import { runOperation, ConvergeResult } from "../../ops/converge";
+import type { Operation } from "../../ops/operations";
+import { AutomationStackPort } from "../../stack/automation";
+import type { StackPort } from "../../stack/port";
+import type { CliIO } from "../io";
+
+export interface CommonFlags {
+  stack?: string;
+  confirmProduction?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+/** Env var: folder for run journals. @default `<project>/.aytq-dr` */
+export const STATE_DIR_ENV = "AYTQ_DR_STATE_DIR";
+
+export function stateDir(io: CliIO): string {
+  return io.env[STATE_DIR_ENV] ?? path.join(PROJECT_ROOT, ".aytq-dr");
+}
+
+export function addStackFlag(c: Command): Command {
+  return c.option("--stack <stack>", "test | preproduction | production");
+}
+
+export function addCommonFlags(c: Command, withDryRun = true): Command {
+  addStackFlag(c)
+    .option("--confirm-production", "required to change production (on a terminal you also type the stack name)")
+    .option("--yes", "do not ask for confirmation (needed when there is no terminal)");
+  if (withDryRun) c.option("--dry-run", "stop after the preview; config is put back");
+  return c;
+}
+
+/** Opens the stack through the Automation API. Tests of the CLI point AYTQ_DR_PULUMI_ROOT at a fake pulumi. */
+export type PortFactory = (stack: string, signal?: AbortSignal) => Promise<StackPort>;
+export const openPort: PortFactory = (stack, signal) => AutomationStackPort.open(stack, { signal });
+
+/** Builds the operation once the stack is open (ptr needs the existing copies). */
+export type OperationBuilder = (port: StackPort, settings: Settings) => Promise<Operation>;
+
+export interface OperationRun {
+  io: CliIO;
+  flags: CommonFlags;
+  /** Everything checked without the stack (times) has run before this is called. */
+  build: OperationBuilder;
+  /** Output keys worth printing after up. */
+  outputKeys: readonly string[];
+  /** Printed before the stack is opened (e.g. the times echoed back). */
+  notes?: readonly string[];
+  /** Printed at the end, also after a dry run. */
+  after?: (settings: Settings) => string[];
+  forceDryRun?: boolean;
+}
+
+export async function executeOperation(r: OperationRun): Promise<ConvergeResult> {
+  const { io, flags } = r;
+  const stack = checkStackName(flags.stack);
+  const settings = loadStackSettings(stack);
+  const dryRun = Boolean(flags.dryRun || r.forceDryRun);
+  const guard = { stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun, isTTY: io.isTTY, prompt: io.prompt };
+  await checkGuards(guard);
+  for (const n of r.notes ?? []) io.err(n);
+  const port = await openPort(stack);
+  const op = await r.build(port, settings);
+  const result = await runOperation(op, {
+    port,
+    liveServerName: settings.database.serverName,
+    log: (t) => io.err(t),
+    dryRun,
+    confirm: io.isTTY && !flags.yes ? (q) => confirm(q, guard) : undefined,
+  });
+  if (result.status === "dry-run") io.out(`dry run: ${result.operation} passes the gate (${result.gate.changes.length} changes); nothing applied, config put back`);
+  else if (result.status === "unchanged") io.out(`${result.operation}: nothing to change`);
+  else io.out(`${result.operation}: applied`);
+  if (result.outputs) {
+    for (const k of r.outputKeys) if (k in result.outputs) io.out(`  ${k}: ${JSON.stringify(result.outputs[k])}`);
+  }
+  for (const line of r.after?.(settings) ?? []) io.out(line);
+  return result;
+}

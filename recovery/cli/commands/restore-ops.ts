@@ -1,0 +1,113 @@
+/** revive, rebuild, ptr and tidy: the operations that create or remove servers. */
+import type { Command } from "commander";
+import { RefusedError, UsageError } from "../../errors";
+import { defaultCopyName } from "../../ops/operations";
+import { existingCopies } from "../../platforms/azure/platform";
+import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes, toIsoUtc } from "../../time";
+import type { CliIO } from "../io";
+import { CommonFlags, executeOperation } from "./driver-common";
+import { OperationSpec, registerSpec, rememberIO } from "./switches";
+
+type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean; staleDiagnosticSetting?: string };
+
+const timeFlags = (c: Command) => c.option("--timezone <zone>", "IANA zone a time without Z/offset is read in, e.g. Europe/London");
+
+/** Now, for the time rules. */
+const clock = () => new Date();
+
+export const REVIVE_SPEC: OperationSpec = {
+  name: "revive",
+  description: "revive the deleted live server as it was at --at (ReviveDropped); refreshes the server first, back to recovery.mode=normal after",
+  define: (c) => timeFlags(c.option("--at <time>", "restore point, at least 10 minutes after the deletion").option("--deleted-at <time>", "when the server was deleted (the activity log's Delete server event)")),
+  run: async (io, raw, _args, forceDryRun) => {
+    const flags = raw as Flags;
+    if (!flags.at) throw new UsageError("revive needs --at <time>", "e.g. aytq-dr revive --stack test --at 2024-07-24T06:10:00Z --deleted-at 2024-07-24T06:00:00Z");
+    const at = parseOperatorTime(flags.at, "--at", flags.timezone);
+    const deleted = flags.deletedAt ? parseOperatorTime(flags.deletedAt, "--deleted-at", flags.timezone) : undefined;
+    checkReviveTimes(at.date, deleted?.date, clock());
+    const notes = [`restore point: ${echoTime(at.date)}`, ...(deleted ? [`deleted at:    ${echoTime(deleted.date)}`] : [])];
+    await executeOperation({ io, flags, forceDryRun, notes, build: async () => ({ kind: "revive", restorePointUTC: at.utc }), outputKeys: ["serverName", "serverFqdn", "recoveryMode"] });
+  },
+};
+
+export const REBUILD_SPEC: OperationSpec = {
+  name: "rebuild",
+  description: "create an empty live server (recovery.mode=rebuild), adopting a leftover diagnostic setting; refreshes first, back to normal after",
+  define: (c) => c.option("--stale-diagnostic-setting <id>", "resource id of the diagnostic setting the deleted server left behind"),
+  run: async (io, raw, _args, forceDryRun) => {
+    const flags = raw as Flags;
+    const id = flags.staleDiagnosticSetting;
+    if (id !== undefined && !id.startsWith("/subscriptions/")) throw new UsageError(`--stale-diagnostic-setting "${id}" is not an Azure resource id`, "it starts /subscriptions/...; find it under the server's Diagnostic settings in the portal");
+    await executeOperation({
+      io,
+      flags,
+      forceDryRun,
+      build: async () => ({ kind: "rebuild", staleDiagnosticSettingId: id }),
+      outputKeys: ["serverName", "serverFqdn", "recoveryMode"],
+      after: () => ["next: restore the latest backup into the new server (aytq-dr run server-lost-rebuild does it for you)"],
+    });
+  },
+};
+
+export const PTR_SPEC: OperationSpec = {
+  name: "ptr",
+  description: "create a point-in-time copy of the live server at --at (adds a recovery.ptrCopies entry)",
+  define: (c) => timeFlags(c.option("--at <time>", "restore point: between 7 days and 5 minutes ago").option("--name <name>", "name of the copy server (default <live>-ptr-<yyyymmddhhmm> of now)")),
+  run: async (io, raw, _args, forceDryRun) => {
+    const flags = raw as Flags;
+    if (!flags.at) throw new UsageError("ptr needs --at <time>", "e.g. aytq-dr ptr --stack test --at 2024-07-24T06:00:00Z");
+    const at = parseOperatorTime(flags.at, "--at", flags.timezone);
+    const now = clock();
+    checkPtrTime(at.date, { now });
+    await executeOperation({
+      io,
+      flags,
+      forceDryRun,
+      notes: [`restore point: ${echoTime(at.date)}`],
+      outputKeys: ["ptrCopies"],
+      build: async (port, settings) => {
+        const existing = await existingCopies(port);
+        const name = flags.name ?? defaultCopyName(settings.database.serverName, now);
+        if (existing.some((c) => c.name === name) || name === settings.database.serverName) {
+          throw new RefusedError(
+            `a server named ${name} already exists; existing copies: ${existing.map((c) => `${c.name} (at ${c.restorePointUTC})`).join(", ") || "none"}`,
+            "choose another --name, or leave --name out for a unique default",
+          );
+        }
+        io.err(`copy name: ${name}`);
+        return { kind: "ptr", copy: { name, restorePointUTC: at.utc, createdAtUTC: toIsoUtc(now) }, existing };
+      },
+    });
+  },
+};
+
+export const TIDY_SPEC: OperationSpec = {
+  name: "tidy",
+  description: "delete PTR copies: --name <name> or --all",
+  define: (c) => c.option("--name <name>", "the copy to delete").option("--all", "delete every copy"),
+  run: async (io, raw, _args, forceDryRun) => {
+    const flags = raw as Flags;
+    if (Boolean(flags.name) === Boolean(flags.all)) throw new UsageError("tidy needs exactly one of --name <name> or --all", "see the copies with aytq-dr status --stack <stack>");
+    await executeOperation({
+      io,
+      flags,
+      forceDryRun,
+      outputKeys: ["ptrCopies"],
+      build: async (port) => {
+        const existing = await existingCopies(port);
+        const names = flags.all ? existing.map((c) => c.name) : [flags.name as string];
+        const unknown = names.filter((n) => !existing.some((c) => c.name === n));
+        if (unknown.length) throw new UsageError(`no copy named ${unknown.join(", ")}; existing copies: ${existing.map((c) => c.name).join(", ") || "none"}`);
+        return { kind: "tidy", names, existing };
+      },
+    });
+  },
+};
+
+export const RESTORE_SPECS = [REVIVE_SPEC, REBUILD_SPEC, PTR_SPEC, TIDY_SPEC];
+
+export function registerRestoreOps(program: Command, io: CliIO): void {
+  rememberIO(program, io);
+  for (const spec of RESTORE_SPECS) registerSpec(program, spec, false);
+}
+

@@ -1,0 +1,179 @@
+/**
+ * `run <scenario>` and `run --resume <run-id>`: a whole runbook scenario as journalled steps on
+ * Azure. Everything that can be refused (times, production guard, decisions without a terminal)
+ * is refused before the first step. Ctrl-C records the running step as interrupted; exit 130.
+ */
+import type { Command } from "commander";
+import { checkStackName, loadStackSettings } from "../../config/stackfile";
+import { createDataTools } from "../../data";
+import { EXIT, RefusedError, UsageError } from "../../errors";
+import { checkGuards, confirm } from "../../ops/guard";
+import { AzurePlatform } from "../../platforms/azure/platform";
+import { Journal } from "../../runbook/journal";
+import { DecideFn, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName } from "../../runbook/ports";
+import { runScenario } from "../../runbook/runner";
+import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
+import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
+import type { CliIO } from "../io";
+import { setExitCode } from "../main";
+import { addStackFlag, openPort, stateDir } from "./driver-common";
+
+interface RunFlags {
+  stack?: string;
+  at?: string;
+  deletedAt?: string;
+  timezone?: string;
+  name?: string;
+  yes?: boolean;
+  restoreCopy?: string;
+  resume?: string;
+  confirmProduction?: boolean;
+}
+
+function seconds(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+/** Times checked and converted before anything runs. */
+export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, log: (t: string) => void): ScenarioInputs {
+  if (scenario === "server-lost-rebuild") {
+    if (f.at || f.deletedAt) throw new UsageError("server-lost-rebuild takes no --at or --deleted-at: it restores the latest backup");
+    return {};
+  }
+  if (!f.at) throw new UsageError(`${scenario} needs --at <time>`, "e.g. --at 2024-07-24T06:00:00Z (UTC), or a local time with --timezone Europe/London");
+  const at = parseOperatorTime(f.at, "--at", f.timezone);
+  if (scenario === "server-lost-revive") {
+    const deleted = f.deletedAt ? parseOperatorTime(f.deletedAt, "--deleted-at", f.timezone) : undefined;
+    checkReviveTimes(at.date, deleted?.date, now);
+    log(`restore point: ${echoTime(at.date)}`);
+    if (deleted) log(`deleted at:    ${echoTime(deleted.date)}`);
+    return { restorePointUTC: at.utc, ...(deleted ? { deletedAtUTC: deleted.utc } : {}) };
+  }
+  if (f.deletedAt) throw new UsageError("--deleted-at is only for server-lost-revive");
+  checkPtrTime(at.date, { now });
+  log(`restore point: ${echoTime(at.date)}`);
+  return { restorePointUTC: at.utc, ...(f.name ? { copyName: f.name } : {}) };
+}
+
+/** How decisions get answered: the explicit flag, --yes, or a prompt on the terminal; refused up front otherwise. */
+export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO): DecideFn {
+  if (f.restoreCopy !== undefined && f.restoreCopy !== "yes" && f.restoreCopy !== "no") {
+    throw new UsageError(`--restore-copy "${f.restoreCopy}": expected yes or no`);
+  }
+  const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
+  if (f.restoreCopy !== undefined || f.yes) {
+    const answer = f.restoreCopy !== undefined ? f.restoreCopy === "yes" : true;
+    const fn: DecideFn = async (question, context) => {
+      io.err(`${context}\n${question} ${answer ? "yes" : "no"} (${f.restoreCopy !== undefined ? "--restore-copy" : "--yes"})`);
+      return answer;
+    };
+    fn.answersBy = "flag";
+    return fn;
+  }
+  if (hasDecision && !(io.isTTY && io.prompt)) {
+    throw new RefusedError(`${scenario} asks whether to restore the copy into live, and there is no terminal to ask on`, "add --restore-copy yes|no (or --yes to answer yes)");
+  }
+  const fn: DecideFn = async (question, context) => {
+    io.err(context);
+    return confirm(question, { yes: false, isTTY: io.isTTY, prompt: io.prompt });
+  };
+  fn.answersBy = "prompt";
+  return fn;
+}
+
+export function progressPrinter(io: CliIO, total: number, clock: () => number = Date.now): (e: RunEvent) => void {
+  const runStart = clock();
+  let stepStart = runStart;
+  let index = 0;
+  return (e) => {
+    switch (e.type) {
+      case "run-start":
+        io.err(`run ${e.runId}: ${e.scenario} on ${e.stack} (resume with: aytq-dr run --resume ${e.runId} --stack ${e.stack})`);
+        break;
+      case "step-start":
+        stepStart = clock();
+        index++;
+        io.err(`[${e.step}] starting (step ${index} of the ${total - (total - index)} left to run; ${seconds(stepStart - runStart)} elapsed)`);
+        break;
+      case "step-end":
+        io.err(`[${e.record.step}] ${e.record.status} in ${seconds(clock() - stepStart)} (total ${seconds(clock() - runStart)})${e.record.summary ? `: ${e.record.summary}` : ""}${e.record.error ? `\n  ${e.record.error}` : ""}`);
+        break;
+      case "decision":
+        io.err(`decision: ${e.question} -> ${e.answer ? "yes" : "no"} (${e.by})`);
+        break;
+      case "run-end":
+        io.err(`run ${e.runId}: ${e.outcome} after ${seconds(clock() - runStart)}`);
+        break;
+    }
+  };
+}
+
+export function registerRun(program: Command, io: CliIO): void {
+  addStackFlag(program.command("run").description(`run a whole scenario (${SCENARIOS.join(", ")}) as journalled, resumable steps`))
+    .argument("[scenario]", SCENARIOS.join(" | "))
+    .option("--at <time>", "restore point (server-lost-revive, data-loss)")
+    .option("--deleted-at <time>", "when the server was deleted (server-lost-revive)")
+    .option("--timezone <zone>", "IANA zone a time without Z/offset is read in, e.g. Europe/London")
+    .option("--name <name>", "name of the PTR copy (data-loss); default unique per run")
+    .option("--yes", "start without asking, and answer yes at decision points")
+    .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss)")
+    .option("--resume <run-id>", "continue a run after its last completed step")
+    .option("--confirm-production", "required to run on production")
+    .action(async (scenarioArg: string | undefined, flags: RunFlags, command: Command) => {
+      const stack = checkStackName(flags.stack);
+      let scenario: ScenarioName;
+      let inputs: ScenarioInputs = {};
+      const dir = stateDir(io);
+      if (flags.resume) {
+        const meta = new Journal(dir, stack, flags.resume).meta();
+        if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${scenarioArg}`);
+        if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name");
+        scenario = meta.scenario;
+      } else {
+        if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
+        if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${scenarioArg}"`, `use one of: ${SCENARIOS.join(", ")}`);
+        scenario = scenarioArg as ScenarioName;
+        inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
+      }
+      const decide = decider(scenario, flags, io);
+      await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
+      if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
+        throw new RefusedError("not started: nothing was changed");
+      }
+      const settings = loadStackSettings(stack);
+      const controller = new AbortController();
+      const onSigint = () => {
+        io.err("interrupted: finishing the journal (press Ctrl-C again to leave at once)");
+        controller.abort();
+        process.once("SIGINT", () => process.exit(EXIT.interrupted));
+      };
+      process.once("SIGINT", onSigint);
+      try {
+        const port = await openPort(stack, controller.signal);
+        const platform = new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`) });
+        const outcome = await runScenario({
+          scenario,
+          platform,
+          data: createDataTools({ signal: controller.signal }),
+          inputs,
+          stateDir: dir,
+          resumeRunId: flags.resume,
+          decide,
+          signal: controller.signal,
+          onEvent: progressPrinter(io, SCENARIO_STEPS[scenario].length),
+        });
+        io.out(`run ${outcome.runId}: ${outcome.outcome}`);
+        const last = outcome.steps[outcome.steps.length - 1];
+        if (outcome.outcome !== "completed") {
+          io.out(`stopped at ${last?.step ?? "the start"}: ${last?.error ?? "interrupted"}`);
+          io.out(`journal: ${new Journal(dir, stack, outcome.runId).file}`);
+          io.out(`resume with: aytq-dr run --resume ${outcome.runId} --stack ${stack}`);
+        }
+        const code =
+          outcome.outcome === "completed" ? EXIT.ok : last?.status === "interrupted" || controller.signal.aborted ? EXIT.interrupted : outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed;
+        setExitCode(command, code);
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+      }
+    });
+}

@@ -1,0 +1,48 @@
+/** `status`: recovery mode, freeze, replicas, maintenance and PTR copies, from the stack's outputs. */
+import type { Command } from "commander";
+import { checkStackName } from "../../config/stackfile";
+import type { CliIO } from "../io";
+import { addStackFlag, openPort } from "./driver-common";
+
+interface CopyOut {
+  name: string;
+  restorePointUTC?: string;
+  createdAtUTC?: string;
+  fqdn?: string;
+}
+
+export function age(fromIso: string | undefined, now: Date): string {
+  if (!fromIso) return "age unknown";
+  const minutes = Math.floor((now.getTime() - Date.parse(fromIso)) / 60_000);
+  if (Number.isNaN(minutes)) return "age unknown";
+  if (minutes < 60) return `${minutes} min old`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min old`;
+  return `${Math.floor(minutes / 1440)} days old`;
+}
+
+/** The status lines for a stack's outputs. Pure. */
+export function statusLines(stack: string, o: Record<string, unknown>, now: Date): string[] {
+  const copies = (o.ptrCopies as CopyOut[] | undefined) ?? [];
+  return [
+    `stack:        ${stack}`,
+    `recovery:     ${String(o.recoveryMode ?? "unknown")}`,
+    `pipeline:     ${o.pipelineFrozen === true ? "FROZEN" : o.pipelineFrozen === false ? "open" : "unknown"} (${String(o.requiredApprovals ?? "?")} approvals required)`,
+    `replicas:     web ${String(o.webReplicas ?? "?")}, worker ${String(o.workerReplicas ?? "?")}`,
+    `maintenance:  ${o.maintenance === true ? "ON" : o.maintenance === false ? "off" : "unknown"}`,
+    `server:       ${String(o.serverName ?? "?")}`,
+    `PTR copies:   ${copies.length === 0 ? "none" : ""}`,
+    ...copies.map((c) => `  ${c.name} at ${c.restorePointUTC ?? "?"}, created ${c.createdAtUTC ?? "?"} (${age(c.createdAtUTC, now)})`),
+  ];
+}
+
+export function registerStatus(program: Command, io: CliIO): void {
+  addStackFlag(program.command("status").description("recovery mode, freeze, replicas, maintenance and PTR copies, from the stack outputs"))
+    .option("--json", "print the outputs as JSON")
+    .action(async (opts: { stack?: string; json?: boolean }) => {
+      const stack = checkStackName(opts.stack);
+      const port = await openPort(stack);
+      const outputs = await port.outputs();
+      if (opts.json) io.out(JSON.stringify(outputs, null, 2));
+      else io.out(statusLines(stack, outputs, new Date()).join("\n"));
+    });
+}

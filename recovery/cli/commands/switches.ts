@@ -1,0 +1,86 @@
+/** freeze / unfreeze, stop / start, maintenance on|off: one config key each, converged. */
+import type { Command } from "commander";
+import { temporaryUrls } from "../../../infra/config";
+import { UsageError } from "../../errors";
+import type { Operation } from "../../ops/operations";
+import type { CliIO } from "../io";
+import { addCommonFlags, CommonFlags, executeOperation } from "./driver-common";
+
+export interface OperationSpec {
+  name: string;
+  description: string;
+  /** Extra arguments and options. */
+  define?: (c: Command) => Command;
+  /** Checks that need no stack (times), then the builder. */
+  run: (io: CliIO, flags: CommonFlags & Record<string, unknown>, args: string[], forceDryRun: boolean) => Promise<void>;
+}
+
+const simple = (name: string, description: string, op: Operation, outputKeys: string[]): OperationSpec => ({
+  name,
+  description,
+  run: async (io, flags, _args, forceDryRun) => {
+    await executeOperation({ io, flags, build: async () => op, outputKeys, forceDryRun });
+  },
+});
+
+export const SWITCH_SPECS: OperationSpec[] = [
+  simple("freeze", "freeze the pipeline: main needs the frozen number of approvals (pipeline.frozen=true)", { kind: "freeze" }, ["pipelineFrozen", "requiredApprovals"]),
+  simple("unfreeze", "unfreeze the pipeline (pipeline.frozen=false)", { kind: "unfreeze" }, ["pipelineFrozen", "requiredApprovals"]),
+  simple("stop", "stop the app: web and worker replicas to 0 (app.stopped=true)", { kind: "stop" }, ["webReplicas", "workerReplicas"]),
+  simple("start", "start the app at the configured replica counts (app.stopped=false)", { kind: "start" }, ["webReplicas", "workerReplicas"]),
+  {
+    name: "maintenance",
+    description: "maintenance page on or off (app.maintenance); prints the temporary URLs",
+    define: (c) => c.argument("<state>", "on | off"),
+    run: async (io, flags, args, forceDryRun) => {
+      const state = args[0];
+      if (state !== "on" && state !== "off") throw new UsageError(`maintenance "${state}": expected on or off`, "aytq-dr maintenance on --stack test");
+      await executeOperation({
+        io,
+        flags,
+        forceDryRun,
+        build: async () => ({ kind: "maintenance", on: state === "on" }),
+        outputKeys: ["maintenance", "temporaryUrls"],
+        after: (s) =>
+          state === "on"
+            ? [
+                "temporary URLs (reach the app while the maintenance page serves the public hosts):",
+                ...temporaryUrls(s).map((u) => `  ${u.service}: ${u.url}`),
+                s.app.dsiTemporaryUrlsRegistered
+                  ? "DfE Sign-in knows these URLs (app.dsiTemporaryUrlsRegistered)."
+                  : "REMINDER: DfE Sign-in must know these temporary URLs, or signing in fails there. Ask the DfE Sign-in team to register them.",
+              ]
+            : [],
+      });
+    },
+  },
+];
+
+export function registerSpec(parent: Command, spec: OperationSpec, forceDryRun: boolean): void {
+  let c = parent.command(spec.name).description(forceDryRun ? `preview: ${spec.description}` : spec.description);
+  if (spec.define) c = spec.define(c);
+  addCommonFlags(c, !forceDryRun);
+  c.action(async (...params: unknown[]) => {
+    // commander passes the declared arguments, then the options object, then the command
+    const cmd = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).map(String);
+    await spec.run(io(cmd), cmd.opts() as CommonFlags & Record<string, unknown>, args, forceDryRun);
+  });
+}
+
+const IO = new WeakMap<Command, CliIO>();
+function io(cmd: Command): CliIO {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const found = IO.get(c);
+    if (found) return found;
+  }
+  throw new Error("no io registered for the program");
+}
+export function rememberIO(program: Command, cliIO: CliIO): void {
+  IO.set(program, cliIO);
+}
+
+export function registerSwitches(program: Command, cliIO: CliIO): void {
+  rememberIO(program, cliIO);
+  for (const spec of SWITCH_SPECS) registerSpec(program, spec, false);
+}

@@ -1,0 +1,122 @@
+/**
+ * The Azure platform: each runbook step is a config swap converged through the stack port (with
+ * the gate), data reaches the databases through a Kubernetes tunnel and backups live in the
+ * stack's storage account.
+ */
+import { healthUrls, PtrCopy, Settings, temporaryUrls } from "../../../infra/config";
+import { openKubernetesTunnel } from "../../data/tunnel";
+import { UsageError } from "../../errors";
+import { ConvergeOptions, ConvergeResult, runOperation } from "../../ops/converge";
+import type { Operation } from "../../ops/operations";
+import type { DatabaseConnection, DatabaseRef, HealthTarget, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
+import type { StackPort } from "../../stack/port";
+
+export interface AzurePlatformOptions {
+  port: StackPort;
+  settings: Settings;
+  log: (text: string) => void;
+  /** Asked before each up; undefined applies without asking (a run was confirmed once, at its start). */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Clock, for createdAtUTC of copies. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** Copies known from config and outputs, config first. */
+export async function existingCopies(port: StackPort): Promise<PtrCopy[]> {
+  const fromConfig = ((await port.getConfig("recovery.ptrCopies")) as PtrCopy[] | undefined) ?? [];
+  let fromOutputs: PtrCopy[] = [];
+  try {
+    fromOutputs = ((await port.outputs()).ptrCopies as PtrCopy[] | undefined) ?? [];
+  } catch {
+    // a stack with no update yet has no outputs; config is then the whole truth
+  }
+  const byName = new Map<string, PtrCopy>();
+  for (const c of [...fromOutputs, ...fromConfig]) byName.set(c.name, { name: c.name, restorePointUTC: c.restorePointUTC, ...(c.createdAtUTC ? { createdAtUTC: c.createdAtUTC } : {}) });
+  return [...byName.values()];
+}
+
+export class AzurePlatform implements Platform {
+  readonly kind = "azure" as const;
+  readonly stack: string;
+  readonly liveServerName: string;
+  private maintenanceOn: boolean;
+
+  constructor(private readonly o: AzurePlatformOptions) {
+    this.stack = o.port.stackName;
+    this.liveServerName = o.settings.database.serverName;
+    this.maintenanceOn = o.settings.app.maintenance;
+  }
+
+  private convergeOptions(): ConvergeOptions {
+    return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm };
+  }
+
+  private async apply(op: Operation): Promise<StepResult> {
+    const r: ConvergeResult = await runOperation(op, this.convergeOptions());
+    const changes = r.gate.changes.length;
+    return {
+      status: r.status === "applied" ? "done" : "unchanged",
+      summary: r.status === "applied" ? `${r.operation}: ${changes} resource change${changes === 1 ? "" : "s"} applied` : `${r.operation}: already so`,
+      details: { changes },
+    };
+  }
+
+  setAppStopped(stopped: boolean): Promise<StepResult> {
+    return this.apply({ kind: stopped ? "stop" : "start" });
+  }
+
+  async setMaintenance(on: boolean): Promise<StepResult> {
+    const r = await this.apply({ kind: "maintenance", on });
+    this.maintenanceOn = on;
+    return r;
+  }
+
+  setPipelineFrozen(frozen: boolean): Promise<StepResult> {
+    return this.apply({ kind: frozen ? "freeze" : "unfreeze" });
+  }
+
+  reviveServer(restorePointUTC: string): Promise<StepResult> {
+    return this.apply({ kind: "revive", restorePointUTC });
+  }
+
+  rebuildServer(): Promise<StepResult> {
+    return this.apply({ kind: "rebuild", staleDiagnosticSettingId: this.o.settings.recovery.staleDiagnosticSettingId });
+  }
+
+  async createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult> {
+    const existing = await existingCopies(this.o.port);
+    const same = existing.find((c) => c.name === name);
+    if (same && same.restorePointUTC !== restorePointUTC) {
+      throw new UsageError(`a copy named ${name} already exists with restore point ${same.restorePointUTC}`, "choose another name, or tidy that copy first");
+    }
+    const copy: PtrCopy = same ?? { name, restorePointUTC, createdAtUTC: (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    return this.apply({ kind: "ptr", copy, existing });
+  }
+
+  async removePtrCopies(names: readonly string[]): Promise<StepResult> {
+    const existing = await existingCopies(this.o.port);
+    return this.apply({ kind: "tidy", names, existing });
+  }
+
+  async listPtrCopies(): Promise<PtrCopyInfo[]> {
+    return existingCopies(this.o.port);
+  }
+
+  connect(db: DatabaseRef): Promise<DatabaseConnection> {
+    return openKubernetesTunnel({
+      namespace: this.o.settings.app.namespace,
+      secretName: this.o.settings.app.databaseSecretName,
+      serverName: db.kind === "copy" ? db.name : undefined,
+      liveServerName: this.liveServerName,
+    });
+  }
+
+  async storage(): Promise<StorageLocation> {
+    return { kind: "account", accountUrl: `https://${this.o.settings.backup.storageAccountName}.blob.core.windows.net`, container: this.o.settings.backup.containerName };
+  }
+
+  healthTargets(): HealthTarget[] {
+    if (!this.maintenanceOn) return healthUrls(this.o.settings);
+    return temporaryUrls(this.o.settings).map((t) => ({ service: t.service, url: `${t.url}${this.o.settings.app.healthPath}` }));
+  }
+}
