@@ -1,0 +1,88 @@
+/** Shared option handling for the data commands: storage, database connections, progress, Ctrl-C. */
+import type { Command } from "commander";
+import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
+import { checkStackName, loadStackSettings } from "../../config/stackfile";
+import { UsageError } from "../../errors";
+import { openKubernetesTunnel } from "../../data/tunnel";
+import { formatProgress, type ProgressFn } from "../../data/streams";
+import type { DatabaseConnection, StorageLocation } from "../../runbook/ports";
+import type { CliIO } from "../io";
+
+export interface DataOptions {
+  stack?: string;
+  server?: string;
+  databaseUrl?: string | string[];
+  storageConnectionString?: string;
+  container?: string;
+  json?: boolean;
+}
+
+export function addStorageOptions(cmd: Command): Command {
+  return cmd
+    .option("--storage-connection-string <cs>", "storage connection string (Azurite); default AZURE_STORAGE_CONNECTION_STRING, else DefaultAzureCredential")
+    .option("--container <name>", "blob container (default: the stack's backup container)");
+}
+
+export function settingsFor(stack: string | undefined): Settings | undefined {
+  return stack === undefined ? undefined : loadStackSettings(checkStackName(stack));
+}
+
+export function storageFor(opts: DataOptions, settings: Settings | undefined, io: CliIO): StorageLocation {
+  const container = opts.container ?? settings?.backup.containerName ?? DEFAULT_BACKUP_CONTAINER;
+  const cs = opts.storageConnectionString ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (cs) return { kind: "connection-string", connectionString: cs, container };
+  if (settings) return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container };
+  throw new UsageError("no storage given", "pass --stack (Azure, signed in with az login), or --storage-connection-string / AZURE_STORAGE_CONNECTION_STRING");
+}
+
+/** A connection from --database-url (no tunnel), else through the stack's Kubernetes tunnel. */
+export async function connectFor(url: string | undefined, server: string | undefined, settings: Settings | undefined): Promise<DatabaseConnection> {
+  if (url) {
+    let host = "database";
+    let db = "";
+    try {
+      const u = new URL(url);
+      host = u.hostname;
+      db = u.pathname.slice(1);
+    } catch {
+      throw new UsageError("--database-url is not a URL", "write it like postgres://user:password@host:5432/database");
+    }
+    const serverName = server ?? host.split(".")[0] ?? host;
+    return { url, label: `${host}/${db}`, serverName, release: async () => undefined };
+  }
+  if (!settings) throw new UsageError("no database given", "pass --stack S (through a Kubernetes tunnel) or --database-url");
+  return openKubernetesTunnel({
+    namespace: settings.app.namespace,
+    secretName: settings.app.databaseSecretName,
+    liveServerName: settings.database.serverName,
+    serverName: server && server !== settings.database.serverName ? server : undefined,
+  });
+}
+
+/** Progress lines on a terminal (at most one every 2 s), nothing otherwise. */
+export function progressFor(io: CliIO): ProgressFn | undefined {
+  if (!io.isTTY) return undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 2000) return;
+    last = now;
+    io.err(formatProgress(p));
+  };
+}
+
+/** An AbortSignal that fires on Ctrl-C while `run` runs. */
+export async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGINT", onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}
+
+export function asList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}

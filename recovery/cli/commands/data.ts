@@ -1,0 +1,187 @@
+/** backup, restore, backups list|verify, compare, validate: thin commands over recovery/data. */
+import type { Command } from "commander";
+import { healthUrls } from "../../../infra/config";
+import { EXIT, RefusedError, UsageError } from "../../errors";
+import { backupToBlob } from "../../data/backup";
+import { compareDatabases, formatComparison } from "../../data/compare";
+import { backupName, safetyBackupName, type BackupFormat } from "../../data/names";
+import { restoreFromBlob } from "../../data/restore";
+import { listBackups } from "../../data/storage";
+import { formatBytes } from "../../data/streams";
+import { formatHealth, validateHealth } from "../../data/validate";
+import { verifyBackup } from "../../data/verify";
+import type { DatabaseConnection } from "../../runbook/ports";
+import { setExitCode } from "../main";
+import type { CliIO } from "../io";
+import type { RegisterCommand } from "./index";
+import { addStorageOptions, asList, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
+
+async function using<T>(conn: DatabaseConnection, fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.release();
+  }
+}
+
+function parseFormat(v: string | undefined): BackupFormat {
+  if (v === undefined || v === "plain") return "plain";
+  if (v === "custom") return "custom";
+  throw new UsageError(`--format ${v} is not known`, "use --format plain (default) or --format custom");
+}
+
+const json = (io: CliIO, value: unknown): void => io.out(JSON.stringify(value, null, 2));
+
+export const registerBackup: RegisterCommand = (program, io) => {
+  addStorageOptions(
+    program
+      .command("backup")
+      .description("back up a database to blob storage (gzip'd plain SQL, or --format custom), write-once")
+      .option("--stack <stack>", "test | preproduction | production")
+      .option("--server <name>", "server to back up (a PTR copy by name); default the live server")
+      .option("--database-url <url>", "connect directly instead of through the Kubernetes tunnel (secret)")
+      .option("--name <name>", "backup name (.sql.gz appended when missing)")
+      .option("--nightly", "use the nightly name aytq_<short>_YYYY-MM-DD.sql.gz")
+      .option("--format <format>", "plain (default) or custom (pg_restore archive, .dump)")
+      .option("--json", "print the result as JSON"),
+  ).action(async (opts: DataOptions & { name?: string; nightly?: boolean; format?: string; databaseUrl?: string }) => {
+    const settings = settingsFor(opts.stack);
+    const format = parseFormat(opts.format);
+    const shortCode = settings?.shortCode ?? "local";
+    const now = new Date();
+    const name = opts.name
+      ? backupName({ kind: "given", name: opts.name, format })
+      : backupName({ kind: opts.nightly ? "nightly" : "adhoc", shortCode, now, format });
+    const storage = storageFor(opts, settings, io);
+    const result = await withInterrupt((signal) =>
+      connectFor(opts.databaseUrl, opts.server, settings).then((conn) =>
+        using(conn, (c) => {
+          if (!opts.json) io.err(`backing up ${c.label} to ${name}`);
+          return backupToBlob(c, storage, name, { format, onProgress: progressFor(io), signal });
+        }),
+      ),
+    );
+    if (opts.json) json(io, result);
+    else io.out(`backup ${result.name}: ${formatBytes(result.bytes)} in ${(result.elapsedMs / 1000).toFixed(1)} s, sha256 ${result.sha256}`);
+  });
+};
+
+export const registerRestore: RegisterCommand = (program, io) => {
+  addStorageOptions(
+    program
+      .command("restore")
+      .description("restore a backup into a database, all or nothing (a safety backup of the target first)")
+      .requiredOption("--file <name>", "backup name (without extension: <name>.sql.gz, then <name>.dump)")
+      .option("--stack <stack>", "test | preproduction | production")
+      .option("--server <name>", "target server (a PTR copy by name); default the live server")
+      .option("--database-url <url>", "connect directly instead of through the Kubernetes tunnel (secret)")
+      .option("--no-safety-backup", "do not back up the target first")
+      .option("--confirm-production", "required to restore into production")
+      .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap", (v) => Number.parseInt(v, 10))
+      .option("--json", "print the result as JSON"),
+  ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; confirmProduction?: boolean; jobs?: number; databaseUrl?: string }) => {
+    const settings = settingsFor(opts.stack);
+    if (settings?.environment === "production" && !opts.confirmProduction) {
+      throw new RefusedError("restoring into production needs --confirm-production", "add --confirm-production once you are sure; nothing was changed");
+    }
+    if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1 || opts.jobs > 32)) throw new UsageError("--jobs must be a whole number from 1 to 32");
+    const storage = storageFor(opts, settings, io);
+    const result = await withInterrupt((signal) =>
+      connectFor(opts.databaseUrl, opts.server, settings).then((conn) =>
+        using(conn, async (c) => {
+          let safety: string | undefined;
+          if (opts.safetyBackup) {
+            safety = safetyBackupName(opts.file, new Date());
+            if (!opts.json) io.err(`safety backup of ${c.label} to ${safety}`);
+            await backupToBlob(c, storage, safety, { onProgress: progressFor(io), signal });
+          }
+          if (!opts.json) io.err(`restoring ${opts.file} into ${c.label}`);
+          const r = await restoreFromBlob(storage, opts.file, c, { onProgress: progressFor(io), signal, jobs: opts.jobs });
+          return { ...r, safetyBackup: safety, target: c.label };
+        }),
+      ),
+    );
+    if (opts.json) json(io, result);
+    else io.out(`restored ${result.name} (${formatBytes(result.bytes)}${result.sha256Verified ? ", sha256 verified" : ", no checksum in metadata"}) into ${result.target} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.safetyBackup ? `; safety backup ${result.safetyBackup}` : ""}`);
+  });
+};
+
+function age(from: Date, now: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60000));
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
+}
+
+export const registerBackups: RegisterCommand = (program, io) => {
+  const group = program.command("backups").description("list and verify backups");
+  addStorageOptions(group.command("list").description("backups, newest first").option("--stack <stack>", "test | preproduction | production").option("--json", "print JSON")).action(
+    async (opts: DataOptions) => {
+      const backups = await listBackups(storageFor(opts, settingsFor(opts.stack), io));
+      if (opts.json) return json(io, backups);
+      const now = new Date();
+      const rows = backups.map((b) => [b.name, formatBytes(b.bytes), age(b.createdAt, now), b.sourceServer ?? "-", b.verified ? `yes ${b.verifiedAt ?? ""}`.trim() : "no"]);
+      const header = ["name", "size", "age", "source", "verified"];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      io.out([header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n") + (rows.length ? "" : "\n(no backups)"));
+    },
+  );
+  addStorageOptions(
+    group
+      .command("verify")
+      .description("download, check the checksum, restore into a throwaway database, and mark the backup verified")
+      .requiredOption("--file <name>", "backup name")
+      .option("--stack <stack>", "test | preproduction | production")
+      .option("--into-url <url>", "an empty scratch database to restore into (secret); default a local throwaway cluster")
+      .option("--json", "print JSON"),
+  ).action(async (opts: DataOptions & { file: string; intoUrl?: string }) => {
+    const storage = storageFor(opts, settingsFor(opts.stack), io);
+    const r = await withInterrupt((signal) => verifyBackup(storage, opts.file, { intoUrl: opts.intoUrl, onProgress: progressFor(io), signal }));
+    if (opts.json) json(io, r);
+    else io.out(`verified ${r.name}: ${r.tables} tables, ${r.rows} rows restored${r.recorded ? "" : ` (could not record it on the blob: ${r.recordError ?? ""})`}`);
+  });
+};
+
+export const registerCompare: RegisterCommand = (program, io) => {
+  program
+    .command("compare")
+    .description("compare two databases table by table (row counts, content checksums); exit 1 when they differ")
+    .option("--stack <stack>", "test | preproduction | production")
+    .option("--copy <name>", "PTR copy to compare with the live server")
+    .option("--database-url <url>", "give twice to compare two databases directly (secret)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--json", "print JSON")
+    .action(async (opts: DataOptions & { copy?: string }, command: Command) => {
+      const settings = settingsFor(opts.stack);
+      const urls = asList(opts.databaseUrl);
+      if (urls.length !== 0 && urls.length !== 2) throw new UsageError("give --database-url twice (A and B), or --stack with --copy");
+      if (urls.length === 0 && !opts.copy) throw new UsageError("nothing to compare", "pass --stack S --copy <ptr-name>, or two --database-url");
+      const a = await connectFor(urls[0], undefined, settings);
+      const result = await using(a, async (ca) => {
+        const b = await connectFor(urls[1], opts.copy, settings);
+        return using(b, async (cb) => ({ labels: { a: ca.label, b: cb.label }, result: await compareDatabases(ca, cb) }));
+      });
+      if (opts.json) json(io, { ...result.result, a: result.labels.a, b: result.labels.b });
+      else io.out(`A = ${result.labels.a}\nB = ${result.labels.b}\n` + formatComparison(result.result, { a: "A", b: "B" }, io.isTTY));
+      if (!result.result.equal) setExitCode(command, EXIT.different);
+    });
+};
+
+export const registerValidate: RegisterCommand = (program, io) => {
+  program
+    .command("validate")
+    .description("GET every health URL with retries; exit 1 if any fails")
+    .option("--stack <stack>", "test | preproduction | production")
+    .option("--url <url>", "a health URL to check instead of the stack's (repeatable)", (v: string, acc: string[] = []) => [...acc, v])
+    .option("--deadline-seconds <n>", "overall deadline", (v) => Number(v))
+    .option("--attempts <n>", "attempts per URL", (v) => Number(v))
+    .option("--json", "print JSON")
+    .action(async (opts: { stack?: string; url?: string[]; deadlineSeconds?: number; attempts?: number; json?: boolean }, command: Command) => {
+      const targets = opts.url?.length ? opts.url.map((url) => ({ service: new URL(url).host, url })) : healthUrls(settingsFor(opts.stack) ?? (() => { throw new UsageError("pass --stack S or --url"); })());
+      const results = await validateHealth(targets, { deadlineMs: opts.deadlineSeconds !== undefined ? opts.deadlineSeconds * 1000 : undefined, attempts: opts.attempts });
+      if (opts.json) json(io, results);
+      else io.out(formatHealth(results));
+      if (results.some((r) => !r.ok)) setExitCode(command, EXIT.different);
+    });
+};
+
+export const DATA_COMMANDS: RegisterCommand[] = [registerBackup, registerRestore, registerBackups, registerCompare, registerValidate];
