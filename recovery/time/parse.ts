@@ -32,7 +32,7 @@ export function toIsoUtc(date: Date): string {
 
 /** `2024-07-24T06:00:00Z (UTC) = 2024-07-24 07:00:00 BST (UK local time)`. */
 export function echoTime(date: Date): string {
-  const uk = DateTime.fromJSDate(date, { zone: UK_ZONE });
+  const uk = DateTime.fromJSDate(date, { zone: UK_ZONE }).setLocale("en-GB");
   return `${toIsoUtc(date)} (UTC) = ${uk.toFormat("yyyy-LL-dd HH:mm:ss")} ${uk.offsetNameShort ?? uk.toFormat("ZZ")} (UK local time)`;
 }
 

@@ -1,0 +1,216 @@
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readStackConfig } from "../../recovery/config/stackfile";
+import { configPatchFor, defaultCopyName, Operation } from "../../recovery/ops/operations";
+import { checkPreview } from "../../recovery/ops/gate";
+import { runOperation, converge } from "../../recovery/ops/converge";
+import { checkGuards } from "../../recovery/ops/guard";
+import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { LockedError, RefusedError, ToolError } from "../../recovery/errors";
+import { AzurePlatform } from "../../recovery/platforms/azure/platform";
+import { runScenario } from "../../recovery/runbook/runner";
+import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
+import { FakeData } from "../runbook/fakes";
+import type { PreviewStep } from "../../recovery/stack/port";
+
+const LIVE = "s189t01-aytq-ts-pg";
+const fakeStack = (stack: "test" | "production" = "test") => new FakeStackPort(stack, readStackConfig(stack));
+const opts = (port: FakeStackPort, extra = {}) => ({ port, liveServerName: port.settings().database.serverName, log: () => undefined, ...extra });
+const step = (op: PreviewStep["op"], type: string, name: string, isProtected = false): PreviewStep => ({ op, type, name, urn: `urn:pulumi:test::aytq::${type}::${name}`, protected: isProtected });
+
+describe("config patches", () => {
+  const copy = { name: "c1", restorePointUTC: "2024-07-24T06:00:00Z", createdAtUTC: "2024-07-24T08:00:00Z" };
+  const table: [Operation, Record<string, unknown>][] = [
+    [{ kind: "freeze" }, { "pipeline.frozen": true }],
+    [{ kind: "unfreeze" }, { "pipeline.frozen": false }],
+    [{ kind: "stop" }, { "app.stopped": true }],
+    [{ kind: "start" }, { "app.stopped": false }],
+    [{ kind: "maintenance", on: true }, { "app.maintenance": true }],
+    [{ kind: "maintenance", on: false }, { "app.maintenance": false }],
+    [{ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, { "recovery.mode": "reviveDropped", "recovery.restorePointUTC": "2024-07-24T06:10:00Z" }],
+    [{ kind: "rebuild", staleDiagnosticSettingId: "/subscriptions/x/d" }, { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.staleDiagnosticSettingId": "/subscriptions/x/d" }],
+    [{ kind: "normal" }, { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.staleDiagnosticSettingId": undefined }],
+    [{ kind: "ptr", copy, existing: [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }] }, { "recovery.ptrCopies": [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }, copy] }],
+    [{ kind: "tidy", names: ["c0"], existing: [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }, copy] }, { "recovery.ptrCopies": [copy] }],
+  ];
+  for (const [op, patch] of table) {
+    it(`${op.kind}${"on" in op ? ` ${op.on}` : ""} sets ${Object.keys(patch).join(", ")}`, () => assert.deepEqual(configPatchFor(op), patch));
+  }
+  it("names a default copy after the live server and the run time, unique per minute", () => {
+    assert.equal(defaultCopyName(LIVE, new Date("2024-07-24T08:05:59Z")), `${LIVE}-ptr-202407240805`);
+  });
+});
+
+describe("the gate", () => {
+  const ctx = { liveServerName: LIVE };
+  it("passes freeze when only the branch protection updates", () => {
+    assert.ok(checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("same", TYPES.server, LIVE, true)], ctx).ok);
+  });
+  it("refuses freeze when a deployment would change too", () => {
+    const r = checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("update", TYPES.deploymentPatch, "web")], ctx);
+    assert.deepEqual(r.offences.map((o) => o.step.name), ["web"]);
+  });
+  for (const [type, name] of [[TYPES.server, LIVE], [TYPES.storageAccount, "acct"], [TYPES.immutability, "default"]] as const) {
+    for (const op of ["delete", "replace"] as const) {
+      it(`refuses to ${op} ${type.split(":").pop()} even when the operation touches servers`, () => {
+        const r = checkPreview({ kind: "tidy", names: [LIVE, "acct"], existing: [] }, [step(op, type, name)], ctx);
+        assert.equal(r.ok, false);
+        assert.match(r.offences[0].reason, /protected/);
+      });
+    }
+  }
+  it("refuses deleting anything marked protect", () => {
+    assert.equal(checkPreview({ kind: "maintenance", on: false }, [step("delete", TYPES.deployment, "maintenance", true)], ctx).ok, false);
+  });
+  it("ptr expects exactly one server create with the copy's name", () => {
+    const op: Operation = { kind: "ptr", copy: { name: "c1", restorePointUTC: "2024-07-24T06:00:00Z" }, existing: [] };
+    assert.ok(checkPreview(op, [step("create", TYPES.server, "c1")], ctx).ok);
+    assert.equal(checkPreview(op, [step("create", TYPES.server, "c1"), step("create", TYPES.server, "c2")], ctx).ok, false);
+    assert.equal(checkPreview(op, [step("create", TYPES.server, "other")], ctx).ok, false);
+  });
+  it("revive expects the live server's create and what comes back with it, nothing else", () => {
+    const op: Operation = { kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" };
+    assert.ok(checkPreview(op, [step("create", TYPES.server, LIVE, true), step("create", TYPES.database, "aytq_test"), step("import", TYPES.diagnosticSetting, "d")], ctx).ok);
+    assert.equal(checkPreview(op, [step("create", TYPES.server, LIVE), step("update", TYPES.branchProtection, "main")], ctx).ok, false);
+  });
+  it("tidy deletes only the named copies", () => {
+    const op: Operation = { kind: "tidy", names: ["c1"], existing: [] };
+    assert.ok(checkPreview(op, [step("delete", TYPES.server, "c1")], ctx).ok);
+    assert.equal(checkPreview(op, [step("delete", TYPES.server, "c2")], ctx).ok, false);
+  });
+});
+
+describe("converge against the fake stack", () => {
+  it("stop: sets app.stopped, previews, applies; replicas go to 0", async () => {
+    const port = fakeStack();
+    const r = await runOperation({ kind: "stop" }, opts(port));
+    assert.equal(r.status, "applied");
+    assert.deepEqual(r.gate.changes.map((s) => `${s.op} ${s.type}`), [`update ${TYPES.deploymentPatch}`, `update ${TYPES.deploymentPatch}`]);
+    assert.equal(r.outputs?.webReplicas, 0);
+    assert.deepEqual(port.calls.filter((c) => !c.startsWith("getConfig")), ["setConfig app.stopped=true", "preview", "up"]);
+  });
+
+  it("is idempotent: a second stop changes nothing and does not run up", async () => {
+    const port = fakeStack();
+    await runOperation({ kind: "stop" }, opts(port));
+    port.calls.length = 0;
+    const r = await runOperation({ kind: "stop" }, opts(port));
+    assert.equal(r.status, "unchanged");
+    assert.ok(!port.calls.includes("up"));
+  });
+
+  it("rolls the config back when the gate refuses, and names the offending resource", async () => {
+    const port = fakeStack();
+    port.extraSteps = [step("delete", TYPES.server, LIVE)];
+    await assert.rejects(runOperation({ kind: "freeze" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
+    assert.equal(port.settings().pipeline.frozen, false);
+    assert.ok(!port.calls.includes("up"));
+  });
+
+  it("rolls the config back when up fails", async () => {
+    const port = fakeStack();
+    port.failNext("up", new ToolError("pulumi failed during up"));
+    await assert.rejects(runOperation({ kind: "maintenance", on: true }, opts(port)), ToolError);
+    assert.equal(port.settings().app.maintenance, false);
+  });
+
+  it("leaves config as it was when the stack is locked", async () => {
+    const port = fakeStack();
+    port.failNext("preview", new LockedError("locked"));
+    await assert.rejects(runOperation({ kind: "stop" }, opts(port)), LockedError);
+    assert.equal(port.settings().app.stopped, false);
+    assert.equal(port.calls.filter((c) => c === "preview").length, 1);
+  });
+
+  it("dry run stops after the preview and puts config back", async () => {
+    const port = fakeStack();
+    const r = await runOperation({ kind: "freeze" }, opts(port, { dryRun: true }));
+    assert.equal(r.status, "dry-run");
+    assert.equal(port.settings().pipeline.frozen, false);
+    assert.ok(!port.calls.includes("up"));
+  });
+
+  it("a declined confirmation applies nothing and puts config back", async () => {
+    const port = fakeStack();
+    await assert.rejects(runOperation({ kind: "stop" }, opts(port, { confirm: async () => false })), RefusedError);
+    assert.equal(port.settings().app.stopped, false);
+  });
+
+  it("revive: refreshes the server first, creates it, then returns to normal", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    const r = await runOperation({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
+    assert.equal(r.status, "applied");
+    assert.ok(port.calls.findIndex((c) => c.startsWith("refresh")) < port.calls.indexOf("preview"));
+    assert.deepEqual(r.gate.changes.map((s) => `${s.op} ${s.name}`), [`create ${LIVE}`]);
+    assert.equal(port.settings().recovery.mode, "normal");
+    assert.equal(port.settings().recovery.restorePointUTC, undefined);
+  });
+
+  it("revive without the refresh would plan nothing: the deleted server is still in state", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    const r = await converge({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
+    assert.equal(r.status, "unchanged");
+  });
+});
+
+describe("production guard", () => {
+  const base = { stack: "production", confirmProduction: false, yes: true, dryRun: false, isTTY: false };
+  it("refuses production without --confirm-production", async () => {
+    await assert.rejects(checkGuards(base), (e: unknown) => e instanceof RefusedError && /--confirm-production/.test(e.message));
+  });
+  it("on a terminal, needs the stack name typed", async () => {
+    await assert.rejects(checkGuards({ ...base, confirmProduction: true, isTTY: true, prompt: async () => "prod" }), RefusedError);
+    await checkGuards({ ...base, confirmProduction: true, isTTY: true, prompt: async () => "production" });
+  });
+  it("without a terminal, a change needs --yes; a dry run does not", async () => {
+    await assert.rejects(checkGuards({ ...base, stack: "test", yes: false }), (e: unknown) => e instanceof RefusedError && /--yes/.test(e.hint ?? ""));
+    await checkGuards({ ...base, stack: "test", yes: false, dryRun: true });
+  });
+});
+
+describe("Azure platform over the fake stack", () => {
+  let stateDir: string;
+  beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-az-"))));
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it("runs server-lost-revive end to end: config ends back at normal, app running, unfrozen", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined });
+    const data = new FakeData();
+    const out = await runScenario({ scenario: "server-lost-revive", platform, data, inputs: { restorePointUTC: "2024-07-24T06:10:00Z" }, stateDir, decide: async () => true });
+    assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
+    assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS["server-lost-revive"]);
+    const s = port.settings();
+    assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
+    assert.ok(!port.deletedInCloud.has(LIVE));
+    // validate ran against the temporary hosts, while maintenance was on
+    assert.match(data.calls.find((c) => c.startsWith("validate")) ?? "", /temp/);
+  });
+
+  it("ptr then tidy: the copy is created with createdAtUTC and removed again", async () => {
+    const port = fakeStack();
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, now: () => new Date("2024-07-24T08:00:00Z") });
+    await platform.createPtrCopy("copy-one", "2024-07-24T06:00:00Z");
+    assert.deepEqual(port.settings().recovery.ptrCopies, [{ name: "copy-one", restorePointUTC: "2024-07-24T06:00:00Z", createdAtUTC: "2024-07-24T08:00:00Z" }]);
+    const again = await platform.createPtrCopy("copy-one", "2024-07-24T06:00:00Z");
+    assert.equal(again.status, "unchanged");
+    await assert.rejects(platform.createPtrCopy("copy-one", "2024-07-24T05:00:00Z"), /already exists/);
+    await platform.removePtrCopies(["copy-one"]);
+    assert.deepEqual(port.settings().recovery.ptrCopies, []);
+    assert.ok(![...port.state.values()].some((r) => r.name === "copy-one"));
+  });
+
+  it("storage and health targets come from the stack's settings", async () => {
+    const port = fakeStack();
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined });
+    assert.deepEqual(await platform.storage(), { kind: "account", accountUrl: "https://s189t01aytqdbbkptssa.blob.core.windows.net", container: "database-backup" });
+    assert.match(platform.healthTargets()[0].url, /^https:\/\/test\.access-your-teaching-qualifications/);
+    await platform.setMaintenance(true);
+    assert.match(platform.healthTargets()[0].url, /temp.*\/health/);
+  });
+});

@@ -1,0 +1,113 @@
+import { strict as assert } from "node:assert";
+import { parseOperatorTime, echoTime } from "../../recovery/time/parse";
+import { ptrTimeProblems, reviveTimeProblems, checkPtrTime } from "../../recovery/time/rules";
+import { UsageError } from "../../recovery/errors";
+import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS, DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+describe("operator times", () => {
+  const accepted: [string, string | undefined, string][] = [
+    ["2024-07-24T06:00:00Z", undefined, "2024-07-24T06:00:00Z"],
+    ["2024-07-24T06:00Z", undefined, "2024-07-24T06:00:00Z"],
+    ["2024-07-24T07:00:00+01:00", undefined, "2024-07-24T06:00:00Z"],
+    ["2024-07-24T02:00:00-0400", undefined, "2024-07-24T06:00:00Z"],
+    ["2024-07-24T07:00", "Europe/London", "2024-07-24T06:00:00Z"],
+    ["2024-01-15T07:00", "Europe/London", "2024-01-15T07:00:00Z"],
+    ["2024-03-31T00:59", "Europe/London", "2024-03-31T00:59:00Z"],
+    ["2024-03-31T02:00", "Europe/London", "2024-03-31T01:00:00Z"],
+    ["2024-10-27T00:59", "Europe/London", "2024-10-26T23:59:00Z"],
+    ["2024-10-27T02:00", "Europe/London", "2024-10-27T02:00:00Z"],
+    ["2024-07-24T06:00:00.500Z", undefined, "2024-07-24T06:00:00.500Z"],
+  ];
+  for (const [input, zone, utc] of accepted) {
+    it(`reads ${input}${zone ? ` in ${zone}` : ""} as ${utc}`, () => {
+      assert.equal(parseOperatorTime(input, "--at", zone).utc, utc);
+    });
+  }
+
+  it("refuses a time without a zone unless --timezone is given", () => {
+    assert.throws(() => parseOperatorTime("2024-07-24T06:00", "--at"), (e: unknown) => e instanceof UsageError && /has no time zone/.test(e.message) && /--timezone Europe\/London/.test(e.hint ?? ""));
+  });
+
+  it("refuses 2024-03-31T01:30 Europe/London as non-existent, naming both candidate UTC instants", () => {
+    assert.throws(
+      () => parseOperatorTime("2024-03-31T01:30", "--at", "Europe/London"),
+      (e: unknown) => e instanceof UsageError && /does not exist/.test(e.message) && e.message.includes("2024-03-31T00:30:00Z") && e.message.includes("2024-03-31T01:30:00Z"),
+    );
+  });
+
+  it("refuses 2024-10-27T01:30 Europe/London as ambiguous, naming both UTC instants", () => {
+    assert.throws(
+      () => parseOperatorTime("2024-10-27T01:30", "--at", "Europe/London"),
+      (e: unknown) => e instanceof UsageError && /ambiguous/.test(e.message) && e.message.includes("2024-10-27T00:30:00Z") && e.message.includes("2024-10-27T01:30:00Z"),
+    );
+  });
+
+  for (const bad of ["yesterday", "2024-13-01T00:00Z", "2024-02-30T10:00Z", "2024-07-24", "2024-07-24T25:00Z", ""]) {
+    it(`refuses "${bad}" as not a time`, () => {
+      assert.throws(() => parseOperatorTime(bad, "--at"), UsageError);
+    });
+  }
+
+  it("refuses an unknown zone", () => {
+    assert.throws(() => parseOperatorTime("2024-07-24T06:00", "--at", "Europe/Lndon"), /not an IANA time zone/);
+  });
+
+  it("echoes UTC and UK local time (BST in summer, GMT in winter)", () => {
+    assert.equal(echoTime(new Date("2024-07-24T06:00:00Z")), "2024-07-24T06:00:00Z (UTC) = 2024-07-24 07:00:00 BST (UK local time)");
+    assert.equal(echoTime(new Date("2024-01-15T06:00:00Z")), "2024-01-15T06:00:00Z (UTC) = 2024-01-15 06:00:00 GMT (UK local time)");
+  });
+});
+
+describe("time rules", () => {
+  const now = new Date("2024-07-24T12:00:00Z");
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+
+  describe("ptr", () => {
+    it("accepts the window's edges", () => {
+      assert.deepEqual(ptrTimeProblems(ago(PITR_NEWEST_MINUTES * MIN), { now }), []);
+      assert.deepEqual(ptrTimeProblems(ago(DEFAULT_BACKUP_RETENTION_DAYS * DAY), { now }), []);
+    });
+    it("refuses a restore point in the future", () => {
+      assert.match(ptrTimeProblems(ago(-1000), { now }).join(), /in the future/);
+    });
+    it("refuses a restore point newer than 5 minutes ago", () => {
+      assert.match(ptrTimeProblems(ago(PITR_NEWEST_MINUTES * MIN - 1000), { now }).join(), /newer than 5 minutes ago/);
+    });
+    it("refuses a restore point older than the 7-day retention", () => {
+      assert.match(ptrTimeProblems(ago(DEFAULT_BACKUP_RETENTION_DAYS * DAY + 1000), { now }).join(), /older than 7 days/);
+    });
+    it("uses the server's earliest restore date when known", () => {
+      const earliest = ago(2 * DAY);
+      assert.match(ptrTimeProblems(ago(3 * DAY), { now, earliestRestore: earliest }).join(), /earliest restore point/);
+      assert.deepEqual(ptrTimeProblems(ago(1 * DAY), { now, earliestRestore: earliest }), []);
+    });
+    it("throws a usage error listing the problem", () => {
+      assert.throws(() => checkPtrTime(ago(-DAY), { now }), UsageError);
+    });
+  });
+
+  describe("revive", () => {
+    const deleted = ago(60 * MIN);
+    it("accepts a point 10 minutes after the deletion", () => {
+      assert.deepEqual(reviveTimeProblems(new Date(deleted.getTime() + REVIVE_MIN_MINUTES_AFTER_DELETE * MIN), deleted, now), []);
+    });
+    it("refuses a restore point earlier than deletion + 10 minutes", () => {
+      assert.match(reviveTimeProblems(new Date(deleted.getTime() + REVIVE_MIN_MINUTES_AFTER_DELETE * MIN - 1000), deleted, now).join(), /earlier than 10 minutes after the deletion/);
+    });
+    it("refuses a deletion more than 5 days ago", () => {
+      const old = ago(REVIVE_WINDOW_DAYS * DAY + MIN);
+      assert.match(reviveTimeProblems(ago(MIN), old, now).join(), /more than 5 days ago/);
+    });
+    it("refuses a restore point or a deletion in the future, all at once", () => {
+      const problems = reviveTimeProblems(ago(-MIN), ago(-2 * MIN), now);
+      assert.equal(problems.filter((p) => /in the future/.test(p)).length, 2);
+    });
+    it("without --deleted-at refuses a point older than the revive window", () => {
+      assert.match(reviveTimeProblems(ago(REVIVE_WINDOW_DAYS * DAY + MIN), undefined, now).join(), /more than 5 days ago/);
+      assert.deepEqual(reviveTimeProblems(ago(DAY), undefined, now), []);
+    });
+  });
+});
