@@ -110,6 +110,8 @@ export interface ClusterOptions {
   port?: number;
   /** Extra postgresql.conf lines (archive settings, recovery targets, ...). */
   settings?: Record<string, string | number | boolean>;
+  /** Extra initdb arguments (e.g. `--wal-segsize=1` for small WAL files). @default none */
+  initdbArgs?: readonly string[];
 }
 
 function confLine(key: string, value: string | number | boolean): string {
@@ -140,6 +142,7 @@ export class PgCluster {
     handToServerUser(parent);
     const res = await runAsServerUser(pgBin("initdb"), [
       "-D", options.dataDir, "-U", SERVER_USER, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync",
+      ...(options.initdbArgs ?? []),
     ]);
     if (res.code !== 0) throw new ToolError(`initdb failed for ${options.dataDir}`, undefined, res.stderr.trim());
     const cluster = new PgCluster(options.dataDir, port);

@@ -1,0 +1,181 @@
+/**
+ * A sample dataset shaped like the service (teachers, their qualifications and induction) and a
+ * heartbeat writer that keeps committing timestamped rows, so a drill can measure what was lost.
+ */
+import { spawn } from "node:child_process";
+import { UsageError } from "../../errors";
+import { pgBin } from "../../pg/cluster";
+import { psql } from "../../pg/psql";
+
+/** Named sizes in total rows (teachers + qualifications + inductions). */
+export const DATASET_SIZES = { small: 4_000, medium: 200_000, large: 3_000_000 } as const;
+export type DatasetSizeName = keyof typeof DATASET_SIZES;
+export const DEFAULT_DATASET_SIZE: DatasetSizeName = "small";
+export const MIN_DATASET_ROWS = 100;
+export const MAX_DATASET_ROWS = 10_000_000;
+/** Each teacher has two qualifications and one induction: four rows per teacher. */
+export const ROWS_PER_TEACHER = 4;
+
+/** The tables the app's health check expects (like the real /health/all: every model's table exists). */
+export const EXPECTED_TABLES = ["teachers", "qualifications", "inductions", "drill_heartbeat"] as const;
+/** The table the writer fills. */
+export const HEARTBEAT_TABLE = "drill_heartbeat";
+
+/** `small|medium|large` or a whole number of rows -> total rows. Throws UsageError naming the allowed values. */
+export function parseDatasetSize(value: string | undefined): number {
+  const v = (value ?? DEFAULT_DATASET_SIZE).trim().toLowerCase();
+  if (v in DATASET_SIZES) return DATASET_SIZES[v as DatasetSizeName];
+  if (/^\d+$/.test(v.replace(/_/g, ""))) {
+    const rows = Number(v.replace(/_/g, ""));
+    if (rows >= MIN_DATASET_ROWS && rows <= MAX_DATASET_ROWS) return rows;
+  }
+  throw new UsageError(
+    `--size "${value ?? ""}" is not a dataset size`,
+    `use small (${DATASET_SIZES.small} rows), medium (${DATASET_SIZES.medium}), large (${DATASET_SIZES.large}) or a whole number of rows from ${MIN_DATASET_ROWS} to ${MAX_DATASET_ROWS}`,
+  );
+}
+
+export const SCHEMA_SQL = `
+create table teachers (
+  id bigserial primary key,
+  trn char(7) not null unique,
+  first_name text not null,
+  last_name text not null,
+  date_of_birth date not null,
+  email text,
+  created_at timestamptz not null default now()
+);
+create table qualifications (
+  id bigserial primary key,
+  teacher_id bigint not null references teachers(id),
+  kind text not null,
+  subject text,
+  awarded_on date
+);
+create index qualifications_teacher_id on qualifications(teacher_id);
+create table inductions (
+  id bigserial primary key,
+  teacher_id bigint not null unique references teachers(id),
+  status text not null,
+  started_on date,
+  completed_on date
+);
+create table ${HEARTBEAT_TABLE} (
+  id bigserial primary key,
+  written_at timestamptz not null default clock_timestamp()
+);
+`;
+
+/** SQL that fills the tables with `rows` rows in total, deterministic (same size, same content). */
+export function seedSql(rows: number): string {
+  const teachers = Math.max(1, Math.ceil(rows / ROWS_PER_TEACHER));
+  return `
+insert into teachers (trn, first_name, last_name, date_of_birth, email, created_at)
+select lpad(g::text, 7, '0'),
+       (array['Ada','Ben','Cleo','Dev','Efe','Finn','Gwen','Hari'])[1 + g % 8],
+       (array['Smith','Jones','Patel','Okafor','Nguyen','Evans'])[1 + g % 6],
+       date '1960-01-01' + (g % 14000),
+       'teacher' || g || '@example.org',
+       timestamptz '2020-01-01 00:00:00+00' + g * interval '1 minute'
+from generate_series(1, ${teachers}) g;
+insert into qualifications (teacher_id, kind, subject, awarded_on)
+select t, (array['QTS','EYTS','NPQH','NPQSL'])[1 + (t + k) % 4],
+       (array['Mathematics','English','Physics','History','Art'])[1 + (t * k) % 5],
+       date '2000-01-01' + ((t * 7 + k) % 8000)
+from generate_series(1, ${teachers}) t, generate_series(1, 2) k;
+insert into inductions (teacher_id, status, started_on, completed_on)
+select t, (array['passed','in progress','exempt'])[1 + t % 3],
+       date '2005-09-01' + (t % 6000),
+       case when t % 3 = 0 then date '2006-07-01' + (t % 6000) end
+from generate_series(1, ${teachers}) t;
+analyze;
+`;
+}
+
+/** Create the schema and seed it. */
+export async function seedDatabase(url: string, rows: number): Promise<void> {
+  await psql(url, "", { stdin: SCHEMA_SQL + seedSql(rows), timeoutMs: 30 * 60_000 });
+}
+
+/** One row the writer saw committed (psql printed it only after the commit). */
+export interface HeartbeatRow {
+  id: number;
+  /** written_at as the server stored it, ISO 8601 UTC with microseconds. */
+  writtenAt: string;
+}
+
+/** Gap between heartbeat inserts. The drill puts restore points between two rows, half this apart from each. */
+export const HEARTBEAT_INTERVAL_MS = 200;
+
+/**
+ * Keeps inserting heartbeat rows (one short-lived psql each, so a lost server shows up as failed
+ * inserts, not a hung client) until stopped. Only rows psql reported back count as committed.
+ */
+export class HeartbeatWriter {
+  readonly rows: HeartbeatRow[] = [];
+  failures = 0;
+  lastError?: string;
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly url: string,
+    private readonly intervalMs: number = HEARTBEAT_INTERVAL_MS,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stop after the insert in flight; resolves when it has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      try {
+        const row = await insertHeartbeat(this.url);
+        this.rows.push(row);
+      } catch (err) {
+        this.failures++;
+        this.lastError = err instanceof Error ? err.message : String(err);
+      }
+      const wait = this.intervalMs - (Date.now() - started);
+      if (this.running) await new Promise((r) => setTimeout(r, Math.max(wait, this.intervalMs / 2)));
+    }
+  }
+}
+
+function insertHeartbeat(url: string): Promise<HeartbeatRow> {
+  const sql = `insert into ${HEARTBEAT_TABLE} default values returning id, to_char(written_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(pgBin("psql"), ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
+    });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const [id, writtenAt] = out.trim().split("|");
+      if (code === 0 && id && writtenAt) resolve({ id: Number(id), writtenAt });
+      else reject(new Error(err.trim() || `psql exit ${String(code)}`));
+    });
+  });
+}
