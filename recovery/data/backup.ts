@@ -1,10 +1,9 @@
 /**
- * Backup: pg_dump -> gzip (level 1) -> sha256 -> BlockBlobClient.uploadStream. No temp file, memory
+ * Backup: pg_dump -Z1 (gzip'd plain SQL, or a custom archive) -> sha256 -> BlockBlobClient.uploadStream. No temp file, memory
  * bounded by the upload buffers. uploadStream stages blocks and commits the block list once at the
  * end, so a failed or interrupted dump leaves no blob; `ifNoneMatch: "*"` makes names write-once.
  */
 import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 import { RestError } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "../runbook/ports";
@@ -24,7 +23,9 @@ export function pgDumpArgs(format: BackupFormat): string[] {
   const common = ["-E", "utf8", "--no-owner", "--no-password"];
   switch (format) {
     case "plain":
-      return [...common, "--clean", "--if-exists"];
+      // pg_dump compresses plain output itself (gzip format, like the workflow's --compress=1): one
+      // process fewer to feed than piping through our own gzip, measured faster on small machines.
+      return [...common, "--clean", "--if-exists", "-Z", String(GZIP_LEVEL)];
     case "custom":
       // --clean/--if-exists are restore-time choices for archives (pg_restore applies them).
       return [...common, "-Fc", "-Z", String(GZIP_LEVEL)];
@@ -77,7 +78,6 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const dumped = new HashCounter({ phase: "dump", onProgress: options.onProgress });
   const metadata: Record<string, string> = {
     [META.sourceServer]: source.serverName,
     [META.sourceDatabase]: databaseOf(source.url),
@@ -95,9 +95,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
       metadata[META.bytes] = String(bytes);
     },
   });
-  const stages = format === "plain"
-    ? pipeline(dump.child.stdout!, new Gate(dumpOk), dumped, createGzip({ level: GZIP_LEVEL }), stored)
-    : pipeline(dump.child.stdout!, new Gate(dumpOk), dumped, stored);
+  const stages = pipeline(dump.child.stdout!, new Gate(dumpOk), stored);
   const abortUpload = new AbortController();
   stages.catch(() => abortUpload.abort());
 
