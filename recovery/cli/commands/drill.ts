@@ -1,0 +1,106 @@
+/**
+ * `drill`: rehearse a scenario for real and write a report. `--platform local` (what `npm run drill`
+ * runs) sets up PostgreSQL, Azurite and an app on this machine; `--stack test` is the Azure drill.
+ * Ctrl-C stops the running step and tears everything down (exit 130).
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import { PROJECT_ROOT, checkStackName } from "../../config/stackfile";
+import { EXIT, UsageError } from "../../errors";
+import { DrillReport, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
+import { Notifier, webhooksFrom } from "../../notify/webhooks";
+import { parseDatasetSize } from "../../platforms/local/dataset";
+import { SCENARIOS, ScenarioName } from "../../runbook/ports";
+import type { CliIO } from "../io";
+import { setExitCode } from "../main";
+
+interface DrillFlags {
+  platform?: string;
+  stack?: string;
+  scenario?: string;
+  size?: string;
+  reports?: string;
+  workDir?: string;
+  yes?: boolean;
+  slackWebhook?: string;
+  teamsWebhook?: string;
+}
+
+/** `all` or one scenario name; anything else is refused with the list. */
+export function drillScenarios(value: string | undefined): ScenarioName[] {
+  if (value === undefined) throw new UsageError("missing --scenario", `use one of: ${[...SCENARIOS, "all"].join(", ")}`);
+  if (value === "all") return [...SCENARIOS];
+  if ((SCENARIOS as readonly string[]).includes(value)) return [value as ScenarioName];
+  throw new UsageError(`unknown scenario "${value}"`, `use one of: ${[...SCENARIOS, "all"].join(", ")}`);
+}
+
+export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: number; reports: DrillReport[] }> {
+  const scenarios = drillScenarios(f.scenario);
+  if (f.platform !== undefined && f.platform !== "local" && f.platform !== "azure") {
+    throw new UsageError(`unknown platform "${f.platform}"`, "use --platform local, or --stack test for the Azure drill");
+  }
+  const local = f.platform === "local" || (f.platform === undefined && f.stack === undefined);
+  if (!local) {
+    const stack = checkStackName(f.stack);
+    for (const scenario of scenarios) {
+      await runAzureDrill({ stack, scenario, yes: f.yes === true, confirm: io.isTTY && io.prompt ? async (q) => (await io.prompt!(q)).trim() === "yes" : undefined });
+    }
+    return { code: EXIT.ok, reports: [] };
+  }
+  if (f.stack !== undefined) throw new UsageError("--stack is for the Azure drill; the local drill takes --platform local only");
+  const rows = parseDatasetSize(f.size);
+  const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
+  const controller = new AbortController();
+  const onSignal = () => {
+    io.err("interrupted: stopping the running step and tearing everything down...");
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const reportDir = f.reports ?? path.join(PROJECT_ROOT, "dr-reports");
+  const reports: DrillReport[] = [];
+  const started = Date.now();
+  try {
+    for (const scenario of scenarios) {
+      if (controller.signal.aborted) break;
+      io.err(`=== drill ${scenario} (local, ${rows} rows) ===`);
+      const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal });
+      const files = writeReport(reportDir, report);
+      notifier.send({
+        title: `DR drill ${scenario}: ${report.green ? "green" : "RED"}`,
+        text: summaryLines(report).join("\n"),
+        tone: report.green ? "success" : "failure",
+      });
+      io.err(`report: ${path.relative(process.cwd(), files.markdown)} and .json`);
+      reports.push(report);
+    }
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await notifier.flush();
+  }
+  io.out("Drill summary:");
+  for (const r of reports) for (const line of summaryLines(r)) io.out(line);
+  io.out(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (controller.signal.aborted) return { code: EXIT.interrupted, reports };
+  return { code: reports.every((r) => r.green) ? EXIT.ok : EXIT.failed, reports };
+}
+
+export function registerDrill(program: Command, io: CliIO): void {
+  program
+    .command("drill")
+    .description("Rehearse a DR scenario for real (incident, recovery, checks) and write a report to dr-reports/")
+    .option("--platform <platform>", "local: PostgreSQL, Azurite and an app on this machine (default unless --stack is given)")
+    .option("--stack <stack>", "drill on an Azure stack (test or preproduction; never production)")
+    .option("--scenario <name>", `${SCENARIOS.join(" | ")} | all`)
+    .option("--size <size>", "local dataset: small | medium | large | a number of rows", "small")
+    .option("--reports <dir>", "where reports go (default dr-reports/ in the project)")
+    .option("--work-dir <dir>", "parent of the local work folder (default .drill-work/ in the project)")
+    .option("--yes", "Azure: confirm the incident without a prompt")
+    .option("--slack-webhook <url>", "Slack incoming webhook (or AYTQ_DR_SLACK_WEBHOOK); never printed")
+    .option("--teams-webhook <url>", "Microsoft Teams webhook (or AYTQ_DR_TEAMS_WEBHOOK); never printed")
+    .action(async function (this: Command, f: DrillFlags) {
+      const { code } = await drillAction(f, io);
+      setExitCode(this, code);
+    });
+}

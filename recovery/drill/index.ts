@@ -1,0 +1,4 @@
+export * from "./azure";
+export * from "./local";
+export * from "./measure";
+export * from "./report";

@@ -1,0 +1,138 @@
+/**
+ * The drill report: one JSON document (the record) and its Markdown rendering (for people), written
+ * to `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`, plus a short terminal summary.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/ports";
+import { redact } from "../util/redact";
+import { durationSeconds } from "./measure";
+
+export type CheckStatus = "pass" | "fail" | "n/a";
+
+export interface DrillCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface DrillStep {
+  name: string;
+  status: StepStatus;
+  startedAt: string;
+  endedAt?: string;
+  durationSeconds: number | null;
+  summary?: string;
+  error?: string;
+}
+
+export interface DrillReport {
+  scenario: ScenarioName;
+  platform: "local" | "azure";
+  stack: string;
+  runId: string;
+  outcome: RunOutcome["outcome"];
+  /** Every check passed and the runbook completed. */
+  green: boolean;
+  startedAt: string;
+  finishedAt: string;
+  datasetRows: number;
+  incidentAt: string;
+  incident: string;
+  restorePoint: string;
+  /** Newest writer row back after recovery. */
+  recoveredTo: string | null;
+  validatedAt: string | null;
+  rtoSeconds: number | null;
+  rpoSeconds: number | null;
+  rowsLost: number;
+  writer: { rowsCommitted: number; failedInserts: number };
+  steps: DrillStep[];
+  checks: DrillCheck[];
+  decisions: RunOutcome["decisions"];
+  notApplicable: string[];
+  improvements: string[];
+}
+
+/** The DR test write-up's post-test review, plus what this drill itself showed. */
+export function improvementsFor(report: Pick<DrillReport, "checks" | "steps" | "rtoSeconds" | "platform">): string[] {
+  const items = [
+    "Add the DfE Sign-in (DSI) temporary URL to the prerequisites checklist: sign-in fails on the temporary URL until DSI knows it (`aytq-dr preflight` checks app.dsiTemporaryUrlsRegistered).",
+    "Confirm monitoring is in place and reliable: StatusCake uptime checks and the Teacher Services status page (`aytq-dr preflight` checks they are configured and answer).",
+    "Incident communications: post to both Slack and Microsoft Teams during the move between them (`--slack-webhook` and `--teams-webhook`).",
+  ];
+  for (const c of report.checks.filter((x) => x.status === "fail")) items.push(`Fix the failed check "${c.name}": ${c.detail}`);
+  const slowest = [...report.steps].filter((s) => s.durationSeconds !== null).sort((a, b) => (b.durationSeconds ?? 0) - (a.durationSeconds ?? 0))[0];
+  if (slowest?.durationSeconds) items.push(`The slowest step was ${slowest.name} (${slowest.durationSeconds.toFixed(1)} s): on Azure, time it in a test-stack drill before relying on the RTO.`);
+  if (report.platform === "local") items.push("Run the same scenario on the test stack: the local platform does not exercise branch protection, DSI, diagnostic settings or the tunnel.");
+  return items;
+}
+
+export function stepsFrom(outcome: RunOutcome): DrillStep[] {
+  return outcome.steps.map((s) => ({
+    name: s.step,
+    status: s.status,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    durationSeconds: durationSeconds(s.startedAt, s.endedAt),
+    summary: s.summary === undefined ? undefined : redact(s.summary),
+    error: s.error === undefined ? undefined : redact(s.error),
+  }));
+}
+
+const secs = (n: number | null): string => (n === null ? "not measured" : `${n.toFixed(1)} s`);
+const cell = (text: string | undefined): string => (text ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function toMarkdown(r: DrillReport): string {
+  const lines: string[] = [];
+  lines.push(`# DR drill: ${r.scenario} on ${r.platform} (${r.stack})`, "");
+  lines.push(`**Result: ${r.green ? "GREEN" : "RED"}** (runbook ${r.outcome}). Run id \`${r.runId}\`.`, "");
+  lines.push("| measure | value |", "|---|---|");
+  lines.push(`| incident | ${cell(r.incident)} at ${r.incidentAt} |`);
+  lines.push(`| restore point | ${r.restorePoint} |`);
+  lines.push(`| data recovered to | ${r.recoveredTo ?? "nothing"} |`);
+  lines.push(`| service validated | ${r.validatedAt ?? "never"} |`);
+  lines.push(`| **RTO** (incident to validated service) | ${secs(r.rtoSeconds)} |`);
+  lines.push(`| **RPO** (incident minus newest data recovered) | ${secs(r.rpoSeconds)} |`);
+  lines.push(`| rows lost (committed before the incident, missing after) | ${r.rowsLost} of ${r.writer.rowsCommitted} heartbeat rows |`);
+  lines.push(`| dataset | ${r.datasetRows} rows |`, "");
+  lines.push("## Timeline", "");
+  lines.push(`- ${r.startedAt} drill started`);
+  lines.push(`- ${r.restorePoint} restore point`);
+  lines.push(`- ${r.incidentAt} incident: ${r.incident}`);
+  for (const s of r.steps) lines.push(`- ${s.startedAt} ${s.name}: ${s.status}${s.summary ? ` - ${s.summary}` : ""}${s.error ? ` - ${s.error}` : ""}`);
+  if (r.validatedAt) lines.push(`- ${r.validatedAt} service validated`);
+  lines.push(`- ${r.finishedAt} drill finished`, "");
+  lines.push("## Steps", "", "| step | status | duration |", "|---|---|---|");
+  for (const s of r.steps) lines.push(`| ${s.name} | ${s.status} | ${secs(s.durationSeconds)} |`);
+  lines.push("", "## Checks", "", "| check | result | detail |", "|---|---|---|");
+  for (const c of r.checks) lines.push(`| ${c.name} | ${c.status.toUpperCase()} | ${cell(c.detail)} |`);
+  lines.push("", "## Decisions taken", "");
+  if (r.decisions.length === 0) lines.push("- none asked");
+  for (const d of r.decisions) lines.push(`- ${d.at}: "${d.question}" -> ${d.answer ? "yes" : "no"} (answered by ${d.by === "flag" ? "the drill, automatically" : "a person"})`);
+  lines.push("", "## Not applicable on this platform", "");
+  if (r.notApplicable.length === 0) lines.push("- nothing");
+  for (const n of r.notApplicable) lines.push(`- ${n}`);
+  lines.push("", "## What to improve", "");
+  for (const i of r.improvements) lines.push(`- ${i}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Short terminal summary. */
+export function summaryLines(r: DrillReport): string[] {
+  const failed = r.checks.filter((c) => c.status === "fail");
+  return [
+    `${r.green ? "GREEN" : "RED"}  ${r.scenario} (${r.platform}, ${r.stack}): RTO ${secs(r.rtoSeconds)}, RPO ${secs(r.rpoSeconds)}, rows lost ${r.rowsLost}, checks ${r.checks.filter((c) => c.status === "pass").length} passed / ${failed.length} failed / ${r.checks.filter((c) => c.status === "n/a").length} n/a`,
+    ...failed.map((c) => `      FAILED ${c.name}: ${c.detail}`),
+  ];
+}
+
+/** `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`; returns both paths. */
+export function writeReport(dir: string, r: DrillReport): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const stamp = r.startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const base = path.join(dir, `${r.stack}-${r.scenario}-${stamp}`);
+  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
+  writeFileSync(`${base}.md`, toMarkdown(r));
+  return { json: `${base}.json`, markdown: `${base}.md` };
+}

@@ -1,0 +1,169 @@
+/**
+ * Incident messages to Slack and Microsoft Teams incoming webhooks, both at once (the DR test
+ * write-up: teams are moving from Slack to Teams). A message at the start, at each decision, on
+ * failure and at the end. A webhook that fails is logged and never fails the recovery. Webhook
+ * URLs are secrets: they are never printed, not even in errors.
+ */
+import type { RunEvent } from "../runbook/ports";
+import { redact } from "../util/redact";
+
+export const SLACK_ENV = "AYTQ_DR_SLACK_WEBHOOK";
+export const TEAMS_ENV = "AYTQ_DR_TEAMS_WEBHOOK";
+/** One webhook call's limit: a slow chat service must not hold up a recovery. */
+export const WEBHOOK_TIMEOUT_MS = 5000;
+
+export type Channel = "slack" | "teams";
+
+export interface NotifyMessage {
+  title: string;
+  text: string;
+  /** Colour hint: good news, needs attention, failure. */
+  tone: "info" | "attention" | "failure" | "success";
+}
+
+/** Slack incoming webhook body: `text` is required (and is the notification text); blocks render it. */
+export function slackPayload(m: NotifyMessage): Record<string, unknown> {
+  const icon = { info: ":information_source:", attention: ":raised_hand:", failure: ":rotating_light:", success: ":white_check_mark:" }[m.tone];
+  return {
+    text: `${icon} ${m.title}\n${m.text}`,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: m.title.slice(0, 150) } },
+      { type: "section", text: { type: "mrkdwn", text: m.text.slice(0, 3000) } },
+    ],
+  };
+}
+
+/** Teams (Workflows "when a webhook request is received"): a message with one Adaptive Card. */
+export function teamsPayload(m: NotifyMessage): Record<string, unknown> {
+  const color = { info: "Default", attention: "Warning", failure: "Attention", success: "Good" }[m.tone];
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          body: [
+            { type: "TextBlock", size: "Medium", weight: "Bolder", text: m.title, wrap: true, color },
+            { type: "TextBlock", text: m.text, wrap: true },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** The message for a run event, or undefined for events that do not notify (step starts, steps that went well). */
+export function messageFor(event: RunEvent, label: string): NotifyMessage | undefined {
+  switch (event.type) {
+    case "run-start":
+      return { title: `DR ${label}: ${event.scenario} started on ${event.stack}`, text: `Run ${event.runId} started at ${event.at} (UTC).`, tone: "info" };
+    case "decision":
+      return {
+        title: `DR ${label}: decision on run ${event.runId}`,
+        text: `"${event.question}" answered ${event.answer ? "yes" : "no"} by ${event.by === "flag" ? "a flag" : "a person"} at ${event.at}.`,
+        tone: "attention",
+      };
+    case "step-end":
+      if (event.record.status !== "failed" && event.record.status !== "interrupted") return undefined;
+      return {
+        title: `DR ${label}: step ${event.record.step} ${event.record.status}`,
+        text: `Run ${event.runId}: ${event.record.error ?? event.record.summary ?? "no detail"}`,
+        tone: "failure",
+      };
+    case "run-end":
+      return {
+        title: `DR ${label}: run ${event.outcome}`,
+        text: `Run ${event.runId} ${event.outcome} at ${event.at}.`,
+        tone: event.outcome === "completed" ? "success" : "failure",
+      };
+    case "step-start":
+      return undefined;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+export interface NotifierOptions {
+  slackWebhook?: string;
+  teamsWebhook?: string;
+  /** Where failures are logged (never with the URL). */
+  log: (line: string) => void;
+  /** What the messages call this run ("drill", "recovery"). @default "recovery" */
+  label?: string;
+  /** For tests. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** @default WEBHOOK_TIMEOUT_MS */
+  timeoutMs?: number;
+}
+
+/** Posts to every configured webhook. `onEvent` can be given straight to RunRequest.onEvent. */
+export class Notifier {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly targets: { channel: Channel; url: string }[];
+  /** Count of messages that could not be delivered (each was logged). */
+  failures = 0;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.targets = [
+      ...(options.slackWebhook ? [{ channel: "slack" as const, url: options.slackWebhook }] : []),
+      ...(options.teamsWebhook ? [{ channel: "teams" as const, url: options.teamsWebhook }] : []),
+    ];
+  }
+
+  get enabled(): Channel[] {
+    return this.targets.map((t) => t.channel);
+  }
+
+  readonly onEvent = (event: RunEvent): void => {
+    const message = messageFor(event, this.options.label ?? "recovery");
+    if (message) this.send(message);
+  };
+
+  /** Send a message to every channel in the background; `flush()` waits for them. */
+  send(message: NotifyMessage): void {
+    for (const target of this.targets) {
+      const p = this.post(target.channel, target.url, message).finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    }
+  }
+
+  /** Wait for every message in flight (each has its own timeout). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async post(channel: Channel, url: string, message: NotifyMessage): Promise<void> {
+    const body = JSON.stringify(channel === "slack" ? slackPayload(message) : teamsPayload(message));
+    const doFetch = this.options.fetch ?? globalThis.fetch;
+    try {
+      const res = await doFetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      this.failures++;
+      const e = err as Error;
+      const reason = e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
+      // the URL is the secret: say which channel, never where
+      this.options.log(`warning: the ${channel === "slack" ? "Slack" : "Teams"} webhook failed (${redact(reason, [url])}); the recovery goes on`);
+    }
+  }
+}
+
+/** Webhook URLs from flags, else the environment. */
+export function webhooksFrom(flags: { slackWebhook?: string; teamsWebhook?: string }, env: NodeJS.ProcessEnv): { slackWebhook?: string; teamsWebhook?: string } {
+  return {
+    slackWebhook: flags.slackWebhook || env[SLACK_ENV] || undefined,
+    teamsWebhook: flags.teamsWebhook || env[TEAMS_ENV] || undefined,
+  };
+}
