@@ -32,10 +32,10 @@ export interface ConvergeResult {
 }
 
 /** The resource types a revive/rebuild refreshes: the server and what lives on it. */
-const REFRESH_TYPE_PREFIXES = ["azure-native:dbforpostgresql:", "azure-native:insights:DiagnosticSetting", "azure-native:insights:MetricAlert"];
+const refreshed = (type: string) => type.startsWith("azure-native:dbforpostgresql:") || /^azure-native:[a-z]+:(DiagnosticSetting|MetricAlert)$/.test(type);
 
 export async function refreshServer(o: ConvergeOptions): Promise<string[]> {
-  const urns = (await o.port.resourceUrns()).filter((r) => REFRESH_TYPE_PREFIXES.some((p) => r.type.startsWith(p))).map((r) => r.urn);
+  const urns = (await o.port.resourceUrns()).filter((r) => refreshed(r.type)).map((r) => r.urn);
   if (urns.length === 0) {
     o.log("refresh: no server resources in state, nothing to refresh");
     return [];

@@ -56,8 +56,10 @@ function countsOf(map: OpMap | undefined): Partial<Record<StepOp, number>> {
 }
 
 /** The cloud name of a resource from its inputs, else the logical name of its URN. */
-export function resourceName(urn: string, inputs?: Record<string, unknown>): string {
-  for (const k of ["serverName", "accountName", "name"]) {
+export function resourceName(urn: string, inputs?: Record<string, unknown>, type = ""): string {
+  // children of a server (Database, Configuration) also carry `serverName`: only a Server is named by it
+  const keys = type.endsWith(":Server") ? ["serverName", "name"] : ["accountName", "databaseName", "configurationName", "name"];
+  for (const k of keys) {
     const v = inputs?.[k];
     if (typeof v === "string" && v) return v;
   }
@@ -77,7 +79,7 @@ export function stepsFromEvents(events: readonly EngineEvent[]): PreviewStep[] {
       type: m.type,
       urn: m.urn,
       protected: Boolean(m.old?.protect || m.new?.protect),
-      name: resourceName(m.urn, inputs),
+      name: resourceName(m.urn, inputs, m.type),
     });
   }
   return steps;

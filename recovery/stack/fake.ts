@@ -28,7 +28,7 @@ export const TYPES = {
   ingress: "kubernetes:networking.k8s.io/v1:Ingress",
   ingressPatch: "kubernetes:networking.k8s.io/v1:IngressPatch",
   branchProtection: "github:index/branchProtection:BranchProtection",
-  diagnosticSetting: "azure-native:insights:DiagnosticSetting",
+  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
 } as const;
 
 type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "preview" | "up" | "outputs" | "cancel";

@@ -81,10 +81,9 @@ export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO): DecideF
   return fn;
 }
 
-export function progressPrinter(io: CliIO, total: number, clock: () => number = Date.now): (e: RunEvent) => void {
+export function progressPrinter(io: CliIO, steps: readonly string[], clock: () => number = Date.now): (e: RunEvent) => void {
   const runStart = clock();
   let stepStart = runStart;
-  let index = 0;
   return (e) => {
     switch (e.type) {
       case "run-start":
@@ -92,8 +91,7 @@ export function progressPrinter(io: CliIO, total: number, clock: () => number = 
         break;
       case "step-start":
         stepStart = clock();
-        index++;
-        io.err(`[${e.step}] starting (step ${index} of the ${total - (total - index)} left to run; ${seconds(stepStart - runStart)} elapsed)`);
+        io.err(`[${e.step}] starting: step ${steps.indexOf(e.step) + 1} of ${steps.length} (${seconds(stepStart - runStart)} elapsed)`);
         break;
       case "step-end":
         io.err(`[${e.record.step}] ${e.record.status} in ${seconds(clock() - stepStart)} (total ${seconds(clock() - runStart)})${e.record.summary ? `: ${e.record.summary}` : ""}${e.record.error ? `\n  ${e.record.error}` : ""}`);
@@ -160,7 +158,7 @@ export function registerRun(program: Command, io: CliIO): void {
           resumeRunId: flags.resume,
           decide,
           signal: controller.signal,
-          onEvent: progressPrinter(io, SCENARIO_STEPS[scenario].length),
+          onEvent: progressPrinter(io, SCENARIO_STEPS[scenario]),
         });
         io.out(`run ${outcome.runId}: ${outcome.outcome}`);
         const last = outcome.steps[outcome.steps.length - 1];
