@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { PROJECT_ROOT, checkStackName } from "../../config/stackfile";
-import { EXIT, UsageError } from "../../errors";
+import { EXIT, ToolError, UsageError } from "../../errors";
+import { localPreflight, preflightFailed, preflightTable } from "../../preflight";
 import { DrillReport, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
@@ -49,6 +50,11 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
   }
   if (f.stack !== undefined) throw new UsageError("--stack is for the Azure drill; the local drill takes --platform local only");
   const rows = parseDatasetSize(f.size);
+  const checks = await localPreflight(f.workDir);
+  if (preflightFailed(checks)) {
+    io.err(preflightTable(checks));
+    throw new ToolError("this machine cannot run the local drill (pre-flight failed)", "fix the failed checks above; aytq-dr preflight --platform local shows them again");
+  }
   const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
   const controller = new AbortController();
   const onSignal = () => {

@@ -13,3 +13,4 @@ COMMANDS.push(require("./status").registerStatus as RegisterCommand); // eslint-
 COMMANDS.push(require("./run").registerRun as RegisterCommand); // eslint-disable-line @typescript-eslint/no-require-imports -- recovery driver (issue 3)
 COMMANDS.push(...(require("./data").DATA_COMMANDS as RegisterCommand[])); // eslint-disable-line @typescript-eslint/no-require-imports -- data tools (issue 4): backup, restore, backups, compare, validate
 COMMANDS.push(require("./drill").registerDrill as RegisterCommand); // eslint-disable-line @typescript-eslint/no-require-imports -- drills (issue 5)
+COMMANDS.push(require("./preflight").registerPreflight as RegisterCommand); // eslint-disable-line @typescript-eslint/no-require-imports -- pre-flight (issue 5)

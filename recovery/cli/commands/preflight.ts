@@ -1,0 +1,47 @@
+/**
+ * `preflight --stack S` (or `--platform local`): a table of checks with pass / warn / fail and the
+ * fix for each; exit 1 when any check fails.
+ */
+import type { Command } from "commander";
+import { checkStackName, loadStackSettings } from "../../config/stackfile";
+import { EXIT, UsageError } from "../../errors";
+import { PreflightResult, localPreflight, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget } from "../../preflight";
+import type { CliIO } from "../io";
+import { setExitCode } from "../main";
+
+interface PreflightFlags {
+  stack?: string;
+  platform?: string;
+  json?: boolean;
+}
+
+export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ code: number; results: PreflightResult[] }> {
+  let results: PreflightResult[];
+  if (f.platform === "local") {
+    if (f.stack) throw new UsageError("give --stack or --platform local, not both");
+    results = await localPreflight();
+  } else if (f.platform !== undefined && f.platform !== "azure") {
+    throw new UsageError(`unknown platform "${f.platform}"`, "use --stack <stack> (Azure) or --platform local");
+  } else {
+    const stack = checkStackName(f.stack);
+    const settings = loadStackSettings(stack);
+    results = await runPreflight(stackTarget(stack, settings), stackProbes(settings, io.env));
+  }
+  io.out(f.json ? JSON.stringify(results, null, 2) : preflightTable(results));
+  const failed = preflightFailed(results);
+  if (!f.json) io.err(failed ? `pre-flight: ${results.filter((r) => r.status === "fail").length} check(s) failed` : "pre-flight: no failures");
+  return { code: failed ? EXIT.different : EXIT.ok, results };
+}
+
+export function registerPreflight(program: Command, io: CliIO): void {
+  program
+    .command("preflight")
+    .description("Check everything a recovery or drill needs: backups, PITR window, tools, cluster and GitHub access, DSI, monitoring, stale copies")
+    .option("--stack <stack>", "test | preproduction | production")
+    .option("--platform <platform>", "local: what npm run drill needs on this machine")
+    .option("--json", "print the results as JSON")
+    .action(async function (this: Command, f: PreflightFlags) {
+      const { code } = await preflightAction(f, io);
+      setExitCode(this, code);
+    });
+}

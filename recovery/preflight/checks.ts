@@ -1,0 +1,176 @@
+/**
+ * Pre-flight: before a drill or an incident, is everything the runbook needs in place? Each check
+ * reads the world through one small probe, so tests can make each one fail; the checks themselves
+ * are plain decisions over what the probes say.
+ */
+import type { PtrCopyInfo } from "../runbook/ports";
+
+export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
+
+export interface PreflightResult {
+  name: string;
+  status: PreflightStatus;
+  detail: string;
+  /** What to do about a warn or fail. */
+  fix?: string;
+}
+
+/** A backup as pre-flight needs it. */
+export interface BackupSummary {
+  name: string;
+  createdAt: Date;
+  verified: boolean;
+}
+
+export interface ProbeAnswer {
+  ok: boolean;
+  detail: string;
+}
+
+/** Everything pre-flight asks the world. `undefined` from an optional probe means not applicable here. */
+export interface PreflightProbes {
+  now(): Date;
+  /** Backups, newest first. */
+  listBackups(): Promise<BackupSummary[]>;
+  /** The oldest restorable point, when the platform knows it; undefined: derive from the retention setting. */
+  earliestRestorePoint?(): Promise<Date | undefined>;
+  /** Major version of a client tool, or undefined when it is missing. */
+  toolMajor(tool: "pg_dump" | "pg_restore" | "psql"): Promise<number | undefined>;
+  kubernetesAccess?(namespace: string): Promise<ProbeAnswer>;
+  githubCanEditBranchProtection?(repository: string, branch: string): Promise<ProbeAnswer>;
+  /** GET a URL; ok for a 2xx/3xx answer. */
+  probeUrl(url: string): Promise<ProbeAnswer>;
+  listPtrCopies(): Promise<PtrCopyInfo[]>;
+}
+
+/** What pre-flight reads from settings (a stack's or the local platform's). */
+export interface PreflightTarget {
+  name: string;
+  /** Major version of the server the tools must handle. */
+  serverMajor: number;
+  /** Days of point-in-time restore the runbook relies on. */
+  requiredPitrDays: number;
+  /** Retention the server is configured with. */
+  retentionDays: number;
+  namespace?: string;
+  repository?: string;
+  branch?: string;
+  /** Temporary hosts, when the platform has them. */
+  temporaryHosts?: { aytq: string; ctr: string };
+  dsiTemporaryUrlsRegistered?: boolean;
+  statusPageUrl?: string;
+  uptimeCheckUrls?: readonly string[];
+}
+
+/** The nightly backup runs every 24 h; 2 h of slack. */
+export const MAX_BACKUP_AGE_HOURS = 26;
+export const REQUIRED_PITR_DAYS = 7;
+/** A PTR copy older than this is forgotten, costs money and confuses the next recovery. */
+export const STALE_COPY_HOURS = 24;
+
+const HOUR = 3_600_000;
+
+async function safely<T>(what: string, probe: () => Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await probe() };
+  } catch (err) {
+    return { error: `${what}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
+  }
+}
+
+export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Promise<PreflightResult[]> {
+  const out: PreflightResult[] = [];
+  const now = p.now();
+
+  // backups
+  const backups = await safely("listing backups", () => p.listBackups());
+  const latest = backups.value?.[0];
+  if (backups.error) out.push({ name: "latest backup exists", status: "fail", detail: backups.error, fix: "check access to the backup storage account (az login, or AZURE_STORAGE_CONNECTION_STRING)" });
+  else if (!latest) out.push({ name: "latest backup exists", status: "fail", detail: "no backup in the container", fix: `take one now: aytq-dr backup --stack ${t.name}` });
+  else {
+    out.push({ name: "latest backup exists", status: "pass", detail: latest.name });
+    const ageHours = (now.getTime() - latest.createdAt.getTime()) / HOUR;
+    out.push(
+      ageHours <= MAX_BACKUP_AGE_HOURS
+        ? { name: `latest backup younger than ${MAX_BACKUP_AGE_HOURS} h`, status: "pass", detail: `${ageHours.toFixed(1)} h old` }
+        : { name: `latest backup younger than ${MAX_BACKUP_AGE_HOURS} h`, status: "fail", detail: `${ageHours.toFixed(1)} h old (${latest.createdAt.toISOString()})`, fix: `the nightly backup is not running: check the workflow, and take one now: aytq-dr backup --stack ${t.name}` },
+    );
+    out.push(
+      latest.verified
+        ? { name: "latest backup restores (verified)", status: "pass", detail: "verified flag set" }
+        : { name: "latest backup restores (verified)", status: "warn", detail: "never restored to prove it", fix: `aytq-dr backups verify --stack ${t.name} --file ${latest.name}` },
+    );
+  }
+
+  // point-in-time window
+  const earliest = p.earliestRestorePoint ? await safely("earliest restore point", () => p.earliestRestorePoint!()) : { value: undefined };
+  const windowDays = earliest.value ? (now.getTime() - earliest.value.getTime()) / (24 * HOUR) : t.retentionDays;
+  const windowName = `PITR window covers ${t.requiredPitrDays} days`;
+  if (earliest.error) out.push({ name: windowName, status: "fail", detail: earliest.error, fix: "check access to the server" });
+  else if (windowDays + 1e-9 >= t.requiredPitrDays) out.push({ name: windowName, status: "pass", detail: earliest.value ? `earliest restore point ${earliest.value.toISOString()}` : `retention ${t.retentionDays} days` });
+  else out.push({ name: windowName, status: "fail", detail: `only ${windowDays.toFixed(1)} days`, fix: `set database.backupRetentionDays to at least ${t.requiredPitrDays} and converge` });
+
+  // tools
+  for (const tool of ["pg_dump", "pg_restore", "psql"] as const) {
+    const major = await safely(tool, () => p.toolMajor(tool));
+    const name = `${tool} present and at least ${t.serverMajor}`;
+    if (major.value === undefined) out.push({ name, status: "fail", detail: major.error ?? `${tool} not found`, fix: `install PostgreSQL ${t.serverMajor}+ client tools (apt-get install postgresql-client-${t.serverMajor})` });
+    else if (major.value < t.serverMajor) out.push({ name, status: "fail", detail: `${tool} ${major.value} is older than the server (${t.serverMajor})`, fix: `install postgresql-client-${t.serverMajor} or newer and put it first on PATH` });
+    else out.push({ name, status: "pass", detail: `${tool} ${major.value}` });
+  }
+
+  // Kubernetes
+  if (t.namespace && p.kubernetesAccess) {
+    const k = await safely("kubectl", () => p.kubernetesAccess!(t.namespace!));
+    const ok = k.value?.ok === true;
+    out.push({ name: `Kubernetes access to ${t.namespace}`, status: ok ? "pass" : "fail", detail: k.value?.detail ?? k.error ?? "", fix: ok ? undefined : "az aks get-credentials for the cluster, and check your role can create pods and port-forward in the namespace" });
+  } else out.push({ name: "Kubernetes access", status: "n/a", detail: "no cluster on this platform" });
+
+  // GitHub
+  if (t.repository && p.githubCanEditBranchProtection) {
+    const g = await safely("GitHub", () => p.githubCanEditBranchProtection!(t.repository!, t.branch ?? "main"));
+    const ok = g.value?.ok === true;
+    out.push({ name: "GitHub token can edit branch protection", status: ok ? "pass" : "fail", detail: g.value?.detail ?? g.error ?? "", fix: ok ? undefined : `set GITHUB_TOKEN to a token with admin rights on ${t.repository} (freeze edits branch protection)` });
+  } else out.push({ name: "GitHub token can edit branch protection", status: "n/a", detail: "no pipeline to freeze on this platform" });
+
+  // temporary URLs and DfE Sign-in
+  if (t.temporaryHosts) {
+    out.push({ name: "temporary URLs configured", status: "pass", detail: `${t.temporaryHosts.aytq}, ${t.temporaryHosts.ctr}` });
+    out.push(
+      t.dsiTemporaryUrlsRegistered
+        ? { name: "DfE Sign-in knows the temporary URLs", status: "pass", detail: "app.dsiTemporaryUrlsRegistered is true" }
+        : { name: "DfE Sign-in knows the temporary URLs", status: "fail", detail: "app.dsiTemporaryUrlsRegistered is false: sign-in fails on the temporary URLs during maintenance (the DR test's finding)", fix: "ask DfE Sign-in to register both temporary URLs, then set app.dsiTemporaryUrlsRegistered: true in the stack file" },
+    );
+  } else out.push({ name: "temporary URLs configured", status: "n/a", detail: "no DfE Sign-in on this platform" });
+
+  // monitoring
+  if (t.statusPageUrl !== undefined || t.uptimeCheckUrls !== undefined) {
+    const urls = [...(t.statusPageUrl ? [t.statusPageUrl] : []), ...(t.uptimeCheckUrls ?? [])];
+    if (!t.statusPageUrl) out.push({ name: "status page configured", status: "fail", detail: "monitoring.statusPageUrl is not set", fix: "set monitoring.statusPageUrl to the Teacher Services status page" });
+    if ((t.uptimeCheckUrls ?? []).length === 0) out.push({ name: "uptime checks configured", status: "fail", detail: "monitoring.uptimeCheckUrls is empty", fix: "add the StatusCake check URLs to monitoring.uptimeCheckUrls" });
+    for (const url of urls) {
+      const r = await safely(url, () => p.probeUrl(url));
+      const ok = r.value?.ok === true;
+      out.push({ name: `monitoring answers: ${url}`, status: ok ? "pass" : "fail", detail: r.value?.detail ?? r.error ?? "", fix: ok ? undefined : "check the monitor exists and is reachable; a silent monitor hides the outage" });
+    }
+  } else out.push({ name: "monitoring endpoints", status: "n/a", detail: "no monitoring on this platform" });
+
+  // stale copies
+  const copies = await safely("listing PTR copies", () => p.listPtrCopies());
+  const stale = (copies.value ?? []).filter((c) => now.getTime() - new Date(c.createdAtUTC ?? c.restorePointUTC).getTime() > STALE_COPY_HOURS * HOUR);
+  if (copies.error) out.push({ name: "no stale PTR copies", status: "fail", detail: copies.error });
+  else if (stale.length) out.push({ name: "no stale PTR copies", status: "fail", detail: `older than ${STALE_COPY_HOURS} h: ${stale.map((c) => c.name).join(", ")}`, fix: `aytq-dr tidy --stack ${t.name} --all (or --name <copy>)` });
+  else out.push({ name: "no stale PTR copies", status: "pass", detail: `${(copies.value ?? []).length} copies, none older than ${STALE_COPY_HOURS} h` });
+  return out;
+}
+
+export function preflightFailed(results: readonly PreflightResult[]): boolean {
+  return results.some((r) => r.status === "fail");
+}
+
+export function preflightTable(results: readonly PreflightResult[]): string {
+  const width = Math.max(...results.map((r) => r.name.length), 5);
+  return results
+    .map((r) => `${r.status.toUpperCase().padEnd(4)}  ${r.name.padEnd(width)}  ${r.detail}${r.fix ? `\n      fix: ${r.fix}` : ""}`)
+    .join("\n");
+}

@@ -1,0 +1,159 @@
+/**
+ * The real probes behind pre-flight: blob storage, the client tools, kubectl, the GitHub API and
+ * plain HTTP. And the local platform's own pre-flight (what `npm run drill` needs on this machine).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import type { Settings } from "../../infra/config";
+import { PROJECT_ROOT } from "../config/stackfile";
+import { listBackups } from "../data/storage";
+import { toolVersion } from "../data/pgtools";
+import { pgBinDir } from "../pg/cluster";
+import { DEFAULT_WORK_ROOT, LOCK_FILE, isAlive } from "../platforms/local/workfolder";
+import type { StorageLocation } from "../runbook/ports";
+import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
+import { REQUIRED_PITR_DAYS } from "./checks";
+
+/** One HTTP GET with a deadline. */
+export async function probeUrl(url: string, timeoutMs = 10_000): Promise<ProbeAnswer> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    await res.arrayBuffer().catch(() => undefined);
+    return { ok: res.status < 400, detail: `HTTP ${res.status}` };
+  } catch (err) {
+    const e = err as Error;
+    return { ok: false, detail: e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message) };
+  }
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      resolve({ code: 127, out: e.message });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out: out.trim() });
+    });
+  });
+}
+
+/** Can we start the tunnel pod and port-forward in the namespace? */
+export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> {
+  const verbs = [["create", "pods"], ["create", "pods/portforward"], ["get", "secrets"]];
+  const denied: string[] = [];
+  for (const [verb, resource] of verbs) {
+    const r = await run("kubectl", ["auth", "can-i", verb, resource, "--namespace", namespace, "--request-timeout=10s"], 15_000);
+    if (r.code !== 0 || r.out.split("\n").pop() !== "yes") denied.push(`${verb} ${resource}: ${r.out.split("\n").pop() || `exit ${r.code}`}`);
+  }
+  return denied.length ? { ok: false, detail: denied.join("; ") } : { ok: true, detail: "can create pods, port-forward and read secrets" };
+}
+
+/** Branch protection needs admin rights on the repository. The token comes from GITHUB_TOKEN; it is never printed. */
+export async function githubCanEditBranchProtection(repository: string, _branch: string, env: NodeJS.ProcessEnv = process.env): Promise<ProbeAnswer> {
+  const token = env.GITHUB_TOKEN;
+  if (!token) return { ok: false, detail: "GITHUB_TOKEN is not set" };
+  try {
+    const res = await fetch(`https://api.github.com/repos/${repository}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "user-agent": "aytq-dr" },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) return { ok: false, detail: `GitHub answered HTTP ${res.status} for ${repository}` };
+    const body = (await res.json()) as { permissions?: { admin?: boolean } };
+    return body.permissions?.admin ? { ok: true, detail: `admin on ${repository}` } : { ok: false, detail: `the token is not an admin of ${repository}` };
+  } catch (err) {
+    const e = err as Error;
+    return { ok: false, detail: `GitHub not reachable: ${(e.cause as Error | undefined)?.message ?? e.message}` };
+  }
+}
+
+/** Pre-flight of an Azure stack from its settings. */
+export function stackTarget(stack: string, s: Settings): PreflightTarget {
+  return {
+    name: stack,
+    serverMajor: Number(s.database.postgresVersion),
+    requiredPitrDays: REQUIRED_PITR_DAYS,
+    retentionDays: s.database.backupRetentionDays,
+    namespace: s.app.namespace,
+    repository: s.pipeline.repository,
+    branch: s.pipeline.branch,
+    temporaryHosts: s.app.temporaryHosts,
+    dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
+    statusPageUrl: s.monitoring.statusPageUrl,
+    uptimeCheckUrls: s.monitoring.uptimeCheckUrls,
+  };
+}
+
+export function stackProbes(s: Settings, env: NodeJS.ProcessEnv): PreflightProbes {
+  const storage: StorageLocation = env.AZURE_STORAGE_CONNECTION_STRING
+    ? { kind: "connection-string", connectionString: env.AZURE_STORAGE_CONNECTION_STRING, container: s.backup.containerName }
+    : { kind: "account", accountUrl: `https://${s.backup.storageAccountName}.blob.core.windows.net`, container: s.backup.containerName };
+  return {
+    now: () => new Date(),
+    listBackups: async () => (await listBackups(storage)).map((b) => ({ name: b.name, createdAt: b.createdAt, verified: b.verified })),
+    toolMajor: async (tool) => (await toolVersion(tool).catch(() => undefined))?.major,
+    kubernetesAccess,
+    githubCanEditBranchProtection: (repo, branch) => githubCanEditBranchProtection(repo, branch, env),
+    probeUrl: (url) => probeUrl(url),
+    // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)
+    listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
+  };
+}
+
+function hasBinary(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
+/** What the local platform needs on this machine. Azure-only checks are listed as not applicable. */
+export async function localPreflight(workRoot: string = DEFAULT_WORK_ROOT): Promise<PreflightResult[]> {
+  const out: PreflightResult[] = [];
+  let serverMajor: number | undefined;
+  try {
+    const dir = pgBinDir();
+    const missing = ["initdb", "pg_ctl", "postgres", "pg_basebackup"].filter((b) => !existsSync(path.join(dir, b)));
+    serverMajor = Number(/(\d+)\/bin$/.exec(dir)?.[1] ?? NaN);
+    out.push(missing.length ? { name: "PostgreSQL server binaries", status: "fail", detail: `missing in ${dir}: ${missing.join(", ")}`, fix: "apt-get install -y postgresql" } : { name: "PostgreSQL server binaries", status: "pass", detail: dir });
+  } catch (err) {
+    out.push({ name: "PostgreSQL server binaries", status: "fail", detail: (err as Error).message, fix: "apt-get update && apt-get install -y postgresql" });
+  }
+  for (const tool of ["pg_dump", "pg_restore", "psql"] as const) {
+    const v = await toolVersion(tool).catch(() => undefined);
+    if (!v) out.push({ name: `${tool} present`, status: "fail", detail: "not found", fix: "apt-get install -y postgresql-client" });
+    else if (serverMajor !== undefined && !Number.isNaN(serverMajor) && v.major < serverMajor) out.push({ name: `${tool} present`, status: "fail", detail: `${tool} ${v.text} is older than the local server ${serverMajor}`, fix: "put the newest client tools first on PATH" });
+    else out.push({ name: `${tool} present`, status: "pass", detail: `${tool} ${v.text}` });
+  }
+  if (typeof process.getuid === "function" && process.getuid() === 0) {
+    const ok = hasBinary("runuser") && spawnSync("id", ["-u", "postgres"], { stdio: "ignore" }).status === 0;
+    out.push(ok ? { name: "server user (running as root)", status: "pass", detail: "runuser and the postgres user exist" } : { name: "server user (running as root)", status: "fail", detail: "PostgreSQL refuses to run as root and there is no postgres user or runuser", fix: "install Debian's postgresql package (it creates the user), or run as a normal user" });
+  }
+  const azurite = existsSync(path.join(PROJECT_ROOT, "node_modules", ".bin", "azurite-blob"));
+  out.push(azurite ? { name: "Azurite installed", status: "pass", detail: "node_modules/.bin/azurite-blob" } : { name: "Azurite installed", status: "fail", detail: "azurite-blob not found in node_modules", fix: "npm ci" });
+  const leftovers = existsSync(workRoot)
+    ? readdirSync(workRoot).filter((d) => existsSync(path.join(workRoot, d, LOCK_FILE)))
+    : [];
+  const busy = leftovers.filter((d) => {
+    try {
+      return isAlive((JSON.parse(readFileSync(path.join(workRoot, d, LOCK_FILE), "utf8")) as { pid: number }).pid);
+    } catch {
+      return false;
+    }
+  });
+  out.push(
+    busy.length
+      ? { name: "no drill running", status: "fail", detail: `in use: ${busy.join(", ")}`, fix: "wait for the other drill, or stop it with Ctrl-C" }
+      : leftovers.length
+        ? { name: "no drill running", status: "warn", detail: `left by an interrupted drill: ${leftovers.join(", ")}`, fix: "nothing to do: the next drill stops what they left and deletes them" }
+        : { name: "no drill running", status: "pass", detail: "no work folders left behind" },
+  );
+  for (const name of ["Kubernetes access", "GitHub token can edit branch protection", "DfE Sign-in knows the temporary URLs", "monitoring endpoints"]) {
+    out.push({ name, status: "n/a", detail: "Azure only: run aytq-dr preflight --stack test" });
+  }
+  return out;
+}
