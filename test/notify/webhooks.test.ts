@@ -1,0 +1,93 @@
+import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Notifier, SLACK_ENV, TEAMS_ENV, messageFor, webhooksFrom } from "../../recovery/notify/webhooks";
+import type { RunEvent } from "../../recovery/runbook/ports";
+
+interface Received {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+async function receiver(status: (path: string) => number): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let data = "";
+    req.on("data", (d: Buffer) => (data += d.toString()));
+    req.on("end", () => {
+      received.push({ path: req.url ?? "", body: JSON.parse(data) as Record<string, unknown> });
+      res.writeHead(status(req.url ?? "")).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const EVENTS: RunEvent[] = [
+  { type: "run-start", runId: "r1", scenario: "data-loss", stack: "test", at: "2026-07-24T06:00:00Z" },
+  { type: "step-start", runId: "r1", step: "stop", at: "2026-07-24T06:00:01Z" },
+  { type: "step-end", runId: "r1", record: { step: "stop", status: "done", startedAt: "a", endedAt: "b" } },
+  { type: "decision", runId: "r1", question: "Restore the copy into live?", answer: true, by: "flag", at: "2026-07-24T06:05:00Z" },
+  { type: "step-end", runId: "r1", record: { step: "restore-live", status: "failed", startedAt: "a", endedAt: "b", error: "psql: ERROR: boom" } },
+  { type: "run-end", runId: "r1", outcome: "failed", at: "2026-07-24T06:06:00Z" },
+];
+
+describe("Slack and Teams notifications", () => {
+  it("posts start, decision, failure and end to both webhooks, in their formats", async () => {
+    const rx = await receiver(() => 200);
+    const logs: string[] = [];
+    try {
+      const n = new Notifier({ slackWebhook: `${rx.url}/slack/T000/B000/secret`, teamsWebhook: `${rx.url}/teams/secret`, log: (l) => logs.push(l), label: "drill" });
+      for (const e of EVENTS) n.onEvent(e);
+      await n.flush();
+      const slack = rx.received.filter((r) => r.path.startsWith("/slack"));
+      const teams = rx.received.filter((r) => r.path.startsWith("/teams"));
+      assert.equal(slack.length, 4, "start, decision, failure, end; nothing for steps that went well");
+      assert.equal(teams.length, 4);
+      const texts = slack.map((s) => String(s.body.text));
+      assert.match(texts.join("\n"), /data-loss started on test/);
+      assert.match(texts.join("\n"), /Restore the copy into live\?" answered yes/);
+      assert.match(texts.join("\n"), /restore-live failed[\s\S]*boom/);
+      assert.match(texts.join("\n"), /run failed/);
+      const card = teams[0].body as { type: string; attachments: { contentType: string; content: { type: string; body: { text: string }[] } }[] };
+      assert.equal(card.type, "message");
+      assert.equal(card.attachments[0].contentType, "application/vnd.microsoft.card.adaptive");
+      assert.equal(card.attachments[0].content.type, "AdaptiveCard");
+      assert.match(card.attachments[0].content.body[0].text, /started/);
+      assert.deepEqual(logs, []);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("a failing webhook is logged without its URL and never throws; the other still gets the message", async () => {
+    const rx = await receiver((p) => (p.startsWith("/slack") ? 500 : 200));
+    const logs: string[] = [];
+    try {
+      const n = new Notifier({ slackWebhook: `${rx.url}/slack/very-secret-token`, teamsWebhook: `${rx.url}/teams/x`, log: (l) => logs.push(l) });
+      n.onEvent(EVENTS[0]);
+      n.send({ title: "t", text: "x", tone: "info" });
+      await n.flush();
+      assert.equal(n.failures, 2);
+      assert.equal(rx.received.filter((r) => r.path.startsWith("/teams")).length, 2);
+      assert.equal(logs.length, 2);
+      assert.match(logs[0], /Slack webhook failed \(HTTP 500\)/);
+      assert.ok(logs.every((l) => !l.includes("very-secret-token") && !l.includes(rx.url)));
+      // unreachable webhook
+      const dead = new Notifier({ teamsWebhook: "http://127.0.0.1:1/hook-secret", log: (l) => logs.push(l), timeoutMs: 2000 });
+      dead.onEvent(EVENTS[5]);
+      await dead.flush();
+      assert.equal(dead.failures, 1);
+      assert.ok(!logs[2].includes("hook-secret"));
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("takes URLs from flags first, then the environment; none configured means no messages", () => {
+    assert.deepEqual(webhooksFrom({}, { [SLACK_ENV]: "https://s", [TEAMS_ENV]: "https://t" }), { slackWebhook: "https://s", teamsWebhook: "https://t" });
+    assert.deepEqual(webhooksFrom({ slackWebhook: "https://flag" }, { [SLACK_ENV]: "https://s" }), { slackWebhook: "https://flag", teamsWebhook: undefined });
+    assert.deepEqual(new Notifier({ log: () => undefined }).enabled, []);
+    assert.equal(messageFor(EVENTS[1], "x"), undefined);
+  });
+});

@@ -1,0 +1,99 @@
+import { strict as assert } from "node:assert";
+import {
+  MAX_BACKUP_AGE_HOURS,
+  PreflightProbes,
+  PreflightTarget,
+  REQUIRED_PITR_DAYS,
+  STALE_COPY_HOURS,
+  preflightFailed,
+  preflightTable,
+  runPreflight,
+} from "../../recovery/preflight";
+
+const NOW = new Date("2026-07-24T06:00:00Z");
+const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+
+function target(over: Partial<PreflightTarget> = {}): PreflightTarget {
+  return {
+    name: "test",
+    serverMajor: 16,
+    requiredPitrDays: REQUIRED_PITR_DAYS,
+    retentionDays: 7,
+    namespace: "tra-test",
+    repository: "DFE-Digital/access-your-teaching-qualifications",
+    branch: "main",
+    temporaryHosts: { aytq: "a.example.org", ctr: "c.example.org" },
+    dsiTemporaryUrlsRegistered: true,
+    statusPageUrl: "https://status.example.org",
+    uptimeCheckUrls: ["https://uptime.example.org/1"],
+    ...over,
+  };
+}
+
+function probes(over: Partial<PreflightProbes> = {}): PreflightProbes {
+  return {
+    now: () => NOW,
+    listBackups: async () => [{ name: "aytq_ts_2026-07-24.sql.gz", createdAt: hoursAgo(2), verified: true }],
+    toolMajor: async () => 17,
+    kubernetesAccess: async () => ({ ok: true, detail: "yes" }),
+    githubCanEditBranchProtection: async () => ({ ok: true, detail: "admin" }),
+    probeUrl: async () => ({ ok: true, detail: "HTTP 200" }),
+    listPtrCopies: async () => [{ name: "live-ptr-1", restorePointUTC: hoursAgo(3).toISOString(), createdAtUTC: hoursAgo(2).toISOString() }],
+    ...over,
+  };
+}
+
+async function statusOf(name: RegExp, t: PreflightTarget, p: PreflightProbes): Promise<string[]> {
+  const results = await runPreflight(t, p);
+  return results.filter((r) => name.test(r.name)).map((r) => r.status);
+}
+
+describe("preflight", () => {
+  it("passes when everything is in place", async () => {
+    const results = await runPreflight(target(), probes());
+    assert.equal(preflightFailed(results), false, preflightTable(results));
+    assert.ok(results.every((r) => r.status === "pass"));
+  });
+
+  const failing: [string, RegExp, Partial<PreflightTarget>, Partial<PreflightProbes>][] = [
+    ["no backup at all", /latest backup exists/, {}, { listBackups: async () => [] }],
+    ["backup storage unreachable", /latest backup exists/, {}, { listBackups: async () => Promise.reject(new Error("403")) }],
+    [`a backup older than ${MAX_BACKUP_AGE_HOURS} h`, /younger than/, {}, { listBackups: async () => [{ name: "old", createdAt: hoursAgo(MAX_BACKUP_AGE_HOURS + 0.1), verified: true }] }],
+    ["a retention shorter than 7 days", /PITR window/, { retentionDays: 5 }, {}],
+    ["an earliest restore point 6 days back", /PITR window/, {}, { earliestRestorePoint: async () => hoursAgo(6 * 24) }],
+    ["pg_dump missing", /pg_dump present/, {}, { toolMajor: async (t) => (t === "pg_dump" ? undefined : 17) }],
+    ["psql older than the server", /psql present/, {}, { toolMajor: async (t) => (t === "psql" ? 15 : 17) }],
+    ["no Kubernetes access", /Kubernetes/, {}, { kubernetesAccess: async () => ({ ok: false, detail: "no" }) }],
+    ["a GitHub token without admin", /GitHub/, {}, { githubCanEditBranchProtection: async () => ({ ok: false, detail: "not admin" }) }],
+    ["DSI not told about the temporary URLs", /DfE Sign-in/, { dsiTemporaryUrlsRegistered: false }, {}],
+    ["no status page configured", /status page configured/, { statusPageUrl: undefined }, {}],
+    ["no uptime checks configured", /uptime checks configured/, { uptimeCheckUrls: [] }, {}],
+    ["a monitor that does not answer", /monitoring answers: https:\/\/uptime/, {}, { probeUrl: async (u) => ({ ok: !u.includes("uptime"), detail: "x" }) }],
+    [`a PTR copy older than ${STALE_COPY_HOURS} h`, /stale PTR/, {}, { listPtrCopies: async () => [{ name: "old-copy", restorePointUTC: hoursAgo(30).toISOString(), createdAtUTC: hoursAgo(STALE_COPY_HOURS + 1).toISOString() }] }],
+  ];
+  for (const [what, name, t, p] of failing) {
+    it(`fails on ${what}`, async () => {
+      const results = await runPreflight(target(t), probes(p));
+      const matching = results.filter((r) => name.test(r.name));
+      assert.ok(matching.length > 0, `no check named ${name}`);
+      assert.ok(matching.some((r) => r.status === "fail" && r.fix), preflightTable(matching));
+      assert.equal(preflightFailed(results), true);
+      // only that check fails
+      assert.deepEqual(results.filter((r) => r.status === "fail").map((r) => r.name), matching.filter((r) => r.status === "fail").map((r) => r.name));
+    });
+  }
+
+  it("warns (does not fail) on an unverified backup, and passes a backup exactly at the age limit", async () => {
+    assert.deepEqual(await statusOf(/verified/, target(), probes({ listBackups: async () => [{ name: "b", createdAt: hoursAgo(1), verified: false }] })), ["warn"]);
+    assert.deepEqual(await statusOf(/younger than/, target(), probes({ listBackups: async () => [{ name: "b", createdAt: hoursAgo(MAX_BACKUP_AGE_HOURS), verified: true }] })), ["pass"]);
+  });
+
+  it("marks Azure-only checks not applicable when the platform has no such thing", async () => {
+    const results = await runPreflight(
+      target({ namespace: undefined, repository: undefined, temporaryHosts: undefined, statusPageUrl: undefined, uptimeCheckUrls: undefined }),
+      probes({ kubernetesAccess: undefined, githubCanEditBranchProtection: undefined }),
+    );
+    assert.deepEqual(results.filter((r) => r.status === "n/a").length, 4);
+    assert.equal(preflightFailed(results), false);
+  });
+});
