@@ -97,12 +97,19 @@ export function toMarkdown(r: DrillReport): string {
   lines.push(`| rows lost (committed before the incident, missing after) | ${r.rowsLost} of ${r.writer.rowsCommitted} heartbeat rows |`);
   lines.push(`| dataset | ${r.datasetRows} rows |`, "");
   lines.push("## Timeline", "");
-  lines.push(`- ${r.startedAt} drill started`);
-  lines.push(`- ${r.restorePoint} restore point`);
-  lines.push(`- ${r.incidentAt} incident: ${r.incident}`);
-  for (const s of r.steps) lines.push(`- ${s.startedAt} ${s.name}: ${s.status}${s.summary ? ` - ${s.summary}` : ""}${s.error ? ` - ${s.error}` : ""}`);
-  if (r.validatedAt) lines.push(`- ${r.validatedAt} service validated`);
-  lines.push(`- ${r.finishedAt} drill finished`, "");
+  const timeline: [string, string][] = [
+    [r.startedAt, "drill started"],
+    [r.restorePoint, "restore point"],
+    [r.incidentAt, `incident: ${r.incident}`],
+    ...r.steps.map((s): [string, string] => [s.startedAt, `${s.name}: ${s.status}${s.summary ? ` - ${s.summary}` : ""}${s.error ? ` - ${s.error}` : ""}`]),
+    ...(r.recoveredTo ? [[r.recoveredTo, "newest data recovered (last heartbeat row back)"] as [string, string]] : []),
+    ...(r.validatedAt ? [[r.validatedAt, "service validated"] as [string, string]] : []),
+    [r.finishedAt, "drill finished"],
+  ];
+  // stable sort by time: same-instant entries keep their order
+  timeline.sort((a, b) => new Date(a[0]).getTime() - new Date(b[0]).getTime());
+  for (const [at, text] of timeline) lines.push(`- ${at} ${text}`);
+  lines.push("");
   lines.push("## Steps", "", "| step | status | duration |", "|---|---|---|");
   for (const s of r.steps) lines.push(`| ${s.name} | ${s.status} | ${secs(s.durationSeconds)} |`);
   lines.push("", "## Checks", "", "| check | result | detail |", "|---|---|---|");

@@ -14,6 +14,7 @@ import { parseDatasetSize } from "../../platforms/local/dataset";
 import { SCENARIOS, ScenarioName } from "../../runbook/ports";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
+import { stateDir } from "./driver-common";
 
 interface DrillFlags {
   platform?: string;
@@ -70,7 +71,7 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
     for (const scenario of scenarios) {
       if (controller.signal.aborted) break;
       io.err(`=== drill ${scenario} (local, ${rows} rows) ===`);
-      const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal });
+      const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, stateDir: stateDir(io), log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal });
       const files = writeReport(reportDir, report);
       notifier.send({
         title: `DR drill ${scenario}: ${report.green ? "green" : "RED"}`,

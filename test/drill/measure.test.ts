@@ -1,0 +1,63 @@
+import { strict as assert } from "node:assert";
+import { measureRpo, measureRto, pickRestorePoint } from "../../recovery/drill/measure";
+import { drillScenarios } from "../../recovery/cli/commands/drill";
+import { parseDatasetSize, DATASET_SIZES, MAX_DATASET_ROWS } from "../../recovery/platforms/local/dataset";
+
+const row = (id: number, atMs: number) => ({ id, writtenAt: new Date(Date.UTC(2026, 6, 24, 6, 0, 0) + atMs).toISOString() });
+const ROWS = [row(1, 0), row(2, 200), row(3, 400), row(4, 600), row(5, 800)];
+const at = (ms: number) => new Date(Date.UTC(2026, 6, 24, 6, 0, 0) + ms);
+
+describe("drill measurements", () => {
+  it("puts the restore point half way past the newest row written before the limit", () => {
+    assert.deepEqual(pickRestorePoint(ROWS, at(700), 100), at(500));
+    assert.equal(pickRestorePoint(ROWS, at(50), 100), undefined);
+  });
+
+  it("counts rows lost before the incident and measures RPO from the newest row back", () => {
+    const m = measureRpo({ written: ROWS, presentIds: new Set([1, 2, 3]), incidentAt: at(700), mustInclude: at(500), mustNotExceed: at(500) });
+    assert.equal(m.rowsLost, 1, "row 4 was committed before the incident and is gone; row 5 came after the incident");
+    assert.equal(m.recoveredTo, ROWS[2].writtenAt);
+    assert.equal(m.rpoSeconds, 0.3);
+    assert.deepEqual(m.holes, []);
+    assert.deepEqual(m.beyondRestorePoint, []);
+    assert.deepEqual(m.missingBeforeRestorePoint, []);
+  });
+
+  it("reports holes, rows past the restore point and rows missing before it", () => {
+    const m = measureRpo({ written: ROWS, presentIds: new Set([1, 3, 4]), incidentAt: at(900), mustInclude: at(500), mustNotExceed: at(500) });
+    assert.deepEqual(m.holes, [2]);
+    assert.deepEqual(m.beyondRestorePoint, [4]);
+    assert.deepEqual(m.missingBeforeRestorePoint, [2]);
+    assert.equal(m.rowsLost, 2);
+    const none = measureRpo({ written: ROWS, presentIds: new Set(), incidentAt: at(900) });
+    assert.equal(none.rpoSeconds, null);
+    assert.equal(none.rowsLost, 5);
+  });
+
+  it("measures RTO to the end of the last successful validate step", () => {
+    const steps = [
+      { step: "validate", status: "failed" as const, startedAt: at(1000).toISOString(), endedAt: at(2000).toISOString() },
+      { step: "validate", status: "done" as const, startedAt: at(3000).toISOString(), endedAt: at(4500).toISOString() },
+    ];
+    assert.deepEqual(measureRto(at(500), steps), { rtoSeconds: 4, validatedAt: at(4500).toISOString() });
+    assert.equal(measureRto(at(500), steps.slice(0, 1)).rtoSeconds, null);
+  });
+
+  it("accepts named sizes and row counts, refuses anything else with the allowed values", () => {
+    assert.equal(parseDatasetSize("medium"), DATASET_SIZES.medium);
+    assert.equal(parseDatasetSize(undefined), DATASET_SIZES.small);
+    assert.equal(parseDatasetSize("250000"), 250000);
+    for (const bad of ["huge", "-5", "10", String(MAX_DATASET_ROWS + 1), "1.5"]) {
+      assert.throws(
+        () => parseDatasetSize(bad),
+        (err: Error & { hint?: string }) => err.message.includes(`"${bad}"`) && /small .* medium .* large .* whole number/.test(err.hint ?? ""),
+      );
+    }
+  });
+
+  it("accepts every scenario and all, refuses an unknown one", () => {
+    assert.deepEqual(drillScenarios("all"), ["data-loss", "server-lost-revive", "server-lost-rebuild"]);
+    assert.deepEqual(drillScenarios("data-loss"), ["data-loss"]);
+    assert.throws(() => drillScenarios("fire"), /unknown scenario "fire"/);
+  });
+});
