@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { createDataTools } from "../data";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { rmSync } from "node:fs";
+import { InterruptedError } from "../errors";
 import { psql, psqlValue } from "../pg/psql";
 import {
   EXPECTED_TABLES,
@@ -68,10 +69,15 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
   env.state.onAppStopped = () => writer.stop();
   env.onTeardown("heartbeat writer", () => writer.stop());
   const data = o.data ?? createDataTools({ validate: { attempts: 8, backoffMs: 250, deadlineMs: 30_000 } });
+  const interrupted = () => {
+    if (o.signal?.aborted) throw new InterruptedError("drill interrupted (Ctrl-C): everything it started has been stopped", "run it again; nothing is left to clean");
+  };
   try {
+    interrupted();
     writer.start();
     const before = await datasetChecksums(env.platform.liveUrl);
     while (writer.rows.length < WARMUP_ROWS) {
+      interrupted();
       if (!writer.isRunning) throw new Error(`the heartbeat writer stopped: ${writer.lastError ?? "unknown"}`);
       await sleep(50);
     }
@@ -157,6 +163,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
       },
     });
 
+    interrupted();
     // --- checks ---
     const checks: DrillCheck[] = [];
     const check = (name: string, ok: boolean, detail: string) => checks.push({ name, status: ok ? "pass" : "fail", detail });

@@ -173,3 +173,43 @@ describe("drill: refusals and leftovers", function () {
     }
   });
 });
+
+describe("drill: Ctrl-C", function () {
+  this.timeout(120_000);
+
+  it("stops every process it started and deletes its work folder, exit 130", async () => {
+    const dir = await makeTempDir("aytq-sigint-");
+    const work = path.join(dir, "work");
+    try {
+      const child = spawn(process.execPath, [path.resolve(__dirname, "../../bin/aytq-dr.js"), "drill", "--platform", "local", "--scenario", "server-lost-revive", "--size", "400", "--work-dir", work, "--reports", path.join(dir, "reports")], {
+        env: { ...process.env, AYTQ_DR_STATE_DIR: path.join(dir, "state") },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on("data", (d: Buffer) => {
+          stderr += d.toString();
+          if (/incident at/.test(stderr)) resolve();
+        });
+        void exited.then(() => reject(new Error(`drill exited early:\n${stderr}`)));
+      });
+      child.kill("SIGINT");
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /interrupted/);
+      assert.equal(existsSync(path.join(work, "drill-server-lost-revive")), false, "work folder deleted");
+      const left = readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(work);
+          } catch {
+            return false;
+          }
+        });
+      assert.deepEqual(left, [], "no process still runs from the work folder");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
