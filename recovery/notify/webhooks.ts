@@ -162,6 +162,7 @@ export class Notifier {
 
 /** Webhook URLs from flags, else the environment. */
 export function webhooksFrom(flags: { slackWebhook?: string; teamsWebhook?: string }, env: NodeJS.ProcessEnv): { slackWebhook?: string; teamsWebhook?: string } {
+  // `||` on purpose: an empty flag or variable means "not configured", not a URL
   return {
     slackWebhook: flags.slackWebhook || env[SLACK_ENV] || undefined,
     teamsWebhook: flags.teamsWebhook || env[TEAMS_ENV] || undefined,

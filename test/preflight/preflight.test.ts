@@ -97,3 +97,17 @@ describe("preflight", () => {
     assert.equal(preflightFailed(results), false);
   });
 });
+
+describe("aytq-dr preflight", () => {
+  it("--platform local prints the table and exits 0 on this machine (the drill's own pre-flight); a bad platform is refused", async () => {
+    const { main } = await import("../../recovery/cli/main");
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), isTTY: false, env: {} };
+    assert.equal(await main(["node", "aytq-dr", "preflight", "--platform", "local"], io), 0, out.join("\n"));
+    assert.match(out.join("\n"), /PASS {2}PostgreSQL server binaries/);
+    assert.match(out.join("\n"), /N\/A {3}Kubernetes access/);
+    assert.equal(await main(["node", "aytq-dr", "preflight", "--platform", "mars"], io), 2);
+    assert.match(err.join("\n"), /unknown platform "mars"/);
+  });
+});
