@@ -9,6 +9,7 @@ import {
   preflightTable,
   runPreflight,
 } from "../../recovery/preflight";
+import { main } from "../../recovery/cli/main";
 
 const NOW = new Date("2026-07-24T06:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
@@ -100,7 +101,6 @@ describe("preflight", () => {
 
 describe("aytq-dr preflight", () => {
   it("--platform local prints the table and exits 0 on this machine (the drill's own pre-flight); a bad platform is refused", async () => {
-    const { main } = await import("../../recovery/cli/main");
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), isTTY: false, env: {} };
