@@ -1,7 +1,7 @@
 /** aytq-dr as a process: exit codes and messages, with a fake pulumi CLI behind AYTQ_DR_PULUMI_ROOT. */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
@@ -16,8 +16,11 @@ interface Result {
   stderr: string;
 }
 
+const stateDirs: string[] = [];
+
 function run(args: string[], fake?: FakePulumi): Promise<Result> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-cli-"));
+  stateDirs.push(stateDir);
   const env: NodeJS.ProcessEnv = { ...process.env, AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_PULUMI_ROOT: fake?.root ?? path.join(stateDir, "no-pulumi") };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -32,6 +35,10 @@ const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replac
 
 describe("aytq-dr as a process", function () {
   this.timeout(60_000);
+  after(() => {
+    for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    FakePulumi.removeAll();
+  });
 
   const refusals: [string, string[], number, RegExp][] = [
     ["an unknown stack", ["stop", "--stack", "staging", "--yes"], 2, /unknown stack "staging"/],

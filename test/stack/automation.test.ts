@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AutomationStackPort } from "../../recovery/stack/automation";
@@ -15,6 +15,10 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), "aytq-project-"));
 const open = (fake: FakePulumi) => AutomationStackPort.open("test", { pulumiRoot: fake.root, workDir });
 
 describe("Automation API adapter against a fake pulumi CLI", function () {
+  after(() => {
+    rmSync(workDir, { recursive: true, force: true });
+    FakePulumi.removeAll();
+  });
   this.timeout(30_000);
 
   it("selects the stack with `stack select --stack test`", async () => {

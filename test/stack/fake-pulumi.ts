@@ -1,5 +1,5 @@
 /** Installs the fake pulumi CLI (test/fixtures/fake-pulumi/pulumi.js) as <root>/bin/pulumi. */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -17,9 +17,15 @@ export interface FakePulumiState {
 }
 
 export class FakePulumi {
+  private static readonly roots: string[] = [];
+  /** Delete every fake CLI folder made so far (call from an `after` hook). */
+  static removeAll(): void {
+    for (const root of FakePulumi.roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  }
   readonly root: string;
   constructor(state: FakePulumiState = {}) {
     this.root = mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+    FakePulumi.roots.push(this.root);
     mkdirSync(path.join(this.root, "bin"));
     const bin = path.join(this.root, "bin", "pulumi");
     copyFileSync(path.join(__dirname, "..", "fixtures", "fake-pulumi", "pulumi.js"), bin);

@@ -96,7 +96,7 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
 export function registerDrill(program: Command, io: CliIO): void {
   program
     .command("drill")
-    .description("Rehearse a DR scenario for real (incident, recovery, checks) and write a report to dr-reports/")
+    .description("rehearse a DR scenario for real (incident, recovery, checks) and write a report to dr-reports/")
     .option("--platform <platform>", "local: PostgreSQL, Azurite and an app on this machine (default unless --stack is given)")
     .option("--stack <stack>", "drill on an Azure stack (test or preproduction; never production)")
     .option("--scenario <name>", `${SCENARIOS.join(" | ")} | all`)

@@ -11,7 +11,7 @@ function collect(value: string, previous: string[]): string[] {
 export const registerPlan: RegisterCommand = (program: Command, io) => {
   program
     .command("plan")
-    .description("Show the resources the program declares for a stack (offline, under mocks: no Pulumi CLI, no credentials)")
+    .description("show the resources the program declares for a stack (offline, under mocks: no Pulumi CLI, no credentials)")
     .option("--stack <stack>", "test | preproduction | production")
     .option("--set <key=value>", "override a config key (dotted path under aytq:), repeatable", collect, [])
     .option("--json", "print JSON", false)

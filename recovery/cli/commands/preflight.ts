@@ -36,7 +36,7 @@ export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ c
 export function registerPreflight(program: Command, io: CliIO): void {
   program
     .command("preflight")
-    .description("Check everything a recovery or drill needs: backups, PITR window, tools, cluster and GitHub access, DSI, monitoring, stale copies")
+    .description("check everything a recovery or drill needs: backups, PITR window, tools, cluster and GitHub access, DSI, monitoring, stale copies")
     .option("--stack <stack>", "test | preproduction | production")
     .option("--platform <platform>", "local: what npm run drill needs on this machine")
     .option("--json", "print the results as JSON")
