@@ -6,13 +6,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { ToolError, UsageError } from "../errors";
+import { ToolError } from "../errors";
 import { redact } from "../util/redact";
+import { clientEnv, connectionEnv } from "../pg/connection";
 
 export type PgTool = "pg_dump" | "pg_restore" | "psql";
 
-/** Seconds a client waits for a server to answer before giving up (database down fails fast). */
-export const CONNECT_TIMEOUT_SECONDS = 10;
+// the connection as libpq environment lives in pg/ so psql helpers share it; re-exported for data callers
+export { CONNECT_TIMEOUT_SECONDS, connectionEnv } from "../pg/connection";
 
 /** The oldest client major we suggest installing when the server's is unknown. */
 const SUGGESTED_CLIENT_MAJOR = 17;
@@ -39,34 +40,6 @@ export function pgToolPath(tool: PgTool, env: NodeJS.ProcessEnv = process.env): 
   throw new ToolError(`${tool} was not found (looked in /usr/lib/postgresql/*/bin and PATH)`, installHint());
 }
 
-/** libpq environment for a postgres:// URL. The password goes to PGPASSWORD, never to argv. */
-export function connectionEnv(url: string): Record<string, string> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`not a database URL: ${redact(url)}`, "write it like postgres://user:password@host:5432/database");
-  }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
-    throw new UsageError(`not a postgres:// URL: ${redact(url)}`, "write it like postgres://user:password@host:5432/database");
-  }
-  const env: Record<string, string> = { PGCONNECT_TIMEOUT: String(CONNECT_TIMEOUT_SECONDS) };
-  if (u.hostname) env.PGHOST = u.hostname.replace(/^\[|\]$/g, "");
-  if (u.port) env.PGPORT = u.port;
-  if (u.username) env.PGUSER = decodeURIComponent(u.username);
-  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
-  const db = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  if (db) env.PGDATABASE = db;
-  const params: Record<string, string> = {
-    sslmode: "PGSSLMODE", sslrootcert: "PGSSLROOTCERT", application_name: "PGAPPNAME", connect_timeout: "PGCONNECT_TIMEOUT",
-  };
-  for (const [key, value] of u.searchParams) {
-    const name = params[key];
-    if (name) env[name] = value;
-  }
-  return env;
-}
-
 /** Database name of a URL. */
 export function databaseOf(url: string): string {
   return connectionEnv(url).PGDATABASE ?? connectionEnv(url).PGUSER ?? "postgres";
@@ -79,13 +52,6 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Environment for a child tool: ours minus inherited PG* settings, plus the connection. */
-function childEnv(url: string | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PG")) env[k] = v;
-  return { ...env, ...(url ? connectionEnv(url) : {}), PGCLIENTENCODING: "UTF8" };
-}
-
 export interface Spawned {
   child: ChildProcess;
   /** Resolves when the tool exits, with its exit code (signal -> 128+n style non-zero) and the tail of stderr. */
@@ -95,7 +61,7 @@ export interface Spawned {
 /** Start a client tool against a database. stdin/stdout are pipes for the caller; stderr is collected. */
 export function spawnPg(tool: PgTool, args: readonly string[], url: string | undefined, stdio: { stdin?: "pipe" | "ignore"; stdout?: "pipe" | "ignore" } = {}): Spawned {
   const bin = pgToolPath(tool);
-  const child = spawn(bin, [...args], { env: childEnv(url), stdio: [stdio.stdin ?? "ignore", stdio.stdout ?? "pipe", "pipe"] });
+  const child = spawn(bin, [...args], { env: clientEnv(url), stdio: [stdio.stdin ?? "ignore", stdio.stdout ?? "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();

@@ -1,11 +1,13 @@
 /**
  * Small SQL helpers over psql for the local platform and drills: no client library, an argument
- * array, no shell. Output is psql's unaligned tuples-only format, one row a line, `|` between fields.
+ * array, no shell, the connection (password included) through the environment, never in argv.
+ * Output is psql's unaligned tuples-only format, one row a line, `|` between fields.
  */
 import { spawn } from "node:child_process";
 import { ToolError } from "../errors";
 import { maskUrl } from "../util/redact";
 import { pgBin } from "./cluster";
+import { clientEnv } from "./connection";
 
 export interface QueryOptions {
   /** Kill psql after this long. @default 120000 */
@@ -15,14 +17,25 @@ export interface QueryOptions {
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+/** psql's connect timeout here: the local servers answer at once or are down. */
+export const PSQL_CONNECT_TIMEOUT_SECONDS = 5;
+
+/** psql's argv for one call: no connection in it (that goes through psqlEnv). */
+export function psqlArgs(sql: string, options: Pick<QueryOptions, "stdin"> = {}): string[] {
+  return ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", ...(options.stdin === undefined ? ["-c", sql] : ["-f", "-"])];
+}
+
+/** psql's environment for a URL: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE... */
+export function psqlEnv(url: string, base: NodeJS.ProcessEnv = process.env, connectTimeoutSeconds: number = PSQL_CONNECT_TIMEOUT_SECONDS): NodeJS.ProcessEnv {
+  return clientEnv(url, base, connectTimeoutSeconds);
+}
 
 /** Run SQL with ON_ERROR_STOP; resolves to stdout, rejects with a ToolError quoting psql's error. */
 export function psql(url: string, sql: string, options: QueryOptions = {}): Promise<string> {
-  const args = ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url];
-  if (options.stdin === undefined) args.push("-c", sql);
-  else args.push("-f", "-");
+  const args = psqlArgs(sql, options);
+  const env = psqlEnv(url);
   return new Promise((resolve, reject) => {
-    const child = spawn(pgBin("psql"), args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, PGCONNECT_TIMEOUT: "5" } });
+    const child = spawn(pgBin("psql"), args, { stdio: ["pipe", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);

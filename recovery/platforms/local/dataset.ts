@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { UsageError } from "../../errors";
 import { pgBin } from "../../pg/cluster";
-import { psql } from "../../pg/psql";
+import { psql, psqlArgs, psqlEnv } from "../../pg/psql";
 
 /** Named sizes in total rows (teachers + qualifications + inductions). */
 export const DATASET_SIZES = { small: 4_000, medium: 200_000, large: 3_000_000 } as const;
@@ -155,13 +155,13 @@ export class HeartbeatWriter {
   }
 }
 
+/** A lost server shows up as a failed insert within this, not a hung writer. */
+const HEARTBEAT_CONNECT_TIMEOUT_SECONDS = 2;
+
 function insertHeartbeat(url: string): Promise<HeartbeatRow> {
   const sql = `insert into ${HEARTBEAT_TABLE} default values returning id, to_char(written_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   return new Promise((resolve, reject) => {
-    const child = spawn(pgBin("psql"), ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PGCONNECT_TIMEOUT: "2" },
-    });
+    const child = spawn(pgBin("psql"), psqlArgs(sql), { stdio: ["ignore", "pipe", "pipe"], env: psqlEnv(url, process.env, HEARTBEAT_CONNECT_TIMEOUT_SECONDS) });
     let out = "";
     let err = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
