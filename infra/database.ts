@@ -50,6 +50,12 @@ export class Database extends pulumi.ComponentResource {
   public readonly serverId: pulumi.Output<string>;
   public readonly serverFqdn: pulumi.Output<string>;
   public readonly databaseName: pulumi.Output<string>;
+  /**
+   * The live server's earliest point-in-time restore instant (ISO 8601, UTC), as Azure reports it
+   * (`backup.earliestRestoreDate`). Null until Azure has reported it (and under mocks): null, not undefined, keeps the output's key
+   * in the stack (Pulumi drops undefined outputs with a warning).
+   */
+  public readonly earliestRestoreDate: pulumi.Output<string | null>;
   /** The server resource, so that dependants (copies, monitoring) can wait for it. */
   public readonly server: dbforpostgresql.Server;
 
@@ -116,11 +122,13 @@ export class Database extends pulumi.ComponentResource {
     this.serverId = pulumi.output(ids.serverId);
     this.serverFqdn = this.server.fullyQualifiedDomainName;
     this.databaseName = database.name;
+    this.earliestRestoreDate = this.server.backup.apply((b) => b?.earliestRestoreDate || null);
     this.registerOutputs({
       serverName: this.serverName,
       serverId: this.serverId,
       serverFqdn: this.serverFqdn,
       databaseName: this.databaseName,
+      earliestRestoreDate: this.earliestRestoreDate,
     });
   }
 }

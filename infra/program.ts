@@ -22,6 +22,8 @@ export interface InfraOutputs {
   serverId: pulumi.Output<string>;
   serverFqdn: pulumi.Output<string>;
   databaseName: pulumi.Output<string>;
+  /** The live server's earliest restore point (Azure's `backup.earliestRestoreDate`); null until Azure reports it. `ptr` checks --at against it. */
+  earliestRestoreDate: pulumi.Output<string | null>;
   ptrCopies: pulumi.Output<PtrCopyOutput[]>;
   backupStorageAccount: pulumi.Output<string>;
   backupContainer: pulumi.Output<string>;
@@ -80,6 +82,7 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     serverId: database.serverId,
     serverFqdn: database.serverFqdn,
     databaseName: database.databaseName,
+    earliestRestoreDate: database.earliestRestoreDate,
     ptrCopies: copies.copies,
     backupStorageAccount: backup.accountName,
     backupContainer: backup.containerName,

@@ -275,6 +275,7 @@ for (const stack of STACK_NAMES) {
             "backupContainer",
             "backupStorageAccount",
             "databaseName",
+            "earliestRestoreDate",
             "healthUrls",
             "maintenance",
             "namespace",
@@ -295,6 +296,8 @@ for (const stack of STACK_NAMES) {
           assert.equal(e.outputs.serverId, serverId);
           assert.equal(e.outputs.serverFqdn, `${f.server}.postgres.database.azure.com`);
           assert.equal(e.outputs.databaseName, f.database);
+          // Azure reports backup.earliestRestoreDate once the server exists; these mocks do not (see earliest-restore.test.ts)
+          assert.equal(e.outputs.earliestRestoreDate, null);
           assert.equal(e.outputs.backupStorageAccount, f.account);
           assert.equal(e.outputs.backupContainer, "database-backup");
           assert.equal(e.outputs.namespace, f.namespace);
