@@ -8,17 +8,18 @@ import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { createDataTools } from "../../data";
 import { EXIT, RefusedError, UsageError } from "../../errors";
 import { checkGuards, confirm } from "../../ops/guard";
-import { AzurePlatform } from "../../platforms/azure/platform";
+import { AzurePlatform, AzurePlatformOptions } from "../../platforms/azure/platform";
+import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { Journal } from "../../runbook/journal";
-import { DecideFn, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName } from "../../runbook/ports";
+import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { addStackFlag, openPort, stateDir } from "./driver-common";
+import { addStackFlag, openPort, PortFactory, stateDir } from "./driver-common";
 
-interface RunFlags {
+export interface RunFlags {
   stack?: string;
   at?: string;
   deletedAt?: string;
@@ -28,6 +29,8 @@ interface RunFlags {
   restoreCopy?: string;
   resume?: string;
   confirmProduction?: boolean;
+  slackWebhook?: string;
+  teamsWebhook?: string;
 }
 
 function seconds(ms: number): string {
@@ -117,61 +120,89 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss)")
     .option("--resume <run-id>", "continue a run after its last completed step")
     .option("--confirm-production", "required to run on production")
+    .option("--slack-webhook <url>", "Slack incoming webhook for start, decisions, failures and the end (or AYTQ_DR_SLACK_WEBHOOK); never printed")
+    .option("--teams-webhook <url>", "Microsoft Teams webhook, the same messages (or AYTQ_DR_TEAMS_WEBHOOK); never printed")
     .action(async (scenarioArg: string | undefined, flags: RunFlags, command: Command) => {
-      const stack = checkStackName(flags.stack);
-      let scenario: ScenarioName;
-      let inputs: ScenarioInputs = {};
-      const dir = stateDir(io);
-      if (flags.resume) {
-        const meta = new Journal(dir, stack, flags.resume).meta();
-        if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${scenarioArg}`);
-        if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name");
-        scenario = meta.scenario;
-      } else {
-        if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
-        if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${scenarioArg}"`, `use one of: ${SCENARIOS.join(", ")}`);
-        scenario = scenarioArg as ScenarioName;
-        inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
-      }
-      const decide = decider(scenario, flags, io);
-      await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
-      if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
-        throw new RefusedError("not started: nothing was changed");
-      }
-      const settings = loadStackSettings(stack);
-      const controller = new AbortController();
-      const onSigint = () => {
-        io.err("interrupted: finishing the journal (press Ctrl-C again to leave at once)");
-        controller.abort();
-        process.once("SIGINT", () => process.exit(EXIT.interrupted));
-      };
-      process.once("SIGINT", onSigint);
-      try {
-        const port = await openPort(stack, controller.signal);
-        const platform = new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`) });
-        const outcome = await runScenario({
-          scenario,
-          platform,
-          data: createDataTools({ signal: controller.signal }),
-          inputs,
-          stateDir: dir,
-          resumeRunId: flags.resume,
-          decide,
-          signal: controller.signal,
-          onEvent: progressPrinter(io, SCENARIO_STEPS[scenario]),
-        });
-        io.out(`run ${outcome.runId}: ${outcome.outcome}`);
-        const last = outcome.steps[outcome.steps.length - 1];
-        if (outcome.outcome !== "completed") {
-          io.out(`stopped at ${last?.step ?? "the start"}: ${last?.error ?? "interrupted"}`);
-          io.out(`journal: ${new Journal(dir, stack, outcome.runId).file}`);
-          io.out(`resume with: aytq-dr run --resume ${outcome.runId} --stack ${stack}`);
-        }
-        const code =
-          outcome.outcome === "completed" ? EXIT.ok : last?.status === "interrupted" || controller.signal.aborted ? EXIT.interrupted : outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed;
-        setExitCode(command, code);
-      } finally {
-        process.removeListener("SIGINT", onSigint);
-      }
+      setExitCode(command, await runAction(scenarioArg, flags, io));
     });
+}
+
+/** What the run action needs from outside; tests give fakes. */
+export interface RunDeps {
+  /** @default the Automation API (openPort) */
+  openPort?: PortFactory;
+  /** @default AzurePlatform (its connect() opens a Kubernetes tunnel) */
+  platform?: (options: AzurePlatformOptions) => Platform;
+  /** @default createDataTools */
+  data?: DataTools;
+  /** For the notifier. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** `aytq-dr run`: resolves to the exit code. Everything that can be refused is refused before the first step. */
+export async function runAction(scenarioArg: string | undefined, flags: RunFlags, io: CliIO, deps: RunDeps = {}): Promise<number> {
+  const stack = checkStackName(flags.stack);
+  let scenario: ScenarioName;
+  let inputs: ScenarioInputs = {};
+  const dir = stateDir(io);
+  if (flags.resume) {
+    const meta = new Journal(dir, stack, flags.resume).meta();
+    if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${scenarioArg}`);
+    if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name");
+    scenario = meta.scenario;
+  } else {
+    if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
+    if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${scenarioArg}"`, `use one of: ${SCENARIOS.join(", ")}`);
+    scenario = scenarioArg as ScenarioName;
+    inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
+  }
+  const decide = decider(scenario, flags, io);
+  await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
+  if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
+    throw new RefusedError("not started: nothing was changed");
+  }
+  const settings = loadStackSettings(stack);
+  const controller = new AbortController();
+  const onSigint = () => {
+    io.err("interrupted: finishing the journal (press Ctrl-C again to leave at once)");
+    controller.abort();
+    process.once("SIGINT", () => process.exit(EXIT.interrupted));
+  };
+  process.once("SIGINT", onSigint);
+  const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
+  // a webhook that fails is logged by the notifier and never fails the run
+  const notifier = new Notifier({ ...webhooksFrom(flags, io.env), log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
+  if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
+  try {
+    const port = await (deps.openPort ?? openPort)(stack, controller.signal);
+    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`) };
+    const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
+    const outcome = await runScenario({
+      scenario,
+      platform,
+      data: deps.data ?? createDataTools({ signal: controller.signal }),
+      inputs,
+      stateDir: dir,
+      resumeRunId: flags.resume,
+      decide,
+      signal: controller.signal,
+      onEvent: (e) => {
+        progress(e);
+        notifier.onEvent(e);
+      },
+    });
+    io.out(`run ${outcome.runId}: ${outcome.outcome}`);
+    const last = outcome.steps[outcome.steps.length - 1];
+    if (outcome.outcome !== "completed") {
+      io.out(`stopped at ${last?.step ?? "the start"}: ${last?.error ?? "interrupted"}`);
+      io.out(`journal: ${new Journal(dir, stack, outcome.runId).file}`);
+      io.out(`resume with: aytq-dr run --resume ${outcome.runId} --stack ${stack}`);
+    }
+    const code =
+      outcome.outcome === "completed" ? EXIT.ok : last?.status === "interrupted" || controller.signal.aborted ? EXIT.interrupted : outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed;
+    return code;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    await notifier.flush();
+  }
 }
