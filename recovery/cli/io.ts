@@ -1,3 +1,5 @@
+import type { StackPort } from "../stack/port";
+
 /** Where a command writes. Tests pass their own to run commands in-process. */
 export interface CliIO {
   /** Results: tables, JSON. */
@@ -9,6 +11,8 @@ export interface CliIO {
   /** Ask a question on the terminal; undefined when there is no terminal. */
   prompt?(question: string): Promise<string>;
   readonly env: NodeJS.ProcessEnv;
+  /** Opens a stack. Tests give a fake stack to run converging commands in-process. @default the Automation API */
+  openStack?(stack: string, signal?: AbortSignal): Promise<StackPort>;
 }
 
 export function processIO(): CliIO {

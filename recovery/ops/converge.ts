@@ -7,8 +7,9 @@
 import { InterruptedError, RefusedError } from "../errors";
 import type { PreviewResult, StackPort } from "../stack/port";
 import { applyPatch, patchIsNoop, readPrevious } from "./apply";
+import { redact } from "../util/redact";
 import { checkPreview, describeOffences, GateResult } from "./gate";
-import { configPatchFor, describeOperation, Operation } from "./operations";
+import { ConfigPatch, configPatchFor, describeOperation, Operation } from "./operations";
 
 export interface ConvergeOptions {
   port: StackPort;
@@ -45,6 +46,17 @@ export async function refreshServer(o: ConvergeOptions): Promise<string[]> {
   return urns;
 }
 
+/** The pulumi commands that put config keys back to these values (undefined: the key was not set). */
+export function restoreCommands(previous: ConfigPatch, stack: string): string[] {
+  return Object.entries(previous).map(([k, v]) =>
+    v === undefined
+      ? `pulumi config rm --path aytq:${k} --stack ${stack}`
+      : Array.isArray(v)
+        ? `aytq:${k} back to ${JSON.stringify(v)} (pulumi config set --path aytq:${k}[i].<field> <value> --stack ${stack})`
+        : `pulumi config set --path aytq:${k} ${String(v)} --stack ${stack}`,
+  );
+}
+
 function summaryLine(p: PreviewResult): string {
   const parts = Object.entries(p.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0).map(([op, n]) => `${n} to ${op}`);
   return parts.length ? parts.join(", ") : "no changes";
@@ -62,28 +74,33 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   } else {
     o.log(`${what}: config already says so; checking the stack matches`);
   }
-  const rollback = async (why: string) => {
-    if (!changedConfig) return;
+  /** Put the changed keys back; says what happened to them, for the message that follows. */
+  const rollback = async (why: string): Promise<string> => {
+    if (!changedConfig) return "the config was not changed (it already said so)";
     try {
       await applyPatch(o.port, previous);
       o.log(`${what}: config put back as it was (${why})`);
+      return `the config change was rolled back (${Object.keys(patch).map((k) => `aytq:${k}`).join(", ")} as before)`;
     } catch (err) {
-      o.log(`${what}: could NOT put config back (${err instanceof Error ? err.message : String(err)}); set these keys by hand: ${JSON.stringify(previous)}`);
+      const byHand = `put these keys back by hand: ${restoreCommands(previous, o.port.stackName).join("; ")}`;
+      o.log(`${what}: could NOT put config back (${err instanceof Error ? err.message : String(err)}); ${byHand}`);
+      return `the config could NOT be rolled back: ${byHand}`;
     }
   };
   try {
     const preview = await o.port.preview();
     if (o.showDiff ?? true) {
-      const diff = preview.diffText.trim();
+      // the CLI masks secret values, but a password inside a plain input (a URL) would still show
+      const diff = redact(preview.diffText).trim();
       if (diff) o.log(diff);
     }
     o.log(`preview: ${summaryLine(preview)}`);
     const gate = checkPreview(op, preview.steps, { liveServerName: o.liveServerName });
     if (!gate.ok) {
-      await rollback("the gate refused");
+      const config = await rollback("the gate refused");
       throw new RefusedError(
-        `the gate refused ${what}: the preview touches what it must not:\n${describeOffences(gate.offences)}\nnothing was applied`,
-        "check the program and the stack's state (pulumi preview --diff); the config change was rolled back",
+        `the gate refused ${what}: the preview touches what it must not:\n${describeOffences(gate.offences)}\nnothing was applied; ${config}`,
+        `do not force it. Run \`pulumi preview --diff --stack ${o.port.stackName}\` and find why these resources would change (a program change not yet deployed, or state that drifted); fix that, then run this again`,
       );
     }
     if (o.dryRun) {
@@ -95,8 +112,8 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       return { status: "unchanged", operation: what, preview, gate };
     }
     if (o.confirm && !(await o.confirm(`Apply ${what} (${summaryLine(preview)}) to stack ${o.port.stackName}?`))) {
-      await rollback("declined");
-      throw new RefusedError(`${what} declined: nothing was applied`);
+      const config = await rollback("declined");
+      throw new RefusedError(`${what} declined: nothing was applied; ${config}`);
     }
     o.log(`up: applying ${what}`);
     const up = await o.port.up();

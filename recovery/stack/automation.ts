@@ -34,7 +34,7 @@ export function translateError(err: unknown, stackName: string, what: string): E
   if (err instanceof ConcurrentUpdateError) {
     return new LockedError(
       `stack "${stackName}" is locked by another update, so ${what} did not run and nothing was changed`,
-      "wait for that update to finish (pulumi stack history), then run this again; if it died, `pulumi cancel` releases the lock",
+      `wait for that update to finish (\`pulumi stack history --stack ${stackName}\` shows it), then run this again; only if it died (its process is gone), \`pulumi cancel --stack ${stackName}\` releases the lock`,
     );
   }
   if (err instanceof StackNotFoundError) {

@@ -43,6 +43,12 @@ export class FakeStackPort implements StackPort {
   readonly calls: string[] = [];
   /** Steps added to every following preview (and applied by up as no-ops). */
   extraSteps: PreviewStep[] = [];
+  /** Text added to every preview's diff. */
+  extraDiff = "";
+  /** The live server's earliest restore date as Azure reports it (stack output `earliestRestoreDate`); null when not reported. */
+  earliestRestoreDate: string | null = null;
+  /** Called with each call as recorded in `calls`, before it runs; a test throws from it to fail, e.g., the second config write. */
+  onCall?: (call: string) => void;
   private failures = new Map<Method, Error>();
   private appliedConfig: RawConfig;
 
@@ -66,6 +72,7 @@ export class FakeStackPort implements StackPort {
 
   private enter(method: Method, detail = ""): void {
     this.calls.push(detail ? `${method} ${detail}` : method);
+    this.onCall?.(this.calls[this.calls.length - 1]);
     const err = this.failures.get(method);
     if (err) {
       this.failures.delete(method);
@@ -157,7 +164,7 @@ export class FakeStackPort implements StackPort {
     const steps = this.plan();
     const changeSummary: Partial<Record<StepOp, number>> = {};
     for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
-    const diffText = steps.filter((s) => s.op !== "same").map((s) => `  ${s.op} ${s.type} ${s.name}`).join("\n");
+    const diffText = [...steps.filter((s) => s.op !== "same").map((s) => `  ${s.op} ${s.type} ${s.name}`), ...(this.extraDiff ? [this.extraDiff] : [])].join("\n");
     return { changeSummary, steps, diffText };
   }
 
@@ -178,6 +185,7 @@ export class FakeStackPort implements StackPort {
     return {
       serverName: s.database.serverName,
       databaseName: s.database.databaseName,
+      earliestRestoreDate: this.earliestRestoreDate,
       serverFqdn: `${s.database.serverName}.postgres.database.azure.com`,
       ptrCopies: s.recovery.ptrCopies.map((c) => ({ ...c, fqdn: `${c.name}.postgres.database.azure.com` })),
       backupStorageAccount: s.backup.storageAccountName,

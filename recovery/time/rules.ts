@@ -15,6 +15,12 @@ export interface PtrTimeRules {
   retentionDays?: number;
   /** The server's earliest restore date, when known; replaces the retention window. */
   earliestRestore?: Date;
+  /**
+   * Check only what needs no server (in the future, newer than 5 minutes ago): the window is
+   * checked later, once the server's earliest restore date has been read from the stack.
+   * @default false
+   */
+  windowLater?: boolean;
 }
 
 function refuse(problems: string[], hint: string): void {
@@ -33,7 +39,7 @@ export function ptrTimeProblems(at: Date, rules: PtrTimeRules): string[] {
   } else if (at.getTime() > newest) {
     problems.push(`--at ${echoTime(at)} is newer than ${PITR_NEWEST_MINUTES} minutes ago; the newest restorable point is ${toIsoUtc(new Date(newest))}`);
   }
-  if (at.getTime() < earliest) {
+  if (!rules.windowLater && at.getTime() < earliest) {
     const why = rules.earliestRestore ? "the server's earliest restore point" : `${rules.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS} days of backup retention`;
     problems.push(`--at ${echoTime(at)} is older than ${why}: the earliest restorable point is ${toIsoUtc(new Date(earliest))}`);
   }

@@ -103,6 +103,7 @@ describe("aytq-dr as a process", function () {
     const r = await run(["stop", "--stack", "test", "--yes"], fake);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /locked by another update/);
+    assert.match(r.stderr, /fix: wait for that update to finish \(`pulumi stack history --stack test`.*only if it died.*`pulumi cancel --stack test` releases the lock/);
     noTrace(r);
     assert.deepEqual(fake.state().config, { app: { stopped: false } });
   });

@@ -84,6 +84,19 @@ describe("time rules", () => {
       assert.match(ptrTimeProblems(ago(3 * DAY), { now, earliestRestore: earliest }).join(), /earliest restore point/);
       assert.deepEqual(ptrTimeProblems(ago(1 * DAY), { now, earliestRestore: earliest }), []);
     });
+    it("falls back to the 7-day retention when the earliest restore date is not known", () => {
+      assert.match(ptrTimeProblems(ago(DEFAULT_BACKUP_RETENTION_DAYS * DAY + 1000), { now, earliestRestore: undefined }).join(), /older than 7 days/);
+    });
+    it("accepts a point older than 7 days when the server's earliest restore date is older still", () => {
+      const earliest = ago(DEFAULT_BACKUP_RETENTION_DAYS * DAY + 10 * MIN);
+      assert.deepEqual(ptrTimeProblems(ago(DEFAULT_BACKUP_RETENTION_DAYS * DAY + 5 * MIN), { now, earliestRestore: earliest }), []);
+      assert.match(ptrTimeProblems(new Date(earliest.getTime() - 1000), { now, earliestRestore: earliest }).join(), /earliest restorable point is 2024-07-17T11:50:00Z/);
+    });
+    it("with windowLater checks only the future and the newest point, leaving the window for later", () => {
+      assert.deepEqual(ptrTimeProblems(ago(30 * DAY), { now, windowLater: true }), []);
+      assert.match(ptrTimeProblems(ago(-1000), { now, windowLater: true }).join(), /in the future/);
+      assert.match(ptrTimeProblems(ago(MIN), { now, windowLater: true }).join(), /newer than 5 minutes ago/);
+    });
     it("throws a usage error listing the problem", () => {
       assert.throws(() => checkPtrTime(ago(-DAY), { now }), UsageError);
     });

@@ -5,12 +5,14 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import type { Settings } from "../../../infra/config";
+import { DEFAULT_BACKUP_RETENTION_DAYS, Settings } from "../../../infra/config";
 import { loadStackSettings, checkStackName, PROJECT_ROOT } from "../../config/stackfile";
 import { checkGuards, confirm } from "../../ops/guard";
 import { runOperation, ConvergeResult } from "../../ops/converge";
 import type { Operation } from "../../ops/operations";
+import { readEarliestRestore } from "../../platforms/azure/platform";
 import { AutomationStackPort } from "../../stack/automation";
+import { checkPtrTime, toIsoUtc } from "../../time";
 import type { StackPort } from "../../stack/port";
 import type { CliIO } from "../io";
 
@@ -44,6 +46,26 @@ export function addCommonFlags(c: Command, withDryRun = true): Command {
 export type PortFactory = (stack: string, signal?: AbortSignal) => Promise<StackPort>;
 export const openPort: PortFactory = (stack, signal) => AutomationStackPort.open(stack, { signal });
 
+/** The stack opener of this command line: the CliIO's (a test's fake) or the Automation API. */
+export function portFor(io: CliIO): PortFactory {
+  return io.openStack ? (stack, signal) => (io.openStack as PortFactory)(stack, signal) : openPort;
+}
+
+/**
+ * The PTR window rule, once the stack is open: --at must not be older than the live server's
+ * earliest restore date (stack output `earliestRestoreDate`), or 7 days of retention when the
+ * stack does not say. Reads outputs only; changes nothing.
+ */
+export async function checkPtrWindowOnStack(port: StackPort, at: Date, now: Date, log: (text: string) => void): Promise<void> {
+  const earliestRestore = await readEarliestRestore(port);
+  log(
+    earliestRestore
+      ? `restore window: from ${toIsoUtc(earliestRestore)} (the server's earliest restore date)`
+      : `restore window: the last ${DEFAULT_BACKUP_RETENTION_DAYS} days (the stack has no earliestRestoreDate output yet)`,
+  );
+  checkPtrTime(at, { now, earliestRestore });
+}
+
 /** Builds the operation once the stack is open (ptr needs the existing copies). */
 export type OperationBuilder = (port: StackPort, settings: Settings) => Promise<Operation>;
 
@@ -69,7 +91,7 @@ export async function executeOperation(r: OperationRun): Promise<ConvergeResult>
   const guard = { stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun, isTTY: io.isTTY, prompt: io.prompt };
   await checkGuards(guard);
   for (const n of r.notes ?? []) io.err(n);
-  const port = await openPort(stack);
+  const port = await portFor(io)(stack);
   const op = await r.build(port, settings);
   const result = await runOperation(op, {
     port,

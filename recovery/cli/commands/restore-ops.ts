@@ -5,7 +5,7 @@ import { defaultCopyName } from "../../ops/operations";
 import { existingCopies } from "../../platforms/azure/platform";
 import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes, toIsoUtc } from "../../time";
 import type { CliIO } from "../io";
-import { CommonFlags, executeOperation } from "./driver-common";
+import { checkPtrWindowOnStack, CommonFlags, executeOperation } from "./driver-common";
 import { OperationSpec, registerSpec, rememberIO } from "./switches";
 
 type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean; staleDiagnosticSetting?: string };
@@ -14,6 +14,16 @@ const timeFlags = (c: Command) => c.option("--timezone <zone>", "IANA zone a tim
 
 /** Now, for the time rules. */
 const clock = () => new Date();
+
+/** `base`, or `base-2`, `base-3`... : the first that is not taken, within a server name's 63 characters. */
+export function freeName(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) {
+    const suffix = `-${i}`;
+    const name = `${base.slice(0, 63 - suffix.length)}${suffix}`;
+    if (!taken.has(name)) return name;
+  }
+}
 
 export const REVIVE_SPEC: OperationSpec = {
   name: "revive",
@@ -52,13 +62,14 @@ export const REBUILD_SPEC: OperationSpec = {
 export const PTR_SPEC: OperationSpec = {
   name: "ptr",
   description: "create a point-in-time copy of the live server at --at (adds a recovery.ptrCopies entry)",
-  define: (c) => timeFlags(c.option("--at <time>", "restore point: between 7 days and 5 minutes ago").option("--name <name>", "name of the copy server (default <live>-ptr-<yyyymmddhhmm> of now)")),
+  define: (c) => timeFlags(c.option("--at <time>", "restore point: between the server's earliest restore date (about 7 days back) and 5 minutes ago").option("--name <name>", "name of the copy server (default <live>-ptr-<yyyymmddhhmm> of now)")),
   run: async (io, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
     if (!flags.at) throw new UsageError("ptr needs --at <time>", "e.g. aytq-dr ptr --stack test --at 2024-07-24T06:00:00Z");
     const at = parseOperatorTime(flags.at, "--at", flags.timezone);
     const now = clock();
-    checkPtrTime(at.date, { now });
+    // the window needs the server's earliest restore date, read from the stack before anything changes
+    checkPtrTime(at.date, { now, windowLater: true });
     await executeOperation({
       io,
       flags,
@@ -66,9 +77,12 @@ export const PTR_SPEC: OperationSpec = {
       notes: [`restore point: ${echoTime(at.date)}`],
       outputKeys: ["ptrCopies"],
       build: async (port, settings) => {
+        await checkPtrWindowOnStack(port, at.date, now, (t) => io.err(t));
         const existing = await existingCopies(port);
-        const name = flags.name ?? defaultCopyName(settings.database.serverName, now);
-        if (existing.some((c) => c.name === name) || name === settings.database.serverName) {
+        const taken = new Set([settings.database.serverName, ...existing.map((c) => c.name)]);
+        // the default is per minute: a second run in the same minute gets the next free suffix
+        const name = flags.name ?? freeName(defaultCopyName(settings.database.serverName, now), taken);
+        if (taken.has(name)) {
           throw new RefusedError(
             `a server named ${name} already exists; existing copies: ${existing.map((c) => `${c.name} (at ${c.restorePointUTC})`).join(", ") || "none"}`,
             "choose another --name, or leave --name out for a unique default",
@@ -97,7 +111,12 @@ export const TIDY_SPEC: OperationSpec = {
         const existing = await existingCopies(port);
         const names = flags.all ? existing.map((c) => c.name) : [flags.name as string];
         const unknown = names.filter((n) => !existing.some((c) => c.name === n));
-        if (unknown.length) throw new UsageError(`no copy named ${unknown.join(", ")}; existing copies: ${existing.map((c) => c.name).join(", ") || "none"}`);
+        if (unknown.length) {
+          throw new UsageError(
+            `no copy named ${unknown.join(", ")}; existing copies: ${existing.map((c) => c.name).join(", ") || "none"}; nothing was changed`,
+            existing.length ? `use one of those names with --name, or --all to delete every copy` : "there is nothing to tidy",
+          );
+        }
         return { kind: "tidy", names, existing };
       },
     });

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { checkStackName } from "../../config/stackfile";
 import type { CliIO } from "../io";
-import { addStackFlag, openPort } from "./driver-common";
+import { addStackFlag, portFor } from "./driver-common";
 
 interface CopyOut {
   name: string;
@@ -30,6 +30,7 @@ export function statusLines(stack: string, o: Record<string, unknown>, now: Date
     `replicas:     web ${String(o.webReplicas ?? "?")}, worker ${String(o.workerReplicas ?? "?")}`,
     `maintenance:  ${o.maintenance === true ? "ON" : o.maintenance === false ? "off" : "unknown"}`,
     `server:       ${String(o.serverName ?? "?")}`,
+    `restore from: ${typeof o.earliestRestoreDate === "string" ? `${o.earliestRestoreDate} (the server's earliest point-in-time restore)` : "unknown (the stack has no earliestRestoreDate output yet; ptr assumes 7 days)"}`,
     `PTR copies:   ${copies.length === 0 ? "none" : ""}`,
     ...copies.map((c) => `  ${c.name} at ${c.restorePointUTC ?? "?"}, created ${c.createdAtUTC ?? "?"} (${age(c.createdAtUTC, now)})`),
   ];
@@ -40,7 +41,7 @@ export function registerStatus(program: Command, io: CliIO): void {
     .option("--json", "print the outputs as JSON")
     .action(async (opts: { stack?: string; json?: boolean }) => {
       const stack = checkStackName(opts.stack);
-      const port = await openPort(stack);
+      const port = await portFor(io)(stack);
       const outputs = await port.outputs();
       if (opts.json) io.out(JSON.stringify(outputs, null, 2));
       else io.out(statusLines(stack, outputs, new Date()).join("\n"));

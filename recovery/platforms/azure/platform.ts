@@ -35,6 +35,24 @@ export async function existingCopies(port: StackPort): Promise<PtrCopy[]> {
   return [...byName.values()];
 }
 
+/**
+ * The live server's earliest restore point, from the stack output `earliestRestoreDate` (Azure's
+ * `backup.earliestRestoreDate`). Undefined when the stack has no outputs yet, or Azure has not
+ * reported it, or it is not a time: the caller then falls back to the retention window.
+ */
+export async function readEarliestRestore(port: StackPort): Promise<Date | undefined> {
+  let value: unknown;
+  try {
+    value = (await port.outputs()).earliestRestoreDate;
+  } catch {
+    // a stack with no update yet has no outputs
+    return undefined;
+  }
+  if (typeof value !== "string" || value === "") return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 export class AzurePlatform implements Platform {
   readonly kind = "azure" as const;
   readonly stack: string;

@@ -1,0 +1,291 @@
+/**
+ * aytq-dr's converging commands in-process, with a fake terminal (CliIO) and the fake stack:
+ * the production prompt, confirmation prompts, --dry-run for every converging command, the PTR
+ * window from the stack's earliestRestoreDate, tidy's and the gate's messages, status.
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../recovery/cli/main";
+import type { CliIO } from "../../recovery/cli/io";
+import { readStackConfig } from "../../recovery/config/stackfile";
+import { defaultCopyName } from "../../recovery/ops/operations";
+import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import type { RawConfig } from "../../infra/config";
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, "Z");
+const COPY = { name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", createdAtUTC: "2024-07-20T01:00:00Z" };
+
+/** main() reads argv as node gives it: the runtime and the script first. */
+const run = (args: string[], io: CliIO) => main(["node", "aytq-dr", ...args], io);
+
+class FakeTerminal implements CliIO {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  /** Questions asked, in order. */
+  readonly asked: string[] = [];
+  readonly env: NodeJS.ProcessEnv;
+  readonly prompt?: (question: string) => Promise<string>;
+  /** Stacks opened. */
+  readonly opened: string[] = [];
+
+  constructor(
+    readonly port: FakeStackPort,
+    readonly isTTY: boolean,
+    answers: string[] = [],
+    stateDir = "",
+  ) {
+    this.env = { AYTQ_DR_STATE_DIR: stateDir };
+    if (isTTY) {
+      this.prompt = async (question) => {
+        this.asked.push(question);
+        const answer = answers.shift();
+        assert.ok(answer !== undefined, `unexpected question: ${question}`);
+        return answer;
+      };
+    }
+  }
+  out(text: string): void {
+    this.stdout.push(text);
+  }
+  err(text: string): void {
+    this.stderr.push(text);
+  }
+  async openStack(stack: string): Promise<FakeStackPort> {
+    this.opened.push(stack);
+    assert.equal(stack, this.port.stackName);
+    return this.port;
+  }
+  get errText(): string {
+    return this.stderr.join("\n");
+  }
+  get outText(): string {
+    return this.stdout.join("\n");
+  }
+}
+
+function fakeStack(stack: "test" | "production" = "test", extra: (raw: RawConfig) => void = () => undefined): FakeStackPort {
+  const raw = readStackConfig(stack);
+  extra(raw);
+  return new FakeStackPort(stack, raw);
+}
+const withCopy = (raw: RawConfig) => {
+  (raw.recovery as Record<string, unknown>).ptrCopies = [COPY];
+};
+const changes = (port: FakeStackPort) => port.calls.filter((c) => /^(setConfig|removeConfig|refresh|up)\b/.test(c));
+
+describe("aytq-dr in-process: prompts and guards", () => {
+  it("production on a terminal: --confirm-production, then the stack name typed, then the y/N confirmation", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, true, ["production", "y"]);
+    assert.equal(await run(["stop", "--stack", "production", "--confirm-production"], io), 0, io.errText);
+    assert.match(io.asked[0], /Type the stack name \(production\)/);
+    assert.match(io.asked[1], /Apply stop .* to stack production\? \[y\/N\]/);
+    assert.equal(port.settings().app.stopped, true);
+    assert.ok(port.calls.includes("up"));
+  });
+
+  it("production on a terminal: a wrong stack name refuses before the stack is opened", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, true, ["prod"]);
+    assert.equal(await run(["stop", "--stack", "production", "--confirm-production", "--yes"], io), 3);
+    assert.match(io.errText, /you typed "prod", not "production": nothing was changed/);
+    assert.deepEqual(io.opened, []);
+  });
+
+  it("production on a terminal with --yes still asks for the stack name, but not y/N", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, true, ["production"]);
+    assert.equal(await run(["freeze", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
+    assert.equal(io.asked.length, 1);
+    assert.equal(port.settings().pipeline.frozen, true);
+  });
+
+  it("production without a terminal: --confirm-production and --yes apply without any prompt", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["freeze", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
+    assert.equal(port.settings().pipeline.frozen, true);
+  });
+
+  it("a terminal answer of N applies nothing, exits 3 and says the config was rolled back", async () => {
+    const port = fakeStack();
+    const io = new FakeTerminal(port, true, ["n"]);
+    assert.equal(await run(["maintenance", "on", "--stack", "test"], io), 3);
+    assert.match(io.errText, /maintenance on declined: nothing was applied; the config change was rolled back \(aytq:app\.maintenance as before\)/);
+    assert.equal(port.settings().app.maintenance, false);
+    assert.ok(!port.calls.includes("up"));
+  });
+});
+
+describe("aytq-dr in-process: --dry-run stops after the preview for every converging command", () => {
+  const commands: [string, string[]][] = [
+    ["freeze", ["freeze"]],
+    ["unfreeze", ["unfreeze"]],
+    ["stop", ["stop"]],
+    ["start", ["start"]],
+    ["maintenance on", ["maintenance", "on"]],
+    ["maintenance off", ["maintenance", "off"]],
+    ["revive", ["revive", "--at", iso(60 * MIN), "--deleted-at", iso(90 * MIN)]],
+    ["rebuild", ["rebuild"]],
+    ["ptr", ["ptr", "--at", iso(60 * MIN)]],
+    ["tidy --name", ["tidy", "--name", COPY.name]],
+    ["tidy --all", ["tidy", "--all"]],
+  ];
+  for (const [what, args] of commands) {
+    for (const form of ["--dry-run", "preview"] as const) {
+      it(`${form === "preview" ? `preview ${what}` : `${what} --dry-run`}: previews, applies nothing, config as it was`, async () => {
+        const port = fakeStack("test", withCopy);
+        const before = structuredClone(port.config);
+        const io = new FakeTerminal(port, false);
+        const argv = form === "preview" ? ["preview", ...args, "--stack", "test"] : [...args, "--stack", "test", "--dry-run"];
+        assert.equal(await run(argv, io), 0, io.errText);
+        assert.ok(port.calls.includes("preview"), "previewed");
+        assert.ok(!port.calls.includes("up"), "no up");
+        assert.ok(!port.calls.some((c) => c.startsWith("refresh")), "no refresh");
+        assert.deepEqual(port.config, before);
+        assert.match(io.outText, /dry run: .* passes the gate/);
+      });
+    }
+  }
+});
+
+describe("aytq-dr in-process: the PTR window comes from the stack's earliestRestoreDate", () => {
+  it("refuses a restore point older than the server's earliest restore date, reading only outputs", async () => {
+    const port = fakeStack();
+    port.earliestRestoreDate = iso(1 * DAY);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["ptr", "--stack", "test", "--at", iso(2 * DAY), "--yes"], io), 2);
+    assert.match(io.errText, /older than the server's earliest restore point: the earliest restorable point is/);
+    assert.match(io.errText, /\(UTC\) = .* \(UK local time\)/);
+    assert.deepEqual(changes(port), []);
+    assert.ok(!port.calls.includes("preview"));
+  });
+
+  it("preview ptr applies the same rule", async () => {
+    const port = fakeStack();
+    port.earliestRestoreDate = iso(1 * DAY);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["preview", "ptr", "--stack", "test", "--at", iso(2 * DAY)], io), 2);
+    assert.match(io.errText, /earliest restore point/);
+    assert.ok(!port.calls.includes("preview"));
+  });
+
+  it("accepts a point older than 7 days when the server keeps backups from earlier still", async () => {
+    const port = fakeStack();
+    port.earliestRestoreDate = iso(7 * DAY + 2 * 60 * MIN);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["ptr", "--stack", "test", "--at", iso(7 * DAY + 60 * MIN), "--dry-run"], io), 0, io.errText);
+    assert.match(io.errText, /restore window: from .* \(the server's earliest restore date\)/);
+  });
+
+  it("falls back to 7 days when the stack has no earliestRestoreDate output", async () => {
+    const port = fakeStack();
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["ptr", "--stack", "test", "--at", iso(7 * DAY + 60 * MIN), "--dry-run"], io), 2);
+    assert.match(io.errText, /no earliestRestoreDate output/);
+    assert.match(io.errText, /older than 7 days of backup retention/);
+  });
+
+  it("refuses a time in the future without opening the stack", async () => {
+    const port = fakeStack();
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["ptr", "--stack", "test", "--at", iso(-60 * MIN), "--dry-run"], io), 2);
+    assert.deepEqual(io.opened, []);
+  });
+});
+
+describe("aytq-dr in-process: ptr names and tidy", () => {
+  it("a second ptr in the same minute gets the next free default name instead of a refusal", async () => {
+    const port = fakeStack();
+    const io = new FakeTerminal(port, false);
+    const live = port.settings().database.serverName;
+    // the copy of this minute and of the next (the command may start after the minute turns) exist already
+    const taken = [Date.now(), Date.now() + MIN].map((t) => ({ name: defaultCopyName(live, new Date(t)), restorePointUTC: iso(DAY) }));
+    port.config.recovery = { ...(port.config.recovery as object), ptrCopies: taken };
+    await port.up();
+    assert.equal(await run(["ptr", "--stack", "test", "--at", iso(60 * MIN), "--yes"], io), 0, io.errText);
+    const names = port.settings().recovery.ptrCopies.map((c) => c.name);
+    assert.equal(names.length, 3);
+    assert.match(names[2], new RegExp(`^${live}-ptr-\\d{12}-2$`));
+    assert.ok(!taken.some((t) => t.name === names[2]));
+  });
+
+  it("tidy --name of a copy that does not exist says which exist, and changes nothing", async () => {
+    const port = fakeStack("test", withCopy);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["tidy", "--stack", "test", "--name", "copy-b", "--yes"], io), 2);
+    assert.match(io.errText, /no copy named copy-b; existing copies: copy-a; nothing was changed/);
+    assert.match(io.errText, /fix: use one of those names with --name, or --all/);
+    assert.deepEqual(changes(port), []);
+  });
+});
+
+describe("aytq-dr in-process: the gate's message", () => {
+  const deleteLive = (port: FakeStackPort) => {
+    const live = port.settings().database.serverName;
+    port.extraSteps = [{ op: "delete", type: TYPES.server, name: live, urn: `urn:pulumi:test::aytq::${TYPES.server}::live-server`, protected: true }];
+  };
+
+  it("lists each offending resource, says the config was rolled back and what to do", async () => {
+    const port = fakeStack();
+    deleteLive(port);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["freeze", "--stack", "test", "--yes"], io), 3);
+    assert.match(io.errText, /delete azure-native:dbforpostgresql:Server "s189t01-aytq-ts-pg": would delete a protected resource/);
+    assert.match(io.errText, /urn:pulumi:test::aytq::azure-native:dbforpostgresql:Server::live-server/);
+    assert.match(io.errText, /nothing was applied; the config change was rolled back \(aytq:pipeline\.frozen as before\)/);
+    assert.match(io.errText, /fix: do not force it\. Run `pulumi preview --diff --stack test`/);
+    assert.equal(port.settings().pipeline.frozen, false);
+  });
+
+  it("when the rollback itself fails, says so and gives the commands that put the keys back", async () => {
+    const port = fakeStack();
+    deleteLive(port);
+    let writes = 0;
+    port.onCall = (call) => {
+      if (call.startsWith("setConfig") && ++writes === 2) throw new Error("disk full");
+    };
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["freeze", "--stack", "test", "--yes"], io), 3);
+    assert.match(io.errText, /the config could NOT be rolled back: put these keys back by hand: pulumi config set --path aytq:pipeline\.frozen false --stack test/);
+    assert.doesNotMatch(io.errText, /config change was rolled back/);
+  });
+});
+
+describe("aytq-dr in-process: secrets and status", () => {
+  it("masks a password that appears in the preview's diff", async () => {
+    const port = fakeStack();
+    port.extraDiff = "  ~ env: DATABASE_URL=postgres://app:s3cr3t-pw@db.internal:5432/aytq";
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["stop", "--stack", "test", "--yes"], io), 0, io.errText);
+    assert.match(io.errText, /postgres:\/\/app:\*\*\*@db\.internal/);
+    assert.doesNotMatch(io.errText + io.outText, /s3cr3t-pw/);
+  });
+
+  it("status shows the copies with their age and the server's earliest restore point", async () => {
+    const port = fakeStack("test", withCopy);
+    await port.up();
+    port.earliestRestoreDate = "2024-07-17T06:02:11Z";
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["status", "--stack", "test"], io), 0, io.errText);
+    assert.match(io.outText, /copy-a at 2024-07-20T00:00:00Z, created 2024-07-20T01:00:00Z \(\d+ days old\)/);
+    assert.match(io.outText, /restore from: 2024-07-17T06:02:11Z/);
+  });
+});
+
+describe("aytq-dr in-process: state dir", () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(path.join(os.tmpdir(), "aytq-inproc-"))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  it("tidy --all with no copies changes nothing", async () => {
+    const port = fakeStack();
+    const io = new FakeTerminal(port, false, [], dir);
+    assert.equal(await run(["tidy", "--stack", "test", "--all", "--yes"], io), 0, io.errText);
+    assert.match(io.outText, /nothing to change/);
+    assert.ok(!port.calls.includes("up"));
+  });
+});
