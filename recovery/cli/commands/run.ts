@@ -17,7 +17,7 @@ import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { addStackFlag, openPort, PortFactory, stateDir } from "./driver-common";
+import { addStackFlag, checkPtrWindowOnStack, openPort, PortFactory, stateDir } from "./driver-common";
 
 export interface RunFlags {
   stack?: string;
@@ -53,7 +53,8 @@ export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, l
     return { restorePointUTC: at.utc, ...(deleted ? { deletedAtUTC: deleted.utc } : {}) };
   }
   if (f.deletedAt) throw new UsageError("--deleted-at is only for server-lost-revive");
-  checkPtrTime(at.date, { now });
+  // the window needs the server's earliest restore date: checked once the stack is open, before the first step
+  checkPtrTime(at.date, { now, windowLater: true });
   log(`restore point: ${echoTime(at.date)}`);
   return { restorePointUTC: at.utc, ...(f.name ? { copyName: f.name } : {}) };
 }
@@ -175,6 +176,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
   try {
     const port = await (deps.openPort ?? openPort)(stack, controller.signal);
+    if (scenario === "data-loss" && !flags.resume && inputs.restorePointUTC) await checkPtrWindowOnStack(port, new Date(inputs.restorePointUTC), new Date(), (t) => io.err(t));
     const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`) };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
     const outcome = await runScenario({
