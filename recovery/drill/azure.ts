@@ -1,11 +1,21 @@
 /**
- * A drill on an Azure stack. It would create the incident itself (drop a table, delete the server)
- * after an explicit confirmation, then run the same runbook. This build cannot exercise Azure
- * (no Pulumi CLI, Azure, AKS or GitHub reachable here), so after the guards it refuses clearly
- * instead of pretending: nothing is created or deleted.
+ * A drill on an Azure stack (never production): after an explicit confirmation it creates the
+ * incident itself through AzureIncidents (drops the drill's own table through the tunnel, or
+ * deletes the live server with an ARM call), then recovers through the same runbook and measures
+ * with the same code as the local drill (core.ts). Only the set-up, the incident and the teardown
+ * are Azure's.
  */
-import { NotAvailableError, RefusedError, UsageError } from "../errors";
-import type { ScenarioName } from "../runbook/ports";
+import { REVIVE_MIN_MINUTES_AFTER_DELETE, type Settings, flexibleServerId } from "../../infra/config";
+import { InterruptedError, RefusedError, UsageError } from "../errors";
+import { psql } from "../pg/psql";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TABLE_SQL, HeartbeatWriter } from "../platforms/local/dataset";
+import type { DataTools, Platform, RunEvent, ScenarioInputs, ScenarioName } from "../runbook/ports";
+import type { StackPort } from "../stack/port";
+import { AzureIncidents, DRILL_SCRATCH_ROWS, DRILL_SCRATCH_TABLE, SCRATCH_SQL } from "./azure-incidents";
+import { DrillIncident, finishReport, measureDrill, recover, tableChecksums } from "./core";
+import { RESTORE_POINT_LEAD_MS, WARMUP_ROWS } from "./local";
+import { pickRestorePoint } from "./measure";
+import type { DrillReport } from "./report";
 
 export interface AzureDrillRequest {
   stack: string;
@@ -16,11 +26,26 @@ export interface AzureDrillRequest {
   yes: boolean;
 }
 
+/** Everything the Azure drill acts on; the CLI builds the real one, tests give fakes at the seams. */
+export interface AzureDrillEnvironment {
+  platform: Platform;
+  /** The stack, to read back app.stopped / app.maintenance after the run (config is the contract). */
+  port: StackPort;
+  data: DataTools;
+  incidents: AzureIncidents;
+  stateDir: string;
+  log: (line: string) => void;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  /** server-lost-revive: the restore point is this long after the deletion (Azure's rule), and the drill waits for it. @default REVIVE_MIN_MINUTES_AFTER_DELETE minutes */
+  reviveDelayMs?: number;
+}
+
 /** What the drill would do to the stack, for the confirmation and the refusal. */
 export function azureIncidentFor(scenario: ScenarioName, stack: string): string {
   switch (scenario) {
     case "data-loss":
-      return `drop a table in the ${stack} database, then recover it with a point-in-time copy`;
+      return `create the drill's own table ${DRILL_SCRATCH_TABLE} in the ${stack} database and drop it, then recover it with a point-in-time copy restored into live`;
     case "server-lost-revive":
       return `delete the ${stack} PostgreSQL server, then revive it (ReviveDropped)`;
     case "server-lost-rebuild":
@@ -32,7 +57,21 @@ export function azureIncidentFor(scenario: ScenarioName, stack: string): string 
   }
 }
 
-export async function runAzureDrill(req: AzureDrillRequest): Promise<never> {
+/** The live server's ARM id, from settings and the subscription (aytq:subscriptionId, else AZURE_SUBSCRIPTION_ID); refused when neither is set. */
+export function liveServerId(settings: Settings, env: NodeJS.ProcessEnv): string {
+  // `||`: an empty variable is "not set"
+  const subscription = settings.subscriptionId || env.AZURE_SUBSCRIPTION_ID || undefined;
+  if (!subscription) {
+    throw new UsageError(
+      "the Azure drill needs the subscription of the live server to delete it, and neither aytq:subscriptionId nor AZURE_SUBSCRIPTION_ID is set",
+      "set aytq:subscriptionId in the stack file, or export AZURE_SUBSCRIPTION_ID=<subscription GUID>",
+    );
+  }
+  return flexibleServerId(subscription, settings.resourceGroupName, settings.database.serverName);
+}
+
+/** The production refusal and the confirmation of the incident; nothing touches the stack before these. */
+export async function confirmAzureDrill(req: AzureDrillRequest): Promise<void> {
   if (req.stack === "production") {
     throw new RefusedError("drills never run on production", "drill on the test stack: aytq-dr drill --stack test --scenario <name>");
   }
@@ -43,8 +82,116 @@ export async function runAzureDrill(req: AzureDrillRequest): Promise<never> {
       throw new RefusedError("not confirmed: nothing was done");
     }
   }
-  throw new NotAvailableError(
-    `drilling on the ${req.stack} stack is not available in this build: it needs the Pulumi CLI, Azure, AKS and GitHub, none of which this build has verified end to end. Nothing was created or deleted`,
-    `rehearse locally with npm run drill, then on ${req.stack} follow docs/drill.md "Drilling on the test stack" step by step (aytq-dr run <scenario> --stack ${req.stack} after creating the incident by hand)`,
-  );
+}
+
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+/** The platform, with the heartbeat writer stopped when the app is (stopping the app stops traffic). */
+function stoppingWriter(p: Platform, writer: HeartbeatWriter): Platform {
+  const wrapped = Object.create(p) as Platform;
+  wrapped.setAppStopped = async (stopped: boolean) => {
+    const r = await p.setAppStopped(stopped);
+    if (stopped) await writer.stop();
+    return r;
+  };
+  return wrapped;
+}
+
+/** Run one scenario on an Azure stack, once confirmed (confirmAzureDrill). */
+export async function runAzureDrill(scenario: ScenarioName, e: AzureDrillEnvironment): Promise<DrillReport> {
+  const startedAt = new Date();
+  const interrupted = () => {
+    if (e.signal?.aborted) throw new InterruptedError("drill interrupted (Ctrl-C) before the recovery", "check the stack with aytq-dr status; resume any run it started with aytq-dr run --resume");
+  };
+  const conn = await e.platform.connect({ kind: "live" });
+  const writer = new HeartbeatWriter(conn.url, HEARTBEAT_INTERVAL_MS);
+  const teardownProblems: string[] = [];
+  try {
+    await psql(conn.url, `${HEARTBEAT_TABLE_SQL}\n${SCRATCH_SQL}`);
+    const tables = [DRILL_SCRATCH_TABLE];
+    const before = await tableChecksums(conn.url, tables);
+    e.log(`drill tables ready in ${conn.label}: ${DRILL_SCRATCH_TABLE} (${DRILL_SCRATCH_ROWS} rows), heartbeat writer started`);
+    writer.start();
+    while (writer.rows.length < WARMUP_ROWS) {
+      interrupted();
+      if (!writer.isRunning) throw new Error(`the heartbeat writer stopped: ${writer.lastError ?? "unknown"}`);
+      await sleep(50);
+    }
+
+    let incident: DrillIncident;
+    switch (scenario) {
+      case "data-loss": {
+        await sleep(RESTORE_POINT_LEAD_MS + HEARTBEAT_INTERVAL_MS);
+        const restorePoint = pickRestorePoint(writer.rows, new Date(Date.now() - RESTORE_POINT_LEAD_MS), HEARTBEAT_INTERVAL_MS / 2);
+        if (!restorePoint) throw new Error("no heartbeat row early enough for a restore point");
+        const done = await e.incidents.loseData(conn);
+        incident = { at: done.at, description: done.description, restorePoint, inputs: { restorePointUTC: restorePoint.toISOString() }, mustInclude: restorePoint, mustNotExceed: restorePoint };
+        break;
+      }
+      case "server-lost-revive": {
+        await sleep(RESTORE_POINT_LEAD_MS);
+        const done = await e.incidents.deleteServer();
+        const restorePoint = new Date(done.at.getTime() + (e.reviveDelayMs ?? REVIVE_MIN_MINUTES_AFTER_DELETE * 60_000));
+        e.log(`waiting until ${restorePoint.toISOString()}: ReviveDropped needs a restore point after the deletion`);
+        while (Date.now() < restorePoint.getTime() + 1000) {
+          interrupted();
+          await sleep(Math.min(1000, restorePoint.getTime() + 1000 - Date.now()));
+        }
+        const inputs: ScenarioInputs = { restorePointUTC: restorePoint.toISOString(), deletedAtUTC: done.at.toISOString() };
+        // a commit between the DELETE request and Azure's "done" may survive: the server was not gone yet
+        incident = { at: done.at, description: done.description, restorePoint, inputs, mustNotExceed: done.completedAt };
+        break;
+      }
+      case "server-lost-rebuild": {
+        const storage = await e.platform.storage();
+        const name = `aytq_${e.platform.stack}_drill_${startedAt.toISOString().replace(/[-:.]/g, "")}.sql.gz`;
+        await e.data.backup(conn, storage, { name });
+        const backedUpBy = new Date(); // pg_dump's snapshot is before this
+        e.log(`backup ${name} taken: the rebuild restores it`);
+        await sleep(RESTORE_POINT_LEAD_MS);
+        const done = await e.incidents.deleteServer();
+        incident = { at: done.at, description: done.description, restorePoint: backedUpBy, inputs: {}, mustNotExceed: backedUpBy };
+        break;
+      }
+      default: {
+        const _exhaustive: never = scenario;
+        throw new Error(`unknown scenario ${String(_exhaustive)}`);
+      }
+    }
+    e.log(`incident at ${incident.at.toISOString()}: ${incident.description}; restore point ${incident.restorePoint.toISOString()}`);
+
+    const platform = stoppingWriter(e.platform, writer);
+    const outcome = await recover({ scenario, platform, data: e.data, stateDir: e.stateDir, log: e.log, onEvent: e.onEvent, signal: e.signal }, incident.inputs);
+    await writer.stop();
+    const report = await measureDrill({
+      scenario,
+      stack: e.platform.stack,
+      platform: e.platform,
+      data: e.data,
+      outcome,
+      incident,
+      writer,
+      tables,
+      before,
+      datasetRows: DRILL_SCRATCH_ROWS,
+      appState: async () => ({ stopped: (await e.port.getConfig("app.stopped")) === true, maintenance: (await e.port.getConfig("app.maintenance")) === true }),
+      notApplicable: [],
+      startedAt,
+    });
+    // the drill's own table goes; the heartbeat table stays (a later drill appends to it)
+    await e.platform
+      .connect({ kind: "live" })
+      .then(async (c) => {
+        try {
+          await psql(c.url, `drop table if exists ${DRILL_SCRATCH_TABLE}`);
+        } finally {
+          await c.release();
+        }
+      })
+      .catch((err: Error) => teardownProblems.push(`could not drop ${DRILL_SCRATCH_TABLE}: ${err.message}`));
+    return finishReport(report, teardownProblems, `heartbeat writer stopped, tunnel closed, ${DRILL_SCRATCH_TABLE} dropped`);
+  } finally {
+    await writer.stop();
+    await conn.release().catch(() => undefined);
+  }
 }

@@ -7,7 +7,7 @@ import { createDataTools } from "../data";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { rmSync } from "node:fs";
 import { InterruptedError } from "../errors";
-import { psql, psqlValue } from "../pg/psql";
+import { psql } from "../pg/psql";
 import {
   EXPECTED_TABLES,
   HEARTBEAT_INTERVAL_MS,
@@ -15,10 +15,10 @@ import {
   HeartbeatWriter,
   LocalEnvironment,
 } from "../platforms/local";
-import { runScenario } from "../runbook/runner";
-import type { DataTools, DecideFn, RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/ports";
-import { measureRpo, measureRto, pickRestorePoint } from "./measure";
-import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
+import type { DataTools, RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/ports";
+import { finishReport, measureDrill, recover, tableChecksums } from "./core";
+import { pickRestorePoint } from "./measure";
+import type { DrillReport } from "./report";
 
 /** The tables of the sample dataset (the heartbeat table is measured separately). */
 const DATASET_TABLES = EXPECTED_TABLES.filter((t) => t !== HEARTBEAT_TABLE);
@@ -47,19 +47,6 @@ export interface LocalDrillOptions {
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
-async function datasetChecksums(url: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of DATASET_TABLES) {
-    out[table] = (await psqlValue(url, `select count(*) || ':' || coalesce(sum(hashtext(t::text)::bigint), 0) from ${table} t`).catch(() => "missing")) ?? "missing";
-  }
-  return out;
-}
-
-async function heartbeatIds(url: string): Promise<Set<number>> {
-  const out = await psql(url, `select id from ${HEARTBEAT_TABLE}`).catch(() => "");
-  return new Set(out.split("\n").filter(Boolean).map(Number));
-}
-
 export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> {
   const startedAt = new Date();
   const name = `drill-${o.scenario}`;
@@ -75,7 +62,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
   try {
     interrupted();
     writer.start();
-    const before = await datasetChecksums(env.platform.liveUrl);
+    const before = await tableChecksums(env.platform.liveUrl, DATASET_TABLES);
     while (writer.rows.length < WARMUP_ROWS) {
       interrupted();
       if (!writer.isRunning) throw new Error(`the heartbeat writer stopped: ${writer.lastError ?? "unknown"}`);
@@ -141,110 +128,29 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
       }
     }
 
-    // --- recovery, through the same runbook as Azure ---
-    const decide: DecideFn = Object.assign(
-      async (question: string, context: string) => {
-        o.log(`decision: ${question} -> yes (answered by the drill)\n  ${context.replace(/\n/g, "\n  ")}`);
-        return true;
-      },
-      { answersBy: "flag" as const },
-    );
-    const outcome = await (o.run ?? runScenario)({
-      scenario: o.scenario,
-      platform: env.platform,
-      data,
-      inputs,
-      stateDir,
-      decide,
-      signal: o.signal,
-      onEvent: (e) => {
-        if (e.type === "step-end") o.log(`  ${e.record.step}: ${e.record.status}${e.record.error ? ` - ${e.record.error}` : ""}`);
-        o.onEvent?.(e);
-      },
-    });
-
+    // --- recovery, through the same runbook as Azure, then the same measurements ---
+    const platform = env.platform;
+    const outcome = await recover({ scenario: o.scenario, platform, data, stateDir, log: o.log, onEvent: o.onEvent, signal: o.signal, run: o.run }, inputs);
     interrupted();
-    // --- checks ---
-    const checks: DrillCheck[] = [];
-    const check = (name: string, ok: boolean, detail: string) => checks.push({ name, status: ok ? "pass" : "fail", detail });
-    check("runbook completed", outcome.outcome === "completed", `run ${outcome.runId} ${outcome.outcome}`);
-
-    const liveUrl = env.platform.liveUrl;
-    const present = await heartbeatIds(liveUrl);
-    const rpo = measureRpo({ written: writer.rows, presentIds: present, incidentAt, mustInclude, mustNotExceed });
-    const rpoProblems = [
-      rpo.holes.length ? `${rpo.holes.length} rows missing before the recovered point (ids ${rpo.holes.slice(0, 5).join(", ")})` : "",
-      rpo.missingBeforeRestorePoint.length ? `${rpo.missingBeforeRestorePoint.length} rows written before the restore point are missing` : "",
-      rpo.beyondRestorePoint.length ? `${rpo.beyondRestorePoint.length} rows written after the restore point came back` : "",
-      rpo.recoveredTo ? "" : "no heartbeat row came back",
-    ].filter(Boolean);
-    check(
-      "RPO measured",
-      rpoProblems.length === 0,
-      rpoProblems.length
-        ? rpoProblems.join("; ")
-        : `recovered to ${rpo.recoveredTo}; ${writer.rows.filter((r) => present.has(r.id)).length} heartbeat rows back, ${rpo.rowsLost} committed before the incident lost, none after the restore point`,
-    );
-    const rto = measureRto(incidentAt, outcome.steps);
-    check("RTO measured", rto.rtoSeconds !== null, rto.rtoSeconds !== null ? `incident ${incidentAt.toISOString()} to validated service ${rto.validatedAt}` : "the service was never validated");
-
-    const after = await datasetChecksums(liveUrl);
-    const differing = DATASET_TABLES.filter((t) => before[t] !== after[t]);
-    check(
-      "data equal to the restore point",
-      differing.length === 0 && rpoProblems.length === 0,
-      differing.length ? `differs from before the incident: ${differing.map((t) => `${t} ${before[t]} -> ${after[t]}`).join(", ")}` : `${DATASET_TABLES.join(", ")}: same count and content checksum as before the incident; heartbeat rows as at the restore point`,
-    );
-    const health = await data.validate(env.platform.healthTargets()).catch((err: Error) => [{ service: "all", url: "", ok: false, status: null, latencyMs: null, error: err.message }]);
-    check("health green", health.every((h) => h.ok), health.map((h) => `${h.service} ${h.ok ? "ok" : `failed (${h.status ?? h.error ?? "?"})`}`).join(", "));
-    check("app started", !env.platform.app.stopped, env.platform.app.stopped ? "the app is still stopped" : "the app is running");
-    check("maintenance off", !env.platform.app.maintenance, env.platform.app.maintenance ? "the maintenance page is still on" : "public hosts reach the app");
-    const unfreeze = outcome.steps.find((s) => s.step === "unfreeze");
-    checks.push({
-      name: "freeze lifted",
-      status: unfreeze?.status === "not-applicable" ? "n/a" : unfreeze?.status === "done" || unfreeze?.status === "unchanged" ? "pass" : "fail",
-      detail: unfreeze ? `${unfreeze.status}: ${unfreeze.summary ?? unfreeze.error ?? ""}` : "the unfreeze step did not run",
-    });
-    const copies = await env.platform.listPtrCopies();
-    check("copies tidied", copies.length === 0, copies.length ? `left: ${copies.map((c) => c.name).join(", ")}` : o.scenario === "data-loss" ? "the PTR copy was removed" : "no copies were made");
-
-    const steps = stepsFrom(outcome);
-    const report: DrillReport = {
+    const report = await measureDrill({
       scenario: o.scenario,
-      platform: "local",
       stack: "local",
-      runId: outcome.runId,
-      outcome: outcome.outcome,
-      green: false,
-      startedAt: startedAt.toISOString(),
-      finishedAt: "",
+      platform,
+      data,
+      outcome,
+      incident: { description: incident, at: incidentAt, restorePoint, inputs, mustInclude, mustNotExceed },
+      writer,
+      tables: DATASET_TABLES,
+      before,
       datasetRows: o.rows,
-      incidentAt: incidentAt.toISOString(),
-      incident,
-      restorePoint: restorePoint.toISOString(),
-      recoveredTo: rpo.recoveredTo ?? null,
-      validatedAt: rto.validatedAt ?? null,
-      rtoSeconds: rto.rtoSeconds,
-      rpoSeconds: rpo.rpoSeconds,
-      rowsLost: rpo.rowsLost,
-      writer: { rowsCommitted: writer.rows.length, failedInserts: writer.failures },
-      steps,
-      checks,
-      decisions: outcome.decisions,
+      appState: async () => ({ stopped: platform.app.stopped, maintenance: platform.app.maintenance }),
       notApplicable: [
-        ...steps.filter((s) => s.status === "not-applicable").map((s) => `${s.name}: ${s.summary ?? ""}`),
-        ...env.platform.notApplicable.filter((n) => !/^pipeline /.test(n)),
+        ...platform.notApplicable.filter((n) => !/^pipeline /.test(n)),
         "the tunnel (konduit pod + port-forward): the local databases are reached directly",
       ],
-      improvements: [],
-    };
-    await env.teardown().then((problems) => {
-      report.checks.push({ name: "torn down", status: problems.length ? "fail" : "pass", detail: problems.length ? problems.join("; ") : "every process stopped, work folder deleted" });
+      startedAt,
     });
-    report.finishedAt = new Date().toISOString();
-    report.green = report.outcome === "completed" && report.checks.every((c) => c.status !== "fail");
-    report.improvements = improvementsFor(report);
-    return report;
+    return finishReport(report, await env.teardown(), "every process stopped, work folder deleted");
   } finally {
     await env.teardown();
   }

@@ -121,16 +121,17 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
 describe("drill: refusals and leftovers", function () {
   this.timeout(60_000);
 
-  it("refuses an unknown scenario, a bad size and production, and the Azure drill says it is not available", async () => {
-    const cases: [string[], number, RegExp][] = [
+  it("refuses an unknown scenario, a bad size, production, an Azure drill without a subscription or a confirmation", async () => {
+    const SUB = { AZURE_SUBSCRIPTION_ID: "00000000-0000-4000-8000-000000000000" };
+    const cases: [string[], number, RegExp, NodeJS.ProcessEnv?][] = [
       [["drill", "--platform", "local", "--scenario", "meteor"], 2, /unknown scenario "meteor"/],
       [["drill", "--platform", "local", "--scenario", "data-loss", "--size", "enormous"], 2, /--size "enormous" is not a dataset size/],
       [["drill", "--stack", "production", "--scenario", "data-loss", "--yes"], 3, /never run on production/],
-      [["drill", "--stack", "test", "--scenario", "data-loss"], 2, /confirm with --yes/],
-      [["drill", "--stack", "test", "--scenario", "data-loss", "--yes"], 4, /not available in this build.*Nothing was created or deleted/s],
+      [["drill", "--stack", "test", "--scenario", "data-loss", "--yes"], 2, /neither aytq:subscriptionId nor AZURE_SUBSCRIPTION_ID is set/],
+      [["drill", "--stack", "test", "--scenario", "data-loss"], 2, /confirm with --yes/, SUB],
     ];
-    for (const [args, code, message] of cases) {
-      const io = testIO();
+    for (const [args, code, message, env] of cases) {
+      const io = testIO(env);
       assert.equal(await main(["node", "aytq-dr", ...args], io), code, args.join(" "));
       assert.match(io.errText.join("\n"), message);
     }

@@ -5,16 +5,19 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { PROJECT_ROOT, checkStackName } from "../../config/stackfile";
+import { PROJECT_ROOT, checkStackName, loadStackSettings } from "../../config/stackfile";
 import { EXIT, ToolError, UsageError } from "../../errors";
 import { localPreflight, preflightFailed, preflightTable } from "../../preflight";
-import { DrillReport, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
+import { AzureDrillEnvironment, DrillReport, confirmAzureDrill, liveServerId, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
+import { ArmAzureIncidents } from "../../drill/azure-incidents";
+import { createDataTools } from "../../data";
+import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
 import { SCENARIOS, ScenarioName } from "../../runbook/ports";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { stateDir } from "./driver-common";
+import { openPort, stateDir } from "./driver-common";
 
 interface DrillFlags {
   platform?: string;
@@ -42,13 +45,9 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
     throw new UsageError(`unknown platform "${f.platform}"`, "use --platform local, or --stack test for the Azure drill");
   }
   const local = f.platform === "local" || (f.platform === undefined && f.stack === undefined);
-  if (!local) {
-    const stack = checkStackName(f.stack);
-    for (const scenario of scenarios) {
-      await runAzureDrill({ stack, scenario, yes: f.yes === true, confirm: io.isTTY && io.prompt ? async (q) => (await io.prompt!(q)).trim() === "yes" : undefined });
-    }
-    return { code: EXIT.ok, reports: [] };
-  }
+  const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
+  const reportDir = f.reports ?? path.join(PROJECT_ROOT, "dr-reports");
+  if (!local) return azureDrill(f, scenarios, io, notifier, reportDir);
   if (f.stack !== undefined) throw new UsageError("--stack is for the Azure drill; the local drill takes --platform local only");
   const rows = parseDatasetSize(f.size);
   const checks = await localPreflight(f.workDir);
@@ -56,7 +55,6 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
     io.err(preflightTable(checks));
     throw new ToolError("this machine cannot run the local drill (pre-flight failed)", "fix the failed checks above; aytq-dr preflight --platform local shows them again");
   }
-  const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
   const controller = new AbortController();
   const onSignal = () => {
     io.err("interrupted: stopping the running step and tearing everything down...");
@@ -64,7 +62,6 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const reportDir = f.reports ?? path.join(PROJECT_ROOT, "dr-reports");
   const reports: DrillReport[] = [];
   const started = Date.now();
   try {
@@ -89,6 +86,54 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
   io.out("Drill summary:");
   for (const r of reports) for (const line of summaryLines(r)) io.out(line);
   io.out(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (controller.signal.aborted) return { code: EXIT.interrupted, reports };
+  return { code: reports.every((r) => r.green) ? EXIT.ok : EXIT.failed, reports };
+}
+
+/** The Azure drill: production refused, subscription known, incident confirmed, all before the stack is opened. */
+async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, notifier: Notifier, reportDir: string): Promise<{ code: number; reports: DrillReport[] }> {
+  const stack = checkStackName(f.stack);
+  if (stack === "production") await confirmAzureDrill({ stack, scenario: scenarios[0], yes: false });
+  const settings = loadStackSettings(stack);
+  const serverId = liveServerId(settings, io.env);
+  for (const scenario of scenarios) {
+    await confirmAzureDrill({ stack, scenario, yes: f.yes === true, confirm: io.isTTY && io.prompt ? async (q: string) => (await io.prompt!(q)).trim() === "yes" : undefined });
+  }
+  const controller = new AbortController();
+  const onSignal = () => {
+    io.err("interrupted: stopping the running step (the journal says where to resume)");
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  const reports: DrillReport[] = [];
+  try {
+    const port = await openPort(stack, controller.signal);
+    const log = (l: string) => io.err(l);
+    const env: AzureDrillEnvironment = {
+      platform: new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`) }),
+      port,
+      data: createDataTools({ signal: controller.signal }),
+      incidents: new ArmAzureIncidents({ serverId, log }),
+      stateDir: stateDir(io),
+      log,
+      onEvent: notifier.onEvent,
+      signal: controller.signal,
+    };
+    for (const scenario of scenarios) {
+      if (controller.signal.aborted) break;
+      io.err(`=== drill ${scenario} (azure, ${stack}) ===`);
+      const report = await runAzureDrill(scenario, env);
+      const files = writeReport(reportDir, report);
+      notifier.send({ title: `DR drill ${scenario} on ${stack}: ${report.green ? "green" : "RED"}`, text: summaryLines(report).join("\n"), tone: report.green ? "success" : "failure" });
+      io.err(`report: ${path.relative(process.cwd(), files.markdown)} and .json`);
+      reports.push(report);
+    }
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    await notifier.flush();
+  }
+  io.out("Drill summary:");
+  for (const r of reports) for (const line of summaryLines(r)) io.out(line);
   if (controller.signal.aborted) return { code: EXIT.interrupted, reports };
   return { code: reports.every((r) => r.green) ? EXIT.ok : EXIT.failed, reports };
 }

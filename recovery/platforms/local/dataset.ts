@@ -35,6 +35,12 @@ export function parseDatasetSize(value: string | undefined): number {
   );
 }
 
+/** The writer's table; `if not exists` so a drill on a stack keeps the table of earlier drills. */
+export const HEARTBEAT_TABLE_SQL = `create table if not exists ${HEARTBEAT_TABLE} (
+  id bigserial primary key,
+  written_at timestamptz not null default clock_timestamp()
+);`;
+
 export const SCHEMA_SQL = `
 create table teachers (
   id bigserial primary key,
@@ -60,10 +66,7 @@ create table inductions (
   started_on date,
   completed_on date
 );
-create table ${HEARTBEAT_TABLE} (
-  id bigserial primary key,
-  written_at timestamptz not null default clock_timestamp()
-);
+${HEARTBEAT_TABLE_SQL}
 `;
 
 /** SQL that fills the tables with `rows` rows in total, deterministic (same size, same content). */

@@ -1,0 +1,192 @@
+/**
+ * What every drill shares, whatever the environment: recovery through the runbook (runScenario)
+ * with the drill answering the decision, then the same measurements and checks (RPO and rows lost
+ * from the heartbeat table, RTO from the journal, data equal to before the incident, health, app
+ * state, freeze, copies) and the same report. Only setting up, the incident and tearing down differ
+ * between the local and the Azure drill.
+ */
+import { psql, psqlValue } from "../pg/psql";
+import { HEARTBEAT_TABLE, type HeartbeatRow } from "../platforms/local/dataset";
+import { runScenario } from "../runbook/runner";
+import type { DataTools, DecideFn, Platform, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName } from "../runbook/ports";
+import { measureRpo, measureRto } from "./measure";
+import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
+
+/** Count and content checksum of each table ("missing" when it does not exist). */
+export async function tableChecksums(url: string, tables: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of tables) {
+    out[table] = (await psqlValue(url, `select count(*) || ':' || coalesce(sum(hashtext(t::text)::bigint), 0) from ${table} t`).catch(() => "missing")) ?? "missing";
+  }
+  return out;
+}
+
+export async function heartbeatIds(url: string): Promise<Set<number>> {
+  const out = await psql(url, `select id from ${HEARTBEAT_TABLE}`).catch(() => "");
+  return new Set(out.split("\n").filter(Boolean).map(Number));
+}
+
+/** Run `fn` against the live database through the platform (a tunnel on Azure), released after. */
+export async function withLive<T>(platform: Platform, fn: (url: string) => Promise<T>): Promise<T> {
+  const conn = await platform.connect({ kind: "live" });
+  try {
+    return await fn(conn.url);
+  } finally {
+    await conn.release();
+  }
+}
+
+/** The incident as injected: when, what, and what the recovery must bring back. */
+export interface DrillIncident {
+  description: string;
+  at: Date;
+  restorePoint: Date;
+  inputs: ScenarioInputs;
+  /** Every heartbeat row written up to here must be back (an exact PTR). */
+  mustInclude?: Date;
+  /** No heartbeat row written after here may be back. */
+  mustNotExceed?: Date;
+}
+
+export interface DrillRecovery {
+  scenario: ScenarioName;
+  platform: Platform;
+  data: DataTools;
+  stateDir: string;
+  log: (line: string) => void;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+  /** For tests. @default runScenario */
+  run?: (req: RunRequest) => Promise<RunOutcome>;
+}
+
+/** Recover through the runbook; the drill answers the decision yes and says so in the journal (`flag`). */
+export function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<RunOutcome> {
+  const decide: DecideFn = Object.assign(
+    async (question: string, context: string) => {
+      r.log(`decision: ${question} -> yes (answered by the drill)\n  ${context.replace(/\n/g, "\n  ")}`);
+      return true;
+    },
+    { answersBy: "flag" as const },
+  );
+  return (r.run ?? runScenario)({
+    scenario: r.scenario,
+    platform: r.platform,
+    data: r.data,
+    inputs,
+    stateDir: r.stateDir,
+    decide,
+    signal: r.signal,
+    onEvent: (e) => {
+      if (e.type === "step-end") r.log(`  ${e.record.step}: ${e.record.status}${e.record.error ? ` - ${e.record.error}` : ""}`);
+      r.onEvent?.(e);
+    },
+  });
+}
+
+export interface MeasureRequest {
+  scenario: ScenarioName;
+  /** The report's stack: the Azure stack, or "local". */
+  stack: string;
+  platform: Platform;
+  data: DataTools;
+  outcome: RunOutcome;
+  incident: DrillIncident;
+  writer: { rows: readonly HeartbeatRow[]; failures: number };
+  /** Tables whose count and checksum must equal `before` after recovery. */
+  tables: readonly string[];
+  before: Record<string, string>;
+  datasetRows: number;
+  /** Whether the app is stopped and maintenance on now (local: the app; Azure: the stack config). */
+  appState: () => Promise<{ stopped: boolean; maintenance: boolean }>;
+  /** What the environment could not exercise. */
+  notApplicable: string[];
+  startedAt: Date;
+}
+
+/** The checks and the report (without the teardown check: see finishReport). */
+export async function measureDrill(m: MeasureRequest): Promise<DrillReport> {
+  const { outcome, incident, platform } = m;
+  const checks: DrillCheck[] = [];
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, status: ok ? "pass" : "fail", detail });
+  check("runbook completed", outcome.outcome === "completed", `run ${outcome.runId} ${outcome.outcome}`);
+
+  const { present, after } = await withLive(platform, async (url) => ({ present: await heartbeatIds(url), after: await tableChecksums(url, m.tables) })).catch(() => ({
+    present: new Set<number>(),
+    after: Object.fromEntries(m.tables.map((t) => [t, "unreachable"])) as Record<string, string>,
+  }));
+  const rpo = measureRpo({ written: m.writer.rows, presentIds: present, incidentAt: incident.at, mustInclude: incident.mustInclude, mustNotExceed: incident.mustNotExceed });
+  const rpoProblems = [
+    rpo.holes.length ? `${rpo.holes.length} rows missing before the recovered point (ids ${rpo.holes.slice(0, 5).join(", ")})` : "",
+    rpo.missingBeforeRestorePoint.length ? `${rpo.missingBeforeRestorePoint.length} rows written before the restore point are missing` : "",
+    rpo.beyondRestorePoint.length ? `${rpo.beyondRestorePoint.length} rows written after the restore point came back` : "",
+    rpo.recoveredTo ? "" : "no heartbeat row came back",
+  ].filter(Boolean);
+  check(
+    "RPO measured",
+    rpoProblems.length === 0,
+    rpoProblems.length
+      ? rpoProblems.join("; ")
+      : `recovered to ${rpo.recoveredTo}; ${m.writer.rows.filter((r) => present.has(r.id)).length} heartbeat rows back, ${rpo.rowsLost} committed before the incident lost, none after the restore point`,
+  );
+  const rto = measureRto(incident.at, outcome.steps);
+  check("RTO measured", rto.rtoSeconds !== null, rto.rtoSeconds !== null ? `incident ${incident.at.toISOString()} to validated service ${rto.validatedAt}` : "the service was never validated");
+
+  const differing = m.tables.filter((t) => m.before[t] !== after[t]);
+  check(
+    "data equal to the restore point",
+    differing.length === 0 && rpoProblems.length === 0,
+    differing.length
+      ? `differs from before the incident: ${differing.map((t) => `${t} ${m.before[t]} -> ${after[t]}`).join(", ")}`
+      : `${m.tables.join(", ")}: same count and content checksum as before the incident; heartbeat rows as at the restore point`,
+  );
+  const health = await m.data.validate(platform.healthTargets()).catch((err: Error) => [{ service: "all", url: "", ok: false, status: null, latencyMs: null, error: err.message }]);
+  check("health green", health.every((h) => h.ok), health.map((h) => `${h.service} ${h.ok ? "ok" : `failed (${h.status ?? h.error ?? "?"})`}`).join(", "));
+  const app = await m.appState();
+  check("app started", !app.stopped, app.stopped ? "the app is still stopped" : "the app is running");
+  check("maintenance off", !app.maintenance, app.maintenance ? "the maintenance page is still on" : "public hosts reach the app");
+  const unfreeze = outcome.steps.find((s) => s.step === "unfreeze");
+  checks.push({
+    name: "freeze lifted",
+    status: unfreeze?.status === "not-applicable" ? "n/a" : unfreeze?.status === "done" || unfreeze?.status === "unchanged" ? "pass" : "fail",
+    detail: unfreeze ? `${unfreeze.status}: ${unfreeze.summary ?? unfreeze.error ?? ""}` : "the unfreeze step did not run",
+  });
+  const copies = await platform.listPtrCopies();
+  check("copies tidied", copies.length === 0, copies.length ? `left: ${copies.map((c) => c.name).join(", ")}` : m.scenario === "data-loss" ? "the PTR copy was removed" : "no copies were made");
+
+  const steps = stepsFrom(outcome);
+  return {
+    scenario: m.scenario,
+    platform: platform.kind,
+    stack: m.stack,
+    runId: outcome.runId,
+    outcome: outcome.outcome,
+    green: false,
+    startedAt: m.startedAt.toISOString(),
+    finishedAt: "",
+    datasetRows: m.datasetRows,
+    incidentAt: incident.at.toISOString(),
+    incident: incident.description,
+    restorePoint: incident.restorePoint.toISOString(),
+    recoveredTo: rpo.recoveredTo ?? null,
+    validatedAt: rto.validatedAt ?? null,
+    rtoSeconds: rto.rtoSeconds,
+    rpoSeconds: rpo.rpoSeconds,
+    rowsLost: rpo.rowsLost,
+    writer: { rowsCommitted: m.writer.rows.length, failedInserts: m.writer.failures },
+    steps,
+    checks,
+    decisions: outcome.decisions,
+    notApplicable: [...steps.filter((s) => s.status === "not-applicable").map((s) => `${s.name}: ${s.summary ?? ""}`), ...m.notApplicable],
+    improvements: [],
+  };
+}
+
+/** Add the teardown check, then the verdict and the improvements. */
+export function finishReport(report: DrillReport, teardownProblems: readonly string[], tornDownDetail: string): DrillReport {
+  report.checks.push({ name: "torn down", status: teardownProblems.length ? "fail" : "pass", detail: teardownProblems.length ? teardownProblems.join("; ") : tornDownDetail });
+  report.finishedAt = new Date().toISOString();
+  report.green = report.outcome === "completed" && report.checks.every((c) => c.status !== "fail");
+  report.improvements = improvementsFor(report);
+  return report;
+}
