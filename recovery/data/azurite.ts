@@ -26,6 +26,8 @@ export interface AzuriteHandle {
   /** Connection string for the blob endpoint (development account). */
   connectionString: string;
   port: number;
+  /** Azurite's process id (the benchmark reads its CPU time). */
+  pid: number;
   /** Kill Azurite (and its children); resolves when it has exited. */
   stop(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   return {
     connectionString: azuriteConnectionString(port),
     port,
+    pid: child.pid ?? 0,
     stop: async () => {
       if (dead) return;
       killGroup(child);

@@ -24,9 +24,18 @@ export class HashCounter extends Transform {
   digest: string | undefined;
 
   constructor(
-    private readonly options: { phase: Phase; onProgress?: ProgressFn; totalBytes?: number; expectedSha256?: string; onMismatch?: (actual: string) => Error; onDigest?: (sha256: string, bytes: number) => void } = { phase: "upload" },
+    private readonly options: {
+      phase: Phase;
+      onProgress?: ProgressFn;
+      totalBytes?: number;
+      expectedSha256?: string;
+      onMismatch?: (actual: string) => Error;
+      onDigest?: (sha256: string, bytes: number) => void;
+      /** Buffer on each side, in bytes. @default Node's default (16 KiB) */
+      highWaterMark?: number;
+    } = { phase: "upload" },
   ) {
-    super();
+    super(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {});
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -58,8 +67,12 @@ export class HashCounter extends Transform {
  * Used so a pg_dump that dies mid-stream errors the upload rather than ending it cleanly.
  */
 export class Gate extends Transform {
-  constructor(private readonly until: Promise<void>) {
-    super();
+  /** @param highWaterMark buffer on each side, in bytes. @default Node's default (16 KiB) */
+  constructor(
+    private readonly until: Promise<void>,
+    highWaterMark?: number,
+  ) {
+    super(highWaterMark !== undefined ? { highWaterMark } : {});
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -68,6 +81,29 @@ export class Gate extends Transform {
 
   override _flush(cb: TransformCallback): void {
     this.until.then(() => cb(), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))));
+  }
+}
+
+/**
+ * Total time a readable spent paused by backpressure (pipe() pauses the source when the destination's
+ * buffer is full). For a child's stdout, that is time the child could only write into its 64 KiB pipe.
+ */
+export class PauseClock {
+  private pausedAt: number | undefined;
+  private total = 0;
+
+  constructor(readable: NodeJS.ReadableStream & { on(event: "pause" | "resume", fn: () => void): unknown }) {
+    readable.on("pause", () => {
+      this.pausedAt ??= Date.now();
+    });
+    readable.on("resume", () => {
+      if (this.pausedAt !== undefined) this.total += Date.now() - this.pausedAt;
+      this.pausedAt = undefined;
+    });
+  }
+
+  totalMs(): number {
+    return this.total + (this.pausedAt !== undefined ? Date.now() - this.pausedAt : 0);
   }
 }
 

@@ -1,5 +1,27 @@
 /** Health validation: GET each URL with retries, backoff and an overall deadline. */
 import type { HealthCheckResult, HealthTarget } from "../runbook/ports";
+import { maskUrl, redact } from "../util/redact";
+
+/**
+ * A health URL may carry basic-auth credentials (`https://user:pass@host/health/all.json`). fetch
+ * refuses such URLs (and its error quotes them), so the credentials move to an Authorization header,
+ * and only the masked URL is ever reported.
+ */
+export function splitCredentials(url: string): { url: string; headers: Record<string, string>; secrets: string[] } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, headers: {}, secrets: [] };
+  }
+  if (!u.username && !u.password) return { url, headers: {}, secrets: [] };
+  const user = decodeURIComponent(u.username);
+  const encoded = u.password;
+  const password = decodeURIComponent(encoded);
+  u.username = "";
+  u.password = "";
+  return { url: u.toString(), headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` }, secrets: [password, encoded] };
+}
 
 export const DEFAULT_VALIDATE = {
   /** Attempts per URL. */
@@ -22,7 +44,10 @@ export interface ValidateOptions {
 }
 
 async function checkOne(target: HealthTarget, options: Required<Omit<ValidateOptions, "fetch">> & { fetch: typeof fetch }, deadline: number): Promise<HealthCheckResult> {
-  let last: HealthCheckResult = { ...target, ok: false, status: null, latencyMs: null, error: "not tried" };
+  const request = splitCredentials(target.url);
+  const shown = { ...target, url: maskUrl(target.url) };
+  const clean = (text: string): string => redact(text, request.secrets);
+  let last: HealthCheckResult = { ...shown, ok: false, status: null, latencyMs: null, error: "not tried" };
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
@@ -31,15 +56,15 @@ async function checkOne(target: HealthTarget, options: Required<Omit<ValidateOpt
     }
     const started = Date.now();
     try {
-      const res = await options.fetch(target.url, { signal: AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), redirect: "follow" });
+      const res = await options.fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), redirect: "follow" });
       await res.arrayBuffer().catch(() => undefined);
       const latencyMs = Date.now() - started;
-      last = res.ok ? { ...target, ok: true, status: res.status, latencyMs } : { ...target, ok: false, status: res.status, latencyMs, error: `HTTP ${res.status}` };
+      last = res.ok ? { ...shown, ok: true, status: res.status, latencyMs } : { ...shown, ok: false, status: res.status, latencyMs, error: `HTTP ${res.status}` };
       if (res.ok) return last;
     } catch (err) {
       const e = err as Error;
       const reason = e.name === "TimeoutError" || e.name === "AbortError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
-      last = { ...target, ok: false, status: null, latencyMs: Date.now() - started, error: reason };
+      last = { ...shown, ok: false, status: null, latencyMs: Date.now() - started, error: clean(reason) };
     }
     if (attempt < options.attempts) {
       const wait = Math.min(options.backoffMs * 2 ** (attempt - 1), Math.max(0, deadline - Date.now()));

@@ -5,7 +5,7 @@ import { EXIT, RefusedError, UsageError } from "../../errors";
 import { backupToBlob } from "../../data/backup";
 import { compareDatabases, formatComparison } from "../../data/compare";
 import { backupName, safetyBackupName, type BackupFormat } from "../../data/names";
-import { restoreFromBlob } from "../../data/restore";
+import { findBackup, restoreFromBlob } from "../../data/restore";
 import { listBackups } from "../../data/storage";
 import { formatBytes } from "../../data/streams";
 import { formatHealth, validateHealth } from "../../data/validate";
@@ -86,17 +86,19 @@ export const registerRestore: RegisterCommand = (program, io) => {
     }
     if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1 || opts.jobs > 32)) throw new UsageError("--jobs must be a whole number from 1 to 32");
     const storage = storageFor(opts, settings, io);
+    // Find the backup before anything else: a wrong --file must not open a tunnel or leave a safety backup behind.
+    const found = await findBackup(storage, opts.file);
     const result = await withInterrupt((signal) =>
       connectFor(opts.databaseUrl, opts.server, settings).then((conn) =>
         using(conn, async (c) => {
           let safety: string | undefined;
           if (opts.safetyBackup) {
-            safety = safetyBackupName(opts.file, new Date());
+            safety = safetyBackupName(found.name, new Date());
             if (!opts.json) io.err(`safety backup of ${c.label} to ${safety}`);
             await backupToBlob(c, storage, safety, { onProgress: progressFor(io), signal });
           }
-          if (!opts.json) io.err(`restoring ${opts.file} into ${c.label}`);
-          const r = await restoreFromBlob(storage, opts.file, c, { onProgress: progressFor(io), signal, jobs: opts.jobs });
+          if (!opts.json) io.err(`restoring ${found.name} into ${c.label}`);
+          const r = await restoreFromBlob(storage, found.name, c, { onProgress: progressFor(io), signal, jobs: opts.jobs });
           return { ...r, safetyBackup: safety, target: c.label };
         }),
       ),
