@@ -184,4 +184,6 @@ export interface RunOutcome {
   outcome: "completed" | "failed" | "stopped";
   steps: StepRecord[];
   decisions: { question: string; answer: boolean; by: "prompt" | "flag"; at: string }[];
+  /** The exit code of the error that stopped the run (5 for a locked stack, 3 for a refusal, ...); absent when completed. */
+  exitCode?: number;
 }

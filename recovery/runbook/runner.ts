@@ -17,6 +17,15 @@ export function newRunId(scenario: string, now: Date): string {
   return `${now.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z-${scenario}-${randomBytes(2).toString("hex")}`;
 }
 
+/**
+ * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own
+ * random suffix, so two runs started in the same minute never share (and later tidy away) one copy.
+ */
+export function runCopyName(liveServerName: string, started: Date, runId: string): string {
+  const suffix = runId.slice(runId.lastIndexOf("-") + 1);
+  return `${defaultCopyName(liveServerName, started).slice(0, 63 - suffix.length - 1)}-${suffix}`;
+}
+
 /** Run (or resume) a scenario. Resolves with the outcome; throws only for bad requests (unknown run, missing inputs). */
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   const now = req.now ?? (() => new Date());
@@ -43,7 +52,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       stack,
       platform: req.platform.kind,
       createdAt: started.toISOString(),
-      inputs: { ...req.inputs, copyName: req.inputs.copyName ?? defaultCopyName(req.platform.liveServerName, started) },
+      inputs: { ...req.inputs, copyName: req.inputs.copyName ?? runCopyName(req.platform.liveServerName, started, runId) },
     };
     journal.create(meta);
   }
@@ -57,7 +66,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     platform: req.platform,
     data: req.data,
     runId,
-    inputs: { ...meta.inputs, copyName: meta.inputs.copyName ?? defaultCopyName(req.platform.liveServerName, new Date(meta.createdAt)) },
+    inputs: { ...meta.inputs, copyName: meta.inputs.copyName ?? runCopyName(req.platform.liveServerName, new Date(meta.createdAt), meta.runId) },
     decide: async (question, context) => {
       const answer = await req.decide(question, context);
       const at = now().toISOString();
@@ -70,6 +79,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
 
   emit({ type: "run-start", runId, scenario: req.scenario, stack, at: now().toISOString() });
   let outcome: RunOutcome["outcome"] = "completed";
+  let exitCode: number | undefined;
   const interrupted = () => req.signal?.aborted === true;
 
   for (let i = resumeIndex(steps.map((s) => s.name), previous); i < steps.length; i++) {
@@ -86,7 +96,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       record.status = result.status;
       record.summary = result.summary;
     } catch (err) {
-      const { message } = describeError(err);
+      const { message, exitCode: code } = describeError(err);
+      exitCode = code;
       record.status = err instanceof InterruptedError ? "interrupted" : "failed";
       record.error = message;
       outcome = err instanceof InterruptedError || err instanceof RefusedError ? "stopped" : "failed";
@@ -98,7 +109,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     if (outcome !== "completed") break;
   }
   emit({ type: "run-end", runId, outcome, at: now().toISOString() });
-  return { runId, scenario: req.scenario, outcome, steps: records, decisions };
+  return { runId, scenario: req.scenario, outcome, steps: records, decisions, ...(exitCode === undefined ? {} : { exitCode }) };
 }
 
 /** Resolve with the step, or reject with InterruptedError as soon as the signal aborts. */

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { runScenario } from "../../recovery/runbook/runner";
 import { SCENARIO_STEPS, copyBackupName } from "../../recovery/runbook/scenarios";
 import { SCENARIOS, RunEvent, ScenarioName, StepRecord } from "../../recovery/runbook/ports";
-import { ToolError } from "../../recovery/errors";
+import { EXIT, LockedError, ToolError } from "../../recovery/errors";
 import { FakeData, FakePlatform, notAvailableData } from "./fakes";
 
 const NOW = new Date("2024-07-24T08:00:00Z");
@@ -60,12 +60,34 @@ describe("runbook runner", () => {
     const platform = new FakePlatform();
     const data = new FakeData();
     const out = await run("data-loss", platform, data);
-    const copy = "s189t01-aytq-ts-pg-ptr-202407240800";
+    const copy = `s189t01-aytq-ts-pg-ptr-202407240800-${out.runId.slice(-4)}`;
     assert.ok(platform.calls.includes(`createPtrCopy ${copy} 2024-07-24T06:00:00Z`));
     assert.ok(data.calls.includes(`restore ${copyBackupName("test", out.runId)} -> s189t01-aytq-ts-pg`));
     assert.ok(data.calls.includes(`backup ${copy} ${copyBackupName("test", out.runId)}`));
     assert.deepEqual(platform.copies, []);
     assert.equal(out.decisions.length, 1);
+  });
+
+  it("reports the stopping error's exit code: a locked stack is 5, a failed tool 4, a completed run none", async () => {
+    const locked = new FakePlatform();
+    locked.failOnce.set("setPipelineFrozen", new LockedError("the stack test is locked by another update"));
+    const lockedRun = await run("server-lost-revive", locked, new FakeData());
+    assert.equal(lockedRun.outcome, "failed");
+    assert.equal(lockedRun.exitCode, EXIT.locked);
+    const broken = new FakePlatform();
+    broken.failOnce.set("reviveServer", new ToolError("pulumi up failed"));
+    assert.equal((await run("server-lost-revive", broken, new FakeData())).exitCode, EXIT.failed);
+    assert.equal((await run("server-lost-revive", new FakePlatform(), new FakeData())).exitCode, undefined);
+  });
+
+  it("gives two data-loss runs started in the same minute copies of their own", async () => {
+    const platform = new FakePlatform();
+    const first = await run("data-loss", platform, new FakeData());
+    const second = await run("data-loss", platform, new FakeData());
+    const created = platform.calls.filter((c) => c.startsWith("createPtrCopy ")).map((c) => c.split(" ")[1]);
+    assert.equal(created.length, 2);
+    assert.notEqual(created[0], created[1], `${first.runId} and ${second.runId} shared a copy`);
+    for (const name of created) assert.match(name, /^s189t01-aytq-ts-pg-ptr-202407240800-[0-9a-f]{4}$/);
   });
 
   it("stops at a declined decision, journals why, and asks again on resume", async () => {

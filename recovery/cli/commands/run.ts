@@ -200,8 +200,13 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       io.out(`journal: ${new Journal(dir, stack, outcome.runId).file}`);
       io.out(`resume with: aytq-dr run --resume ${outcome.runId} --stack ${stack}`);
     }
+    // The stopping error's own code first (a locked stack is 5, not a generic failure).
     const code =
-      outcome.outcome === "completed" ? EXIT.ok : last?.status === "interrupted" || controller.signal.aborted ? EXIT.interrupted : outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed;
+      outcome.outcome === "completed"
+        ? EXIT.ok
+        : last?.status === "interrupted" || controller.signal.aborted
+          ? EXIT.interrupted
+          : (outcome.exitCode ?? (outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed));
     return code;
   } finally {
     process.removeListener("SIGINT", onSigint);
