@@ -5,7 +5,21 @@ export const MAINTENANCE_CONTAINER_PORT = 8080;
 /** Port of the maintenance Service, what the ingresses point at. */
 export const MAINTENANCE_SERVICE_PORT = 80;
 
-export const MAINTENANCE_NGINX_CONF = `server {
+/** The files of the maintenance ConfigMap, by key (the Deployment mounts each key with `subPath`). */
+export interface MaintenancePageFiles {
+  /** Mounted at `/etc/nginx/conf.d/default.conf`: a `server` block the image's `nginx.conf` includes inside `http`. */
+  readonly "default.conf": string;
+  /** Mounted at `/usr/share/nginx/html/index.html`, the server's `root`. */
+  readonly "index.html": string;
+}
+
+/**
+ * The maintenance ConfigMap's data. Pure: the component declares exactly this, and
+ * `test/infra/maintenance-nginx.test.ts` runs a real nginx with it.
+ */
+export function maintenancePageFiles(): MaintenancePageFiles {
+  return {
+    "default.conf": `server {
     listen ${MAINTENANCE_CONTAINER_PORT} default_server;
     server_name _;
     root /usr/share/nginx/html;
@@ -23,9 +37,8 @@ export const MAINTENANCE_NGINX_CONF = `server {
         return 503;
     }
 }
-`;
-
-export const MAINTENANCE_INDEX_HTML = `<!DOCTYPE html>
+`,
+    "index.html": `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -38,4 +51,11 @@ export const MAINTENANCE_INDEX_HTML = `<!DOCTYPE html>
   <p>We have not saved any information you entered.</p>
 </body>
 </html>
-`;
+`,
+  };
+}
+
+/** `maintenancePageFiles()["default.conf"]`, what the component's ConfigMap declares. */
+export const MAINTENANCE_NGINX_CONF = maintenancePageFiles()["default.conf"];
+/** `maintenancePageFiles()["index.html"]`, what the component's ConfigMap declares. */
+export const MAINTENANCE_INDEX_HTML = maintenancePageFiles()["index.html"];
