@@ -1,4 +1,4 @@
-/** The maintenance page's content: an nginx server answering 200 on `/` and 503 (same page) elsewhere. */
+/** The maintenance page's content: an nginx server answering 200 on `/` and 503 (same page) everywhere else, never cached. */
 
 /** Port nginx listens on inside the pod (not 80, so the image's default server is replaced, not doubled). */
 export const MAINTENANCE_CONTAINER_PORT = 8080;
@@ -23,15 +23,19 @@ export function maintenancePageFiles(): MaintenancePageFiles {
     listen ${MAINTENANCE_CONTAINER_PORT} default_server;
     server_name _;
     root /usr/share/nginx/html;
-    # Every path but / answers 503 with the maintenance page, so clients and crawlers see an outage, not content.
-    error_page 503 /index.html;
+    # Never cached: once the service is back, nobody should keep seeing this page.
+    add_header Cache-Control "no-store" always;
+    # Every path but / (including /index.html itself) answers 503 with the maintenance page, so
+    # clients, health checks and crawlers see an outage, not content.
+    error_page 503 /maintenance-page;
     location = / {
         try_files /index.html =404;
     }
-    location = /index.html {
+    location = /maintenance-page {
         internal;
         add_header Cache-Control "no-store" always;
         add_header Retry-After "3600" always;
+        try_files /index.html =404;
     }
     location / {
         return 503;
@@ -47,7 +51,8 @@ export function maintenancePageFiles(): MaintenancePageFiles {
 </head>
 <body>
   <h1>Sorry, the service is unavailable</h1>
-  <p>You will be able to use the service later.</p>
+  <p>Access your teaching qualifications and Check a teacher's record are unavailable while we fix a problem.</p>
+  <p>You will be able to use them later.</p>
   <p>We have not saved any information you entered.</p>
 </body>
 </html>

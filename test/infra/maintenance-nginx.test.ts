@@ -256,22 +256,22 @@ describe("maintenance page: real nginx with the declared config", function () {
     assert.match(out.stderr, /test is successful/);
   });
 
-  it("/ answers 200 with the maintenance page (without the 503s' Cache-Control / Retry-After)", async () => {
+  it("/ answers 200 with the maintenance page, naming both services, never cached", async () => {
     const r = await get(port, "/");
     assert.equal(r.status, 200, r.body);
     assert.equal(r.body, files["index.html"]);
     assert.match(r.body, /Sorry, the service is unavailable/);
+    assert.match(r.body, /Access your teaching qualifications/);
+    assert.match(r.body, /Check a teacher's record/);
     assert.match(String(r.headers["content-type"]), /^text\/html/);
-    // As declared, not necessarily as intended: `try_files /index.html` serves the file inside `location = /`
-    // (only try_files' last argument redirects), so the add_header lines of `location = /index.html` do not apply.
-    assert.equal(r.headers["cache-control"], undefined);
-    assert.equal(r.headers["retry-after"], undefined);
+    assert.equal(r.headers["cache-control"], "no-store");
+    assert.equal(r.headers["retry-after"], undefined, "/ is the page itself, not an error");
   });
 
-  it("/index.html answers 404, as declared (`location = /index.html` is `internal`)", async () => {
+  it("/index.html answers 503 like every other path (the page is only ever served as / or as the 503 body)", async () => {
     const r = await get(port, "/index.html");
-    assert.equal(r.status, 404);
-    assert.notEqual(r.body, files["index.html"]);
+    assert.equal(r.status, 503);
+    assert.equal(r.body, files["index.html"]);
   });
 
   for (const p of SERVICE_PATHS) {
