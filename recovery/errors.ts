@@ -16,6 +16,8 @@ export const EXIT = {
   failed: 4,
   /** The stack is locked by another update. */
   locked: 5,
+  /** revive/rebuild: the live server IS recovered, but the return to recovery.mode=normal did not finish. */
+  recoveredNotNormal: 6,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
   /** A bug: printed with a stack trace. */
@@ -58,6 +60,23 @@ export class ToolError extends DrError {
 /** Another update holds the stack's lock. Exit 5. */
 export class LockedError extends DrError {
   override readonly exitCode: number = EXIT.locked;
+}
+
+/**
+ * revive/rebuild brought the live server back, then the return to recovery.mode=normal was
+ * refused or failed. Exit 6 (130 when it was an interruption): never a success, never "nothing happened".
+ */
+export class RecoveredNotNormalError extends DrError {
+  override readonly exitCode: number;
+  constructor(
+    message: string,
+    hint: string,
+    /** Why the return to normal did not finish. */
+    readonly reason: unknown,
+  ) {
+    super(message, hint);
+    this.exitCode = reason instanceof InterruptedError ? EXIT.interrupted : EXIT.recoveredNotNormal;
+  }
 }
 
 /** A capability this platform or this build does not have yet. Exit 4, never a pretend success. */

@@ -4,7 +4,7 @@
  * back as they were. revive and rebuild refresh the server and its children first (a deleted
  * server still in state would plan nothing) and return to recovery.mode=normal after their up.
  */
-import { InterruptedError, RefusedError } from "../errors";
+import { describeError, InterruptedError, RecoveredNotNormalError, RefusedError } from "../errors";
 import type { PreviewResult, StackPort } from "../stack/port";
 import { applyPatch, patchIsNoop, readPrevious } from "./apply";
 import { redact } from "../util/redact";
@@ -107,7 +107,9 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       await rollback("dry run");
       return { status: "dry-run", operation: what, preview, gate };
     }
-    if (gate.changes.length === 0) {
+    // Skipped only when the config already said so: a config change with no resource change still
+    // goes up, so the stack's outputs (recoveryMode, ...) say what the config says.
+    if (gate.changes.length === 0 && !changedConfig) {
       o.log(`${what}: nothing to change`);
       return { status: "unchanged", operation: what, preview, gate };
     }
@@ -132,7 +134,54 @@ export async function runOperation(op: Operation, o: ConvergeOptions): Promise<C
   const result = await converge(op, o);
   if (restore && result.status !== "dry-run") {
     o.log("back to recovery.mode=normal, so the next deploy is ordinary");
-    await converge({ kind: "normal" }, { ...o, confirm: undefined });
+    try {
+      await converge({ kind: "normal" }, { ...o, confirm: undefined });
+    } catch (err) {
+      throw await notBackToNormal(op, result, o, err);
+    }
   }
   return result;
+}
+
+/**
+ * The server came back but the second step (recovery.mode=normal) was refused or failed: say plainly
+ * that the server is recovered, where the config stands, and the exact way to finish.
+ */
+async function notBackToNormal(op: Operation, result: ConvergeResult, o: ConvergeOptions, err: unknown): Promise<RecoveredNotNormalError> {
+  const stack = o.port.stackName;
+  let mode: string;
+  try {
+    mode = String((await o.port.getConfig("recovery.mode")) ?? "normal (not set)");
+  } catch {
+    mode = "unknown (it could not be read)";
+  }
+  const production = stack === "production" ? " --confirm-production" : "";
+  const rerun =
+    op.kind === "revive"
+      ? `aytq-dr revive --stack ${stack} --at ${op.restorePointUTC}${production}`
+      : `aytq-dr rebuild --stack ${stack}${production}`;
+  const removed = [
+    ...(op.kind === "revive" ? ["recovery.restorePointUTC"] : []),
+    ...(op.kind === "rebuild" && op.staleDiagnosticSettingId ? ["recovery.staleDiagnosticSettingId"] : []),
+  ];
+  const byHand = [
+    `pulumi config set --path aytq:recovery.mode normal --stack ${stack}`,
+    ...removed.map((k) => `pulumi config rm --path aytq:${k} --stack ${stack}`),
+    `pulumi preview --diff --stack ${stack}`,
+    `pulumi up --stack ${stack}   (only if that diff changes at most the live server, as an update)`,
+  ];
+  const message = [
+    `${result.operation}: ${result.status === "applied" ? "applied" : "already so"}. The live server ${o.liveServerName} IS recovered${op.kind === "rebuild" ? " (empty: restore the latest backup into it next)" : ""}.`,
+    `But the return to recovery.mode=normal did not finish, so the stack is not back to an ordinary deploy:`,
+    `  ${describeError(err).message.replace(/\n/g, "\n  ")}`,
+    `Where you are: the server exists; the stack config says recovery.mode=${mode}. Do not put recovery.mode back by hand and do not revive or rebuild from scratch: only the return to normal is left.`,
+  ].join("\n");
+  const hint = [
+    `finish the return to normal (the gate allows at most an update of the live server, never its delete or replace):`,
+    `    1. see what it would change: aytq-dr preview normal --stack ${stack}`,
+    `    2. once that passes the gate: aytq-dr normal --stack ${stack}${production}`,
+    `       or re-run ${rerun} : it finds the server there and only finishes the return to normal (in \`aytq-dr run\`, resume the run)`,
+    `       or by hand: ${byHand.join("; ")}`,
+  ].join("\n");
+  return new RecoveredNotNormalError(message, hint, err);
 }

@@ -289,3 +289,99 @@ describe("aytq-dr in-process: state dir", () => {
     assert.ok(!port.calls.includes("up"));
   });
 });
+
+describe("aytq-dr in-process: revive whose return to normal does not finish", () => {
+  /** revive expects a database to come back; the return to normal does not: its gate refuses. */
+  const stray = (port: FakeStackPort) => {
+    port.extraSteps = [{ op: "create", type: TYPES.database, name: "stray", urn: `urn:pulumi:test::aytq::${TYPES.database}::stray`, protected: false }];
+  };
+
+  it("exits 6 saying the server IS recovered and how to finish; re-running revive, or `normal`, finishes it", async () => {
+    const port = fakeStack();
+    const live = port.settings().database.serverName;
+    port.deletedInCloud.add(live);
+    stray(port);
+    const at = iso(60 * MIN);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["revive", "--stack", "test", "--at", at, "--yes"], io), 6);
+    assert.match(io.errText, new RegExp(`aytq-dr: revive the live server at ${at}: applied\\. The live server ${live} IS recovered\\.`));
+    assert.match(io.errText, /the stack config says recovery\.mode=reviveDropped/);
+    assert.match(io.errText, /fix: finish the return to normal/);
+    assert.match(io.errText, /aytq-dr preview normal --stack test/);
+    assert.doesNotMatch(io.outText, /applied/, "never reported as a success");
+    assert.ok(!port.deletedInCloud.has(live));
+
+    // preview normal shows the refusal, changes nothing
+    const look = new FakeTerminal(port, false);
+    assert.equal(await run(["preview", "normal", "--stack", "test"], look), 3);
+    assert.match(look.errText, /create azure-native:dbforpostgresql:Database "stray": not expected by normal/);
+    assert.equal(port.settings().recovery.mode, "reviveDropped");
+
+    // the cause is fixed; re-running the same revive only finishes the return to normal
+    port.extraSteps = [];
+    port.calls.length = 0;
+    const again = new FakeTerminal(port, false);
+    assert.equal(await run(["revive", "--stack", "test", "--at", at, "--yes"], again), 0, again.errText);
+    assert.match(again.outText, /nothing to change/);
+    assert.ok(!port.calls.some((c) => c.startsWith("setConfig recovery.mode=reviveDropped")), "revive's config was already there");
+    assert.equal(port.settings().recovery.mode, "normal");
+    assert.equal((await port.outputs()).recoveryMode, "normal");
+  });
+
+  it("`aytq-dr normal` finishes it too, and is a no-op once normal", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(port.settings().database.serverName);
+    stray(port);
+    assert.equal(await run(["rebuild", "--stack", "test", "--yes"], new FakeTerminal(port, false)), 6);
+    assert.equal(port.settings().recovery.mode, "rebuild");
+    port.extraSteps = [];
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["normal", "--stack", "test", "--yes"], io), 0, io.errText);
+    assert.match(io.outText, /return to recovery\.mode=normal: applied/);
+    assert.equal(port.settings().recovery.mode, "normal");
+    port.calls.length = 0;
+    assert.equal(await run(["normal", "--stack", "test", "--yes"], new FakeTerminal(port, false)), 0);
+    assert.ok(!port.calls.includes("up"));
+  });
+});
+
+describe("aytq-dr in-process: production reads need no confirmation", () => {
+  it("preview on production needs no --confirm-production and no typed name, and applies nothing", async () => {
+    const port = fakeStack("production");
+    const before = structuredClone(port.config);
+    // a terminal with no answers: any question fails the test
+    const io = new FakeTerminal(port, true);
+    assert.equal(await run(["preview", "stop", "--stack", "production"], io), 0, io.errText);
+    assert.match(io.errText, /production: preview only, nothing is applied/);
+    assert.match(io.outText, /dry run: stop passes the gate/);
+    assert.ok(port.calls.includes("preview"));
+    assert.ok(!port.calls.includes("up"));
+    assert.deepEqual(port.config, before);
+  });
+
+  it("--dry-run on production is the same as preview", async () => {
+    const port = fakeStack("production");
+    const before = structuredClone(port.config);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["freeze", "--stack", "production", "--dry-run"], io), 0, io.errText);
+    assert.ok(!port.calls.includes("up"));
+    assert.deepEqual(port.config, before);
+  });
+
+  it("applying on production still needs --confirm-production", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["freeze", "--stack", "production", "--yes"], io), 3);
+    assert.match(io.errText, /--confirm-production/);
+    assert.deepEqual(io.opened, []);
+  });
+
+  it("status on production needs no --confirm-production and only reads outputs", async () => {
+    const port = fakeStack("production");
+    const io = new FakeTerminal(port, true);
+    assert.equal(await run(["status", "--stack", "production"], io), 0, io.errText);
+    assert.match(io.outText, /stack: +production/);
+    assert.deepEqual(port.calls, ["outputs"]);
+    assert.deepEqual(io.asked, []);
+  });
+});

@@ -3,12 +3,13 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { decider, progressPrinter, runAction } from "../../recovery/cli/commands/run";
+import { checkResumedTimes, decider, progressPrinter, runAction } from "../../recovery/cli/commands/run";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, RefusedError, UsageError } from "../../recovery/errors";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef, StepRecord } from "../../recovery/runbook/ports";
+import { Journal, RunMeta } from "../../recovery/runbook/journal";
 import { FakeStackPort } from "../../recovery/stack/fake";
 import { FakeData } from "../runbook/fakes";
 
@@ -125,5 +126,113 @@ describe("run: progress", () => {
     assert.equal(io.lines[1], "[maintenance-on] starting: step 2 of 3 (2.0s elapsed)");
     assert.equal(io.lines[2], "[maintenance-on] done in 1m5s (total 1m7s): maintenance-on ok");
     assert.equal(io.lines[3], "run r1: completed after 1m10s");
+  });
+});
+
+describe("run --resume: the restore times are checked again before any step", () => {
+  let stateDir: string;
+  beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-run-resume-"))));
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+  let opened = 0;
+  const deps = (port: FakeStackPort) => ({
+    openPort: async () => {
+      opened++;
+      return port;
+    },
+    data: new FakeData(),
+    platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o),
+  });
+  beforeEach(() => (opened = 0));
+  const record = (step: string): StepRecord => ({ step, status: "done", startedAt: iso(9 * DAY), endedAt: iso(9 * DAY), summary: `${step} ok` });
+  /** A run as a crash left it, days ago: these steps done. */
+  function crashedRun(scenario: "data-loss" | "server-lost-revive", inputs: RunMeta["inputs"], done: string[], createdAgo: number): string {
+    const runId = `20240701T000000Z-${scenario}-ab12`;
+    const journal = new Journal(stateDir, "test", runId);
+    journal.create({ runId, scenario, stack: "test", platform: "azure", createdAt: iso(createdAgo), inputs });
+    for (const s of done) journal.append(record(s));
+    return runId;
+  }
+  const changes = (port: FakeStackPort) => port.calls.filter((c) => /^(setConfig|removeConfig|refresh|preview|up)/.test(c));
+
+  it("data-loss: refuses when the ptr step has not run and --at has left the 7-day window; nothing runs", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const at = iso(7 * DAY + 60 * MIN);
+    const runId = crashedRun("data-loss", { restorePointUTC: at, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 7 * DAY);
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)).then(
+      () => assert.fail("resumed"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof UsageError, String(err));
+    assert.match(err.message, new RegExp(`run ${runId} \\(data-loss, started .*\\) cannot be resumed: its ptr step has not run yet`));
+    assert.match(err.message, /older than 7 days of backup retention/);
+    assert.match(err.message, /expired: it left the 7-day retention window at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; nothing was run/);
+    assert.match(err.hint ?? "", /start a new run with a newer --at .*: aytq-dr run data-loss --stack test --at <time>/);
+    assert.match(err.hint ?? "", /the steps it did \(stop, maintenance-on, freeze, safety-backup\)/);
+    assert.deepEqual(changes(port), []);
+    assert.equal(new Journal(stateDir, "test", runId).records().length, 4, "no step ran");
+  });
+
+  it("data-loss: uses the server's earliest restore date when the stack has one", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    port.earliestRestoreDate = iso(DAY);
+    const runId = crashedRun("data-loss", { restorePointUTC: iso(2 * DAY), copyName: "copy-x" }, ["stop"], 2 * DAY);
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    await assert.rejects(
+      runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)),
+      (e: unknown) => e instanceof UsageError && /the server's earliest restore date has moved past it: it is now /.test(e.message),
+    );
+    assert.deepEqual(changes(port), []);
+  });
+
+  it("data-loss: resumes when the point is still inside the window", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const runId = crashedRun("data-loss", { restorePointUTC: iso(6 * DAY), copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 6 * DAY);
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)), EXIT.ok, io.lines.join("\n"));
+    assert.match(io.lines.join("\n"), /restore point still inside the window/);
+  });
+
+  it("data-loss: no check once the ptr step is done, or when its copy exists already (a crash after creating it)", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const old = iso(8 * DAY);
+    const done = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup", "ptr"], 8 * DAY);
+    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port)), EXIT.ok);
+
+    const port2 = new FakeStackPort("test", readStackConfig("test"));
+    port2.config.recovery = { ...(port2.config.recovery as object), ptrCopies: [{ name: "copy-y", restorePointUTC: old, createdAtUTC: old }] };
+    await port2.up();
+    rmSync(path.join(stateDir, "test"), { recursive: true, force: true });
+    const crashed = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-y" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 8 * DAY);
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction(undefined, { stack: "test", resume: crashed, yes: true }, io, deps(port2)), EXIT.ok, io.lines.join("\n"));
+  });
+
+  it("server-lost-revive: refuses when the revive step has not run and the deletion is now more than 5 days ago, before opening the stack", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const runId = crashedRun("server-lost-revive", { restorePointUTC: iso(6 * DAY - 50 * MIN), deletedAtUTC: iso(6 * DAY - 40 * MIN - 20 * MIN) }, ["stop", "maintenance-on"], 6 * DAY - 30 * MIN);
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)).then(
+      () => assert.fail("resumed"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof UsageError, String(err));
+    assert.match(err.message, /cannot be resumed: its revive step has not run yet/);
+    assert.match(err.message, /--deleted-at .* is more than 5 days ago/);
+    assert.match(err.message, /expired: the 5-day revive window closed at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+    assert.match(err.hint ?? "", /cannot be revived: recover from the latest backup instead: aytq-dr run server-lost-rebuild --stack test/);
+    assert.equal(opened, 0, "the stack was not opened");
+  });
+
+  it("server-lost-revive: without --deleted-at, a restore point now older than 5 days is refused with both ways on", () => {
+    const meta: RunMeta = { runId: "r1", scenario: "server-lost-revive", stack: "test", platform: "azure", createdAt: iso(6 * DAY), inputs: { restorePointUTC: iso(6 * DAY) } };
+    assert.throws(
+      () => checkResumedTimes(meta, [record("stop")], "revive", new Date(), "production"),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        /start a new run with a newer --at .*aytq-dr run server-lost-revive --stack production --at <time> --deleted-at <time> --confirm-production; otherwise .*server-lost-rebuild/.test(e.hint ?? ""),
+    );
+    // once revive is done, the times no longer matter
+    assert.doesNotThrow(() => checkResumedTimes(meta, ["stop", "maintenance-on", "freeze", "revive"].map(record), "revive", new Date(), "test"));
   });
 });

@@ -8,7 +8,7 @@ import { checkPreview } from "../../recovery/ops/gate";
 import { runOperation, converge } from "../../recovery/ops/converge";
 import { checkGuards } from "../../recovery/ops/guard";
 import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
-import { LockedError, RefusedError, ToolError } from "../../recovery/errors";
+import { EXIT, LockedError, RecoveredNotNormalError, RefusedError, ToolError } from "../../recovery/errors";
 import { AzurePlatform } from "../../recovery/platforms/azure/platform";
 import { runScenario } from "../../recovery/runbook/runner";
 import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
@@ -153,7 +153,105 @@ describe("converge against the fake stack", () => {
     const port = fakeStack();
     port.deletedInCloud.add(LIVE);
     const r = await converge({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
-    assert.equal(r.status, "unchanged");
+    assert.deepEqual(r.gate.changes, []);
+    assert.ok(port.deletedInCloud.has(LIVE), "the server was not created");
+  });
+
+  it("a config change that changes no resource still goes up, so the outputs say what the config says", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    await runOperation({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
+    // the return to normal changes no resource (the server's restore inputs are ignoreChanges) but recoveryMode is an output
+    assert.equal((await port.outputs()).recoveryMode, "normal");
+    assert.equal(port.calls.filter((c) => c === "up").length, 2);
+  });
+});
+
+describe("back to normal after revive/rebuild does not finish", () => {
+  const AT = "2024-07-24T06:10:00Z";
+  /** A change revive expects (a database comes back) but the return to normal does not: its gate refuses. */
+  const refuseNormal = (port: FakeStackPort) => {
+    port.extraSteps = [step("create", TYPES.database, "stray")];
+  };
+
+  it("the gate refuses normal: says the server IS recovered, where config stands and the exact fix; exit 6, never success", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    refuseNormal(port);
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RecoveredNotNormalError, String(err));
+    assert.equal(err.exitCode, EXIT.recoveredNotNormal);
+    assert.ok(err.reason instanceof RefusedError);
+    assert.match(err.message, new RegExp(`The live server ${LIVE} IS recovered`));
+    assert.match(err.message, /the gate refused return to recovery\.mode=normal/);
+    assert.match(err.message, /the stack config says recovery\.mode=reviveDropped/);
+    assert.match(err.hint ?? "", /aytq-dr preview normal --stack test/);
+    assert.match(err.hint ?? "", /aytq-dr normal --stack test/);
+    assert.match(err.hint ?? "", new RegExp(`re-run aytq-dr revive --stack test --at ${AT} `));
+    assert.match(err.hint ?? "", /pulumi config set --path aytq:recovery\.mode normal --stack test; pulumi config rm --path aytq:recovery\.restorePointUTC --stack test; pulumi preview --diff --stack test; pulumi up --stack test/);
+    // the server is there; the config was put back to the revive mode
+    assert.ok(!port.deletedInCloud.has(LIVE));
+    assert.ok([...port.state.values()].some((r) => r.name === LIVE));
+    assert.equal(port.settings().recovery.mode, "reviveDropped");
+  });
+
+  it("re-running revive in that state sees the server and only finishes the return to normal", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    refuseNormal(port);
+    await assert.rejects(runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)), RecoveredNotNormalError);
+    port.extraSteps = [];
+    port.calls.length = 0;
+    const r = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port));
+    assert.equal(r.status, "unchanged", "revive itself has nothing left to do");
+    assert.deepEqual(r.gate.changes, []);
+    assert.equal(port.settings().recovery.mode, "normal");
+    assert.equal(port.settings().recovery.restorePointUTC, undefined);
+    assert.equal((await port.outputs()).recoveryMode, "normal");
+    // one up: the return to normal
+    assert.equal(port.calls.filter((c) => c === "up").length, 1);
+  });
+
+  it("rebuild: a failed up of the return to normal is exit 6 too, with the rebuild re-run and the server recovered (empty)", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    let ups = 0;
+    port.onCall = (call) => {
+      if (call === "up" && ++ups === 2) throw new ToolError("pulumi up failed: network");
+    };
+    const err = await runOperation({ kind: "rebuild" }, opts(port)).then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RecoveredNotNormalError, String(err));
+    assert.equal(err.exitCode, 6);
+    assert.match(err.message, /IS recovered \(empty: restore the latest backup into it next\)/);
+    assert.match(err.message, /pulumi up failed: network/);
+    assert.match(err.message, /recovery\.mode=rebuild/);
+    assert.match(err.hint ?? "", /re-run aytq-dr rebuild --stack test /);
+    port.onCall = undefined;
+    const again = await runOperation({ kind: "rebuild" }, opts(port));
+    assert.equal(again.status, "unchanged");
+    assert.equal(port.settings().recovery.mode, "normal");
+  });
+
+  it("a lock during the return to normal keeps the locked stack's own message inside", async () => {
+    const port = fakeStack("production");
+    port.deletedInCloud.add(port.settings().database.serverName);
+    let previews = 0;
+    port.onCall = (call) => {
+      if (call === "preview" && ++previews === 2) throw new LockedError("the stack is locked by another update", "wait for it");
+    };
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RecoveredNotNormalError);
+    assert.match(err.message, /locked by another update\n +fix: wait for it/);
+    assert.match(err.hint ?? "", /aytq-dr normal --stack production --confirm-production/);
   });
 });
 
@@ -165,6 +263,10 @@ describe("production guard", () => {
   it("on a terminal, needs the stack name typed", async () => {
     await assert.rejects(checkGuards({ ...base, confirmProduction: true, isTTY: true, prompt: async () => "prod" }), RefusedError);
     await checkGuards({ ...base, confirmProduction: true, isTTY: true, prompt: async () => "production" });
+  });
+  it("a dry run (preview) of production needs neither --confirm-production nor the typed name: it applies nothing", async () => {
+    await checkGuards({ ...base, yes: false, dryRun: true, isTTY: true, prompt: async (q) => assert.fail(`asked ${q}`) });
+    await checkGuards({ ...base, yes: false, dryRun: true });
   });
   it("without a terminal, a change needs --yes; a dry run does not", async () => {
     await assert.rejects(checkGuards({ ...base, stack: "test", yes: false }), (e: unknown) => e instanceof RefusedError && /--yes/.test(e.hint ?? ""));

@@ -90,6 +90,7 @@ export async function executeOperation(r: OperationRun): Promise<ConvergeResult>
   const dryRun = Boolean(flags.dryRun || r.forceDryRun);
   const guard = { stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun, isTTY: io.isTTY, prompt: io.prompt };
   await checkGuards(guard);
+  if (dryRun && stack === "production") io.err("production: preview only, nothing is applied and the config is put back (no --confirm-production needed)");
   for (const n of r.notes ?? []) io.err(n);
   const port = await portFor(io)(stack);
   const op = await r.build(port, settings);

@@ -10,14 +10,68 @@ import { EXIT, RefusedError, UsageError } from "../../errors";
 import { checkGuards, confirm } from "../../ops/guard";
 import { AzurePlatform, AzurePlatformOptions } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
-import { Journal } from "../../runbook/journal";
-import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName } from "../../runbook/ports";
+import { DEFAULT_BACKUP_RETENTION_DAYS, REVIVE_WINDOW_DAYS } from "../../../infra/config";
+import { existingCopies, readEarliestRestore } from "../../platforms/azure/platform";
+import { Journal, resumeIndex, RunMeta } from "../../runbook/journal";
+import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
-import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
+import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../../time";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
 import { addStackFlag, checkPtrWindowOnStack, openPort, PortFactory, stateDir } from "./driver-common";
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** The steps of a run that have not completed yet (what a resume will run). */
+export function pendingSteps(scenario: ScenarioName, records: readonly StepRecord[]): string[] {
+  const steps = SCENARIO_STEPS[scenario];
+  return steps.slice(resumeIndex(steps, records));
+}
+
+/**
+ * A resumed run's restore times, checked again before any step: a run resumed days later must not
+ * stop and start the app again only to find, at its ptr or revive step, that the point has left the
+ * window. `step` is "ptr" or "revive"; checked only while that step has not completed. Throws a
+ * UsageError saying what expired, when, and how to go on.
+ */
+export function checkResumedTimes(
+  meta: RunMeta,
+  records: readonly StepRecord[],
+  step: "ptr" | "revive",
+  now: Date,
+  stack: string,
+  earliestRestore?: Date,
+): void {
+  const at = meta.inputs.restorePointUTC;
+  if (!at || !pendingSteps(meta.scenario, records).includes(step)) return;
+  const atDate = new Date(at);
+  const done = records.filter((r) => r.status === "done" || r.status === "unchanged" || r.status === "not-applicable").map((r) => r.step);
+  const head = `run ${meta.runId} (${meta.scenario}, started ${meta.createdAt}) cannot be resumed: its ${step} step has not run yet and its restore time is no longer usable`;
+  const already = done.length ? `; the steps it did (${[...new Set(done)].join(", ")}) are idempotent: the new run finds them as they were left` : "";
+  if (step === "ptr") {
+    const problems = ptrTimeProblems(atDate, { now, earliestRestore });
+    if (problems.length === 0) return;
+    const when = earliestRestore
+      ? `the server's earliest restore date has moved past it: it is now ${toIsoUtc(earliestRestore)}`
+      : `it left the ${DEFAULT_BACKUP_RETENTION_DAYS}-day retention window at ${toIsoUtc(new Date(atDate.getTime() + DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))}`;
+    throw new UsageError(
+      `${head}:\n  - ${problems.join("\n  - ")}\n  expired: ${when}; nothing was run`,
+      `start a new run with a newer --at (from ${toIsoUtc(earliestRestore ?? new Date(now.getTime() - DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))} to 5 minutes ago): aytq-dr run data-loss --stack ${stack} --at <time>${stack === "production" ? " --confirm-production" : ""}${already}`,
+    );
+  }
+  const deleted = meta.inputs.deletedAtUTC ? new Date(meta.inputs.deletedAtUTC) : undefined;
+  const problems = reviveTimeProblems(atDate, deleted, now);
+  if (problems.length === 0) return;
+  const closed = new Date((deleted ?? atDate).getTime() + REVIVE_WINDOW_DAYS * DAY_MS);
+  const production = stack === "production" ? " --confirm-production" : "";
+  throw new UsageError(
+    `${head}:\n  - ${problems.join("\n  - ")}\n  expired: the ${REVIVE_WINDOW_DAYS}-day revive window closed at ${toIsoUtc(closed)}; nothing was run`,
+    deleted
+      ? `Azure no longer keeps the dropped server, so it cannot be revived: recover from the latest backup instead: aytq-dr run server-lost-rebuild --stack ${stack}${production}${already}`
+      : `if the server was deleted less than ${REVIVE_WINDOW_DAYS} days ago, start a new run with a newer --at (at least 10 minutes after the deletion) and --deleted-at: aytq-dr run server-lost-revive --stack ${stack} --at <time> --deleted-at <time>${production}; otherwise it can no longer be revived: aytq-dr run server-lost-rebuild --stack ${stack}${production}${already}`,
+  );
+}
 
 export interface RunFlags {
   stack?: string;
@@ -146,11 +200,16 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   let scenario: ScenarioName;
   let inputs: ScenarioInputs = {};
   const dir = stateDir(io);
+  let resumed: { meta: RunMeta; records: StepRecord[] } | undefined;
   if (flags.resume) {
-    const meta = new Journal(dir, stack, flags.resume).meta();
+    const journal = new Journal(dir, stack, flags.resume);
+    const meta = journal.meta();
     if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${scenarioArg}`);
     if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name");
     scenario = meta.scenario;
+    resumed = { meta, records: journal.records() };
+    // revive's window needs no stack: checked before anything else
+    checkResumedTimes(meta, resumed.records, "revive", new Date(), stack);
   } else {
     if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
     if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${scenarioArg}"`, `use one of: ${SCENARIOS.join(", ")}`);
@@ -177,6 +236,12 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   try {
     const port = await (deps.openPort ?? openPort)(stack, controller.signal);
     if (scenario === "data-loss" && !flags.resume && inputs.restorePointUTC) await checkPtrWindowOnStack(port, new Date(inputs.restorePointUTC), new Date(), (t) => io.err(t));
+    const copyName = resumed?.meta.inputs.copyName;
+    if (resumed && pendingSteps(scenario, resumed.records).includes("ptr") && !(await existingCopies(port)).some((c) => c.name === copyName && c.restorePointUTC === resumed?.meta.inputs.restorePointUTC)) {
+      // the ptr step has not run (and its copy does not exist): the restore point may have left the window since the run started
+      checkResumedTimes(resumed.meta, resumed.records, "ptr", new Date(), stack, await readEarliestRestore(port));
+      io.err(`restore point still inside the window: ${echoTime(new Date(resumed.meta.inputs.restorePointUTC ?? ""))}`);
+    }
     const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`) };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
     const outcome = await runScenario({

@@ -28,6 +28,12 @@ export const SWITCH_SPECS: OperationSpec[] = [
   simple("unfreeze", "unfreeze the pipeline (pipeline.frozen=false)", { kind: "unfreeze" }, ["pipelineFrozen", "requiredApprovals"]),
   simple("stop", "stop the app: web and worker replicas to 0 (app.stopped=true)", { kind: "stop" }, ["webReplicas", "workerReplicas"]),
   simple("start", "start the app at the configured replica counts (app.stopped=false)", { kind: "start" }, ["webReplicas", "workerReplicas"]),
+  simple(
+    "normal",
+    "finish a revive or rebuild whose return to normal did not finish: recovery.mode=normal (restore inputs cleared); the gate allows at most an update of the live server",
+    { kind: "normal" },
+    ["recoveryMode", "serverName"],
+  ),
   {
     name: "maintenance",
     description: "maintenance page on or off (app.maintenance); prints the temporary URLs",
