@@ -1,3 +1,5 @@
+import type { KubernetesTunnelOptions } from "../data/tunnel";
+import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
 
 /** Where a command writes. Tests pass their own to run commands in-process. */
@@ -13,6 +15,8 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
   /** Opens a stack. Tests give a fake stack to run converging commands in-process. @default the Automation API */
   openStack?(stack: string, signal?: AbortSignal): Promise<StackPort>;
+  /** Opens a route to a stack's database (--stack without --database-url). Tests give a fake tunnel. @default openKubernetesTunnel */
+  openTunnel?(options: KubernetesTunnelOptions): Promise<DatabaseConnection>;
 }
 
 export function processIO(): CliIO {

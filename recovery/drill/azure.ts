@@ -86,15 +86,33 @@ export async function confirmAzureDrill(req: AzureDrillRequest): Promise<void> {
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
-/** The platform, with the heartbeat writer stopped when the app is (stopping the app stops traffic). */
-function stoppingWriter(p: Platform, writer: HeartbeatWriter): Platform {
-  const wrapped = Object.create(p) as Platform;
-  wrapped.setAppStopped = async (stopped: boolean) => {
-    const r = await p.setAppStopped(stopped);
-    if (stopped) await writer.stop();
-    return r;
+/**
+ * The platform, with the heartbeat writer stopped when the app is (stopping the app stops traffic).
+ * Every other call is delegated to `p` itself, so state the platform keeps on itself (AzurePlatform's
+ * maintenance flag, which healthTargets() reads) stays on the object the drill measures with
+ * afterwards. (An `Object.create(p)` wrapper wrote that state onto the wrapper instead.)
+ */
+export function stoppingWriter(p: Platform, writer: Pick<HeartbeatWriter, "stop">): Platform {
+  return {
+    kind: p.kind,
+    stack: p.stack,
+    liveServerName: p.liveServerName,
+    setAppStopped: async (stopped) => {
+      const r = await p.setAppStopped(stopped);
+      if (stopped) await writer.stop();
+      return r;
+    },
+    setMaintenance: (on) => p.setMaintenance(on),
+    setPipelineFrozen: (frozen) => p.setPipelineFrozen(frozen),
+    reviveServer: (at) => p.reviveServer(at),
+    rebuildServer: () => p.rebuildServer(),
+    createPtrCopy: (name, at) => p.createPtrCopy(name, at),
+    removePtrCopies: (names) => p.removePtrCopies(names),
+    listPtrCopies: () => p.listPtrCopies(),
+    connect: (db) => p.connect(db),
+    storage: () => p.storage(),
+    healthTargets: () => p.healthTargets(),
   };
-  return wrapped;
 }
 
 /** Run one scenario on an Azure stack, once confirmed (confirmAzureDrill). */

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { UsageError } from "../../errors";
-import { openKubernetesTunnel } from "../../data/tunnel";
+import { openKubernetesTunnel, type KubernetesTunnelOptions } from "../../data/tunnel";
 import { formatProgress, type ProgressFn } from "../../data/streams";
 import type { DatabaseConnection, StorageLocation } from "../../runbook/ports";
 import type { CliIO } from "../io";
@@ -35,8 +35,8 @@ export function storageFor(opts: DataOptions, settings: Settings | undefined, io
   throw new UsageError("no storage given", "pass --stack (Azure, signed in with az login), or --storage-connection-string / AZURE_STORAGE_CONNECTION_STRING");
 }
 
-/** A connection from --database-url (no tunnel), else through the stack's Kubernetes tunnel. */
-export async function connectFor(url: string | undefined, server: string | undefined, settings: Settings | undefined): Promise<DatabaseConnection> {
+/** A connection from --database-url (no tunnel), else through the stack's Kubernetes tunnel (io.openTunnel when given). */
+export async function connectFor(url: string | undefined, server: string | undefined, settings: Settings | undefined, io: Pick<CliIO, "openTunnel">): Promise<DatabaseConnection> {
   if (url) {
     let host = "database";
     let db = "";
@@ -51,12 +51,13 @@ export async function connectFor(url: string | undefined, server: string | undef
     return { url, label: `${host}/${db}`, serverName, release: async () => undefined };
   }
   if (!settings) throw new UsageError("no database given", "pass --stack S (through a Kubernetes tunnel) or --database-url");
-  return openKubernetesTunnel({
+  const options: KubernetesTunnelOptions = {
     namespace: settings.app.namespace,
     secretName: settings.app.databaseSecretName,
     liveServerName: settings.database.serverName,
     serverName: server && server !== settings.database.serverName ? server : undefined,
-  });
+  };
+  return io.openTunnel ? io.openTunnel(options) : openKubernetesTunnel(options);
 }
 
 /** Progress lines on a terminal (at most one every 2 s), nothing otherwise. */

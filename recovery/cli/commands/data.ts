@@ -54,7 +54,7 @@ export const registerBackup: RegisterCommand = (program, io) => {
       : backupName({ kind: opts.nightly ? "nightly" : "adhoc", shortCode, now, format });
     const storage = storageFor(opts, settings, io);
     const result = await withInterrupt((signal) =>
-      connectFor(opts.databaseUrl, opts.server, settings).then((conn) =>
+      connectFor(opts.databaseUrl, opts.server, settings, io).then((conn) =>
         using(conn, (c) => {
           if (!opts.json) io.err(`backing up ${c.label} to ${name}`);
           return backupToBlob(c, storage, name, { format, onProgress: progressFor(io), signal });
@@ -89,7 +89,7 @@ export const registerRestore: RegisterCommand = (program, io) => {
     // Find the backup before anything else: a wrong --file must not open a tunnel or leave a safety backup behind.
     const found = await findBackup(storage, opts.file);
     const result = await withInterrupt((signal) =>
-      connectFor(opts.databaseUrl, opts.server, settings).then((conn) =>
+      connectFor(opts.databaseUrl, opts.server, settings, io).then((conn) =>
         using(conn, async (c) => {
           let safety: string | undefined;
           if (opts.safetyBackup) {
@@ -157,9 +157,9 @@ export const registerCompare: RegisterCommand = (program, io) => {
       const urls = asList(opts.databaseUrl);
       if (urls.length !== 0 && urls.length !== 2) throw new UsageError("give --database-url twice (A and B), or --stack with --copy");
       if (urls.length === 0 && !opts.copy) throw new UsageError("nothing to compare", "pass --stack S --copy <ptr-name>, or two --database-url");
-      const a = await connectFor(urls[0], undefined, settings);
+      const a = await connectFor(urls[0], undefined, settings, io);
       const result = await using(a, async (ca) => {
-        const b = await connectFor(urls[1], opts.copy, settings);
+        const b = await connectFor(urls[1], opts.copy, settings, io);
         return using(b, async (cb) => ({ labels: { a: ca.label, b: cb.label }, result: await compareDatabases(ca, cb) }));
       });
       if (opts.json) json(io, { ...result.result, a: result.labels.a, b: result.labels.b });
