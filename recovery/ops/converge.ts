@@ -173,7 +173,11 @@ async function notBackToNormal(op: Operation, result: ConvergeResult, o: Converg
   const message = [
     `${result.operation}: ${result.status === "applied" ? "applied" : "already so"}. The live server ${o.liveServerName} IS recovered${op.kind === "rebuild" ? " (empty: restore the latest backup into it next)" : ""}.`,
     `But the return to recovery.mode=normal did not finish, so the stack is not back to an ordinary deploy:`,
-    `  ${describeError(err).message.replace(/\n/g, "\n  ")}`,
+    // The inner error may ask to put the keys back to reviveDropped/rebuild by hand: here that is the
+    // wrong advice (the server exists), so that clause gives way to the state and the steps below.
+    `  ${describeError(err)
+      .message.replace(/the config could NOT be rolled back: put these keys back by hand: [^\n]*/, `the config could not be put back either (see "Where you are")`)
+      .replace(/\n/g, "\n  ")}`,
     `Where you are: the server exists; the stack config says recovery.mode=${mode}. Do not put recovery.mode back by hand and do not revive or rebuild from scratch: only the return to normal is left.`,
   ].join("\n");
   const hint = [

@@ -198,6 +198,26 @@ describe("back to normal after revive/rebuild does not finish", () => {
     assert.equal(port.settings().recovery.mode, "reviveDropped");
   });
 
+  it("when the return to normal cannot put its config back either, it never advises going back to reviveDropped", async () => {
+    const port = fakeStack();
+    port.deletedInCloud.add(LIVE);
+    refuseNormal(port);
+    let writes = 0;
+    port.onCall = (call) => {
+      // 1: revive's patch, 2: normal's patch, 3: normal's rollback (fails), then the state is read back
+      if (call.startsWith("setConfig") && ++writes === 3) throw new Error("disk full");
+    };
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+      () => assert.fail("resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RecoveredNotNormalError, String(err));
+    assert.doesNotMatch(err.message, /put these keys back by hand/);
+    assert.doesNotMatch(`${err.message}\n${err.hint ?? ""}`, /recovery\.mode reviveDropped/);
+    assert.match(err.message, /the config could not be put back either/);
+    assert.match(err.message, /the stack config says recovery\.mode=normal/);
+  });
+
   it("re-running revive in that state sees the server and only finishes the return to normal", async () => {
     const port = fakeStack();
     port.deletedInCloud.add(LIVE);
