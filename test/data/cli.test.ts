@@ -49,8 +49,10 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
 
     const listIO = captureIO({ AZURE_STORAGE_CONNECTION_STRING: env.azurite.connectionString });
     assert.equal(await main(["node", "aytq-dr", "backups", "list", "--json", ...storage], listIO), 0);
-    const listed = JSON.parse(listIO.stdout()) as { name: string; verified: boolean }[];
+    const listed = JSON.parse(listIO.stdout()) as { name: string; verified: boolean; sourceServer?: string }[];
     assert.equal(listed.length, 2);
+    // --database-url on 127.0.0.1: the source is the whole address, not its first label "127"
+    assert.equal(listed.find((b) => b.name === "cli-one.sql.gz")?.sourceServer, "127.0.0.1");
     assert.ok(listed.some((b) => b.name.startsWith("safety_before_restore_of_cli-one_")), "a safety backup was taken first");
     assert.ok(listed.some((b) => b.name === "cli-one.sql.gz"));
 

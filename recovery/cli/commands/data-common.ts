@@ -1,4 +1,5 @@
 /** Shared option handling for the data commands: storage, database connections, progress, Ctrl-C. */
+import { isIP } from "node:net";
 import type { Command } from "commander";
 import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
@@ -47,7 +48,8 @@ export async function connectFor(url: string | undefined, server: string | undef
     } catch {
       throw new UsageError("--database-url is not a URL", "write it like postgres://user:password@host:5432/database");
     }
-    const serverName = server ?? host.split(".")[0] ?? host;
+    // A server's name is its host's first label (s189t01-aytq-ts-pg.postgres...); an IP address or localhost stays whole.
+    const serverName = server ?? (isIP(host.replace(/^\[|\]$/g, "")) || !host.includes(".") ? host : host.split(".")[0]);
     return { url, label: `${host}/${db}`, serverName, release: async () => undefined };
   }
   if (!settings) throw new UsageError("no database given", "pass --stack S (through a Kubernetes tunnel) or --database-url");

@@ -140,7 +140,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
     const storage = storageFor(opts, settingsFor(opts.stack), io);
     const r = await withInterrupt((signal) => verifyBackup(storage, opts.file, { intoUrl: opts.intoUrl, onProgress: progressFor(io), signal }));
     if (opts.json) json(io, r);
-    else io.out(`verified ${r.name}: ${r.tables} tables, ${r.rows} rows restored${r.recorded ? "" : ` (could not record it on the blob: ${r.recordError ?? ""})`}`);
+    else io.out(`verified ${r.name}: ${r.tables} table${r.tables === 1 ? "" : "s"}, ${r.rows} row${r.rows === 1 ? "" : "s"} restored${r.recorded ? "" : ` (could not record it on the blob: ${r.recordError ?? ""})`}`);
   });
 };
 
