@@ -126,5 +126,15 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
       assert.match(io.stdout(), /FAILED: HTTP 500/);
       assert.equal(await main(["node", "aytq-dr", "validate", "--url", `${base}/ok`], captureIO()), 0);
     });
+
+    it("aytq-dr validate refuses a bad --url, --attempts or --deadline-seconds as a usage error, without a stack trace or the URL", async () => {
+      for (const args of [["--url", `not a url ${PASSWORD}`], ["--url", `ftp://u:${PASSWORD}@host/x`], ["--url", `${base}/ok`, "--attempts", "abc"], ["--url", `${base}/ok`, "--deadline-seconds", "0"]]) {
+        const io = captureIO();
+        assert.equal(await main(["node", "aytq-dr", "validate", ...args], io), 2, args.join(" "));
+        assert.match(io.text(), /fix: /);
+        assert.doesNotMatch(io.text(), /internal error|    at |FAILED/);
+        assert.ok(!io.text().includes(PASSWORD));
+      }
+    });
   });
 });

@@ -168,6 +168,17 @@ export const registerCompare: RegisterCommand = (program, io) => {
     });
 };
 
+/** The host of a --url, or a UsageError (a typo must not print a stack trace). The URL may hold credentials: never quoted. */
+function healthUrlHost(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol === "http:" || u.protocol === "https:") return u.host;
+  } catch {
+    // reported below
+  }
+  throw new UsageError("--url is not an http(s) URL", "write it like https://host/health/all.json");
+}
+
 export const registerValidate: RegisterCommand = (program, io) => {
   program
     .command("validate")
@@ -178,7 +189,9 @@ export const registerValidate: RegisterCommand = (program, io) => {
     .option("--attempts <n>", "attempts per URL", (v) => Number(v))
     .option("--json", "print JSON")
     .action(async (opts: { stack?: string; url?: string[]; deadlineSeconds?: number; attempts?: number; json?: boolean }, command: Command) => {
-      const targets = opts.url?.length ? opts.url.map((url) => ({ service: new URL(url).host, url })) : healthUrls(settingsFor(opts.stack) ?? (() => { throw new UsageError("pass --stack S or --url"); })());
+      if (opts.attempts !== undefined && (!Number.isInteger(opts.attempts) || opts.attempts < 1)) throw new UsageError("--attempts must be a whole number of at least 1", "e.g. --attempts 5");
+      if (opts.deadlineSeconds !== undefined && !(opts.deadlineSeconds > 0)) throw new UsageError("--deadline-seconds must be a number of seconds above 0", "e.g. --deadline-seconds 120");
+      const targets = opts.url?.length ? opts.url.map((url) => ({ service: healthUrlHost(url), url })) : healthUrls(settingsFor(opts.stack) ?? (() => { throw new UsageError("pass --stack S or --url"); })());
       const results = await validateHealth(targets, { deadlineMs: opts.deadlineSeconds !== undefined ? opts.deadlineSeconds * 1000 : undefined, attempts: opts.attempts });
       if (opts.json) json(io, results);
       else io.out(formatHealth(results));
