@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { describeError, InterruptedError, RefusedError, UsageError } from "../errors";
 import { defaultCopyName } from "../ops/operations";
+import { redact } from "../util/redact";
 import { Journal, resumeIndex, RunMeta } from "./journal";
 import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./ports";
 import { missingInputs, StepContext, stepsOf } from "./scenarios";
@@ -94,12 +95,13 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     try {
       const result = await raceAbort(def.run(ctx), req.signal);
       record.status = result.status;
-      record.summary = result.summary;
+      // redacted here, once: the same record goes to the journal, the progress lines, stdout and the webhooks
+      record.summary = result.summary === undefined ? undefined : redact(result.summary);
     } catch (err) {
       const { message, exitCode: code } = describeError(err);
       exitCode = code;
       record.status = err instanceof InterruptedError ? "interrupted" : "failed";
-      record.error = message;
+      record.error = redact(message);
       outcome = err instanceof InterruptedError || err instanceof RefusedError ? "stopped" : "failed";
     }
     record.endedAt = now().toISOString();

@@ -80,6 +80,19 @@ describe("runbook runner", () => {
     assert.equal((await run("server-lost-revive", new FakePlatform(), new FakeData())).exitCode, undefined);
   });
 
+  it("masks a password in a step's error everywhere the record goes: the outcome, the events, the journal", async () => {
+    const platform = new FakePlatform();
+    platform.failOnce.set("reviveServer", new ToolError("connecting to postgres://aytq:S3cretPass@db.internal:5432/aytq failed"));
+    const events: RunEvent[] = [];
+    const out = await run("server-lost-revive", platform, new FakeData(), { onEvent: (e) => events.push(e) });
+    const ended = events.flatMap((e) => (e.type === "step-end" ? [e.record] : []));
+    const journal = readFileSync(path.join(stateDir, "test", out.runId, "journal.jsonl"), "utf8");
+    for (const text of [JSON.stringify(out.steps), JSON.stringify(ended), journal]) {
+      assert.ok(!text.includes("S3cretPass"), text);
+      assert.match(text, /postgres:\/\/aytq:\*\*\*@db\.internal/);
+    }
+  });
+
   it("gives two data-loss runs started in the same minute copies of their own", async () => {
     const platform = new FakePlatform();
     const first = await run("data-loss", platform, new FakeData());
