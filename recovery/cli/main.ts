@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { describeError, EXIT } from "../errors";
+import { redact } from "../util/redact";
 import { CliIO, processIO } from "./io";
 import { COMMANDS } from "./commands";
 
@@ -38,7 +39,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const { exitCode: code, message } = describeError(err);
-    io.err(`aytq-dr: ${message}`);
+    // the last line of defence: a failure deep down (a driver, a tool) may quote a URL with its password
+    io.err(`aytq-dr: ${redact(message)}`);
     return code;
   }
 }

@@ -385,3 +385,23 @@ describe("aytq-dr in-process: production reads need no confirmation", () => {
     assert.deepEqual(io.asked, []);
   });
 });
+
+describe("aytq-dr in-process: errors", () => {
+  it("masks a password in any error it prints, a bug's stack trace included", async () => {
+    const stderr: string[] = [];
+    const io: CliIO = {
+      out: () => undefined,
+      err: (t) => stderr.push(t),
+      isTTY: false,
+      env: {},
+      openStack: async () => {
+        throw new Error("could not reach postgres://aytq:S3cretPass@db.internal:5432/aytq");
+      },
+    };
+    assert.equal(await run(["status", "--stack", "test"], io), 70);
+    const text = stderr.join("\n");
+    assert.match(text, /internal error/);
+    assert.ok(!text.includes("S3cretPass"), text);
+    assert.match(text, /postgres:\/\/aytq:\*\*\*@db\.internal/);
+  });
+});
