@@ -96,8 +96,13 @@ export function pgFailure(what: string, stderr: string, url?: string): ToolError
   const secrets = url ? [connectionEnv(url).PGPASSWORD] : [];
   const clean = redact(stderr, secrets).trim();
   const line = errorLine(clean);
-  const hint = /could not start: ENOENT/.test(clean) ? installHint() : /connect|Connection refused|timeout expired|no route/i.test(line) ? "is the server running and reachable (tunnel, firewall, --database-url)?" : undefined;
-  return new ToolError(`${what} failed: ${line}`, hint, clean);
+  return new ToolError(`${what} failed: ${line}`, failureHint(clean), clean);
+}
+
+/** What to do about a client tool's (redacted) stderr, when we can tell: install it, or reach the server. */
+export function failureHint(cleanStderr: string): string | undefined {
+  if (/could not start: ENOENT/.test(cleanStderr)) return installHint();
+  return /connect|Connection refused|timeout expired|no route/i.test(errorLine(cleanStderr)) ? "is the server running and reachable (tunnel, firewall, --database-url)?" : undefined;
 }
 
 /** A query's rows as tab-separated text (psql -XAt, fail on the first error). */

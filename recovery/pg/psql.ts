@@ -5,7 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { ToolError } from "../errors";
-import { maskUrl } from "../util/redact";
+import { errorLine, failureHint } from "../data/pgtools";
+import { maskUrl, redact } from "../util/redact";
 import { pgBin } from "./cluster";
 import { clientEnv } from "./connection";
 
@@ -48,7 +49,11 @@ export function psql(url: string, sql: string, options: QueryOptions = {}): Prom
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
-      else reject(new ToolError(`psql failed against ${maskUrl(url)}`, undefined, stderr.trim() || `exit ${String(code)}`));
+      else {
+        // psql's own error line in the message (the operator sees no stderr), passwords masked
+        const clean = redact(stderr, [env.PGPASSWORD]).trim() || `exit ${String(code)}`;
+        reject(new ToolError(`psql failed against ${maskUrl(url)}: ${errorLine(clean)}`, failureHint(clean), clean));
+      }
     });
     child.stdin.on("error", () => undefined);
     child.stdin.end(options.stdin ?? "");
