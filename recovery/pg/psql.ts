@@ -15,6 +15,8 @@ export interface QueryOptions {
   timeoutMs?: number;
   /** Feed this text on stdin (with `-f -`) instead of `-c`. */
   stdin?: string;
+  /** Give up connecting after this many seconds. @default PSQL_CONNECT_TIMEOUT_SECONDS */
+  connectTimeoutSeconds?: number;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
@@ -34,7 +36,7 @@ export function psqlEnv(url: string, base: NodeJS.ProcessEnv = process.env, conn
 /** Run SQL with ON_ERROR_STOP; resolves to stdout, rejects with a ToolError quoting psql's error. */
 export function psql(url: string, sql: string, options: QueryOptions = {}): Promise<string> {
   const args = psqlArgs(sql, options);
-  const env = psqlEnv(url);
+  const env = psqlEnv(url, process.env, options.connectTimeoutSeconds);
   return new Promise((resolve, reject) => {
     const child = spawn(pgBin("psql"), args, { stdio: ["pipe", "pipe", "pipe"], env });
     let stdout = "";

@@ -2,10 +2,8 @@
  * A sample dataset shaped like the service (teachers, their qualifications and induction) and a
  * heartbeat writer that keeps committing timestamped rows, so a drill can measure what was lost.
  */
-import { spawn } from "node:child_process";
 import { UsageError } from "../../errors";
-import { pgBin } from "../../pg/cluster";
-import { psql, psqlArgs, psqlEnv } from "../../pg/psql";
+import { psql } from "../../pg/psql";
 
 /** Named sizes in total rows (teachers + qualifications + inductions). */
 export const DATASET_SIZES = { small: 4_000, medium: 200_000, large: 3_000_000 } as const;
@@ -161,24 +159,9 @@ export class HeartbeatWriter {
 /** A lost server shows up as a failed insert within this, not a hung writer. */
 const HEARTBEAT_CONNECT_TIMEOUT_SECONDS = 2;
 
-function insertHeartbeat(url: string): Promise<HeartbeatRow> {
+async function insertHeartbeat(url: string): Promise<HeartbeatRow> {
   const sql = `insert into ${HEARTBEAT_TABLE} default values returning id, to_char(written_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(pgBin("psql"), psqlArgs(sql), { stdio: ["ignore", "pipe", "pipe"], env: psqlEnv(url, process.env, HEARTBEAT_CONNECT_TIMEOUT_SECONDS) });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const [id, writtenAt] = out.trim().split("|");
-      if (code === 0 && id && writtenAt) resolve({ id: Number(id), writtenAt });
-      else reject(new Error(err.trim() || `psql exit ${String(code)}`));
-    });
-  });
+  const [id, writtenAt] = (await psql(url, sql, { timeoutMs: 5000, connectTimeoutSeconds: HEARTBEAT_CONNECT_TIMEOUT_SECONDS })).trim().split("|");
+  if (!id || !writtenAt) throw new Error("the heartbeat insert returned no row");
+  return { id: Number(id), writtenAt };
 }
