@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkResumedTimes, decider, progressPrinter, runAction } from "../../recovery/cli/commands/run";
+import { checkResumedTimes, decider, progressPrinter, resumeCommand, runAction } from "../../recovery/cli/commands/run";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, RefusedError, UsageError } from "../../recovery/errors";
@@ -126,6 +126,15 @@ describe("run: progress", () => {
     assert.equal(io.lines[1], "[maintenance-on] starting: step 2 of 3 (2.0s elapsed)");
     assert.equal(io.lines[2], "[maintenance-on] done in 1m5s (total 1m7s): maintenance-on ok");
     assert.equal(io.lines[3], "run r1: completed after 1m10s");
+  });
+});
+
+describe("run: the resume command it prints", () => {
+  it("on production carries --confirm-production, which the resume needs again", () => {
+    const io = fakeIO({});
+    progressPrinter(io, ["stop"])({ type: "run-start", runId: "r1", scenario: "data-loss", stack: "production", at: "" });
+    assert.match(io.lines[0], /resume with: aytq-dr run --resume r1 --stack production --confirm-production\)$/);
+    assert.equal(resumeCommand("r1", "test"), "aytq-dr run --resume r1 --stack test");
   });
 });
 

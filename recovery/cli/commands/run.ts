@@ -87,6 +87,11 @@ export interface RunFlags {
   teamsWebhook?: string;
 }
 
+/** The command that resumes a run; production needs its confirmation again. */
+export function resumeCommand(runId: string, stack: string): string {
+  return `aytq-dr run --resume ${runId} --stack ${stack}${stack === "production" ? " --confirm-production" : ""}`;
+}
+
 function seconds(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
@@ -145,7 +150,7 @@ export function progressPrinter(io: CliIO, steps: readonly string[], clock: () =
   return (e) => {
     switch (e.type) {
       case "run-start":
-        io.err(`run ${e.runId}: ${e.scenario} on ${e.stack} (resume with: aytq-dr run --resume ${e.runId} --stack ${e.stack})`);
+        io.err(`run ${e.runId}: ${e.scenario} on ${e.stack} (resume with: ${resumeCommand(e.runId, e.stack)})`);
         break;
       case "step-start":
         stepStart = clock();
@@ -263,7 +268,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     if (outcome.outcome !== "completed") {
       io.out(`stopped at ${last?.step ?? "the start"}: ${last?.error ?? "interrupted"}`);
       io.out(`journal: ${new Journal(dir, stack, outcome.runId).file}`);
-      io.out(`resume with: aytq-dr run --resume ${outcome.runId} --stack ${stack}`);
+      io.out(`resume with: ${resumeCommand(outcome.runId, stack)}`);
     }
     // The stopping error's own code first (a locked stack is 5, not a generic failure).
     const code =
