@@ -12,7 +12,7 @@ import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TABLE_SQL, HeartbeatWriter } from "../
 import type { DataTools, Platform, RunEvent, ScenarioInputs, ScenarioName } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
 import { AzureIncidents, DRILL_SCRATCH_ROWS, DRILL_SCRATCH_TABLE, SCRATCH_SQL } from "./azure-incidents";
-import { DrillIncident, finishReport, measureDrill, recover, tableChecksums } from "./core";
+import { DrillIncident, finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
 import { RESTORE_POINT_LEAD_MS, WARMUP_ROWS } from "./local";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";
@@ -130,11 +130,7 @@ export async function runAzureDrill(scenario: ScenarioName, e: AzureDrillEnviron
     const before = await tableChecksums(conn.url, tables);
     e.log(`drill tables ready in ${conn.label}: ${DRILL_SCRATCH_TABLE} (${DRILL_SCRATCH_ROWS} rows), heartbeat writer started`);
     writer.start();
-    while (writer.rows.length < WARMUP_ROWS) {
-      interrupted();
-      if (!writer.isRunning) throw new Error(`the heartbeat writer stopped: ${writer.lastError ?? "unknown"}`);
-      await sleep(50);
-    }
+    await waitForWarmup(writer, WARMUP_ROWS, interrupted);
 
     let incident: DrillIncident;
     switch (scenario) {

@@ -6,7 +6,8 @@
  * between the local and the Azure drill.
  */
 import { psql, psqlValue } from "../pg/psql";
-import { HEARTBEAT_TABLE, type HeartbeatRow } from "../platforms/local/dataset";
+import { ToolError } from "../errors";
+import { HEARTBEAT_TABLE, type HeartbeatRow, type HeartbeatWriter } from "../platforms/local/dataset";
 import { runScenario } from "../runbook/runner";
 import type { DataTools, DecideFn, Platform, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName } from "../runbook/ports";
 import { measureRpo, measureRto } from "./measure";
@@ -24,6 +25,26 @@ export async function tableChecksums(url: string, tables: readonly string[]): Pr
 export async function heartbeatIds(url: string): Promise<Set<number>> {
   const out = await psql(url, `select id from ${HEARTBEAT_TABLE}`).catch(() => "");
   return new Set(out.split("\n").filter(Boolean).map(Number));
+}
+
+/** Failed heartbeat inserts before the warm-up gives up (at least 100 ms apart each, 2 s connect timeout). */
+export const WARMUP_MAX_FAILURES = 25;
+
+/**
+ * Wait until the heartbeat writer has committed `rows` rows. Inserts that keep failing (table
+ * missing, database unreachable) end the wait with the writer's last error, instead of waiting forever.
+ */
+export async function waitForWarmup(writer: Pick<HeartbeatWriter, "rows" | "failures" | "lastError">, rows: number, interrupted: () => void, pollMs = 50): Promise<void> {
+  while (writer.rows.length < rows) {
+    interrupted();
+    if (writer.failures >= WARMUP_MAX_FAILURES) {
+      throw new ToolError(
+        `the heartbeat writer could not insert into ${HEARTBEAT_TABLE} (${writer.failures} failed inserts, ${writer.rows.length} of ${rows} rows before the incident): ${writer.lastError ?? "no error reported"}`,
+        "check the live database answers and the heartbeat table exists (the error above says which); nothing was broken yet, run the drill again",
+      );
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }
 
 /** Run `fn` against the live database through the platform (a tunnel on Azure), released after. */

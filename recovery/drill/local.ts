@@ -16,7 +16,7 @@ import {
   LocalEnvironment,
 } from "../platforms/local";
 import type { DataTools, RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/ports";
-import { finishReport, measureDrill, recover, tableChecksums } from "./core";
+import { finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";
 
@@ -63,11 +63,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
     interrupted();
     writer.start();
     const before = await tableChecksums(env.platform.liveUrl, DATASET_TABLES);
-    while (writer.rows.length < WARMUP_ROWS) {
-      interrupted();
-      if (!writer.isRunning) throw new Error(`the heartbeat writer stopped: ${writer.lastError ?? "unknown"}`);
-      await sleep(50);
-    }
+    await waitForWarmup(writer, WARMUP_ROWS, interrupted);
 
     // --- the incident ---
     let incident: string;

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import { WARMUP_MAX_FAILURES, waitForWarmup } from "../../recovery/drill/core";
 import { measureRpo, measureRto, pickRestorePoint } from "../../recovery/drill/measure";
+import { ToolError } from "../../recovery/errors";
 import { drillScenarios } from "../../recovery/cli/commands/drill";
 import { parseDatasetSize, DATASET_SIZES, MAX_DATASET_ROWS } from "../../recovery/platforms/local/dataset";
 
@@ -8,6 +10,36 @@ const ROWS = [row(1, 0), row(2, 200), row(3, 400), row(4, 600), row(5, 800)];
 const at = (ms: number) => new Date(Date.UTC(2026, 6, 24, 6, 0, 0) + ms);
 
 describe("drill measurements", () => {
+  it("warm-up ends with the writer's error when inserts keep failing, instead of waiting forever", async () => {
+    const writer = { rows: [row(1, 0)], failures: 0, lastError: undefined as string | undefined };
+    const failing = setInterval(() => {
+      writer.failures++;
+      writer.lastError = 'psql failed against postgres://u:***@h/db: ERROR:  relation "drill_heartbeat" does not exist';
+    }, 1);
+    try {
+      await assert.rejects(waitForWarmup(writer, 12, () => undefined, 1), (err: ToolError) => {
+        assert.ok(err instanceof ToolError);
+        assert.match(err.message, /could not insert into drill_heartbeat \(\d+ failed inserts, 1 of 12 rows before the incident\): psql failed .*does not exist/);
+        assert.ok(writer.failures >= WARMUP_MAX_FAILURES);
+        assert.match(err.hint ?? "", /run the drill again/);
+        return true;
+      });
+    } finally {
+      clearInterval(failing);
+    }
+  });
+
+  it("warm-up returns once enough rows are committed, failures below the limit notwithstanding", async () => {
+    const writer = { rows: [row(1, 0)], failures: WARMUP_MAX_FAILURES - 1, lastError: "one blip" };
+    const writing = setInterval(() => writer.rows.push(row(writer.rows.length + 1, 0)), 1);
+    try {
+      await waitForWarmup(writer, 5, () => undefined, 1);
+      assert.ok(writer.rows.length >= 5);
+    } finally {
+      clearInterval(writing);
+    }
+  });
+
   it("puts the restore point half way past the newest row written before the limit", () => {
     assert.deepEqual(pickRestorePoint(ROWS, at(700), 100), at(500));
     assert.equal(pickRestorePoint(ROWS, at(50), 100), undefined);
