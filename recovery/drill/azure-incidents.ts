@@ -4,6 +4,7 @@
  * losing the server is an ARM DELETE of the live flexible server, polled until Azure says done.
  */
 import { DefaultAzureCredential } from "@azure/identity";
+import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../../infra/config";
 import { ToolError } from "../errors";
 import { psql } from "../pg/psql";
 import type { DatabaseConnection } from "../runbook/ports";
@@ -60,6 +61,11 @@ export interface ArmIncidentsOptions {
   log?: (line: string) => void;
 }
 
+/** Once ARM has accepted the DELETE the server may be gone whatever went wrong after: say how to look and how to recover. */
+function afterDeleteHint(serverId: string): string {
+  return `ARM accepted the DELETE, so the server may be gone or going: look with az postgres flexible-server show --ids ${serverId}; once it is gone, recover it with aytq-dr run server-lost-revive --stack <stack> --deleted-at <when> --at <at least ${REVIVE_MIN_MINUTES_AFTER_DELETE} min later>`;
+}
+
 export class ArmAzureIncidents implements AzureIncidents {
   constructor(private readonly o: ArmIncidentsOptions) {}
 
@@ -80,7 +86,7 @@ export class ArmAzureIncidents implements AzureIncidents {
     if (res.status === 200 || res.status === 204) return { at, completedAt: new Date(), description: `deleted the live server ${this.o.serverId}` };
     if (res.status !== 202) throw new ToolError(`ARM refused to delete ${this.o.serverId}: HTTP ${res.status} ${armMessage(body)}`, "check the drill identity has Contributor on the resource group and the server exists");
     const poll = res.headers.get("azure-asyncoperation") ?? res.headers.get("location");
-    if (!poll) throw new ToolError("ARM accepted the delete but gave no Azure-AsyncOperation or Location header to follow");
+    if (!poll) throw new ToolError("ARM accepted the delete but gave no Azure-AsyncOperation or Location header to follow", afterDeleteHint(this.o.serverId));
     await this.waitFor(poll, headers, res.headers.get("retry-after"));
     return { at, completedAt: new Date(), description: `deleted the live server ${this.o.serverId}` };
   }
@@ -100,13 +106,13 @@ export class ArmAzureIncidents implements AzureIncidents {
     const deadline = Date.now() + (this.o.timeoutMs ?? DEFAULT_DELETE_TIMEOUT_MS);
     let wait = this.interval(retryAfter);
     for (;;) {
-      if (Date.now() > deadline) throw new ToolError(`the deletion of ${this.o.serverId} did not finish in time`, "look at the server in the portal; run the drill's recovery by hand (docs/drill.md)");
+      if (Date.now() > deadline) throw new ToolError(`the deletion of ${this.o.serverId} did not finish in time`, afterDeleteHint(this.o.serverId));
       await new Promise((r) => setTimeout(r, wait));
       const res = await doFetch(pollUrl, { headers });
       const text = await res.text().catch(() => "");
       wait = this.interval(res.headers.get("retry-after"));
       if (res.status === 202) continue;
-      if (res.status >= 400) throw new ToolError(`polling the deletion failed: HTTP ${res.status} ${armMessage(text)}`);
+      if (res.status >= 400) throw new ToolError(`polling the deletion failed: HTTP ${res.status} ${armMessage(text)}`, afterDeleteHint(this.o.serverId));
       let status: string | undefined;
       try {
         status = (JSON.parse(text) as { status?: string }).status;
@@ -115,7 +121,7 @@ export class ArmAzureIncidents implements AzureIncidents {
       }
       // a Location poll answers 200/204 with no status when done
       if (status === undefined || status === "Succeeded") return;
-      if (status === "Failed" || status === "Canceled") throw new ToolError(`Azure reports the deletion ${status}: ${armMessage(text)}`);
+      if (status === "Failed" || status === "Canceled") throw new ToolError(`Azure reports the deletion ${status}: ${armMessage(text)}`, afterDeleteHint(this.o.serverId));
       this.o.log?.(`deleting the server: ${status}`);
     }
   }

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../../recovery/config/stackfile";
+import type { ToolError } from "../../recovery/errors";
 import { ArmAzureIncidents, DRILL_SCRATCH_TABLE, liveServerId, runAzureDrill } from "../../recovery/drill";
 import { PgCluster, startThrowawayCluster } from "../../recovery/pg/cluster";
 import { psqlValue } from "../../recovery/pg/psql";
@@ -97,5 +98,24 @@ describe("drill on Azure (fakes at the seams: stack, ARM, live database)", funct
     const port = new FakeStackPort("test", readStackConfig("test"));
     assert.throws(() => liveServerId({ ...port.settings(), subscriptionId: undefined }, {}), /neither aytq:subscriptionId nor AZURE_SUBSCRIPTION_ID/);
     assert.match(liveServerId(port.settings(), { AZURE_SUBSCRIPTION_ID: SUB }), new RegExp(`^/subscriptions/${SUB}/`));
+  });
+
+  it("a delete ARM accepted but that then fails says how to look at the server and how to recover it", async () => {
+    const serverId = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${LIVE}`;
+    const answers: Record<string, () => Response> = {
+      accepted: () => new Response(null, { status: 202, headers: { "azure-asyncoperation": "http://arm.test/op" } }),
+      failed: () => new Response(JSON.stringify({ status: "Failed", error: { code: "InternalServerError", message: "boom" } }), { status: 200 }),
+      pollError: () => new Response("{}", { status: 500 }),
+      noHeader: () => new Response(null, { status: 202 }),
+    };
+    for (const [poll, message] of [["failed", /Azure reports the deletion Failed: InternalServerError: boom/], ["pollError", /polling the deletion failed: HTTP 500/], [undefined, /gave no Azure-AsyncOperation/]] as const) {
+      const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => (init?.method === "DELETE" ? (poll ? answers.accepted() : answers.noHeader()) : answers[poll ?? "failed"]())) as typeof fetch;
+      const incidents = new ArmAzureIncidents({ serverId, fetch: fakeFetch, credential: { getToken: async () => ({ token: "t" }) }, pollIntervalMs: 1 });
+      await assert.rejects(incidents.deleteServer(), (err: ToolError) => {
+        assert.match(err.message, message);
+        assert.match(err.hint ?? "", new RegExp(`az postgres flexible-server show --ids ${serverId}.*aytq-dr run server-lost-revive`));
+        return true;
+      });
+    }
   });
 });
