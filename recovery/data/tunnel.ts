@@ -101,7 +101,15 @@ const processSignals = {
 export async function openKubernetesTunnel(options: KubernetesTunnelOptions, deps: TunnelDeps = {}): Promise<DatabaseConnection> {
   const kube = deps.kube ?? (await realKube());
   const signals = deps.onInterrupt ?? processSignals;
-  const raw = await kube.readSecret(options.namespace, options.secretName, options.secretKey ?? "DATABASE_URL");
+  const key = options.secretKey ?? "DATABASE_URL";
+  const raw = await kube.readSecret(options.namespace, options.secretName, key).catch((err: unknown) => {
+    // no cluster credentials, wrong context, no such secret: the operator's to fix, not a bug (no stack trace)
+    if (err instanceof ToolError || err instanceof UsageError) throw err;
+    throw new ToolError(
+      `reading ${key} from secret ${options.namespace}/${options.secretName} failed: ${String((err as Error).message ?? err).split("\n")[0]}`,
+      `check kubectl can read it (az aks get-credentials for the cluster; kubectl get secret ${options.secretName} -n ${options.namespace}), or pass --database-url`,
+    );
+  });
   let url: URL;
   try {
     url = new URL(raw.trim());

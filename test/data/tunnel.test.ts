@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { ToolError } from "../../recovery/errors";
 import { copyHost, openKubernetesTunnel, tunnelPodManifest, TUNNEL_DEADLINE_SECONDS, type PodManifest, type TunnelKube } from "../../recovery/data/tunnel";
 
 const SECRET_URL = "postgres://aytqadmin:VerySecretPw1@s189t01-aytq-ts-pg.postgres.database.azure.com:5432/aytq_test?sslmode=require";
@@ -8,8 +9,10 @@ class FakeKube implements TunnelKube {
   deleted: string[] = [];
   closed = 0;
   failWait = false;
+  failSecret = false;
   async readSecret(namespace: string, name: string, key: string): Promise<string> {
     assert.deepEqual([namespace, name, key], ["tra", "aytq-secret", "DATABASE_URL"]);
+    if (this.failSecret) throw new Error("HTTP-Code: 403\nMessage: Unknown API Status Code!\nBody: forbidden");
     return SECRET_URL;
   }
   async createPod(manifest: PodManifest): Promise<void> {
@@ -89,5 +92,20 @@ describe("Kubernetes tunnel", () => {
     );
     assert.deepEqual(kube.deleted, ["pod-c"]);
     assert.equal(signals.handlers.size, 0);
+  });
+
+  it("a secret it cannot read is a ToolError saying how to get access, not an internal error; no pod is made", async () => {
+    const kube = new FakeKube();
+    kube.failSecret = true;
+    await assert.rejects(
+      openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: fakeSignals(), podName: "pod-d" }),
+      (err: ToolError) => {
+        assert.ok(err instanceof ToolError);
+        assert.match(err.message, /reading DATABASE_URL from secret tra\/aytq-secret failed: HTTP-Code: 403$/);
+        assert.match(err.hint ?? "", /az aks get-credentials.*kubectl get secret aytq-secret -n tra.*--database-url/);
+        return true;
+      },
+    );
+    assert.deepEqual(kube.created, []);
   });
 });
