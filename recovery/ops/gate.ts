@@ -60,14 +60,12 @@ export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] 
       return [
         { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
         { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
-        { types: ["Secret"], ops: ["update"] },
       ];
     case "rebuild":
       return [
         { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
         { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
         { types: ["DiagnosticSetting"], ops: ["delete"] },
-        { types: ["Secret"], ops: ["update"] },
       ];
     case "normal":
       return [{ types: ["Server"], ops: ["update"], names: [ctx.liveServerName], max: 1 }];

@@ -64,6 +64,17 @@ describe("the gate", () => {
   it("refuses deleting anything marked protect", () => {
     assert.equal(checkPreview({ kind: "maintenance", on: false }, [step("delete", TYPES.deployment, "maintenance", true)], ctx).ok, false);
   });
+
+  it("refuses a Kubernetes Secret in a revive or rebuild diff: the program declares none", () => {
+    const secret = step("update", "kubernetes:core/v1:Secret", "app-secret");
+    const serverBack = step("create", TYPES.server, LIVE);
+    for (const op of [{ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, { kind: "rebuild" }] as const) {
+      assert.equal(checkPreview(op, [serverBack], ctx).ok, true, `${op.kind} with only the server`);
+      const r = checkPreview(op, [serverBack, secret], ctx);
+      assert.equal(r.ok, false, `${op.kind} let a Secret through`);
+      assert.ok(r.offences.some((o) => o.step.name === "app-secret"));
+    }
+  });
   it("ptr expects exactly one server create with the copy's name", () => {
     const op: Operation = { kind: "ptr", copy: { name: "c1", restorePointUTC: "2024-07-24T06:00:00Z" }, existing: [] };
     assert.ok(checkPreview(op, [step("create", TYPES.server, "c1")], ctx).ok);
