@@ -89,7 +89,13 @@ export class InterruptedError extends DrError {
 
 /** The exit code and one-paragraph message for any thrown value. */
 export function describeError(err: unknown): { exitCode: number; message: string; internal: boolean } {
-  if (err instanceof ConfigError) return { exitCode: EXIT.usage, message: err.message, internal: false };
+  if (err instanceof ConfigError) {
+    return {
+      exitCode: EXIT.usage,
+      message: `${err.message}\n  fix: correct the key(s) named above in Pulumi.<stack>.yaml or in your --set values (docs/infra.md lists every key and its allowed values)`,
+      internal: false,
+    };
+  }
   if (err instanceof DrError) {
     return { exitCode: err.exitCode, message: err.hint ? `${err.message}\n  fix: ${err.hint}` : err.message, internal: false };
   }
