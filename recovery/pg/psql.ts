@@ -5,9 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { ToolError } from "../errors";
-import { errorLine, failureHint } from "../data/pgtools";
+import { errorLine, failureHint, pgToolPath } from "../data/pgtools";
 import { maskUrl, redact } from "../util/redact";
-import { pgBin } from "./cluster";
 import { clientEnv } from "./connection";
 
 export interface QueryOptions {
@@ -38,7 +37,8 @@ export function psql(url: string, sql: string, options: QueryOptions = {}): Prom
   const args = psqlArgs(sql, options);
   const env = psqlEnv(url, process.env, options.connectTimeoutSeconds);
   return new Promise((resolve, reject) => {
-    const child = spawn(pgBin("psql"), args, { stdio: ["pipe", "pipe", "pipe"], env });
+    // psql is a client tool: found like pg_dump, so a machine with only postgresql-client can run it.
+    const child = spawn(pgToolPath("psql"), args, { stdio: ["pipe", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS);
