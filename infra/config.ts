@@ -116,6 +116,23 @@ const hostname = z
 
 const url = z.string().url({ error: "must be a URL" });
 
+const armResourceId = z.string().startsWith("/subscriptions/", { error: "must be an Azure resource id starting /subscriptions/" });
+
+/**
+ * A Pulumi custom timeout: a Go duration (`6h`, `90m`, `2h30m`); the engine refuses `1d`.
+ * At least an hour: azure-native's own default is 2 hours, and a restore of a large server can take longer.
+ */
+export const GO_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+export function durationSeconds(text: string): number | undefined {
+  const m = GO_DURATION.exec(text);
+  if (!m || text === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+export const DEFAULT_SERVER_TIMEOUT = "6h";
+const serverTimeout = z
+  .string()
+  .refine((t) => (durationSeconds(t) ?? 0) >= 3600, { error: "must be a duration of at least 1h in hours and minutes, e.g. 6h or 7h30m (Pulumi reads Go durations: no days)" });
+
 const ptrCopy = z
   .object({
     /** Name of the copy server (becomes its Azure name). */
@@ -148,6 +165,11 @@ const databaseSchema = z
     backupRetentionDays: intish(7, 35).default(DEFAULT_BACKUP_RETENTION_DAYS),
     /** @default false */
     geoRedundantBackup: boolish.default(false),
+    /**
+     * Create, update and delete timeout of the live server and the PTR copies (`customTimeouts`).
+     * @default DEFAULT_SERVER_TIMEOUT (azure-native alone gives up after 2 hours)
+     */
+    operationTimeout: serverTimeout.default(DEFAULT_SERVER_TIMEOUT),
     /** Server parameters. @default DEFAULT_SERVER_PARAMETERS */
     parameters: z.record(z.string(), z.string()).default({ ...DEFAULT_SERVER_PARAMETERS }),
   })
@@ -257,8 +279,27 @@ const recoverySchema = z
       .default("normal"),
     /** Point in time a revived server returns to, UTC. Required when mode is reviveDropped. */
     restorePointUTC: isoUtc.optional(),
-    /** Resource id of a diagnostic setting that outlived a deleted server. @default derived from the server id and the setting name */
-    staleDiagnosticSettingId: z.string().startsWith("/subscriptions/", { error: "must be an Azure resource id starting /subscriptions/" }).optional(),
+    /**
+     * Resources a recovery found in Azure after the server came back, adopted (the `import` option)
+     * by the exact id Azure reported. Read only when mode is normal: the modes that create the
+     * server declare no import, since no preview may read what does not exist yet. Written and
+     * removed by the driver. @default none
+     */
+    adopt: z
+      .object({
+        /** The live server, when it exists in Azure but not in state (a revive interrupted after Azure created it). */
+        serverId: armResourceId.optional(),
+        /** The application's database (comes back with a revived server). */
+        databaseId: armResourceId.optional(),
+        /** A diagnostic setting of the live server's name that Azure kept or re-attached. */
+        diagnosticSettingId: armResourceId.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Rebuild only: the admin login the app already uses (from its DATABASE_URL Secret). Written and removed by the driver. */
+    adminLogin: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: "must be a PostgreSQL role name" }).optional(),
+    /** Rebuild only, a secret config value: the password the app already uses. Written and removed by the driver. */
+    adminPassword: z.string().min(8, { error: "must be at least 8 characters" }).optional(),
     /** Point-in-time copies of the live server. Removing one deletes it. @default [] */
     ptrCopies: z.array(ptrCopy).default([]),
   })
@@ -291,6 +332,21 @@ const rootSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.recovery.adopt !== undefined && s.recovery.mode !== "normal") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["recovery", "adopt"],
+        message: `is only read when recovery.mode is normal (a mode that creates the server must not import: the preview would read what does not exist yet)`,
+      });
+    }
+    for (const k of ["adminLogin", "adminPassword"] as const) {
+      if (s.recovery[k] !== undefined && s.recovery.mode !== "rebuild") {
+        ctx.addIssue({ code: "custom", path: ["recovery", k], message: "is only read when recovery.mode is rebuild; remove it" });
+      }
+    }
+    if ((s.recovery.adminLogin === undefined) !== (s.recovery.adminPassword === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["recovery", s.recovery.adminLogin === undefined ? "adminLogin" : "adminPassword"], message: "is required with the other of recovery.adminLogin / recovery.adminPassword" });
+    }
     if (s.recovery.mode === "reviveDropped" && s.recovery.restorePointUTC === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -402,7 +458,9 @@ export function parseSettings(raw: RawConfig): Settings {
           message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the README's config table`,
         };
       }
-      const got = valueAt(input, issue.path);
+      // a secret value is never echoed back, even when it is wrong
+      const secret = issue.path[issue.path.length - 1] === "adminPassword";
+      const got = secret ? "[secret]" : valueAt(input, issue.path);
       const missing = got === undefined;
       return {
         key: keyOf(issue.path),

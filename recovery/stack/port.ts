@@ -49,20 +49,51 @@ export interface UpResult {
   outputs: Record<string, unknown>;
 }
 
+export interface PreviewOptions {
+  /**
+   * Save the update plan to this file (`pulumi preview --save-plan <file>`), so that an `up` given
+   * the same file does exactly what this preview showed, or fails. @default no plan saved
+   */
+  savePlan?: string;
+}
+
+export interface UpOptions {
+  /** The plan file a preview saved (`pulumi up --plan <file>`): any deviation fails the update. @default none */
+  plan?: string;
+}
+
+/** One resource in state, as `pulumi stack export` lists it. */
+export interface StateResource {
+  urn: string;
+  type: string;
+  /** The provider id (the Azure resource id for azure-native), exactly as stored; "" for components. */
+  id: string;
+  /** The id given to `import` when the resource was adopted, as kept in state. */
+  importId?: string;
+}
+
 export interface StackPort {
   readonly stackName: string;
   /** The value at a path key (`app.stopped`, `recovery.ptrCopies`) of namespace `aytq`; undefined when not set. */
   getConfig(path: string): Promise<unknown>;
-  /** Set path keys (`recovery.ptrCopies[0].name`) of namespace `aytq`, all in one command. */
-  setConfig(values: Readonly<Record<string, ConfigScalar>>): Promise<void>;
+  /**
+   * Set path keys (`recovery.ptrCopies[0].name`) of namespace `aytq`, all in one command. With
+   * `secret`, the values are stored encrypted (`pulumi config set --secret`) and never printed.
+   */
+  setConfig(values: Readonly<Record<string, ConfigScalar>>, options?: { secret?: boolean }): Promise<void>;
   /** Remove a path key of namespace `aytq`; no error when absent. */
   removeConfig(path: string): Promise<void>;
   /** Refresh the state of the given resources (URNs), so that the stack knows what was deleted. */
-  refresh(targets: readonly string[], onOutput?: (text: string) => void): Promise<void>;
-  /** URNs of resources in state, for choosing refresh targets. */
-  resourceUrns(): Promise<{ urn: string; type: string }[]>;
-  preview(onOutput?: (text: string) => void): Promise<PreviewResult>;
-  up(onOutput?: (text: string) => void): Promise<UpResult>;
+  refresh(targets: readonly string[]): Promise<void>;
+  /** Resources in state with their ids, for choosing refresh targets and for never importing what state already holds. */
+  resourceUrns(): Promise<StateResource[]>;
+  /**
+   * Drop resources from state without touching the cloud (`pulumi state delete`): for what a
+   * recovery finds again through Azure later and adopts by the id Azure reports.
+   */
+  forget(urns: readonly string[]): Promise<void>;
+  preview(options?: PreviewOptions): Promise<PreviewResult>;
+  up(options?: UpOptions): Promise<UpResult>;
   outputs(): Promise<Record<string, unknown>>;
   /** Cancel the stack's running update (dangerous; used only on request). */
   cancel(): Promise<void>;

@@ -1,0 +1,63 @@
+/**
+ * What recovery asks Azure Resource Manager directly, outside Pulumi: whether what comes back with
+ * a revived server (its database, a stale diagnostic setting) is there and under which exact id,
+ * what the real server looks like (HA, SKU, storage, version, parameters), and the few changes
+ * that converge it to what the stack declares. The real implementation is sdk.ts (the Azure SDK
+ * clients and their pollers); tests use the simulated Azure in fake.ts, which the fake engine shares.
+ */
+
+export type HighAvailabilityMode = "Disabled" | "SameZone" | "ZoneRedundant";
+
+/** A flexible server as Azure reports it. */
+export interface ServerFacts {
+  /** The resource id exactly as Azure returns it. */
+  id: string;
+  name: string;
+  /** Azure's `state` (Ready, Starting, Updating, ...); undefined when not reported. */
+  state?: string;
+  version: string;
+  skuName: string;
+  skuTier: string;
+  storageSizeGB: number;
+  highAvailability: HighAvailabilityMode;
+}
+
+/** A child resource (database, configuration, diagnostic setting) as Azure reports it. */
+export interface ArmResource {
+  /** The id exactly as Azure returns it (its case may differ from the one we build). */
+  id: string;
+  name: string;
+}
+
+export interface ConfigurationFacts extends ArmResource {
+  value: string;
+  /** `user-override` or `system-default`. */
+  source?: string;
+}
+
+/** The parts of a server that can be changed in place to converge it. */
+export interface ServerPatch {
+  highAvailability?: HighAvailabilityMode;
+  skuName?: string;
+  skuTier?: string;
+  storageSizeGB?: number;
+}
+
+/**
+ * Azure, as recovery sees it. Every `get*` resolves undefined when Azure answers 404 and throws a
+ * ToolError for any other failure. Long-running operations resolve when Azure reports them done.
+ */
+export interface AzureServerApi {
+  getServer(resourceGroupName: string, serverName: string): Promise<ServerFacts | undefined>;
+  getDatabase(resourceGroupName: string, serverName: string, databaseName: string): Promise<ArmResource | undefined>;
+  getConfiguration(resourceGroupName: string, serverName: string, name: string): Promise<ConfigurationFacts | undefined>;
+  /** Set a server parameter (`source: user-override`). */
+  putConfiguration(resourceGroupName: string, serverName: string, name: string, value: string): Promise<void>;
+  /** Change HA, SKU or storage in place. */
+  updateServer(resourceGroupName: string, serverName: string, patch: ServerPatch): Promise<void>;
+  /** Delete a server (the Azure drill's incident). */
+  deleteServer(resourceGroupName: string, serverName: string): Promise<void>;
+  /** A diagnostic setting on a resource. Azure's behaviour while that resource is deleted is undocumented: it may 404 or fail. */
+  getDiagnosticSetting(resourceUri: string, name: string): Promise<ArmResource | undefined>;
+  deleteDiagnosticSetting(resourceUri: string, name: string): Promise<void>;
+}
