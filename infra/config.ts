@@ -40,6 +40,35 @@ export const DEFAULT_BRANCH = "main";
 export const MAX_REQUIRED_APPROVALS = 6;
 export const DEFAULT_FROZEN_APPROVALS = 6;
 export const DEFAULT_NORMAL_APPROVALS = 1;
+/**
+ * The rest of main's branch protection rule. The GitHub provider manages the rule whole: a flag not
+ * declared is sent as false and an absent status-check or push-restriction block switches that
+ * feature off, so every flag is a setting. Today's live values are not recorded anywhere we can
+ * read; these are safe values for a GOV.UK service repository: nothing reaches main without the
+ * test job ("Rspec", the job of the app's test workflow) passing on an up-to-date branch, admins
+ * are held to the rule, approvals go stale on new commits, no force pushes or deletions; the
+ * workflow preferences GitHub leaves off (linear history, signed commits, conversation
+ * resolution, code owners: the repository has no CODEOWNERS file) stay off. `aytq-dr preflight`
+ * compares them with the live rule, so a wrong default is caught before the first `pulumi up`.
+ */
+export const DEFAULT_BRANCH_PROTECTION = {
+  requiredStatusChecks: { enabled: true, strict: true, contexts: ["Rspec"] as readonly string[] },
+  enforceAdmins: true,
+  dismissStaleReviews: true,
+  requireCodeOwnerReviews: false,
+  requireLastPushApproval: false,
+  restrictDismissals: false,
+  requireConversationResolution: false,
+  requiredLinearHistory: false,
+  requireSignedCommits: false,
+  allowsForcePushes: false,
+  allowsDeletions: false,
+  lockBranch: false,
+  /** Only read with push restrictions: they also stop anyone else creating a matching branch. */
+  blocksCreations: true,
+} as const;
+/** A GitHub actor as the provider names it: `/login` (user), `org/team-slug` (team), or a node ID. */
+export const GITHUB_ACTOR = /^(?:\/[A-Za-z0-9][A-Za-z0-9-]{0,38}|[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+|[A-Z]{1,4}_[A-Za-z0-9_-]+|MD[A-Za-z0-9+]+={0,2})$/;
 export const DEFAULT_INGRESS_CLASS = "nginx";
 export const DEFAULT_APP_SERVICE_PORT = 80;
 export const DEFAULT_HEALTH_PATH = "/health/all.json";
@@ -256,6 +285,9 @@ const appSchema = z
   })
   .strict();
 
+const actor = z.string().regex(GITHUB_ACTOR, { error: "must be a GitHub actor: /user, org/team or a node ID" });
+const actors = z.array(actor, { error: 'must be a list of GitHub actors, e.g. ["/octocat", "DFE-Digital/some-team"]' }).default([]);
+
 const pipelineSchema = z
   .object({
     /** `owner/name`. @default DEFAULT_REPOSITORY */
@@ -268,8 +300,112 @@ const pipelineSchema = z
     frozenApprovals: intish(0, MAX_REQUIRED_APPROVALS).default(DEFAULT_FROZEN_APPROVALS),
     /** @default DEFAULT_NORMAL_APPROVALS */
     normalApprovals: intish(0, MAX_REQUIRED_APPROVALS).default(DEFAULT_NORMAL_APPROVALS),
+    /** Checks that must pass before merging. @default DEFAULT_BRANCH_PROTECTION.requiredStatusChecks */
+    requiredStatusChecks: z
+      .object({
+        /** false: no required status checks at all. @default true */
+        enabled: boolish.default(DEFAULT_BRANCH_PROTECTION.requiredStatusChecks.enabled),
+        /** The branch must be up to date with main before merging. @default true */
+        strict: boolish.default(DEFAULT_BRANCH_PROTECTION.requiredStatusChecks.strict),
+        /** Names of the checks (GitHub Actions job names). @default ["Rspec"] */
+        contexts: z.array(z.string().min(1, { error: "must be a check name" }), { error: 'must be a list of check names, e.g. ["Rspec"]' }).default([...DEFAULT_BRANCH_PROTECTION.requiredStatusChecks.contexts]),
+      })
+      .strict()
+      .prefault({}),
+    /** The rule binds admins too; always true while frozen. @default true */
+    enforceAdmins: boolish.default(DEFAULT_BRANCH_PROTECTION.enforceAdmins),
+    /** A new commit dismisses earlier approvals. @default true */
+    dismissStaleReviews: boolish.default(DEFAULT_BRANCH_PROTECTION.dismissStaleReviews),
+    /** @default false */
+    requireCodeOwnerReviews: boolish.default(DEFAULT_BRANCH_PROTECTION.requireCodeOwnerReviews),
+    /** The last push must be approved by someone other than its pusher. @default false */
+    requireLastPushApproval: boolish.default(DEFAULT_BRANCH_PROTECTION.requireLastPushApproval),
+    /** Only admins (and dismissalRestrictions) may dismiss reviews. @default false */
+    restrictDismissals: boolish.default(DEFAULT_BRANCH_PROTECTION.restrictDismissals),
+    /** Actors who may dismiss reviews; needs restrictDismissals. @default [] */
+    dismissalRestrictions: actors,
+    /** Actors who may merge without the review requirements; empty while frozen. @default [] */
+    pullRequestBypassers: actors,
+    /** @default false */
+    requireConversationResolution: boolish.default(DEFAULT_BRANCH_PROTECTION.requireConversationResolution),
+    /** @default false */
+    requiredLinearHistory: boolish.default(DEFAULT_BRANCH_PROTECTION.requiredLinearHistory),
+    /** @default false */
+    requireSignedCommits: boolish.default(DEFAULT_BRANCH_PROTECTION.requireSignedCommits),
+    /** Everyone may force-push. @default false */
+    allowsForcePushes: boolish.default(DEFAULT_BRANCH_PROTECTION.allowsForcePushes),
+    /** Actors who alone may force-push (GitHub's REST API does not show them, so preflight cannot compare them). @default [] */
+    forcePushBypassers: actors,
+    /** @default false */
+    allowsDeletions: boolish.default(DEFAULT_BRANCH_PROTECTION.allowsDeletions),
+    /** Actors who alone may push to main; empty: no push restriction. @default [] */
+    pushRestrictions: actors,
+    /** With push restrictions, nobody else may create a matching branch. @default true */
+    blocksCreations: boolish.default(DEFAULT_BRANCH_PROTECTION.blocksCreations),
+    /** main is read-only: nothing can be merged or pushed. @default false */
+    lockBranch: boolish.default(DEFAULT_BRANCH_PROTECTION.lockBranch),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.dismissalRestrictions.length > 0 && !p.restrictDismissals) {
+      ctx.addIssue({ code: "custom", path: ["dismissalRestrictions"], message: "only applies with pipeline.restrictDismissals: true (GitHub would restrict dismissals anyway); set both or remove the list" });
+    }
+    if (p.forcePushBypassers.length > 0 && p.allowsForcePushes) {
+      ctx.addIssue({ code: "custom", path: ["forcePushBypassers"], message: "lists who alone may force-push, but pipeline.allowsForcePushes: true lets everyone; keep one of the two" });
+    }
+  });
+
+/**
+ * The branch protection rule the program declares for these settings, as plain data: the program
+ * maps it onto the provider's inputs, pre-flight compares it with the live rule. Frozen, it also
+ * enforces admins and drops the review bypassers, so nobody merges round the freeze.
+ */
+export interface BranchProtectionRule {
+  pattern: string;
+  requiredApprovingReviewCount: number;
+  dismissStaleReviews: boolean;
+  requireCodeOwnerReviews: boolean;
+  requireLastPushApproval: boolean;
+  restrictDismissals: boolean;
+  dismissalRestrictions: string[];
+  pullRequestBypassers: string[];
+  /** undefined: no required status checks. */
+  requiredStatusChecks: { strict: boolean; contexts: string[] } | undefined;
+  enforceAdmins: boolean;
+  requireConversationResolution: boolean;
+  requiredLinearHistory: boolean;
+  requireSignedCommits: boolean;
+  allowsForcePushes: boolean;
+  forcePushBypassers: string[];
+  allowsDeletions: boolean;
+  /** undefined: no push restriction. */
+  restrictPushes: { pushAllowances: string[]; blocksCreations: boolean } | undefined;
+  lockBranch: boolean;
+}
+
+export function branchProtectionRule(s: Settings): BranchProtectionRule {
+  const p = s.pipeline;
+  return {
+    pattern: p.branch,
+    requiredApprovingReviewCount: requiredApprovals(s),
+    dismissStaleReviews: p.dismissStaleReviews,
+    requireCodeOwnerReviews: p.requireCodeOwnerReviews,
+    requireLastPushApproval: p.requireLastPushApproval,
+    restrictDismissals: p.restrictDismissals,
+    dismissalRestrictions: [...p.dismissalRestrictions],
+    pullRequestBypassers: p.frozen ? [] : [...p.pullRequestBypassers],
+    requiredStatusChecks: p.requiredStatusChecks.enabled ? { strict: p.requiredStatusChecks.strict, contexts: [...p.requiredStatusChecks.contexts] } : undefined,
+    enforceAdmins: p.frozen || p.enforceAdmins,
+    requireConversationResolution: p.requireConversationResolution,
+    requiredLinearHistory: p.requiredLinearHistory,
+    requireSignedCommits: p.requireSignedCommits,
+    allowsForcePushes: p.allowsForcePushes,
+    forcePushBypassers: [...p.forcePushBypassers],
+    allowsDeletions: p.allowsDeletions,
+    restrictPushes: p.pushRestrictions.length > 0 ? { pushAllowances: [...p.pushRestrictions], blocksCreations: p.blocksCreations } : undefined,
+    lockBranch: p.lockBranch,
+  };
+}
 
 const recoverySchema = z
   .object({
@@ -321,13 +457,7 @@ const rootSchema = z
     backup: backupSchema,
     monitoring: monitoringSchema.default({ alertThresholdPercent: DEFAULT_ALERT_THRESHOLD_PERCENT, uptimeCheckUrls: [] }),
     app: appSchema,
-    pipeline: pipelineSchema.default({
-      repository: DEFAULT_REPOSITORY,
-      branch: DEFAULT_BRANCH,
-      frozen: false,
-      frozenApprovals: DEFAULT_FROZEN_APPROVALS,
-      normalApprovals: DEFAULT_NORMAL_APPROVALS,
-    }),
+    pipeline: pipelineSchema.prefault({}),
     recovery: recoverySchema.default({ mode: "normal", ptrCopies: [] }),
   })
   .strict()
