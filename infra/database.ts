@@ -9,6 +9,12 @@ import { Settings } from "./config";
 import { StackIds } from "./ids";
 import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
 
+/** Create, update and delete timeouts of a server (live or copy): a restore can outlast azure-native's 2-hour default. */
+export function serverTimeouts(s: Settings): pulumi.CustomTimeouts {
+  const t = s.database.operationTimeout;
+  return { create: t, update: t, delete: t };
+}
+
 /** Length of the generated admin password. URL-safe characters only: it goes into DATABASE_URL. */
 export const ADMIN_PASSWORD_LENGTH = 32;
 
@@ -69,6 +75,7 @@ export class Database extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const credentials = plan.adminCredentials;
     this.server = new dbforpostgresql.Server(
       `${name}-server`,
       {
@@ -77,31 +84,40 @@ export class Database extends pulumi.ComponentResource {
         createMode: plan.createMode,
         sourceServerResourceId: plan.sourceServerResourceId,
         pointInTimeUTC: plan.pointInTimeUTC,
-        administratorLogin: plan.sendsAdminCredentials ? s.database.adminLogin : undefined,
-        administratorLoginPassword: plan.sendsAdminCredentials ? pulumi.secret(password.result) : undefined,
+        administratorLogin: credentials.kind === "none" ? undefined : credentials.kind === "app" ? credentials.login : s.database.adminLogin,
+        administratorLoginPassword:
+          credentials.kind === "none" ? undefined : pulumi.secret(credentials.kind === "app" ? credentials.password : password.result),
       },
       {
         parent: this,
         protect: s.protectStateful,
-        // The restore inputs are write-only (read on create only), and a revived server keeps its
-        // own admin credentials: ignoring them means that returning to `normal` after a recovery
-        // changes nothing on the server.
+        // The restore inputs are write-only (read on create only), and a revived or rebuilt server
+        // keeps the credentials it was created with: ignoring them means that returning to `normal`
+        // after a recovery changes nothing on the server.
         ignoreChanges: [...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword"],
+        customTimeouts: serverTimeouts(s),
+        import: plan.adopt.serverId,
       },
     );
 
-    const database = new dbforpostgresql.Database(
-      `${name}-database`,
-      {
-        resourceGroupName: s.resourceGroupName,
-        serverName: this.server.name,
-        databaseName: s.database.databaseName,
-        charset: "UTF8",
-        collation: "en_US.utf8",
-      },
-      { parent: this, import: plan.adopt.databaseId },
-    );
+    // Not declared while the server is being created: a revived server brings its database back,
+    // and azure-native refuses to create what exists. The next converge (normal) adopts or creates it.
+    const database = plan.declaresDatabase
+      ? new dbforpostgresql.Database(
+          `${name}-database`,
+          {
+            resourceGroupName: s.resourceGroupName,
+            serverName: this.server.name,
+            databaseName: s.database.databaseName,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+          },
+          { parent: this, import: plan.adopt.databaseId },
+        )
+      : undefined;
 
+    // A Configuration is an upsert (azure-native treats it as a singleton), so parameters are
+    // (re-)applied in every mode with no import: a restored server comes back without them.
     // Azure applies one server-parameter change at a time, so each waits for the previous one.
     let previous: pulumi.Resource = this.server;
     for (const [parameter, value] of Object.entries(s.database.parameters)) {
@@ -114,14 +130,14 @@ export class Database extends pulumi.ComponentResource {
           value,
           source: "user-override",
         },
-        { parent: this, dependsOn: [previous], import: plan.adopt.configurationIds[parameter] },
+        { parent: this, dependsOn: [previous] },
       );
     }
 
     this.serverName = this.server.name;
     this.serverId = pulumi.output(ids.serverId);
     this.serverFqdn = this.server.fullyQualifiedDomainName;
-    this.databaseName = database.name;
+    this.databaseName = database ? database.name : pulumi.output(s.database.databaseName);
     this.earliestRestoreDate = this.server.backup.apply((b) => b?.earliestRestoreDate || null);
     this.registerOutputs({
       serverName: this.serverName,

@@ -17,7 +17,9 @@ export const WORKSPACE_RETENTION_DAYS = 30;
 export interface MonitoringArgs {
   settings: Settings;
   ids: StackIds;
-  /** Id of a diagnostic setting that already exists (it outlived a deleted server) to adopt instead of create. @default none: created */
+  /** Whether the diagnostic setting is declared (not while the live server is being created). @default true */
+  declaresDiagnosticSetting?: boolean;
+  /** Id of a diagnostic setting that exists in Azure, exactly as Azure reported it, to adopt instead of create. @default none: created */
   adoptDiagnosticSettingId?: string;
   /** The live server: the setting and the alerts need it to exist. @default none */
   liveServer?: pulumi.Resource;
@@ -44,16 +46,22 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const setting = new monitor.DiagnosticSetting(
-      `${name}-diagnostics`,
-      {
-        name: s.monitoring.diagnosticSettingName,
-        resourceUri: ids.serverId,
-        workspaceId: ids.workspaceId,
-        logs: POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
-      },
-      { parent: this, dependsOn: [workspace, ...afterServer], import: args.adoptDiagnosticSettingId },
-    );
+    // Azure keeps a deleted server's diagnostic setting and may attach it to a new server of the
+    // same name, so while the server is being created the setting is not declared; the next
+    // converge adopts it by Azure's own id (its case differs from ours) or creates it.
+    const setting =
+      args.declaresDiagnosticSetting === false
+        ? undefined
+        : new monitor.DiagnosticSetting(
+            `${name}-diagnostics`,
+            {
+              name: s.monitoring.diagnosticSettingName,
+              resourceUri: ids.serverId,
+              workspaceId: ids.workspaceId,
+              logs: POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+            },
+            { parent: this, dependsOn: [workspace, ...afterServer], import: args.adoptDiagnosticSettingId },
+          );
 
     for (const metric of ALERT_METRICS) {
       new monitor.MetricAlert(
@@ -91,7 +99,7 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     this.workspaceName = workspace.name;
-    this.diagnosticSettingName = setting.name;
+    this.diagnosticSettingName = setting ? setting.name : pulumi.output(s.monitoring.diagnosticSettingName);
     this.registerOutputs({ workspaceName: this.workspaceName, diagnosticSettingName: this.diagnosticSettingName });
   }
 }

@@ -61,7 +61,7 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
   const subscriptionId = context.subscriptionId ?? settings.subscriptionId;
   if (subscriptionId === undefined) throw new MissingSubscriptionError();
   const ids = stackIds(settings, subscriptionId);
-  const plan = liveServerPlan(settings, ids);
+  const plan = liveServerPlan(settings, ids.serverId);
 
   const database = new Database(`${PROGRAM_NAME}-database`, { settings, ids, plan });
   const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, { settings, ids, liveServer: database.server });
@@ -69,6 +69,7 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     new Monitoring(`${PROGRAM_NAME}-monitoring`, {
       settings,
       ids,
+      declaresDiagnosticSetting: plan.declaresDiagnosticSetting,
       adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
       liveServer: database.server,
     });

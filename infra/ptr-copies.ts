@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import { PtrCopy, Settings } from "./config";
 import { StackIds } from "./ids";
-import { serverShapeArgs } from "./database";
+import { serverShapeArgs, serverTimeouts } from "./database";
 import { RESTORE_INPUTS } from "./restore-plan";
 
 /** Tags that mark a server as a DR copy (the tidy-up and `status` read them). */
@@ -65,6 +65,7 @@ export class PtrCopies extends pulumi.ComponentResource {
           parent: this,
           protect: false,
           ignoreChanges: [...RESTORE_INPUTS],
+          customTimeouts: serverTimeouts(s),
           dependsOn: args.liveServer ? [args.liveServer] : [],
         },
       );

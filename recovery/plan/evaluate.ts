@@ -15,6 +15,8 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export interface PlannedOptions {
   protect: boolean;
   ignoreChanges: string[];
+  /** `customTimeouts`, when set. */
+  customTimeouts?: { create?: string; update?: string; delete?: string };
   /** Present when the resource is adopted: the id it is imported by. */
   import?: string;
 }
@@ -43,20 +45,31 @@ export function resourceKey(r: { type: string; name: string }): string {
   return `${r.type}::${r.name}`;
 }
 
-/** Replace Pulumi's secret wrappers (as the mocks receive them) with a placeholder. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
+/** Replace Pulumi's secret wrappers (as the mocks receive them) with a placeholder, or with their value when `reveal`. */
+export function redactSecrets(value: unknown, reveal = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, reveal));
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return SECRET_PLACEHOLDER;
+    if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return reveal ? redactSecrets(obj.value, reveal) : SECRET_PLACEHOLDER;
     if (pulumi.Output.isInstance(value)) return "[output]";
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) {
-      if (v !== undefined) out[k] = redactSecrets(v);
+      if (v !== undefined) out[k] = redactSecrets(v, reveal);
     }
     return out;
   }
   return value;
+}
+
+export interface EvaluateOptions {
+  stack: string;
+  subscriptionId?: string;
+  /**
+   * Keep secret inputs' values instead of the placeholder. Only for the fake engine, which hands
+   * them to its simulated Azure (to check that the app's credentials still log in); never printed.
+   * @default false
+   */
+  revealSecrets?: boolean;
 }
 
 interface Recorded {
@@ -70,13 +83,13 @@ interface Recorded {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Evaluate the program for these settings. Never touches the network. */
-export function evaluateProgram(settings: Settings, options: { stack: string; subscriptionId?: string }): Promise<Evaluation> {
+export function evaluateProgram(settings: Settings, options: EvaluateOptions): Promise<Evaluation> {
   const run = queue.then(() => evaluateNow(settings, options));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function evaluateNow(settings: Settings, options: { stack: string; subscriptionId?: string }): Promise<Evaluation> {
+async function evaluateNow(settings: Settings, options: EvaluateOptions): Promise<Evaluation> {
   const subscriptionId = options.subscriptionId ?? settings.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
   const mocks = new PlanMocks(subscriptionId);
   await pulumi.runtime.setMocks(mocks, "aytq", options.stack, false);
@@ -98,6 +111,7 @@ async function evaluateNow(settings: Settings, options: { stack: string; subscri
         options: {
           protect: opts.protect ?? false,
           ignoreChanges: [...(opts.ignoreChanges ?? [])],
+          ...(opts.customTimeouts !== undefined ? { customTimeouts: { ...opts.customTimeouts } } : {}),
           ...(opts.import !== undefined ? { import: opts.import } : {}),
         },
       });
@@ -120,7 +134,7 @@ async function evaluateNow(settings: Settings, options: { stack: string; subscri
       name: r.name,
       ...(r.parent !== undefined ? { parent: r.parent } : {}),
       custom: r.custom,
-      inputs: r.custom ? (redactSecrets(inputsByKey.get(resourceKey(r)) ?? {}) as Record<string, unknown>) : {},
+      inputs: r.custom ? (redactSecrets(inputsByKey.get(resourceKey(r)) ?? {}, options.revealSecrets) as Record<string, unknown>) : {},
       options: r.options,
     }),
   );
