@@ -1,25 +1,42 @@
 /**
- * A stack in memory for runbook and gate tests. It models the program closely enough to produce
- * real-looking previews: config is validated with the real config model, resources are derived
- * from it, a preview is the difference between what was applied and what config now asks for.
- * Tests can delete the live server "in Azure" (refresh then drops it from state), add steps to the
- * next preview, and make any call fail.
+ * A stack in memory for runbook, gate and driver tests: a fake Pulumi engine as strict as the real
+ * one, over a simulated Azure. Its view of the program is the program itself: every preview and
+ * up evaluates `createInfra` under Pulumi mocks with the config in effect at that call, so a
+ * program change cannot drift away from the fake.
+ *
+ * The engine's rules it implements, each from ../../../shared/reference/ENGINE.md:
+ * - `import` is read during preview too; a missing import target fails the preview (§1);
+ * - an import whose id differs from the id in state (case included) plans an import-replacement,
+ *   and the up ends by deleting the old id, which in case-insensitive Azure is the same resource (§2);
+ * - refresh drops what the cloud no longer has, protected or not; other resources are untouched (§4);
+ * - a planned delete or replace of a protected resource fails the preview and the up (§5);
+ * - `up` with a saved plan fails at the first step that deviates from it; earlier steps stay applied (§6);
+ * - azure-native refuses to create what exists, except a server parameter (§8a), and keeps the
+ *   id Azure returns on create (§8d).
  */
-import { parseSettings, RawConfig, Settings, healthUrls, temporaryUrls, requiredApprovals, desiredReplicas } from "../../infra/config";
-import { ConfigScalar, PreviewResult, PreviewStep, StackPort, StepOp, UpResult } from "./port";
+import { parseSettings, RawConfig, Settings } from "../../infra/config";
+import { FakeAzure } from "../azure/fake";
+import { ToolError } from "../errors";
+import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../plan/evaluate";
+import { PLAN_SUBSCRIPTION_ID } from "../plan/mocks";
+import { resourceName } from "./automation";
 import { getPath, removePath, setPath } from "./configpath";
-
-interface FakeResource {
-  urn: string;
-  type: string;
-  name: string;
-  protect: boolean;
-  props: string;
-}
+import {
+  ConfigScalar,
+  PreviewOptions,
+  PreviewResult,
+  PreviewStep,
+  StackPort,
+  StateResource,
+  StepOp,
+  UpOptions,
+  UpResult,
+} from "./port";
 
 export const TYPES = {
   server: "azure-native:dbforpostgresql:Server",
   database: "azure-native:dbforpostgresql:Database",
+  configuration: "azure-native:dbforpostgresql:Configuration",
   storageAccount: "azure-native:storage:StorageAccount",
   immutability: "azure-native:storage:BlobContainerImmutabilityPolicy",
   deploymentPatch: "kubernetes:apps/v1:DeploymentPatch",
@@ -29,17 +46,67 @@ export const TYPES = {
   ingressPatch: "kubernetes:networking.k8s.io/v1:IngressPatch",
   branchProtection: "github:index/branchProtection:BranchProtection",
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
+  metricAlert: "azure-native:monitor:MetricAlert",
 } as const;
 
-type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "preview" | "up" | "outputs" | "cancel";
+/** One resource in the fake state. */
+export interface FakeResource {
+  urn: string;
+  type: string;
+  /** The cloud name (as the preview reports it), else the logical name. */
+  name: string;
+  /** Provider id: for azure-native the resource id Azure returned (or the import id). */
+  id: string;
+  importId?: string;
+  protect: boolean;
+  /** The inputs last applied. */
+  inputs: Record<string, unknown>;
+}
+
+type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "forget" | "preview" | "up" | "outputs" | "cancel";
+
+/** Inputs whose change replaces a resource rather than updating it (names and places). */
+const REPLACE_KEYS = ["serverName", "resourceGroupName", "location", "databaseName", "configurationName", "resourceUri", "accountName", "containerName", "workspaceName", "ruleName", "name"];
+
+interface PlannedStep {
+  op: StepOp;
+  inputs: string;
+}
+
+interface Step extends PreviewStep {
+  desired?: PlannedResource;
+  /** The id an import adopts. */
+  importId?: string;
+  /** The id an import-replacement ends by deleting. */
+  deleteReplacedId?: string;
+}
+
+const isAzure = (type: string) => type.startsWith("azure-native:");
+
+/** JSON with sorted keys, so that two equal objects always compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+function without(inputs: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out = { ...inputs };
+  for (const k of keys) delete out[k];
+  return out;
+}
+
+export interface FakeStackOptions {
+  /** The simulated Azure. @default a new one for the stack's subscription */
+  azure?: FakeAzure;
+}
 
 export class FakeStackPort implements StackPort {
   config: RawConfig;
-  /** Resources in state, by URN. */
+  /** Resources in state, by URN (filled by the first call: the stack as deployed from the initial config). */
   state = new Map<string, FakeResource>();
-  /** Cloud names that no longer exist in Azure (refresh removes them from state). */
-  deletedInCloud = new Set<string>();
-  /** Every call, e.g. `setConfig app.stopped=true`. */
+  readonly azure: FakeAzure;
+  /** Every call, e.g. `setConfig app.stopped=true`; secret values show as [secret]. */
   readonly calls: string[] = [];
   /** Steps added to every following preview (and applied by up as no-ops). */
   extraSteps: PreviewStep[] = [];
@@ -49,16 +116,28 @@ export class FakeStackPort implements StackPort {
   earliestRestoreDate: string | null = null;
   /** Called with each call as recorded in `calls`, before it runs; a test throws from it to fail, e.g., the second config write. */
   onCall?: (call: string) => void;
+  /** Every step an up applied, in order: `import azure-native:dbforpostgresql:Database aytq_production`. */
+  readonly history: string[] = [];
+  /** The plan file given to each `up`, in order (undefined: none). */
+  readonly upPlans: (string | undefined)[] = [];
+  /** Path keys set as secrets. */
+  readonly secretKeys = new Set<string>();
   private failures = new Map<Method, Error>();
   private appliedConfig: RawConfig;
+  private plans = new Map<string, Map<string, PlannedStep[]>>();
+  private deployed?: Promise<void>;
+  private evaluations = new Map<string, Promise<Evaluation>>();
+  readonly subscriptionId: string;
 
   constructor(
     readonly stackName: string,
     raw: RawConfig,
+    options: FakeStackOptions = {},
   ) {
     this.config = structuredClone(raw);
     this.appliedConfig = structuredClone(raw);
-    for (const r of this.desired()) this.state.set(r.urn, r);
+    this.subscriptionId = parseSettings(raw).subscriptionId ?? options.azure?.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
+    this.azure = options.azure ?? new FakeAzure({ subscriptionId: this.subscriptionId });
   }
 
   /** Make the next call of `method` throw `error` (once). */
@@ -70,7 +149,27 @@ export class FakeStackPort implements StackPort {
     return parseSettings(raw);
   }
 
-  private enter(method: Method, detail = ""): void {
+  /** The stack as deployed from its initial config, in state and in the simulated Azure. */
+  ready(): Promise<void> {
+    this.deployed ??= (async () => {
+      const e = await this.evaluate(this.appliedConfig);
+      for (const r of this.customResources(e)) {
+        const urn = this.urnOf(e, r);
+        const id = isAzure(r.type) ? this.azure.seed(r.type, this.armId(r), r.inputs) : `${r.name}_id`;
+        this.state.set(urn, { urn, type: r.type, name: resourceName(urn, r.inputs, r.type), id, protect: r.options.protect, inputs: r.inputs });
+      }
+    })();
+    return this.deployed;
+  }
+
+  /** Delete the live server (or a copy) in the simulated Azure, as an incident does. */
+  async deleteServerInAzure(name?: string, at?: Date): Promise<void> {
+    await this.ready();
+    const s = this.settings(this.appliedConfig);
+    this.azure.dropServer(this.azure.serverId(s.resourceGroupName, name ?? s.database.serverName), at);
+  }
+
+  private async enter(method: Method, detail = ""): Promise<void> {
     this.calls.push(detail ? `${method} ${detail}` : method);
     this.onCall?.(this.calls[this.calls.length - 1]);
     const err = this.failures.get(method);
@@ -78,138 +177,312 @@ export class FakeStackPort implements StackPort {
       this.failures.delete(method);
       throw err;
     }
+    await this.ready();
   }
 
-  private urn(type: string, name: string): string {
-    return `urn:pulumi:${this.stackName}::aytq::${type}::${name}`;
+  private engineError(what: string, message: string): ToolError {
+    return new ToolError(`pulumi failed during ${what} on stack "${this.stackName}": ${message}`, "read the message above; nothing after this step ran");
   }
 
-  /** What the program declares for the current config. */
-  desired(raw: RawConfig = this.config): FakeResource[] {
-    const s = this.settings(raw);
-    const p = s.protectStateful;
-    const res = (type: string, logical: string, name: string, props: unknown, protect = false): FakeResource => ({
-      urn: this.urn(type, logical),
-      type,
-      name,
-      protect,
-      props: JSON.stringify(props),
-    });
-    const replicas = desiredReplicas(s);
-    // the server's restore inputs are ignoreChanges in the program: its props do not include the mode
-    const out = [
-      res(TYPES.server, "live-server", s.database.serverName, { sku: s.database.skuName }, p),
-      res(TYPES.database, "live-database", s.database.databaseName, {}),
-      res(TYPES.storageAccount, "backup-account", s.backup.storageAccountName, { r: s.backup.replication }, p),
-      res(TYPES.branchProtection, "branch-protection", s.pipeline.branch, { approvals: requiredApprovals(s) }),
-      res(TYPES.deploymentPatch, "web", s.app.webDeployment, { replicas: replicas.web }),
-      res(TYPES.deploymentPatch, "worker", s.app.workerDeployment, { replicas: replicas.worker }),
-      res(TYPES.ingressPatch, "aytq-ingress", s.app.ingressNames.aytq, { maintenance: s.app.maintenance }),
-      res(TYPES.ingressPatch, "ctr-ingress", s.app.ingressNames.ctr, { maintenance: s.app.maintenance }),
-    ];
-    if (s.backup.immutabilityDays > 0) out.push(res(TYPES.immutability, "immutability", "default", { days: s.backup.immutabilityDays }, p));
-    if (s.app.maintenance) {
-      out.push(res(TYPES.deployment, "maintenance", "maintenance", {}), res(TYPES.service, "maintenance", "maintenance", {}));
-      out.push(res(TYPES.ingress, "temp-aytq", s.app.temporaryHosts.aytq, {}), res(TYPES.ingress, "temp-ctr", s.app.temporaryHosts.ctr, {}));
+  // ---------------------------------------------------------------------------------------------
+  // The program, as the engine sees it.
+
+  private evaluate(raw: RawConfig): Promise<Evaluation> {
+    const settings = parseSettings(raw);
+    const key = canonical(settings);
+    let e = this.evaluations.get(key);
+    if (!e) {
+      e = evaluateProgram(settings, { stack: this.stackName, subscriptionId: this.subscriptionId, revealSecrets: true });
+      this.evaluations.set(key, e);
     }
-    for (const c of s.recovery.ptrCopies) out.push(res(TYPES.server, `ptr-${c.name}`, c.name, { restorePointUTC: c.restorePointUTC }));
-    return out;
+    return e;
   }
 
-  private plan(): PreviewStep[] {
-    const want = new Map(this.desired().map((r) => [r.urn, r]));
-    const steps: PreviewStep[] = [];
-    for (const [urn, r] of want) {
-      const have = this.state.get(urn);
-      const op: StepOp = !have ? "create" : have.props !== r.props ? "update" : "same";
-      steps.push({ op, type: r.type, urn, protected: r.protect || Boolean(have?.protect), name: r.name });
+  private customResources(e: Evaluation): PlannedResource[] {
+    return e.resources.filter((r) => r.custom);
+  }
+
+  /** `urn:pulumi:<stack>::aytq::<parent types joined by $>$<type>::<name>` */
+  private urnOf(e: Evaluation, r: PlannedResource): string {
+    const byKey = new Map(e.resources.map((x) => [resourceKey(x), x]));
+    const types = [r.type];
+    for (let p = r.parent ? byKey.get(r.parent) : undefined; p; p = p.parent ? byKey.get(p.parent) : undefined) types.unshift(p.type);
+    return `urn:pulumi:${this.stackName}::aytq::${types.join("$")}::${r.name}`;
+  }
+
+  /** The ARM id azure-native builds from a resource's inputs. */
+  private armId(r: PlannedResource): string {
+    const i = r.inputs;
+    const s = (k: string) => (typeof i[k] === "string" ? (i[k] as string) : "");
+    const server = (name: string) => this.azure.serverId(s("resourceGroupName"), name);
+    switch (r.type) {
+      case TYPES.server:
+        return server(s("serverName"));
+      case TYPES.database:
+        return `${server(s("serverName"))}/databases/${s("databaseName")}`;
+      case TYPES.configuration:
+        return `${server(s("serverName"))}/configurations/${s("configurationName")}`;
+      case TYPES.diagnosticSetting:
+        return `${s("resourceUri")}/providers/Microsoft.Insights/diagnosticSettings/${s("name")}`;
+      default:
+        return `/subscriptions/${this.subscriptionId}/resourceGroups/${s("resourceGroupName")}/providers/${r.type}/${r.name}`;
     }
-    for (const [urn, r] of this.state) {
-      if (!want.has(urn)) steps.push({ op: "delete", type: r.type, urn, protected: r.protect, name: r.name });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Step generation, as step_generator.go does it.
+
+  private async steps(dryRun: boolean): Promise<Step[]> {
+    const e = await this.evaluate(this.config);
+    const steps: Step[] = [];
+    const errors: string[] = [];
+    const wanted = new Set<string>();
+    for (const r of this.customResources(e)) {
+      const urn = this.urnOf(e, r);
+      wanted.add(urn);
+      const old = this.state.get(urn);
+      const base = { type: r.type, urn, name: resourceName(urn, r.inputs, r.type), protected: r.options.protect || Boolean(old?.protect), desired: r };
+      const importId = r.options.import;
+      if (importId !== undefined && (!old || (old.importId ?? old.id) !== importId)) {
+        // ImportStep.Apply reads the resource in preview too (ENGINE.md §1)
+        const read = isAzure(r.type) ? this.azure.read(r.type, importId) : {};
+        if (read === undefined) throw this.engineError(dryRun ? "preview" : "up", `${dryRun ? "Preview failed: " : ""}resource '${importId}' does not exist`);
+        if (old) {
+          // a different id, even by case only: import-replacement, then delete-replaced of the old id (§2)
+          steps.push({ ...base, op: "import-replacement", importId, deleteReplacedId: old.id });
+          steps.push({ ...base, op: "replace", importId });
+        } else {
+          steps.push({ ...base, op: "import", importId });
+          if (canonical(without(read, ["name"])) !== canonical(without(r.inputs, [...r.options.ignoreChanges, "name"])) && isAzure(r.type)) {
+            steps.push({ ...base, op: "update" });
+          }
+        }
+        continue;
+      }
+      if (!old) {
+        steps.push({ ...base, op: "create" });
+        continue;
+      }
+      const before = without(old.inputs, r.options.ignoreChanges);
+      const after = without(r.inputs, r.options.ignoreChanges);
+      if (canonical(before) === canonical(after)) {
+        steps.push({ ...base, op: "same" });
+        continue;
+      }
+      const replaces = REPLACE_KEYS.some((k) => canonical(before[k]) !== canonical(after[k]));
+      if (replaces) {
+        if (r.options.protect && old.protect) {
+          errors.push(
+            `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``,
+          );
+        }
+        steps.push({ ...base, op: "replace" });
+      } else {
+        steps.push({ ...base, op: "update" });
+      }
     }
+    for (const old of this.state.values()) {
+      if (wanted.has(old.urn)) continue;
+      if (old.protect) {
+        errors.push(
+          `resource "${old.urn}" cannot be deleted\nbecause it is protected. To unprotect the resource, either remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\`, or use the command:\n\`pulumi state unprotect '${old.urn}'\``,
+        );
+      }
+      steps.push({ op: "delete", type: old.type, urn: old.urn, name: old.name, protected: old.protect });
+    }
+    if (errors.length > 0) throw this.engineError(dryRun ? "preview" : "up", errors.join("\n"));
     return [...steps, ...this.extraSteps];
   }
 
+  private static summary(steps: readonly PreviewStep[]): Partial<Record<StepOp, number>> {
+    const out: Partial<Record<StepOp, number>> = {};
+    for (const s of steps) out[s.op] = (out[s.op] ?? 0) + 1;
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // StackPort.
+
   async getConfig(path: string): Promise<unknown> {
-    this.enter("getConfig", path);
+    await this.enter("getConfig", path);
     const v = getPath(this.config, path);
     return v === undefined ? undefined : structuredClone(v);
   }
 
-  async setConfig(values: Readonly<Record<string, ConfigScalar>>): Promise<void> {
-    this.enter("setConfig", Object.entries(values).map(([k, v]) => `${k}=${String(v)}`).join(" "));
-    for (const [k, v] of Object.entries(values)) setPath(this.config, k, v);
-  }
-
-  async removeConfig(path: string): Promise<void> {
-    this.enter("removeConfig", path);
-    removePath(this.config, path);
-  }
-
-  async refresh(targets: readonly string[]): Promise<void> {
-    this.enter("refresh", targets.join(" "));
-    for (const urn of targets) {
-      const r = this.state.get(urn);
-      if (r && this.deletedInCloud.has(r.name)) this.state.delete(urn);
+  async setConfig(values: Readonly<Record<string, ConfigScalar>>, options: { secret?: boolean } = {}): Promise<void> {
+    await this.enter("setConfig", Object.entries(values).map(([k, v]) => `${k}=${options.secret ? "[secret]" : String(v)}`).join(" "));
+    for (const [k, v] of Object.entries(values)) {
+      setPath(this.config, k, v);
+      if (options.secret) this.secretKeys.add(k);
+      else this.secretKeys.delete(k);
     }
   }
 
-  async resourceUrns(): Promise<{ urn: string; type: string }[]> {
-    this.enter("resourceUrns");
-    return [...this.state.values()].map((r) => ({ urn: r.urn, type: r.type }));
+  async removeConfig(path: string): Promise<void> {
+    await this.enter("removeConfig", path);
+    removePath(this.config, path);
+    for (const k of [...this.secretKeys]) if (k === path || k.startsWith(`${path}.`)) this.secretKeys.delete(k);
   }
 
-  async preview(): Promise<PreviewResult> {
-    this.enter("preview");
-    const steps = this.plan();
-    const changeSummary: Partial<Record<StepOp, number>> = {};
-    for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
+  async refresh(targets: readonly string[]): Promise<void> {
+    await this.enter("refresh", targets.join(" "));
+    for (const urn of targets) {
+      if (!this.state.has(urn)) throw this.engineError("refresh", `Target '${urn}' could not be found in the stack.`);
+    }
+    for (const urn of targets) {
+      const r = this.state.get(urn);
+      if (!r || !isAzure(r.type)) continue;
+      let found: Record<string, unknown> | undefined;
+      try {
+        found = this.azure.read(r.type, r.id);
+      } catch (err) {
+        throw this.engineError("refresh", `${urn}: ${(err as Error).message}`);
+      }
+      // "If the ID is blank treat this as a delete": no protect check (ENGINE.md §4)
+      if (found === undefined) this.state.delete(urn);
+    }
+  }
+
+  async resourceUrns(): Promise<StateResource[]> {
+    await this.enter("resourceUrns");
+    return [...this.state.values()].map((r) => ({ urn: r.urn, type: r.type, id: r.id, ...(r.importId ? { importId: r.importId } : {}) }));
+  }
+
+  async forget(urns: readonly string[]): Promise<void> {
+    await this.enter("forget", urns.join(" "));
+    for (const urn of urns) this.state.delete(urn);
+  }
+
+  async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
+    await this.enter("preview");
+    const steps = await this.steps(true);
+    if (options.savePlan !== undefined) {
+      const plan = new Map<string, PlannedStep[]>();
+      for (const s of steps) {
+        if (!s.desired && s.op !== "delete") continue;
+        plan.set(s.urn, [...(plan.get(s.urn) ?? []), { op: s.op, inputs: canonical(s.desired?.inputs ?? null) }]);
+      }
+      this.plans.set(options.savePlan, plan);
+    }
     const diffText = [...steps.filter((s) => s.op !== "same").map((s) => `  ${s.op} ${s.type} ${s.name}`), ...(this.extraDiff ? [this.extraDiff] : [])].join("\n");
-    return { changeSummary, steps, diffText };
+    return { changeSummary: FakeStackPort.summary(steps), steps: steps.map(({ op, type, urn, name, protected: p }) => ({ op, type, urn, name, protected: p })), diffText };
   }
 
-  async up(): Promise<UpResult> {
-    this.enter("up");
-    const steps = this.plan();
-    this.state = new Map(this.desired().map((r) => [r.urn, r]));
-    for (const s of steps) if (s.op === "create") this.deletedInCloud.delete(s.name);
+  /** The engine's plan check for one step (plan.go); undefined when the step is allowed. */
+  private violation(step: Step, plan: Map<string, PlannedStep[]>): string | undefined {
+    // "a same step is allowed in place of an update or a replace step" (plan.go)
+    if (step.op === "same") return undefined;
+    const planned = (plan.get(step.urn) ?? []).filter((p) => p.op !== "same");
+    if (planned.length === 0) return `${step.op} is not allowed by the plan: no steps were expected for this resource`;
+    const match = planned.find((p) => p.op === step.op);
+    if (!match) return `${step.op} is not allowed by the plan: this resource is constrained to ${planned.map((p) => p.op).join(", ")}`;
+    if (step.desired && canonical(step.desired.inputs) !== match.inputs) return `resource ${step.urn} violates plan: properties changed`;
+    return undefined;
+  }
+
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    await this.enter("up");
+    this.upPlans.push(options.plan);
+    let plan: Map<string, PlannedStep[]> | undefined;
+    if (options.plan !== undefined) {
+      plan = this.plans.get(options.plan);
+      if (!plan) throw this.engineError("up", `could not read plan file ${options.plan}`);
+    }
+    const steps = await this.steps(false);
+    const seen = new Set<string>();
+    const deleteReplaced: Step[] = [];
+    const applied: Step[] = [];
+    for (const step of steps) {
+      seen.add(step.urn);
+      const bad = plan ? this.violation(step, plan) : undefined;
+      // errors are raised at step generation, so the steps before this one stay applied (ENGINE.md §6)
+      if (bad) throw this.engineError("up", bad);
+      if (step.op === "delete") continue;
+      try {
+        this.apply(step);
+      } catch (err) {
+        throw this.engineError("up", `${step.urn}: ${(err as Error).message}`);
+      }
+      if (step.deleteReplacedId !== undefined) deleteReplaced.push(step);
+      applied.push(step);
+      if (step.op !== "same") this.history.push(`${step.op} ${step.type} ${step.name}`);
+    }
+    if (plan) {
+      for (const [urn, ps] of plan) {
+        if (ps.some((p) => p.op !== "same") && !seen.has(urn)) throw this.engineError("up", `expected resource operations for ${urn} but none were seen`);
+      }
+    }
+    for (const step of steps.filter((s) => s.op === "delete")) {
+      const r = this.state.get(step.urn);
+      if (!r) continue;
+      if (isAzure(r.type)) this.azure.delete(r.type, r.id);
+      this.state.delete(step.urn);
+      applied.push(step);
+      this.history.push(`delete ${step.type} ${step.name}`);
+    }
+    // delete-replaced: Delete(oldID), which Azure resolves case-insensitively (ENGINE.md §2)
+    for (const step of deleteReplaced) {
+      this.azure.delete(step.type, step.deleteReplacedId as string);
+      applied.push({ ...step, op: "delete-replaced" });
+      this.history.push(`delete-replaced ${step.type} ${step.name}`);
+    }
     this.appliedConfig = structuredClone(this.config);
-    const changeSummary: Partial<Record<StepOp, number>> = {};
-    for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
-    return { changeSummary, outputs: this.outputsOf() };
+    return { changeSummary: FakeStackPort.summary(applied), outputs: await this.outputsOf() };
   }
 
-  private outputsOf(): Record<string, unknown> {
-    const s = this.settings(this.appliedConfig);
-    const replicas = desiredReplicas(s);
-    return {
-      serverName: s.database.serverName,
-      databaseName: s.database.databaseName,
-      earliestRestoreDate: this.earliestRestoreDate,
-      serverFqdn: `${s.database.serverName}.postgres.database.azure.com`,
-      ptrCopies: s.recovery.ptrCopies.map((c) => ({ ...c, fqdn: `${c.name}.postgres.database.azure.com` })),
-      backupStorageAccount: s.backup.storageAccountName,
-      backupContainer: s.backup.containerName,
-      namespace: s.app.namespace,
-      webDeployment: s.app.webDeployment,
-      workerDeployment: s.app.workerDeployment,
-      webReplicas: replicas.web,
-      workerReplicas: replicas.worker,
-      maintenance: s.app.maintenance,
-      healthUrls: healthUrls(s),
-      temporaryUrls: temporaryUrls(s),
-      recoveryMode: s.recovery.mode,
-      pipelineFrozen: s.pipeline.frozen,
-      requiredApprovals: requiredApprovals(s),
-    };
+  private apply(step: Step): void {
+    const r = step.desired;
+    if (!r) return; // an extra step added by a test: a no-op
+    const existing = this.state.get(step.urn);
+    const entry = (id: string, importId?: string): FakeResource => ({
+      urn: step.urn,
+      type: r.type,
+      name: step.name,
+      id,
+      ...(importId !== undefined ? { importId } : existing?.importId !== undefined ? { importId: existing.importId } : {}),
+      protect: r.options.protect,
+      inputs: r.inputs,
+    });
+    switch (step.op) {
+      case "create": {
+        const id = isAzure(r.type) ? this.azure.create(r.type, this.armId(r), r.inputs) : `${r.name}_id`;
+        this.state.set(step.urn, entry(id));
+        return;
+      }
+      case "import":
+      case "import-replacement":
+        // the state id becomes the import id, and the import id is kept (TestImportOption)
+        this.state.set(step.urn, { ...entry(step.importId as string, step.importId), inputs: r.inputs });
+        return;
+      case "replace":
+        if (step.importId !== undefined) return; // the second half of an import-replacement
+        if (existing && isAzure(r.type)) this.azure.delete(r.type, existing.id);
+        this.state.set(step.urn, entry(isAzure(r.type) ? this.azure.create(r.type, this.armId(r), r.inputs) : `${r.name}_id`));
+        return;
+      case "update":
+        if (isAzure(r.type)) this.azure.update(r.type, existing?.id ?? step.importId ?? this.armId(r), r.inputs);
+        this.state.set(step.urn, entry(existing?.id ?? this.state.get(step.urn)?.id ?? this.armId(r)));
+        return;
+      case "same":
+        if (existing) existing.protect = r.options.protect;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async outputsOf(): Promise<Record<string, unknown>> {
+    const e = await this.evaluate(this.appliedConfig);
+    const outputs = redactSecrets(e.outputs) as Record<string, unknown>;
+    return { ...outputs, earliestRestoreDate: this.earliestRestoreDate };
   }
 
   async outputs(): Promise<Record<string, unknown>> {
-    this.enter("outputs");
+    await this.enter("outputs");
     return this.outputsOf();
   }
 
   async cancel(): Promise<void> {
-    this.enter("cancel");
+    await this.enter("cancel");
   }
 }

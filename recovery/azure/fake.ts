@@ -1,0 +1,417 @@
+/**
+ * A simulated Azure for tests and the fake engine: flexible servers with their databases and
+ * parameters, deleted servers that can be revived, diagnostic settings that outlive their server,
+ * and every other azure-native resource as a plain record. It answers both the fake engine
+ * (create / read / update / delete by resource id, as azure-native calls ARM) and the driver's
+ * direct ARM questions ({@link AzureServerApi}), from one model, so the two can never disagree.
+ *
+ * What it models, with the source of each fact in ../../../shared/reference/ENGINE.md:
+ * - ids are case-insensitive; a diagnostic setting's id comes back partly lower-cased (§8d);
+ * - a create of something that exists fails, except a server parameter, which is an upsert (§8a);
+ * - a revived server comes back single-instance (HA off), without its parameters, with its
+ *   databases; a new server comes back empty (§9);
+ * - a deleted server's diagnostic setting is kept; what a GET of it answers while the server is
+ *   gone, and whether it reappears on a new server of the same name, are undocumented: switches.
+ */
+import { ToolError } from "../errors";
+import type { ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, ServerFacts, ServerPatch } from "./arm";
+
+/** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */
+export type OrphanSettingRead = "found" | "not-found" | "error";
+
+export interface FakeAzureOptions {
+  subscriptionId: string;
+  /** @default "not-found" */
+  orphanSettingRead?: OrphanSettingRead;
+  /** Whether a kept diagnostic setting is attached to a new server of the same name (ENGINE.md §9: "could be included"). @default true */
+  staleSettingReattaches?: boolean;
+}
+
+export interface SimServer {
+  id: string;
+  name: string;
+  resourceGroupName: string;
+  version: string;
+  skuName: string;
+  skuTier: string;
+  storageSizeGB: number;
+  highAvailability: HighAvailabilityMode;
+  adminLogin?: string;
+  /** Kept only to check that the app's credentials still log in; never printed. */
+  adminPassword?: string;
+  /** Parameters set by the user; the rest are at their defaults. */
+  parameters: Map<string, string>;
+  databases: Set<string>;
+  createdBy: "Default" | "ReviveDropped" | "PointInTimeRestore" | "existing";
+}
+
+interface SimSetting {
+  /** As Azure reports it (partly lower-cased). */
+  id: string;
+  name: string;
+  resourceUri: string;
+  props: Record<string, unknown>;
+}
+
+interface SimGeneric {
+  id: string;
+  type: string;
+  props: Record<string, unknown>;
+}
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+const DATABASE = "azure-native:dbforpostgresql:Database";
+const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
+const SETTING = "azure-native:monitor:DiagnosticSetting";
+
+/** Azure's default value of a server parameter nobody set. */
+export const DEFAULT_PARAMETER_VALUE = "(system default)";
+
+const lower = (id: string) => id.toLowerCase();
+
+/** The id Azure reports for a diagnostic setting: lower-cased up to the setting's own segment (ENGINE.md §8d). */
+export function azureSettingId(resourceUri: string, name: string): string {
+  return `${lower(resourceUri)}/providers/microsoft.insights/diagnosticSettings/${name}`;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** The error text azure-native gives for a create of something that exists (ENGINE.md §8a). */
+export function alreadyExists(id: string): Error {
+  return new Error(`cannot create already existing resource '${id}'`);
+}
+
+export class FakeAzure implements AzureServerApi {
+  readonly subscriptionId: string;
+  orphanSettingRead: OrphanSettingRead;
+  staleSettingReattaches: boolean;
+  /** Live servers by lower-cased id. */
+  readonly servers = new Map<string, SimServer>();
+  /** Deleted servers by lower-cased id, as they were when deleted. */
+  readonly dropped = new Map<string, { server: SimServer; deletedAt: Date }>();
+  /** Diagnostic settings by lower-cased id, whether or not their resource exists. */
+  readonly settings = new Map<string, SimSetting>();
+  readonly generic = new Map<string, SimGeneric>();
+  /** Every server Azure created, as `<createMode> <name>` (a revive must happen once). */
+  readonly serverCreates: string[] = [];
+  /** Every direct ARM call the driver made (`updateServer s189... {"highAvailability":"ZoneRedundant"}`), for assertions. */
+  readonly armCalls: string[] = [];
+  /** Make the next call of this ARM method throw (once). */
+  private failures = new Map<string, Error>();
+
+  constructor(o: FakeAzureOptions) {
+    this.subscriptionId = o.subscriptionId;
+    this.orphanSettingRead = o.orphanSettingRead ?? "not-found";
+    this.staleSettingReattaches = o.staleSettingReattaches ?? true;
+  }
+
+  serverId(resourceGroupName: string, name: string): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+  }
+
+  failNext(method: keyof AzureServerApi, error: Error): void {
+    this.failures.set(method, error);
+  }
+
+  /** Called with each ARM call as recorded in `armCalls`, before it runs; a test throws from it to fail it. */
+  onArm?: (call: string) => void;
+
+  private arm(method: keyof AzureServerApi, detail: string): void {
+    this.armCalls.push(`${method} ${detail}`);
+    this.onArm?.(this.armCalls[this.armCalls.length - 1]);
+    const err = this.failures.get(method);
+    if (err) {
+      this.failures.delete(method);
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The model.
+
+  /** The live server whose id a child id starts with. */
+  private serverOf(id: string): SimServer | undefined {
+    const l = lower(id);
+    for (const [sid, s] of this.servers) if (l === sid || l.startsWith(sid + "/")) return s;
+    return undefined;
+  }
+
+  private serverExistsAt(resourceUri: string): boolean {
+    return this.servers.has(lower(resourceUri));
+  }
+
+  /** Delete a live server as Azure does: its databases and parameters go with it; its diagnostic settings stay. */
+  dropServer(id: string, at: Date = new Date()): void {
+    const s = this.servers.get(lower(id));
+    if (!s) throw new Error(`no live server ${id}`);
+    this.servers.delete(lower(id));
+    this.dropped.set(lower(id), { server: s, deletedAt: at });
+  }
+
+  /** A server that exists before anything runs (the stack's first deploy). */
+  private newServer(id: string, inputs: Record<string, unknown>, createdBy: SimServer["createdBy"]): SimServer {
+    const sku = (inputs.sku ?? {}) as Record<string, unknown>;
+    const storage = (inputs.storage ?? {}) as Record<string, unknown>;
+    const ha = (inputs.highAvailability ?? {}) as Record<string, unknown>;
+    return {
+      id,
+      name: str(inputs.serverName) ?? id.slice(id.lastIndexOf("/") + 1),
+      resourceGroupName: str(inputs.resourceGroupName) ?? "",
+      version: str(inputs.version) ?? "16",
+      skuName: str(sku.name) ?? "",
+      skuTier: str(sku.tier) ?? "",
+      storageSizeGB: typeof storage.storageSizeGB === "number" ? storage.storageSizeGB : 32,
+      highAvailability: (str(ha.mode) as HighAvailabilityMode | undefined) ?? "Disabled",
+      adminLogin: str(inputs.administratorLogin),
+      adminPassword: str(inputs.administratorLoginPassword),
+      parameters: new Map(),
+      databases: new Set(),
+      createdBy,
+    };
+  }
+
+  /** A new server of a name: what Azure does with the settings it kept for that name. */
+  private attachKeptSettings(serverId: string): void {
+    for (const [k, setting] of this.settings) {
+      if (lower(setting.resourceUri) !== lower(serverId)) continue;
+      if (!this.staleSettingReattaches) this.settings.delete(k);
+    }
+  }
+
+  /**
+   * What azure-native's Read (GET) finds at an id: its properties, or undefined (404). Throws for
+   * what Azure refuses to answer.
+   */
+  read(type: string, id: string): Record<string, unknown> | undefined {
+    const l = lower(id);
+    switch (type) {
+      case SERVER: {
+        const s = this.servers.get(l);
+        return s ? { name: s.name, version: s.version, highAvailability: { mode: s.highAvailability } } : undefined;
+      }
+      case DATABASE: {
+        const s = this.serverOf(id);
+        const name = id.slice(id.lastIndexOf("/") + 1);
+        return s && s.databases.has(name) ? { databaseName: name } : undefined;
+      }
+      case CONFIGURATION: {
+        const s = this.serverOf(id);
+        const name = id.slice(id.lastIndexOf("/") + 1);
+        return s ? { configurationName: name, value: s.parameters.get(name) ?? DEFAULT_PARAMETER_VALUE } : undefined;
+      }
+      case SETTING: {
+        const setting = this.settings.get(l);
+        if (!setting) return undefined;
+        if (!this.serverExistsAt(setting.resourceUri)) {
+          if (this.orphanSettingRead === "error") {
+            throw new Error(`ResourceNotFound: the resource '${setting.resourceUri}' of diagnostic setting '${setting.name}' was not found (HTTP 404 on a GET of the setting)`);
+          }
+          return this.orphanSettingRead === "found" ? { ...setting.props } : undefined;
+        }
+        return { ...setting.props };
+      }
+      default: {
+        const g = this.generic.get(l);
+        return g ? { ...g.props } : undefined;
+      }
+    }
+  }
+
+  /** azure-native's Create: a GET first, then the PUT. Returns the id Azure reports. */
+  create(type: string, id: string, inputs: Record<string, unknown>): string {
+    const l = lower(id);
+    switch (type) {
+      case SERVER: {
+        if (this.servers.has(l)) throw alreadyExists(id);
+        const mode = str(inputs.createMode) ?? "Default";
+        if (mode === "ReviveDropped") {
+          const source = str(inputs.sourceServerResourceId) ?? "";
+          const gone = this.dropped.get(lower(source));
+          if (!gone) throw new Error(`Azure refused the revive: no deleted server ${source} can be revived (ServerNotFound)`);
+          const at = str(inputs.pointInTimeUTC);
+          if (at !== undefined && new Date(at) <= gone.deletedAt) {
+            throw new Error(`Azure refused the revive: pointInTimeUTC ${at} is not after the deletion (InvalidParameterValue)`);
+          }
+          const revived: SimServer = {
+            ...gone.server,
+            id,
+            // restored single-instance, without server parameters (ENGINE.md §9)
+            highAvailability: "Disabled",
+            parameters: new Map(),
+            databases: new Set(gone.server.databases),
+            createdBy: "ReviveDropped",
+          };
+          this.dropped.delete(lower(source));
+          this.servers.set(l, revived);
+        } else if (mode === "PointInTimeRestore") {
+          const source = this.servers.get(lower(str(inputs.sourceServerResourceId) ?? ""));
+          if (!source) throw new Error(`Azure refused the restore: source server ${String(inputs.sourceServerResourceId)} not found`);
+          this.servers.set(l, { ...source, id, name: str(inputs.serverName) ?? source.name, highAvailability: "Disabled", parameters: new Map(), databases: new Set(source.databases), createdBy: "PointInTimeRestore" });
+        } else {
+          this.servers.set(l, this.newServer(id, inputs, "Default"));
+        }
+        this.attachKeptSettings(id);
+        this.serverCreates.push(`${mode} ${str(inputs.serverName) ?? id}`);
+        return id;
+      }
+      case DATABASE: {
+        const s = this.serverOf(id);
+        if (!s) throw new Error(`ParentResourceNotFound: server of ${id} does not exist`);
+        const name = str(inputs.databaseName) ?? id.slice(id.lastIndexOf("/") + 1);
+        if (s.databases.has(name)) throw alreadyExists(id);
+        s.databases.add(name);
+        return id;
+      }
+      case CONFIGURATION: {
+        // a singleton: Create is an upsert
+        const s = this.serverOf(id);
+        if (!s) throw new Error(`ParentResourceNotFound: server of ${id} does not exist`);
+        s.parameters.set(str(inputs.configurationName) ?? id.slice(id.lastIndexOf("/") + 1), String(inputs.value));
+        return id;
+      }
+      case SETTING: {
+        const resourceUri = str(inputs.resourceUri) ?? "";
+        const name = str(inputs.name) ?? "";
+        const reported = azureSettingId(resourceUri, name);
+        const kept = this.settings.get(lower(reported));
+        if (kept && this.serverExistsAt(resourceUri)) throw alreadyExists(id);
+        if (!this.serverExistsAt(resourceUri)) throw new Error(`ResourceNotFound: ${resourceUri} does not exist`);
+        this.settings.set(lower(reported), { id: reported, name, resourceUri, props: { ...inputs } });
+        return reported;
+      }
+      default: {
+        if (this.generic.has(l)) throw alreadyExists(id);
+        this.generic.set(l, { id, type, props: { ...inputs } });
+        return id;
+      }
+    }
+  }
+
+  /** azure-native's Update (a PUT or PATCH of the declared inputs). */
+  update(type: string, id: string, inputs: Record<string, unknown>): void {
+    const l = lower(id);
+    switch (type) {
+      case SERVER: {
+        const s = this.servers.get(l);
+        if (!s) throw new Error(`ResourceNotFound: ${id}`);
+        const next = this.newServer(id, inputs, s.createdBy);
+        Object.assign(s, { skuName: next.skuName, skuTier: next.skuTier, storageSizeGB: next.storageSizeGB, highAvailability: next.highAvailability });
+        return;
+      }
+      case DATABASE:
+        return;
+      case CONFIGURATION:
+        this.create(type, id, inputs);
+        return;
+      case SETTING: {
+        const s = this.settings.get(l);
+        if (!s) throw new Error(`ResourceNotFound: ${id}`);
+        s.props = { ...inputs };
+        return;
+      }
+      default: {
+        const g = this.generic.get(l);
+        if (g) g.props = { ...inputs };
+        else this.generic.set(l, { id, type, props: { ...inputs } });
+      }
+    }
+  }
+
+  /** azure-native's Delete. */
+  delete(type: string, id: string): void {
+    const l = lower(id);
+    switch (type) {
+      case SERVER:
+        if (this.servers.has(l)) this.dropServer(id);
+        return;
+      case DATABASE:
+        this.serverOf(id)?.databases.delete(id.slice(id.lastIndexOf("/") + 1));
+        return;
+      case CONFIGURATION:
+        // Delete resets the parameter to its default (ENGINE.md §8a)
+        this.serverOf(id)?.parameters.delete(id.slice(id.lastIndexOf("/") + 1));
+        return;
+      case SETTING:
+        this.settings.delete(l);
+        return;
+      default:
+        this.generic.delete(l);
+    }
+  }
+
+  /** Record a resource as deployed (the stack's first `up`, before the test begins). */
+  seed(type: string, id: string, inputs: Record<string, unknown>): string {
+    if (type === SERVER) {
+      const s = this.newServer(id, inputs, "existing");
+      this.servers.set(lower(id), s);
+      return id;
+    }
+    return this.create(type, id, inputs);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // AzureServerApi: the driver's direct questions.
+
+  async getServer(resourceGroupName: string, serverName: string): Promise<ServerFacts | undefined> {
+    this.arm("getServer", serverName);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s) return undefined;
+    return { id: s.id, name: s.name, state: "Ready", version: s.version, skuName: s.skuName, skuTier: s.skuTier, storageSizeGB: s.storageSizeGB, highAvailability: s.highAvailability };
+  }
+
+  async getDatabase(resourceGroupName: string, serverName: string, databaseName: string): Promise<ArmResource | undefined> {
+    this.arm("getDatabase", `${serverName}/${databaseName}`);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s || !s.databases.has(databaseName)) return undefined;
+    return { id: `${s.id}/databases/${databaseName}`, name: databaseName };
+  }
+
+  async getConfiguration(resourceGroupName: string, serverName: string, name: string): Promise<ConfigurationFacts | undefined> {
+    this.arm("getConfiguration", `${serverName}/${name}`);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s) return undefined;
+    const value = s.parameters.get(name);
+    return { id: `${s.id}/configurations/${name}`, name, value: value ?? DEFAULT_PARAMETER_VALUE, source: value === undefined ? "system-default" : "user-override" };
+  }
+
+  async putConfiguration(resourceGroupName: string, serverName: string, name: string, value: string): Promise<void> {
+    this.arm("putConfiguration", `${serverName}/${name}=${value}`);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s) throw new ToolError(`ResourceNotFound: server ${serverName} does not exist`);
+    s.parameters.set(name, value);
+  }
+
+  async updateServer(resourceGroupName: string, serverName: string, patch: ServerPatch): Promise<void> {
+    this.arm("updateServer", `${serverName} ${JSON.stringify(patch)}`);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s) throw new ToolError(`ResourceNotFound: server ${serverName} does not exist`);
+    if (patch.highAvailability !== undefined) s.highAvailability = patch.highAvailability;
+    if (patch.skuName !== undefined) s.skuName = patch.skuName;
+    if (patch.skuTier !== undefined) s.skuTier = patch.skuTier;
+    if (patch.storageSizeGB !== undefined) s.storageSizeGB = patch.storageSizeGB;
+  }
+
+  async deleteServer(resourceGroupName: string, serverName: string): Promise<void> {
+    this.arm("deleteServer", serverName);
+    const id = this.serverId(resourceGroupName, serverName);
+    if (this.servers.has(lower(id))) this.dropServer(id);
+  }
+
+  async getDiagnosticSetting(resourceUri: string, name: string): Promise<ArmResource | undefined> {
+    this.arm("getDiagnosticSetting", `${resourceUri}/${name}`);
+    let found: Record<string, unknown> | undefined;
+    try {
+      found = this.read(SETTING, azureSettingId(resourceUri, name));
+    } catch (err) {
+      throw new ToolError(`Azure did not answer for diagnostic setting ${name}: ${(err as Error).message}`);
+    }
+    return found ? { id: azureSettingId(resourceUri, name), name } : undefined;
+  }
+
+  async deleteDiagnosticSetting(resourceUri: string, name: string): Promise<void> {
+    this.arm("deleteDiagnosticSetting", `${resourceUri}/${name}`);
+    this.settings.delete(lower(azureSettingId(resourceUri, name)));
+  }
+}
