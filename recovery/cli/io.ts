@@ -1,3 +1,4 @@
+import type { AzureServerApi } from "../azure/arm";
 import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
@@ -15,6 +16,10 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
   /** Opens a stack. Tests give a fake stack to run converging commands in-process. @default the Automation API */
   openStack?(stack: string, signal?: AbortSignal): Promise<StackPort>;
+  /** Azure Resource Manager for a subscription (revive, rebuild, normal, status, preflight). Tests give the simulated Azure. @default the Azure SDK */
+  openAzure?(subscriptionId: string): AzureServerApi;
+  /** Reads one key of a Kubernetes Secret (a rebuild reads the app's DATABASE_URL). Tests give a fake. @default the Kubernetes API */
+  readSecret?(namespace: string, name: string, key: string): Promise<string>;
   /** Opens a route to a stack's database (--stack without --database-url). Tests give a fake tunnel. @default openKubernetesTunnel */
   openTunnel?(options: KubernetesTunnelOptions): Promise<DatabaseConnection>;
 }

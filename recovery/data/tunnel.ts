@@ -155,7 +155,8 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
 // ------------------------------------------------------------------------------------------------
 // The real Kubernetes adapter (ESM-only client, loaded on demand).
 
-async function realKube(): Promise<TunnelKube> {
+/** The Kubernetes API through the current kubeconfig context (also reads the app's Secret for a rebuild). */
+export async function realKube(): Promise<TunnelKube> {
   const k8s = await import("@kubernetes/client-node");
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();

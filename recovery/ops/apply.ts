@@ -14,22 +14,25 @@ export async function readPrevious(port: StackPort, patch: ConfigPatch): Promise
 }
 
 /**
- * Write a patch: keys set to undefined are removed; a list is removed and set again element by
- * element (path keys hold scalars only); all scalars go in one `config set-all --path`.
+ * Write a patch: keys set to undefined are removed; a list or an object is removed and set again
+ * leaf by leaf (path keys hold scalars only); all scalars go in one `config set-all --path`.
+ * Given the values the patch replaces, removals of keys already absent are skipped.
  */
-export async function applyPatch(port: StackPort, patch: ConfigPatch): Promise<void> {
+export async function applyPatch(port: StackPort, patch: ConfigPatch, previous?: ConfigPatch): Promise<void> {
   const scalars: Record<string, ConfigScalar> = {};
   for (const [path, value] of Object.entries(patch)) {
     if (value === undefined) {
+      // each removal is a CLI call: skip the keys known to be absent already
+      if (previous !== undefined && previous[path] === undefined) continue;
       await port.removeConfig(path);
-    } else if (Array.isArray(value)) {
+    } else if (Array.isArray(value) || (value !== null && typeof value === "object")) {
       await port.removeConfig(path);
       Object.assign(scalars, flatten(path, value));
     } else {
       scalars[path] = value;
     }
   }
-  await port.setConfig(scalars);
+  if (Object.keys(scalars).length > 0) await port.setConfig(scalars);
 }
 
 /** True when the config already holds the patch's values. */

@@ -1,10 +1,14 @@
 /**
- * The converge flow of every recovery operation: set config -> preview (diff shown) -> gate ->
- * up -> outputs. On a refusal, a failure, a declined prompt or a dry run, the config keys are put
- * back as they were. revive and rebuild refresh the server and its children first (a deleted
- * server still in state would plan nothing) and return to recovery.mode=normal after their up.
+ * The converge flow of every recovery operation: set config -> preview (diff shown, plan saved)
+ * -> gate -> up with that plan -> outputs. The plan binds `up` to what the gate approved: anything
+ * that changed in between fails the up instead of going through unchecked. On a refusal, a
+ * failure, a declined prompt or a dry run, the config keys are put back as they were. revive and
+ * rebuild run in phases (recover-server.ts).
  */
-import { describeError, InterruptedError, RecoveredNotNormalError, RefusedError } from "../errors";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { InterruptedError, RefusedError } from "../errors";
 import type { PreviewResult, StackPort } from "../stack/port";
 import { applyPatch, patchIsNoop, readPrevious } from "./apply";
 import { redact } from "../util/redact";
@@ -22,6 +26,13 @@ export interface ConvergeOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** Show the full diff text. @default true */
   showDiff?: boolean;
+  /**
+   * Path keys written as secret config with the patch (a rebuild's credentials): never printed,
+   * never read back for a rollback (they are removed instead). @default none
+   */
+  secrets?: Readonly<Record<string, string>>;
+  /** Folder for the update plan of each converge. @default a private temporary folder, removed after */
+  planDir?: string;
 }
 
 export interface ConvergeResult {
@@ -32,19 +43,6 @@ export interface ConvergeResult {
   outputs?: Record<string, unknown>;
 }
 
-/** The resource types a revive/rebuild refreshes: the server and what lives on it. */
-const refreshed = (type: string) => type.startsWith("azure-native:dbforpostgresql:") || /^azure-native:[a-z]+:(DiagnosticSetting|MetricAlert)$/.test(type);
-
-export async function refreshServer(o: ConvergeOptions): Promise<string[]> {
-  const urns = (await o.port.resourceUrns()).filter((r) => refreshed(r.type)).map((r) => r.urn);
-  if (urns.length === 0) {
-    o.log("refresh: no server resources in state, nothing to refresh");
-    return [];
-  }
-  o.log(`refresh: ${urns.length} resources of the server, so that state knows what was deleted`);
-  await o.port.refresh(urns);
-  return urns;
-}
 
 /** The pulumi commands that put config keys back to these values (undefined: the key was not set). */
 export function restoreCommands(previous: ConfigPatch, stack: string): string[] {
@@ -67,10 +65,12 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   const what = describeOperation(op);
   const patch = configPatchFor(op);
   const previous = await readPrevious(o.port, patch);
-  const changedConfig = !patchIsNoop(patch, previous);
+  const secretKeys = Object.keys(o.secrets ?? {});
+  const changedConfig = !patchIsNoop(patch, previous) || secretKeys.length > 0;
   if (changedConfig) {
-    o.log(`${what}: setting ${Object.keys(patch).map((k) => `aytq:${k}`).join(", ")}`);
-    await applyPatch(o.port, patch);
+    o.log(`${what}: setting ${[...Object.keys(patch), ...secretKeys].map((k) => `aytq:${k}`).join(", ")}${secretKeys.length ? ` (${secretKeys.map((k) => `aytq:${k}`).join(", ")} as secret${secretKeys.length > 1 ? "s" : ""})` : ""}`);
+    await applyPatch(o.port, patch, previous);
+    if (secretKeys.length > 0) await o.port.setConfig(o.secrets as Record<string, string>, { secret: true });
   } else {
     o.log(`${what}: config already says so; checking the stack matches`);
   }
@@ -78,6 +78,7 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   const rollback = async (why: string): Promise<string> => {
     if (!changedConfig) return "the config was not changed (it already said so)";
     try {
+      for (const k of secretKeys) await o.port.removeConfig(k);
       await applyPatch(o.port, previous);
       o.log(`${what}: config put back as it was (${why})`);
       return `the config change was rolled back (${Object.keys(patch).map((k) => `aytq:${k}`).join(", ")} as before)`;
@@ -87,8 +88,10 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       return `the config could NOT be rolled back: ${byHand}`;
     }
   };
+  const planDir = o.planDir ?? mkdtempSync(path.join(os.tmpdir(), "aytq-dr-plan-"));
+  const planFile = path.join(planDir, `${o.port.stackName}-${op.kind}-${Date.now()}.plan.json`);
   try {
-    const preview = await o.port.preview();
+    const preview = await o.port.preview({ savePlan: planFile });
     if (o.showDiff ?? true) {
       // the CLI masks secret values, but a password inside a plain input (a URL) would still show
       const diff = redact(preview.diffText).trim();
@@ -117,75 +120,15 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       const config = await rollback("declined");
       throw new RefusedError(`${what} declined: nothing was applied; ${config}`);
     }
-    o.log(`up: applying ${what}`);
-    const up = await o.port.up();
+    o.log(`up: applying ${what}, bound to the plan the gate approved`);
+    const up = await o.port.up({ plan: planFile });
     return { status: "applied", operation: what, preview, gate, outputs: up.outputs };
   } catch (err) {
     if (!(err instanceof RefusedError)) await rollback(err instanceof InterruptedError ? "interrupted" : "it failed");
     throw err;
+  } finally {
+    // the plan may hold resolved inputs: never left behind
+    if (o.planDir === undefined) rmSync(planDir, { recursive: true, force: true });
+    else rmSync(planFile, { force: true });
   }
-}
-
-/** An operation end to end: revive/rebuild refresh first and return to normal after a successful up. */
-export async function runOperation(op: Operation, o: ConvergeOptions): Promise<ConvergeResult> {
-  const restore = op.kind === "revive" || op.kind === "rebuild";
-  if (restore && !o.dryRun) await refreshServer(o);
-  if (restore && o.dryRun) o.log("dry run: the refresh of the server is skipped, so the preview may show the server as unchanged");
-  const result = await converge(op, o);
-  if (restore && result.status !== "dry-run") {
-    o.log("back to recovery.mode=normal, so the next deploy is ordinary");
-    try {
-      await converge({ kind: "normal" }, { ...o, confirm: undefined });
-    } catch (err) {
-      throw await notBackToNormal(op, result, o, err);
-    }
-  }
-  return result;
-}
-
-/**
- * The server came back but the second step (recovery.mode=normal) was refused or failed: say plainly
- * that the server is recovered, where the config stands, and the exact way to finish.
- */
-async function notBackToNormal(op: Operation, result: ConvergeResult, o: ConvergeOptions, err: unknown): Promise<RecoveredNotNormalError> {
-  const stack = o.port.stackName;
-  let mode: string;
-  try {
-    mode = String((await o.port.getConfig("recovery.mode")) ?? "normal (not set)");
-  } catch {
-    mode = "unknown (it could not be read)";
-  }
-  const production = stack === "production" ? " --confirm-production" : "";
-  const rerun =
-    op.kind === "revive"
-      ? `aytq-dr revive --stack ${stack} --at ${op.restorePointUTC}${production}`
-      : `aytq-dr rebuild --stack ${stack}${production}`;
-  const removed = [
-    ...(op.kind === "revive" ? ["recovery.restorePointUTC"] : []),
-    ...(op.kind === "rebuild" && op.staleDiagnosticSettingId ? ["recovery.staleDiagnosticSettingId"] : []),
-  ];
-  const byHand = [
-    `pulumi config set --path aytq:recovery.mode normal --stack ${stack}`,
-    ...removed.map((k) => `pulumi config rm --path aytq:${k} --stack ${stack}`),
-    `pulumi preview --diff --stack ${stack}`,
-    `pulumi up --stack ${stack}   (only if that diff changes at most the live server, as an update)`,
-  ];
-  const message = [
-    `${result.operation}: ${result.status === "applied" ? "applied" : "already so"}. The live server ${o.liveServerName} IS recovered${op.kind === "rebuild" ? " (empty: restore the latest backup into it next)" : ""}.`,
-    `But the return to recovery.mode=normal did not finish, so the stack is not back to an ordinary deploy:`,
-    // The inner error may ask to put the keys back to reviveDropped/rebuild by hand: here that is the
-    // wrong advice (the server exists), so that clause gives way to the state and the steps below.
-    `  ${describeError(err)
-      .message.replace(/the config could NOT be rolled back: put these keys back by hand: [^\n]*/, `the config could not be put back either (see "Where you are")`)
-      .replace(/\n/g, "\n  ")}`,
-    `Where you are: the server exists; the stack config says recovery.mode=${mode}. Do not put recovery.mode back by hand and do not revive or rebuild from scratch: only the return to normal is left.`,
-  ].join("\n");
-  const hint = [
-    `finish the return to normal (the gate allows at most an update of the live server, never its delete or replace):`,
-    `    1. see what it would change: aytq-dr preview normal --stack ${stack}`,
-    `    2. once that passes the gate: aytq-dr normal --stack ${stack}${production}`,
-    `       or re-run ${rerun} : it finds the server there and only finishes the return to normal (in \`aytq-dr run\`, resume the run)`,
-    `       or by hand: ${byHand.join("; ")}`,
-  ].join("\n");
-  return new RecoveredNotNormalError(message, hint, err);
 }

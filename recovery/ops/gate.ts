@@ -41,8 +41,8 @@ export interface GateResult {
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(":") + 1);
 
-const CREATE_OR_ADOPT: StepOp[] = ["create", "import"];
-const RECOVERED_CHILDREN = ["Database", "Configuration", "FirewallRule", "DiagnosticSetting", "MetricAlert"];
+const SERVER_CHILDREN = ["Configuration"];
+const ADOPTED_CHILDREN = ["Database", "DiagnosticSetting"];
 const MAINTENANCE_TYPES = ["Deployment", "Service", "Ingress", "IngressPatch", "ConfigMap"];
 
 /** What each operation expects its preview to contain. */
@@ -57,15 +57,18 @@ export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] 
     case "maintenance":
       return [{ types: MAINTENANCE_TYPES, ops: ["create", "update", "delete", "replace", "create-replacement", "delete-replaced"] }];
     case "revive":
-      return [
-        { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
-        { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
-      ];
     case "rebuild":
+      // the server is created; its parameters are (re-)applied; nothing is imported, nothing else changes
       return [
-        { types: ["Server"], ops: CREATE_OR_ADOPT, names: [ctx.liveServerName], max: 1 },
-        { types: RECOVERED_CHILDREN, ops: [...CREATE_OR_ADOPT, "update"] },
-        { types: ["DiagnosticSetting"], ops: ["delete"] },
+        { types: ["Server"], ops: ["create"], names: [ctx.liveServerName], max: 1 },
+        { types: SERVER_CHILDREN, ops: ["create", "update"] },
+      ];
+    case "adopt":
+      // once the server exists: what came back with it is imported (by Azure's own id) or created
+      return [
+        { types: ["Server"], ops: ["import"], names: [ctx.liveServerName], max: 1 },
+        { types: ["Server"], ops: ["update"], names: [ctx.liveServerName], max: 1 },
+        { types: [...ADOPTED_CHILDREN, ...SERVER_CHILDREN], ops: ["import", "create", "update"] },
       ];
     case "normal":
       return [{ types: ["Server"], ops: ["update"], names: [ctx.liveServerName], max: 1 }];

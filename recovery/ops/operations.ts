@@ -12,9 +12,14 @@ export type Operation =
   | { kind: "maintenance"; on: boolean }
   /** Bring the deleted live server back as it was at the restore point. */
   | { kind: "revive"; restorePointUTC: string }
-  /** An empty live server, adopting a leftover diagnostic setting. */
-  | { kind: "rebuild"; staleDiagnosticSettingId?: string }
-  /** Back to an ordinary deploy after revive or rebuild. */
+  /** An empty live server, created with the credentials the app already has (handed over as secret config, not here). */
+  | { kind: "rebuild" }
+  /**
+   * Once the server exists: back to `normal`, adopting by the exact ids Azure reported what came
+   * back with the server or lingered from the deleted one (absent ids: created, or already in state).
+   */
+  | { kind: "adopt"; ids: AdoptIds }
+  /** Back to an ordinary deploy after revive or rebuild: no restore inputs, credentials or adopted ids left in config. */
   | { kind: "normal" }
   /** Add one PTR copy to the existing ones. */
   | { kind: "ptr"; copy: PtrCopy; existing: readonly PtrCopy[] }
@@ -23,8 +28,27 @@ export type Operation =
 
 export type OperationKind = Operation["kind"];
 
+/** What a recovery adopts, by the ids Azure reported (config `recovery.adopt.*`). */
+export interface AdoptIds {
+  serverId?: string;
+  databaseId?: string;
+  diagnosticSettingId?: string;
+}
+
+/** Config keys a recovery writes while the server is being created, all removed on the way back to normal. */
+const RECOVERY_INPUTS = {
+  "recovery.restorePointUTC": undefined,
+  "recovery.adminLogin": undefined,
+  "recovery.adminPassword": undefined,
+} as const;
+
 /** Path key (without `aytq:`) to its new value; `undefined` removes the key. */
-export type ConfigPatch = Record<string, boolean | string | PtrCopy[] | undefined>;
+export type ConfigPatch = Record<string, boolean | string | PtrCopy[] | Record<string, string> | undefined>;
+
+function adoptObject(ids: AdoptIds): Record<string, string> | undefined {
+  const set = Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === "string");
+  return set.length > 0 ? Object.fromEntries(set) : undefined;
+}
 
 /** The config keys this operation sets, and to what. */
 export function configPatchFor(op: Operation): ConfigPatch {
@@ -42,9 +66,17 @@ export function configPatchFor(op: Operation): ConfigPatch {
     case "revive":
       return { "recovery.mode": "reviveDropped", "recovery.restorePointUTC": op.restorePointUTC };
     case "rebuild":
-      return { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, ...(op.staleDiagnosticSettingId ? { "recovery.staleDiagnosticSettingId": op.staleDiagnosticSettingId } : {}) };
+      // the credentials are secret config, written on their own (ConvergeOptions.secrets)
+      return { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.adopt": undefined };
+    case "adopt":
+      return {
+        "recovery.mode": "normal",
+        ...RECOVERY_INPUTS,
+        // written whole, so that ids left by an interrupted run never linger
+        "recovery.adopt": adoptObject(op.ids),
+      };
     case "normal":
-      return { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.staleDiagnosticSettingId": undefined };
+      return { "recovery.mode": "normal", ...RECOVERY_INPUTS, "recovery.adopt": undefined };
     case "ptr":
       return { "recovery.ptrCopies": [...op.existing.filter((c) => c.name !== op.copy.name), op.copy] };
     case "tidy":
@@ -65,6 +97,11 @@ export function describeOperation(op: Operation): string {
       return `revive the live server at ${op.restorePointUTC}`;
     case "rebuild":
       return "rebuild an empty live server";
+    case "adopt": {
+      const names: Record<keyof AdoptIds, string> = { serverId: "server", databaseId: "database", diagnosticSettingId: "diagnostic setting" };
+      const what = (Object.keys(op.ids) as (keyof AdoptIds)[]).filter((k) => op.ids[k] !== undefined).map((k) => names[k]);
+      return `return to recovery.mode=normal${what.length ? `, adopting the ${what.join(", ")} Azure has` : ""}`;
+    }
     case "normal":
       return "return to recovery.mode=normal";
     case "ptr":

@@ -19,7 +19,7 @@ import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../../time";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { addStackFlag, checkPtrWindowOnStack, openPort, PortFactory, stateDir } from "./driver-common";
+import { addStackFlag, checkPtrWindowOnStack, openPort, PortFactory, recoveryFor, stateDir } from "./driver-common";
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -247,7 +247,16 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       checkResumedTimes(resumed.meta, resumed.records, "ptr", new Date(), stack, await readEarliestRestore(port));
       io.err(`restore point still inside the window: ${echoTime(new Date(resumed.meta.inputs.restorePointUTC ?? ""))}`);
     }
-    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`) };
+    const recovery = scenario === "data-loss" ? undefined : await recoveryFor(io, settings);
+    if (scenario !== "data-loss" && recovery === undefined && !deps.platform) {
+      throw new UsageError(
+        `${scenario} asks Azure about the live server before and after it converges, and the stack's subscription is unknown; nothing was changed`,
+        "set aytq:subscriptionId in the stack file, or export AZURE_SUBSCRIPTION_ID=<subscription GUID>",
+      );
+    }
+    // the rebuild creates the server with the app's own credentials: make sure they can be read before the app is stopped
+    if (scenario === "server-lost-rebuild" && recovery?.appCredentials) await recovery.appCredentials();
+    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
     const outcome = await runScenario({
       scenario,

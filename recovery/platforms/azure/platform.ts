@@ -6,7 +6,8 @@
 import { healthUrls, PtrCopy, Settings, temporaryUrls } from "../../../infra/config";
 import { openKubernetesTunnel } from "../../data/tunnel";
 import { UsageError } from "../../errors";
-import { ConvergeOptions, ConvergeResult, runOperation } from "../../ops/converge";
+import type { ConvergeOptions } from "../../ops/converge";
+import { RecoveryContext, runOperation } from "../../ops/run-operation";
 import type { Operation } from "../../ops/operations";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
 import type { StackPort } from "../../stack/port";
@@ -19,6 +20,8 @@ export interface AzurePlatformOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** Clock, for createdAtUTC of copies. @default () => new Date() */
   now?: () => Date;
+  /** Azure and the app's credentials, for revive and rebuild. @default none: they refuse to run */
+  recovery?: RecoveryContext;
 }
 
 /** Copies known from config and outputs, config first. */
@@ -65,13 +68,21 @@ export class AzurePlatform implements Platform {
     this.maintenanceOn = o.settings.app.maintenance;
   }
 
-  private convergeOptions(): ConvergeOptions {
-    return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm };
+  private convergeOptions(): ConvergeOptions & { recovery?: RecoveryContext } {
+    return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm, recovery: this.o.recovery };
   }
 
   private async apply(op: Operation): Promise<StepResult> {
-    const r: ConvergeResult = await runOperation(op, this.convergeOptions());
+    const r = await runOperation(op, this.convergeOptions());
     const changes = r.gate.changes.length;
+    if ("phases" in r) {
+      // a recovery in phases: its summary says what each phase did, and warnings stay visible
+      return {
+        status: "done",
+        summary: [`${r.operation}:`, ...r.phases.map((p) => `${p.phase}: ${p.summary}`), ...r.warnings.map((w) => `WARNING: ${w}`)].join("\n  "),
+        details: { phases: r.phases.map((p) => p.phase).join(","), warnings: r.warnings.length },
+      };
+    }
     return {
       status: r.status === "applied" ? "done" : "unchanged",
       summary: r.status === "applied" ? `${r.operation}: ${changes} resource change${changes === 1 ? "" : "s"} applied` : `${r.operation}: already so`,
@@ -98,7 +109,7 @@ export class AzurePlatform implements Platform {
   }
 
   rebuildServer(): Promise<StepResult> {
-    return this.apply({ kind: "rebuild", staleDiagnosticSettingId: this.o.settings.recovery.staleDiagnosticSettingId });
+    return this.apply({ kind: "rebuild" });
   }
 
   async createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult> {

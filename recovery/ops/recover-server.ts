@@ -1,0 +1,293 @@
+/**
+ * Revive and rebuild in phases the real engine accepts (../../../shared/reference/ENGINE.md).
+ * No preview may import, read or depend on what does not exist in Azure at that moment, so:
+ *
+ *   look     ask Azure whether the live server is already there (a re-run after a crash): then it
+ *            is never revived or rebuilt again, only finished;
+ *   refresh  refresh the live server and its children, so state forgets what was deleted, and
+ *            forget a diagnostic setting of the server (Azure's answer for it while the server is
+ *            gone is undocumented; it is looked for again once the server is back);
+ *   create   converge `reviveDropped` / `rebuild`: the server and its parameters, no import;
+ *   adopt    ask Azure what came back with the server or lingered (database, diagnostic setting)
+ *            and converge `normal`, importing each by the exact id Azure reports, unless state
+ *            already holds it (never an import whose id differs from the one in state);
+ *   finish   converge `normal` with no adopted ids left in config;
+ *   verify   read the real server and converge what Azure did not restore (HA, SKU, storage,
+ *            parameters) through ARM, since azure-native never shows that as a diff.
+ *
+ * Every phase is idempotent by asking Azure and the state first, so a re-run continues from the
+ * phase reached, and each one is reported as it completes.
+ */
+import { flexibleServerId, Settings } from "../../infra/config";
+import type { AzureServerApi, ServerFacts, ServerPatch } from "../azure/arm";
+import { RecoveredNotNormalError, ToolError, UsageError, describeError } from "../errors";
+import type { StateResource } from "../stack/port";
+import { ConvergeOptions, ConvergeResult, converge } from "./converge";
+import type { AdoptIds, Operation } from "./operations";
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+const DATABASE = "azure-native:dbforpostgresql:Database";
+const SETTING = "azure-native:monitor:DiagnosticSetting";
+
+export type RecoveryPhase = "look" | "refresh" | "create" | "adopt" | "finish" | "verify";
+
+/** What a phase did, for the log, the step's summary and the journal. */
+export interface PhaseReport {
+  phase: RecoveryPhase;
+  summary: string;
+}
+
+export interface RecoveryOptions extends ConvergeOptions {
+  azure: AzureServerApi;
+  settings: Settings;
+  /** Subscription of the stack, for the ids we build. */
+  subscriptionId: string;
+  /** rebuild: the credentials the app already uses, from its DATABASE_URL Secret. */
+  appCredentials?: () => Promise<{ login: string; password: string }>;
+  /** Told as each phase completes. */
+  onPhase?: (report: PhaseReport) => void;
+}
+
+export interface RecoveryResult extends ConvergeResult {
+  phases: PhaseReport[];
+  /** What verify found different on the real server and could not change in place (e.g. the major version). */
+  warnings: string[];
+}
+
+/** One difference between the declared and the real server. */
+export interface ServerDifference {
+  what: string;
+  declared: string;
+  actual: string;
+  /** How verify converges it; undefined when it cannot be changed in place. */
+  fix?: { patch: ServerPatch } | { parameter: string; value: string };
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/** The live server's id as we build it (Azure compares ids without case). */
+function serverIdOf(s: Settings, subscriptionId: string): string {
+  return flexibleServerId(subscriptionId, s.resourceGroupName, s.database.serverName);
+}
+
+/** True for the live server itself or anything whose id lies under it (database, parameters, diagnostic setting). */
+function onServer(r: StateResource, serverId: string): boolean {
+  const id = lower(r.id);
+  const sid = lower(serverId);
+  return id === sid || id.startsWith(`${sid}/`);
+}
+
+/** Compare the real server with the stack's declaration (read-only; `status` and `preflight` show it too). */
+export async function serverDifferences(azure: AzureServerApi, s: Settings, facts?: ServerFacts): Promise<{ facts?: ServerFacts; differences: ServerDifference[] }> {
+  const real = facts ?? (await azure.getServer(s.resourceGroupName, s.database.serverName));
+  if (!real) return { differences: [] };
+  const d: ServerDifference[] = [];
+  const db = s.database;
+  if (real.highAvailability !== db.highAvailability) {
+    d.push({ what: "high availability", declared: db.highAvailability, actual: real.highAvailability, fix: { patch: { highAvailability: db.highAvailability } } });
+  }
+  if (real.skuName !== db.skuName || real.skuTier !== db.skuTier) {
+    d.push({ what: "SKU", declared: `${db.skuName} (${db.skuTier})`, actual: `${real.skuName} (${real.skuTier})`, fix: { patch: { skuName: db.skuName, skuTier: db.skuTier } } });
+  }
+  if (real.storageSizeGB !== db.storageSizeGB) {
+    // storage only grows
+    d.push({ what: "storage", declared: `${db.storageSizeGB} GB`, actual: `${real.storageSizeGB} GB`, ...(real.storageSizeGB < db.storageSizeGB ? { fix: { patch: { storageSizeGB: db.storageSizeGB } } } : {}) });
+  }
+  if (real.version !== db.postgresVersion) {
+    d.push({ what: "PostgreSQL version", declared: db.postgresVersion, actual: real.version });
+  }
+  for (const [name, value] of Object.entries(db.parameters)) {
+    const p = await azure.getConfiguration(s.resourceGroupName, db.serverName, name);
+    if (p?.value !== value) d.push({ what: `parameter ${name}`, declared: value, actual: p ? p.value : "(absent)", fix: { parameter: name, value } });
+  }
+  return { facts: real, differences: d };
+}
+
+/** `high availability: declared ZoneRedundant, actual Disabled` */
+export function describeDifference(x: ServerDifference): string {
+  return `${x.what}: declared ${x.declared}, actual ${x.actual}`;
+}
+
+/**
+ * Converge the real server to the declaration where Azure allows it in place; re-read to check.
+ * Returns what was fixed and what could not be (warnings).
+ */
+export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings" | "log">): Promise<{ fixed: string[]; warnings: string[] }> {
+  const s = o.settings;
+  const { facts, differences } = await serverDifferences(o.azure, s);
+  if (!facts) throw new ToolError(`the live server ${s.database.serverName} is not in Azure after the recovery`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
+  const fixed: string[] = [];
+  const warnings: string[] = [];
+  const patch: ServerPatch = {};
+  for (const x of differences) {
+    if (!x.fix) {
+      warnings.push(`${describeDifference(x)} (cannot be changed in place: change the stack setting or the server by hand)`);
+      continue;
+    }
+    if ("patch" in x.fix) Object.assign(patch, x.fix.patch);
+    else {
+      o.log(`verify: setting parameter ${x.fix.parameter}=${x.fix.value} (was ${x.actual})`);
+      await o.azure.putConfiguration(s.resourceGroupName, s.database.serverName, x.fix.parameter, x.fix.value);
+    }
+    fixed.push(describeDifference(x));
+  }
+  if (Object.keys(patch).length > 0) {
+    o.log(`verify: updating the server in place: ${JSON.stringify(patch)} (Azure restores a server single-instance; this can take a while)`);
+    await o.azure.updateServer(s.resourceGroupName, s.database.serverName, patch);
+  }
+  if (fixed.length > 0) {
+    const after = await serverDifferences(o.azure, s);
+    const left = after.differences.filter((x) => x.fix !== undefined);
+    if (left.length > 0) {
+      throw new ToolError(
+        `the live server still differs from the stack after converging it: ${left.map(describeDifference).join("; ")}`,
+        `look at it (az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}); then run aytq-dr normal --stack <stack> to try again`,
+      );
+    }
+  }
+  return { fixed, warnings };
+}
+
+function report(o: RecoveryOptions, phases: PhaseReport[], phase: RecoveryPhase, summary: string): void {
+  const r = { phase, summary };
+  phases.push(r);
+  o.log(`${phase}: ${summary}`);
+  o.onPhase?.(r);
+}
+
+/** The credentials the app holds, checked before anything changes. */
+async function readCredentials(o: RecoveryOptions): Promise<{ login: string; password: string }> {
+  if (!o.appCredentials) {
+    throw new UsageError("rebuild needs the app's database credentials and has no way to read them", "run it where kubectl can read the app's DATABASE_URL Secret (az aks get-credentials)");
+  }
+  return o.appCredentials();
+}
+
+/** Revive or rebuild the live server, phase by phase; ends back in `normal` with the server verified. */
+export async function recoverServer(op: Extract<Operation, { kind: "revive" | "rebuild" }>, o: RecoveryOptions): Promise<RecoveryResult> {
+  const s = o.settings;
+  const phases: PhaseReport[] = [];
+  const serverId = serverIdOf(s, o.subscriptionId);
+
+  // rebuild: read the app's credentials first, so a missing Secret changes nothing
+  const credentials = op.kind === "rebuild" ? await readCredentials(o) : undefined;
+
+  // look
+  const there = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
+  let created: ConvergeResult | undefined;
+  if (there) {
+    report(o, phases, "look", `the live server ${s.database.serverName} exists in Azure (${there.state ?? "state unknown"}): it is not ${op.kind === "revive" ? "revived" : "rebuilt"} again, only finished`);
+  } else {
+    report(o, phases, "look", `the live server ${s.database.serverName} is not in Azure: ${op.kind === "revive" ? "reviving it" : "rebuilding it"}`);
+    if (o.dryRun) {
+      o.log("dry run: the refresh of the server is skipped, so the preview may show what state still holds of it");
+    } else {
+      await refreshPhase(o, serverId, phases);
+    }
+    const secrets = credentials ? { "recovery.adminLogin": credentials.login, "recovery.adminPassword": credentials.password } : undefined;
+    created = await converge(op, { ...o, secrets });
+    if (created.status === "dry-run") return { ...created, phases, warnings: [] };
+    report(o, phases, "create", op.kind === "revive" ? `Azure revived ${s.database.serverName} as it was at ${op.restorePointUTC}` : `Azure created an empty ${s.database.serverName} with the app's credentials`);
+  }
+  try {
+    const finished = await finishPhases(o, phases, serverId);
+    return { ...(created ?? finished), phases, warnings: finished.warnings };
+  } catch (err) {
+    throw await notBackToNormal(op, o, phases, err);
+  }
+}
+
+async function refreshPhase(o: RecoveryOptions, serverId: string, phases: PhaseReport[]): Promise<void> {
+  const state = await o.port.resourceUrns();
+  const ours = state.filter((r) => r.type.startsWith("azure-native:") && onServer(r, serverId));
+  const settings = ours.filter((r) => r.type === SETTING);
+  const refreshed = ours.filter((r) => r.type !== SETTING);
+  if (refreshed.length > 0) await o.port.refresh(refreshed.map((r) => r.urn));
+  if (settings.length > 0) await o.port.forget(settings.map((r) => r.urn));
+  report(
+    o,
+    phases,
+    "refresh",
+    `${refreshed.length} resource${refreshed.length === 1 ? "" : "s"} of the server refreshed, so state knows what was deleted` +
+      (settings.length ? `; its diagnostic setting dropped from state, to be looked for in Azure once the server is back` : ""),
+  );
+}
+
+/** adopt, finish, verify: from a server that exists to `normal` with the server as declared. */
+async function finishPhases(o: RecoveryOptions, phases: PhaseReport[], serverId: string): Promise<ConvergeResult & { warnings: string[] }> {
+  const s = o.settings;
+  const state = await o.port.resourceUrns();
+  const inState = (type: string, match: (r: StateResource) => boolean) => state.some((r) => r.type === type && match(r));
+  const server = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
+  if (!server) throw new ToolError(`the live server ${s.database.serverName} is not in Azure`, `revive or rebuild it first (aytq-dr run server-lost-revive / server-lost-rebuild)`);
+
+  const ids: AdoptIds = {};
+  const found: string[] = [];
+  if (!inState(SERVER, (r) => lower(r.id) === lower(serverId))) {
+    ids.serverId = server.id;
+    found.push(`the server (${server.id})`);
+  }
+  if (!inState(DATABASE, (r) => onServer(r, serverId) && lower(r.id).endsWith(`/databases/${lower(s.database.databaseName)}`))) {
+    const db = await o.azure.getDatabase(s.resourceGroupName, s.database.serverName, s.database.databaseName);
+    if (db) {
+      ids.databaseId = db.id;
+      found.push(`database ${s.database.databaseName}`);
+    }
+  }
+  if (s.monitoring.enabled && !inState(SETTING, (r) => onServer(r, serverId))) {
+    const setting = await o.azure.getDiagnosticSetting(server.id, s.monitoring.diagnosticSettingName);
+    if (setting) {
+      ids.diagnosticSettingId = setting.id;
+      found.push(`diagnostic setting ${s.monitoring.diagnosticSettingName} (${setting.id})`);
+    }
+  }
+  const adopted = await converge({ kind: "adopt", ids }, { ...o, confirm: undefined });
+  report(o, phases, "adopt", found.length ? `adopted by Azure's own ids: ${found.join(", ")}; the rest created` : "nothing to adopt: what the server needs was created or is already in state");
+  let last = adopted;
+  if (Object.keys(ids).length > 0) {
+    last = await converge({ kind: "normal" }, { ...o, confirm: undefined });
+    report(o, phases, "finish", "recovery.mode=normal with no recovery keys left in config");
+  }
+  const { fixed, warnings } = await verifyServer(o);
+  report(o, phases, "verify", fixed.length ? `converged what Azure did not restore: ${fixed.join("; ")}` : "the real server matches the stack (HA, SKU, storage, version, parameters)");
+  for (const w of warnings) o.log(`WARNING: ${w}`);
+  return { ...last, warnings };
+}
+
+/** `aytq-dr normal`: finish a revive or rebuild whose server exists (adopt, finish, verify). */
+export async function finishRecovery(o: RecoveryOptions): Promise<RecoveryResult> {
+  const phases: PhaseReport[] = [];
+  const r = await finishPhases(o, phases, serverIdOf(o.settings, o.subscriptionId));
+  return { ...r, phases };
+}
+
+/**
+ * The server came back but a later phase was refused or failed: say plainly that the server is
+ * recovered, where the config stands, and the exact way to finish.
+ */
+async function notBackToNormal(op: Extract<Operation, { kind: "revive" | "rebuild" }>, o: RecoveryOptions, phases: PhaseReport[], err: unknown): Promise<RecoveredNotNormalError> {
+  const stack = o.port.stackName;
+  let mode: string;
+  try {
+    mode = String((await o.port.getConfig("recovery.mode")) ?? "normal (not set)");
+  } catch {
+    mode = "unknown (it could not be read)";
+  }
+  const production = stack === "production" ? " --confirm-production" : "";
+  const rerun = op.kind === "revive" ? `aytq-dr revive --stack ${stack} --at ${op.restorePointUTC}${production}` : `aytq-dr rebuild --stack ${stack}${production}`;
+  const message = [
+    `${op.kind}: the live server ${o.liveServerName} IS recovered${op.kind === "rebuild" ? " (empty: restore the latest backup into it next)" : ""}; phases done: ${phases.map((p) => p.phase).join(", ")}.`,
+    `But the way back to recovery.mode=normal did not finish:`,
+    `  ${describeError(err)
+      .message.replace(/the config could NOT be rolled back: put these keys back by hand: [^\n]*/, `the config could not be put back either (see "Where you are")`)
+      .replace(/\n/g, "\n  ")}`,
+    `Where you are: the server exists; the stack config says recovery.mode=${mode}. Do not put recovery.mode back by hand and do not revive or rebuild from scratch: only the return to normal is left.`,
+  ].join("\n");
+  const hint = [
+    `finish the return to normal (it adopts what Azure has, converges, and checks the real server; it never deletes or replaces the server):`,
+    `    1. see what it would change: aytq-dr preview normal --stack ${stack}`,
+    `    2. then: aytq-dr normal --stack ${stack}${production}`,
+    `       or re-run ${rerun} : it finds the server there and only finishes (in \`aytq-dr run\`, resume the run)`,
+  ].join("\n");
+  return new RecoveredNotNormalError(message, hint, err);
+}
