@@ -4,6 +4,7 @@
  * are plain decisions over what the probes say.
  */
 import type { PtrCopyInfo } from "../runbook/ports";
+import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
 
 export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
@@ -37,7 +38,8 @@ export interface PreflightProbes {
   /** Major version of a client tool, or undefined when it is missing. */
   toolMajor(tool: "pg_dump" | "pg_restore" | "psql"): Promise<number | undefined>;
   kubernetesAccess?(namespace: string): Promise<ProbeAnswer>;
-  githubCanEditBranchProtection?(repository: string, branch: string): Promise<ProbeAnswer>;
+  /** Whether the token may edit branch protection of the repository, and the branch's live rule. */
+  githubBranchProtection?(repository: string, branch: string): Promise<GithubBranchProtectionAnswer>;
   /** GET a URL; ok for a 2xx/3xx answer. */
   probeUrl(url: string): Promise<ProbeAnswer>;
   listPtrCopies(): Promise<PtrCopyInfo[]>;
@@ -53,8 +55,8 @@ export interface PreflightTarget {
   /** Retention the server is configured with. */
   retentionDays: number;
   namespace?: string;
-  repository?: string;
-  branch?: string;
+  /** The repository the freeze edits and the rule the stack declares for it. */
+  pipeline?: PipelineTarget;
   /** Temporary hosts, when the platform has them. */
   temporaryHosts?: { aytq: string; ctr: string };
   dsiTemporaryUrlsRegistered?: boolean;
@@ -126,12 +128,15 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
     out.push({ name: `Kubernetes access to ${t.namespace}`, status: ok ? "pass" : "fail", detail: k.value?.detail ?? k.error ?? "", fix: ok ? undefined : "az aks get-credentials for the cluster, and check your role can create pods and port-forward in the namespace" });
   } else out.push({ name: "Kubernetes access", status: "n/a", detail: "no cluster on this platform" });
 
-  // GitHub
-  if (t.repository && p.githubCanEditBranchProtection) {
-    const g = await safely("GitHub", () => p.githubCanEditBranchProtection!(t.repository!, t.branch ?? "main"));
-    const ok = g.value?.ok === true;
-    out.push({ name: "GitHub token can edit branch protection", status: ok ? "pass" : "fail", detail: g.value?.detail ?? g.error ?? "", fix: ok ? undefined : `set GITHUB_TOKEN to a token with admin rights on ${t.repository} (freeze edits branch protection)` });
-  } else out.push({ name: "GitHub token can edit branch protection", status: "n/a", detail: "no pipeline to freeze on this platform" });
+  // GitHub: edit rights, and the live rule against the one the stack declares
+  if (t.pipeline && p.githubBranchProtection) {
+    const pipeline = t.pipeline;
+    const g = await safely("GitHub", () => p.githubBranchProtection!(pipeline.repository, pipeline.rule.pattern));
+    out.push(...githubResults(t.name, pipeline, g.value ?? { ok: false, detail: g.error ?? "GitHub: no answer", fix: "run aytq-dr preflight again" }));
+  } else {
+    out.push({ name: GITHUB_EDIT_CHECK, status: "n/a", detail: "no pipeline to freeze on this platform" });
+    out.push({ name: ruleCheckName(t.pipeline?.rule.pattern ?? "main"), status: "n/a", detail: "no pipeline to freeze on this platform" });
+  }
 
   // temporary URLs and DfE Sign-in
   if (t.temporaryHosts) {

@@ -1,2 +1,4 @@
 export * from "./checks";
 export * from "./probes";
+export * from "./branch-protection";
+export * from "./github";

@@ -1,11 +1,12 @@
 /**
- * The real probes behind pre-flight: blob storage, the client tools, kubectl, the GitHub API and
- * plain HTTP. And the local platform's own pre-flight (what `npm run drill` needs on this machine).
+ * The real probes behind pre-flight: blob storage, the client tools, kubectl, the GitHub API
+ * (`github.ts`) and plain HTTP. And the local platform's own pre-flight (what `npm run drill`
+ * needs on this machine).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import type { Settings } from "../../infra/config";
+import { type Settings, branchProtectionRule } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { listBackups } from "../data/storage";
 import { toolVersion } from "../data/pgtools";
@@ -14,6 +15,8 @@ import { DEFAULT_WORK_ROOT, LOCK_FILE, isAlive } from "../platforms/local/workfo
 import type { StorageLocation } from "../runbook/ports";
 import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
 import { REQUIRED_PITR_DAYS } from "./checks";
+import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
+import { githubOptionsFromEnv, readBranchProtection } from "./github";
 
 /** One HTTP GET with a deadline. */
 export async function probeUrl(url: string, timeoutMs = 10_000): Promise<ProbeAnswer> {
@@ -56,24 +59,6 @@ export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> 
   return denied.length ? { ok: false, detail: denied.join("; ") } : { ok: true, detail: "can create pods, port-forward and read secrets" };
 }
 
-/** Branch protection needs admin rights on the repository. The token comes from GITHUB_TOKEN; it is never printed. */
-export async function githubCanEditBranchProtection(repository: string, _branch: string, env: NodeJS.ProcessEnv = process.env): Promise<ProbeAnswer> {
-  const token = env.GITHUB_TOKEN;
-  if (!token) return { ok: false, detail: "GITHUB_TOKEN is not set" };
-  try {
-    const res = await fetch(`https://api.github.com/repos/${repository}`, {
-      headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "user-agent": "aytq-dr" },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) return { ok: false, detail: `GitHub answered HTTP ${res.status} for ${repository}` };
-    const body = (await res.json()) as { permissions?: { admin?: boolean } };
-    return body.permissions?.admin ? { ok: true, detail: `admin on ${repository}` } : { ok: false, detail: `the token is not an admin of ${repository}` };
-  } catch (err) {
-    const e = err as Error;
-    return { ok: false, detail: `GitHub not reachable: ${(e.cause as Error | undefined)?.message ?? e.message}` };
-  }
-}
-
 /** Pre-flight of an Azure stack from its settings. */
 export function stackTarget(stack: string, s: Settings): PreflightTarget {
   return {
@@ -82,8 +67,7 @@ export function stackTarget(stack: string, s: Settings): PreflightTarget {
     requiredPitrDays: REQUIRED_PITR_DAYS,
     retentionDays: s.database.backupRetentionDays,
     namespace: s.app.namespace,
-    repository: s.pipeline.repository,
-    branch: s.pipeline.branch,
+    pipeline: { repository: s.pipeline.repository, frozen: s.pipeline.frozen, rule: branchProtectionRule(s) },
     temporaryHosts: s.app.temporaryHosts,
     dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
     statusPageUrl: s.monitoring.statusPageUrl,
@@ -100,7 +84,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv): PreflightProbe
     listBackups: async () => (await listBackups(storage)).map((b) => ({ name: b.name, createdAt: b.createdAt, verified: b.verified })),
     toolMajor: async (tool) => (await toolVersion(tool).catch(() => undefined))?.major,
     kubernetesAccess,
-    githubCanEditBranchProtection: (repo, branch) => githubCanEditBranchProtection(repo, branch, env),
+    githubBranchProtection: (repo, branch) => readBranchProtection(repo, branch, githubOptionsFromEnv(env)),
     probeUrl: (url) => probeUrl(url),
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)
     listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
@@ -152,7 +136,7 @@ export async function localPreflight(workRoot: string = DEFAULT_WORK_ROOT): Prom
         ? { name: "no drill running", status: "warn", detail: `left by an interrupted drill: ${leftovers.join(", ")}`, fix: "nothing to do: the next drill stops what they left and deletes them" }
         : { name: "no drill running", status: "pass", detail: "no work folders left behind" },
   );
-  for (const name of ["Kubernetes access", "GitHub token can edit branch protection", "DfE Sign-in knows the temporary URLs", "monitoring endpoints"]) {
+  for (const name of ["Kubernetes access", GITHUB_EDIT_CHECK, ruleCheckName("main"), "DfE Sign-in knows the temporary URLs", "monitoring endpoints"]) {
     out.push({ name, status: "n/a", detail: "Azure only: run aytq-dr preflight --stack test" });
   }
   return out;

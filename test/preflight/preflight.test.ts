@@ -10,9 +10,34 @@ import {
   runPreflight,
 } from "../../recovery/preflight";
 import { main } from "../../recovery/cli/main";
+import { branchProtectionRule } from "../../infra/config";
+import { loadStackSettings } from "../../recovery/config/stackfile";
+import type { LiveBranchProtection } from "../../recovery/preflight";
 
 const NOW = new Date("2026-07-24T06:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const RULE = branchProtectionRule(loadStackSettings("test"));
+/** GitHub holding exactly the declared rule. */
+const LIVE: LiveBranchProtection = {
+  reviews: {
+    requiredApprovingReviewCount: RULE.requiredApprovingReviewCount,
+    dismissStaleReviews: RULE.dismissStaleReviews,
+    requireCodeOwnerReviews: RULE.requireCodeOwnerReviews,
+    requireLastPushApproval: RULE.requireLastPushApproval,
+    restrictDismissals: RULE.restrictDismissals,
+    dismissalRestrictions: [],
+    pullRequestBypassers: [],
+  },
+  requiredStatusChecks: RULE.requiredStatusChecks,
+  enforceAdmins: RULE.enforceAdmins,
+  requireConversationResolution: RULE.requireConversationResolution,
+  requiredLinearHistory: RULE.requiredLinearHistory,
+  requireSignedCommits: RULE.requireSignedCommits,
+  allowsForcePushes: RULE.allowsForcePushes,
+  allowsDeletions: RULE.allowsDeletions,
+  lockBranch: RULE.lockBranch,
+  restrictPushes: undefined,
+};
 
 function target(over: Partial<PreflightTarget> = {}): PreflightTarget {
   return {
@@ -21,8 +46,7 @@ function target(over: Partial<PreflightTarget> = {}): PreflightTarget {
     requiredPitrDays: REQUIRED_PITR_DAYS,
     retentionDays: 7,
     namespace: "tra-test",
-    repository: "DFE-Digital/access-your-teaching-qualifications",
-    branch: "main",
+    pipeline: { repository: "DFE-Digital/access-your-teaching-qualifications", frozen: false, rule: RULE },
     temporaryHosts: { aytq: "a.example.org", ctr: "c.example.org" },
     dsiTemporaryUrlsRegistered: true,
     statusPageUrl: "https://status.example.org",
@@ -37,7 +61,7 @@ function probes(over: Partial<PreflightProbes> = {}): PreflightProbes {
     listBackups: async () => [{ name: "aytq_ts_2026-07-24.sql.gz", createdAt: hoursAgo(2), verified: true }],
     toolMajor: async () => 17,
     kubernetesAccess: async () => ({ ok: true, detail: "yes" }),
-    githubCanEditBranchProtection: async () => ({ ok: true, detail: "admin" }),
+    githubBranchProtection: async () => ({ ok: true, admin: true, live: LIVE }),
     probeUrl: async () => ({ ok: true, detail: "HTTP 200" }),
     listPtrCopies: async () => [{ name: "live-ptr-1", restorePointUTC: hoursAgo(3).toISOString(), createdAtUTC: hoursAgo(2).toISOString() }],
     ...over,
@@ -65,7 +89,10 @@ describe("preflight", () => {
     ["pg_dump missing", /pg_dump present/, {}, { toolMajor: async (t) => (t === "pg_dump" ? undefined : 17) }],
     ["psql older than the server", /psql present/, {}, { toolMajor: async (t) => (t === "psql" ? 15 : 17) }],
     ["no Kubernetes access", /Kubernetes/, {}, { kubernetesAccess: async () => ({ ok: false, detail: "no" }) }],
-    ["a GitHub token without admin", /GitHub/, {}, { githubCanEditBranchProtection: async () => ({ ok: false, detail: "not admin" }) }],
+    ["a GitHub token without admin", /GitHub token/, {}, { githubBranchProtection: async () => ({ ok: true, admin: false, live: LIVE }) }],
+    ["GitHub not readable", /GitHub/, {}, { githubBranchProtection: async () => ({ ok: false, detail: "GitHub refused GITHUB_TOKEN (HTTP 401)", fix: "new token" }) }],
+    ["a live branch protection rule that differs", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: { ...LIVE, enforceAdmins: false } }) }],
+    ["an unprotected main", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: undefined }) }],
     ["DSI not told about the temporary URLs", /DfE Sign-in/, { dsiTemporaryUrlsRegistered: false }, {}],
     ["no status page configured", /status page configured/, { statusPageUrl: undefined }, {}],
     ["no uptime checks configured", /uptime checks configured/, { uptimeCheckUrls: [] }, {}],
@@ -91,10 +118,10 @@ describe("preflight", () => {
 
   it("marks Azure-only checks not applicable when the platform has no such thing", async () => {
     const results = await runPreflight(
-      target({ namespace: undefined, repository: undefined, temporaryHosts: undefined, statusPageUrl: undefined, uptimeCheckUrls: undefined }),
-      probes({ kubernetesAccess: undefined, githubCanEditBranchProtection: undefined }),
+      target({ namespace: undefined, pipeline: undefined, temporaryHosts: undefined, statusPageUrl: undefined, uptimeCheckUrls: undefined }),
+      probes({ kubernetesAccess: undefined, githubBranchProtection: undefined }),
     );
-    assert.deepEqual(results.filter((r) => r.status === "n/a").length, 4);
+    assert.deepEqual(results.filter((r) => r.status === "n/a").length, 5);
     assert.equal(preflightFailed(results), false);
   });
 });
