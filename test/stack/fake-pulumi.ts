@@ -1,18 +1,45 @@
-/** Installs the fake pulumi CLI (test/fixtures/fake-pulumi/pulumi.js) as <root>/bin/pulumi. */
+/** Installs the fake pulumi CLI (test/fixtures/fake-pulumi/pulumi.js) as <root>/bin/pulumi, and builds the engine events it replays. */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+/** A resource as `pulumi stack export` lists it (apitype ResourceV3, the fields the tests use). */
+export interface FakeResource {
+  urn: string;
+  type: string;
+  custom?: boolean;
+  id?: string;
+  importID?: string;
+  parent?: string;
+  dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
+  deletedWith?: string;
+  provider?: string;
+  protect?: boolean;
+  inputs?: Record<string, unknown>;
+}
+
+/** An engine event, or a pause of the fake engine at that point (a step that takes a while). */
+export type FakeEvent = Record<string, unknown> | { sleepMs: number };
+
 export interface FakePulumiState {
   config?: Record<string, unknown>;
+  secretKeys?: string[];
   outputs?: Record<string, unknown>;
   stacks?: string[];
-  previewEvents?: unknown[];
+  previewEvents?: FakeEvent[];
+  upEvents?: FakeEvent[];
+  refreshEvents?: FakeEvent[];
   previewStdout?: string;
   summary?: Record<string, number>;
   locked?: string[];
   fail?: Record<string, string>;
-  resources?: { urn: string; type: string }[];
+  engineFail?: Partial<Record<"preview" | "up" | "refresh", { stdout?: string; stderr?: string }>>;
+  planViolation?: { kind: "properties" | "operation" | "missing"; urn: string };
+  plans?: { saved: string[]; applied: string[] };
+  resources?: FakeResource[];
+  pendingOperations?: { resource: FakeResource; type: string }[];
+  imports?: number;
   ups?: number;
 }
 
@@ -45,17 +72,37 @@ export class FakePulumi {
     return readFileSync(file, "utf8")
       .trim()
       .split("\n")
+      .filter(Boolean)
       .map((l) => (JSON.parse(l) as string[]).filter((a) => a !== "--non-interactive"))
       .filter((a) => a[0] !== "version");
+  }
+  /** calls() with the values of flags that name temporary files (`--event-log`, `--file`) as `<flag value>`. */
+  commands(): string[][] {
+    return this.calls().map((c) => c.map((a, i) => (c[i - 1] === "--event-log" || c[i - 1] === "--file" ? `<${c[i - 1].slice(2)}>` : a)));
   }
   clearCalls(): void {
     writeFileSync(path.join(this.root, "calls.log"), "");
   }
 }
 
+export const urnOf = (type: string, name: string, stack = "test") => `urn:pulumi:${stack}::aytq::${type}::${name}`;
+
 /** A resourcePreEvent as the engine writes it. */
 export function preEvent(op: string, type: string, name: string, opts: { protect?: boolean; inputs?: Record<string, unknown>; stack?: string } = {}) {
-  const urn = `urn:pulumi:${opts.stack ?? "test"}::aytq::${type}::${name}`;
+  const urn = urnOf(type, name, opts.stack);
   const state = { type, urn, id: "", parent: "", protect: opts.protect ?? false, inputs: opts.inputs ?? {}, outputs: {}, provider: "" };
   return { sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op, urn, type, old: op === "create" ? undefined : state, new: op === "delete" ? undefined : state, provider: "" } } };
+}
+
+/** The resOutputsEvent that ends a step (`resOpFailedEvent` with `failed`). */
+export function doneEvent(op: string, type: string, name: string, opts: { failed?: boolean; id?: string; stack?: string } = {}) {
+  const urn = urnOf(type, name, opts.stack);
+  const state = { type, urn, id: opts.id ?? `/subscriptions/x/${name}`, parent: "", inputs: {}, outputs: {}, provider: "" };
+  const metadata = { op, urn, type, old: op === "create" ? undefined : state, new: op === "delete" ? undefined : state, provider: "" };
+  return opts.failed ? { sequence: 2, timestamp: 0, resOpFailedEvent: { metadata, status: 1, steps: 1 } } : { sequence: 2, timestamp: 0, resOutputsEvent: { metadata } };
+}
+
+/** A diagnosticEvent as the event log carries it (colour directives kept, as the engine writes them). */
+export function diagEvent(severity: "warning" | "error" | "info", message: string, urn?: string) {
+  return { sequence: 3, timestamp: 0, diagnosticEvent: { urn, prefix: `${severity}: `, message: `<{%reset%}>${message}<{%reset%}>\n`, color: "raw", severity } };
 }
