@@ -3,6 +3,12 @@ import type { StackPort, ConfigScalar } from "../stack/port";
 import { flatten } from "../stack/configpath";
 import type { ConfigPatch } from "./operations";
 
+/**
+ * Keys that hold secrets (a rebuild's credentials): always written with `--secret`, also when a
+ * rollback puts them back, and never printed.
+ */
+export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["recovery.adminLogin", "recovery.adminPassword"]);
+
 /** The current values of the patch's keys: the patch that undoes it. */
 export async function readPrevious(port: StackPort, patch: ConfigPatch): Promise<ConfigPatch> {
   const previous: ConfigPatch = {};
@@ -32,7 +38,10 @@ export async function applyPatch(port: StackPort, patch: ConfigPatch, previous?:
       scalars[path] = value;
     }
   }
-  if (Object.keys(scalars).length > 0) await port.setConfig(scalars);
+  const secret = Object.fromEntries(Object.entries(scalars).filter(([k]) => SECRET_CONFIG_KEYS.has(k)));
+  const plain = Object.fromEntries(Object.entries(scalars).filter(([k]) => !SECRET_CONFIG_KEYS.has(k)));
+  if (Object.keys(plain).length > 0) await port.setConfig(plain);
+  if (Object.keys(secret).length > 0) await port.setConfig(secret, { secret: true });
 }
 
 /** True when the config already holds the patch's values. */

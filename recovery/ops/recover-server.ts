@@ -179,13 +179,16 @@ export async function recoverServer(op: Extract<Operation, { kind: "revive" | "r
     report(o, phases, "look", `the live server ${s.database.serverName} exists in Azure (${there.state ?? "state unknown"}): it is not ${op.kind === "revive" ? "revived" : "rebuilt"} again, only finished`);
   } else {
     report(o, phases, "look", `the live server ${s.database.serverName} is not in Azure: ${op.kind === "revive" ? "reviving it" : "rebuilding it"}`);
+    let gateIgnores: string[] | undefined;
     if (o.dryRun) {
-      o.log("dry run: the refresh of the server is skipped, so the preview may show what state still holds of it");
+      // the refresh changes state, so a dry run skips it: what it would drop is left out of the gate instead
+      gateIgnores = (await o.port.resourceUrns()).filter((r) => r.type.startsWith("azure-native:") && onServer(r, serverId)).map((r) => r.urn);
+      o.log("dry run: the refresh of the deleted server is skipped, so the preview still shows what state holds of it (the server unchanged, its children deleted)");
     } else {
       await refreshPhase(o, serverId, phases);
     }
     const secrets = credentials ? { "recovery.adminLogin": credentials.login, "recovery.adminPassword": credentials.password } : undefined;
-    created = await converge(op, { ...o, secrets });
+    created = await converge(op, { ...o, secrets, gateIgnores });
     if (created.status === "dry-run") return { ...created, phases, warnings: [] };
     report(o, phases, "create", op.kind === "revive" ? `Azure revived ${s.database.serverName} as it was at ${op.restorePointUTC}` : `Azure created an empty ${s.database.serverName} with the app's credentials`);
   }
@@ -242,6 +245,7 @@ async function finishPhases(o: RecoveryOptions, phases: PhaseReport[], serverId:
     }
   }
   const adopted = await converge({ kind: "adopt", ids }, { ...o, confirm: undefined });
+  if (adopted.status === "dry-run") return { ...adopted, warnings: [] };
   report(o, phases, "adopt", found.length ? `adopted by Azure's own ids: ${found.join(", ")}; the rest created` : "nothing to adopt: what the server needs was created or is already in state");
   let last = adopted;
   if (Object.keys(ids).length > 0) {

@@ -359,7 +359,6 @@ export class FakeStackPort implements StackPort {
     if (options.savePlan !== undefined) {
       const plan = new Map<string, PlannedStep[]>();
       for (const s of steps) {
-        if (!s.desired && s.op !== "delete") continue;
         plan.set(s.urn, [...(plan.get(s.urn) ?? []), { op: s.op, inputs: canonical(s.desired?.inputs ?? null) }]);
       }
       this.plans.set(options.savePlan, plan);

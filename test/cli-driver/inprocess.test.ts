@@ -12,6 +12,9 @@ import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { defaultCopyName } from "../../recovery/ops/operations";
 import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
+import type { AzureServerApi } from "../../recovery/azure/arm";
+import { APP_PASSWORD, APP_URL, DELETED_AT } from "../ops/recover-harness";
 import type { RawConfig } from "../../infra/config";
 
 const MIN = 60_000;
@@ -38,7 +41,7 @@ class FakeTerminal implements CliIO {
     answers: string[] = [],
     stateDir = "",
   ) {
-    this.env = { AYTQ_DR_STATE_DIR: stateDir };
+    this.env = { AYTQ_DR_STATE_DIR: stateDir, AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID };
     if (isTTY) {
       this.prompt = async (question) => {
         this.asked.push(question);
@@ -58,6 +61,16 @@ class FakeTerminal implements CliIO {
     this.opened.push(stack);
     assert.equal(stack, this.port.stackName);
     return this.port;
+  }
+  /** The simulated Azure the fake engine shares. */
+  openAzure(): AzureServerApi {
+    return this.port.azure;
+  }
+  /** The app's Secret: its DATABASE_URL holds credentials the stack never generated. */
+  async readSecret(_namespace: string, _name: string, key: string): Promise<string> {
+    assert.equal(key, "DATABASE_URL");
+    const s = this.port.settings();
+    return APP_URL(s.database.serverName, s.database.databaseName);
   }
   get errText(): string {
     return this.stderr.join("\n");
@@ -291,56 +304,69 @@ describe("aytq-dr in-process: state dir", () => {
 });
 
 describe("aytq-dr in-process: revive whose return to normal does not finish", () => {
-  /** revive expects a database to come back; the return to normal does not: its gate refuses. */
-  const stray = (port: FakeStackPort) => {
-    port.extraSteps = [{ op: "create", type: TYPES.database, name: "stray", urn: `urn:pulumi:test::aytq::${TYPES.database}::stray`, protected: false }];
+  /** Once the server is back, a change the way back does not expect: its gate refuses (from the second preview on). */
+  const strayAfterCreate = (port: FakeStackPort) => {
+    let previews = 0;
+    port.onCall = (call) => {
+      if (call === "preview" && ++previews === 2) {
+        port.extraSteps = [{ op: "create", type: TYPES.branchProtection, name: "stray", urn: `urn:pulumi:test::aytq::${TYPES.branchProtection}::stray`, protected: false }];
+      }
+    };
   };
 
   it("exits 6 saying the server IS recovered and how to finish; re-running revive, or `normal`, finishes it", async () => {
     const port = fakeStack();
     const live = port.settings().database.serverName;
-    port.deletedInCloud.add(live);
-    stray(port);
+    await port.deleteServerInAzure(undefined, DELETED_AT);
+    strayAfterCreate(port);
     const at = iso(60 * MIN);
     const io = new FakeTerminal(port, false);
     assert.equal(await run(["revive", "--stack", "test", "--at", at, "--yes"], io), 6);
-    assert.match(io.errText, new RegExp(`aytq-dr: revive the live server at ${at}: applied\\. The live server ${live} IS recovered\\.`));
+    assert.match(io.errText, new RegExp(`aytq-dr: revive: the live server ${live} IS recovered; phases done: look, refresh, create\\.`));
     assert.match(io.errText, /the stack config says recovery\.mode=reviveDropped/);
     assert.match(io.errText, /fix: finish the return to normal/);
     assert.match(io.errText, /aytq-dr preview normal --stack test/);
     assert.doesNotMatch(io.outText, /applied/, "never reported as a success");
-    assert.ok(!port.deletedInCloud.has(live));
+    assert.deepEqual(port.azure.serverCreates, [`ReviveDropped ${live}`]);
 
     // preview normal shows the refusal, changes nothing
+    port.onCall = undefined;
     const look = new FakeTerminal(port, false);
     assert.equal(await run(["preview", "normal", "--stack", "test"], look), 3);
-    assert.match(look.errText, /create azure-native:dbforpostgresql:Database "stray": not expected by normal/);
+    assert.match(look.errText, /create github:index\/branchProtection:BranchProtection "stray": not expected by adopt/);
     assert.equal(port.settings().recovery.mode, "reviveDropped");
 
-    // the cause is fixed; re-running the same revive only finishes the return to normal
+    // the cause is fixed; re-running the same revive only finishes (never revives twice)
     port.extraSteps = [];
     port.calls.length = 0;
     const again = new FakeTerminal(port, false);
     assert.equal(await run(["revive", "--stack", "test", "--at", at, "--yes"], again), 0, again.errText);
-    assert.match(again.outText, /nothing to change/);
+    assert.match(again.errText, /look: the live server .* exists in Azure .*: it is not revived again, only finished/);
     assert.ok(!port.calls.some((c) => c.startsWith("setConfig recovery.mode=reviveDropped")), "revive's config was already there");
+    assert.deepEqual(port.azure.serverCreates, [`ReviveDropped ${live}`], "revived once");
     assert.equal(port.settings().recovery.mode, "normal");
     assert.equal((await port.outputs()).recoveryMode, "normal");
   });
 
-  it("`aytq-dr normal` finishes it too, and is a no-op once normal", async () => {
+  it("`aytq-dr normal` finishes a rebuild too, and is a no-op once normal", async () => {
     const port = fakeStack();
-    port.deletedInCloud.add(port.settings().database.serverName);
-    stray(port);
-    assert.equal(await run(["rebuild", "--stack", "test", "--yes"], new FakeTerminal(port, false)), 6);
+    await port.deleteServerInAzure(undefined, DELETED_AT);
+    strayAfterCreate(port);
+    const first = new FakeTerminal(port, false);
+    assert.equal(await run(["rebuild", "--stack", "test", "--yes"], first), 6);
     assert.equal(port.settings().recovery.mode, "rebuild");
+    const printed = first.errText + first.outText + port.calls.join("\n");
+    assert.ok(!printed.includes(APP_PASSWORD) && !printed.includes(encodeURIComponent(APP_PASSWORD)), `the app's password is never printed:\n${printed}`);
+    port.onCall = undefined;
     port.extraSteps = [];
     const io = new FakeTerminal(port, false);
     assert.equal(await run(["normal", "--stack", "test", "--yes"], io), 0, io.errText);
-    assert.match(io.outText, /return to recovery\.mode=normal: applied/);
+    assert.match(io.outText, /return to recovery\.mode=normal.*: applied/);
     assert.equal(port.settings().recovery.mode, "normal");
+    assert.equal(port.settings().recovery.adminPassword, undefined, "the app's password left config");
     port.calls.length = 0;
-    assert.equal(await run(["normal", "--stack", "test", "--yes"], new FakeTerminal(port, false)), 0);
+    const twice = new FakeTerminal(port, false);
+    assert.equal(await run(["normal", "--stack", "test", "--yes"], twice), 0, twice.errText);
     assert.ok(!port.calls.includes("up"));
   });
 });

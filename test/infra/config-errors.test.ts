@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { ConfigError, parseSettings } from "../../infra/config";
 import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
 import { T, build, resource } from "./harness";
+import { SECRET_PLACEHOLDER } from "../../recovery/plan/evaluate";
 
 function refuse(sets: string[], key: string, pattern: RegExp): void {
   assert.throws(
@@ -62,10 +63,52 @@ describe("config errors", () => {
 });
 
 describe("recovery adoption details", () => {
-  it("rebuild adopts the leftover diagnostic setting by recovery.staleDiagnosticSettingId when set", async () => {
-    const id = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/x/providers/Microsoft.DBforPostgreSQL/flexibleServers/s189t01-aytq-ts-pg/providers/Microsoft.Insights/diagnosticSettings/old";
-    const e = await build("test", ["recovery.mode=rebuild", "monitoring.enabled=true", `recovery.staleDiagnosticSettingId=${id}`]);
-    assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, id);
+  const SERVER_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/s189p01-aytq-pd-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/s189p01-aytq-pd-pg";
+  const AZURE_SETTING_ID = `${SERVER_ID.toLowerCase()}/providers/microsoft.insights/diagnosticSettings/s189p01-aytq-pd-pg-diagnostics`;
+  it("normal mode adopts by recovery.adopt.* exactly as Azure reported the ids (case kept), and nothing else", async () => {
+    const e = await build("production", [`recovery.adopt.databaseId=${SERVER_ID}/databases/aytq_production`, `recovery.adopt.diagnosticSettingId=${AZURE_SETTING_ID}`]);
+    assert.equal(resource(e, T.database, "aytq-database-database").options.import, `${SERVER_ID}/databases/aytq_production`);
+    assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, AZURE_SETTING_ID);
+    assert.equal(resource(e, T.server, "aytq-database-server").options.import, undefined);
+    assert.deepEqual(e.resources.filter((r) => r.options.import !== undefined).length, 2);
+  });
+  it("normal mode adopts the live server itself by recovery.adopt.serverId (Azure created it, the engine never recorded it)", async () => {
+    const e = await build("production", [`recovery.adopt.serverId=${SERVER_ID}`]);
+    assert.equal(resource(e, T.server, "aytq-database-server").options.import, SERVER_ID);
+  });
+  it("refuses recovery.adopt in a mode that creates the server: its preview would read what does not exist", () => {
+    assert.throws(
+      () => parseSettings(applyOverrides(readStackConfig("production"), ["recovery.mode=rebuild", `recovery.adopt.databaseId=${SERVER_ID}/databases/x`])),
+      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.key === "aytq:recovery.adopt" && /only read when recovery.mode is normal/.test(p.message)),
+    );
+  });
+  it("rebuild creates the server with the app's credentials when given, as a secret, and never echoes a bad password", async () => {
+    const e = await build("test", ["recovery.mode=rebuild", "recovery.adminLogin=aytqapp", "recovery.adminPassword=app-password-123"]);
+    const server = resource(e, T.server, "aytq-database-server");
+    assert.equal(server.inputs.administratorLogin, "aytqapp");
+    assert.equal(server.inputs.administratorLoginPassword, SECRET_PLACEHOLDER);
+    assert.ok(server.options.ignoreChanges.includes("administratorLoginPassword"));
+    let message = "";
+    try {
+      parseSettings(applyOverrides(readStackConfig("test"), ["recovery.mode=rebuild", "recovery.adminLogin=aytqapp", "recovery.adminPassword=short1"]));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    assert.match(message, /recovery.adminPassword: must be at least 8 characters/);
+    assert.ok(!message.includes("short1"), message);
+    assert.throws(() => parseSettings(applyOverrides(readStackConfig("test"), ["recovery.adminLogin=aytqapp", "recovery.adminPassword=app-password-123"])), /only read when recovery.mode is rebuild/);
+  });
+  it("sets customTimeouts on the live server and every PTR copy (default 6h; a Go duration; days refused)", async () => {
+    const copy = `recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-2","restorePointUTC":"2024-07-24T06:00:00Z"}]`;
+    const e = await build("test", [copy]);
+    for (const name of ["aytq-database-server", "aytq-ptr-s189t01-aytq-ts-pg-ptr-2"]) {
+      assert.deepEqual(resource(e, T.server, name).options.customTimeouts, { create: "6h", update: "6h", delete: "6h" }, name);
+    }
+    const longer = await build("test", ["database.operationTimeout=9h30m"]);
+    assert.deepEqual(resource(longer, T.server, "aytq-database-server").options.customTimeouts, { create: "9h30m", update: "9h30m", delete: "9h30m" });
+    for (const bad of ["1d", "30m", "6 hours", ""]) {
+      assert.throws(() => parseSettings(applyOverrides(readStackConfig("test"), [`database.operationTimeout=${bad}`])), ConfigError, bad);
+    }
   });
   it("protectStateful=false in production leaves the live server, account and immutability policy unprotected", async () => {
     const e = await build("production", ["protectStateful=false"]);

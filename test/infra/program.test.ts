@@ -93,18 +93,26 @@ for (const stack of STACK_NAMES) {
             expectInput(server, "pointInTimeUTC", RESTORE_POINT);
             expectInput(server, "administratorLoginPassword", undefined);
           });
-          it("adopts the revived database and server parameters by their ids instead of creating them", () => {
-            assert.equal(resource(e, T.database, "aytq-database-database").options.import, `${serverId}/databases/${f.database}`);
-            assert.equal(
-              resource(e, T.configuration, "aytq-database-param-max_connections").options.import,
-              `${serverId}/configurations/max_connections`,
-            );
-            assert.equal(
-              resource(e, T.configuration, "aytq-database-param-connection_throttle.enable").options.import,
-              `${serverId}/configurations/connection_throttle.enable`,
-            );
+          it("declares no database: it comes back with the server, and is adopted once the server exists", () => {
+            absent(e, T.database, "aytq-database-database");
           });
-        } else {
+        }
+        if (mode === "reviveDropped" || mode === "rebuild") {
+          it("declares no import at all: a preview reads every import, and nothing exists yet (ENGINE.md §1)", () => {
+            const imported = e.resources.filter((r) => r.options.import !== undefined).map((r) => `${r.type} ${r.name}`);
+            assert.deepEqual(imported, []);
+          });
+          it("re-applies the server parameters with no import (a Configuration is an upsert)", () => {
+            expectInput(resource(e, T.configuration, "aytq-database-param-max_connections"), "value", "856");
+            expectInput(resource(e, T.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
+          });
+        }
+        if (mode === "rebuild") {
+          it("declares no database while the server is created (the adopt phase creates it, or adopts what Azure has)", () => {
+            absent(e, T.database, "aytq-database-database");
+          });
+        }
+        if (mode !== "reviveDropped") {
           it("creates the live server with createMode Default and no restore inputs, admin password as a secret", () => {
             const server = resource(e, T.server, SERVER);
             expectInput(server, "createMode", "Default");
@@ -113,6 +121,8 @@ for (const stack of STACK_NAMES) {
             expectInput(server, "administratorLogin", "aytqadmin");
             expectInput(server, "administratorLoginPassword", SECRET_PLACEHOLDER);
           });
+        }
+        if (mode !== "reviveDropped" && mode !== "rebuild") {
           it("creates the database and the server parameters (no import)", () => {
             const db = resource(e, T.database, "aytq-database-database");
             expectInput(db, "databaseName", f.database);
@@ -127,13 +137,11 @@ for (const stack of STACK_NAMES) {
         if (f.production) {
           it("monitors the live server: workspace <server>-log, every log category, CPU/memory/storage alerts at 80%", () => {
             expectInput(resource(e, T.workspace, "aytq-monitoring-workspace"), "workspaceName", `${f.server}-log`);
-            const setting = resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
-            expectInput(setting, "resourceUri", serverId);
-            expectInput(
-              setting,
-              "logs",
-              POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
-            );
+            const creating = mode === "reviveDropped" || mode === "rebuild";
+            if (creating) absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            const setting = creating ? undefined : resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            if (setting) expectInput(setting, "resourceUri", serverId);
+            if (setting) expectInput(setting, "logs", POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })));
             for (const metric of ["cpu_percent", "memory_percent", "storage_percent"]) {
               const alert = resource(e, T.alert, `aytq-monitoring-${metric}`);
               expectInput(alert, "scopes", [serverId]);
@@ -142,10 +150,10 @@ for (const stack of STACK_NAMES) {
               expectInput(alert, "criteria.allOf.0.threshold", 80);
             }
           });
-          const adopts = mode === "reviveDropped" || mode === "rebuild";
-          it(`${adopts ? "adopts" : "creates"} the diagnostic setting`, () => {
-            const setting = resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
-            assert.equal(setting.options.import, adopts ? diagnosticSettingId(serverId, `${f.server}-diagnostics`) : undefined);
+          const creating = mode === "reviveDropped" || mode === "rebuild";
+          it(`${creating ? "does not declare" : "creates"} the diagnostic setting${creating ? " while the server is created (Azure may keep or re-attach the old one)" : ""}`, () => {
+            if (creating) absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            else assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, undefined);
           });
         } else {
           it("declares no monitoring (not enabled outside production)", () => {

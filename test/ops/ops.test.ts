@@ -5,7 +5,9 @@ import * as path from "node:path";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { configPatchFor, defaultCopyName, Operation } from "../../recovery/ops/operations";
 import { checkPreview } from "../../recovery/ops/gate";
-import { runOperation, converge } from "../../recovery/ops/converge";
+import { converge } from "../../recovery/ops/converge";
+import { runOperation } from "../../recovery/ops/run-operation";
+import { AT, DELETED_AT, harness } from "./recover-harness";
 import { checkGuards } from "../../recovery/ops/guard";
 import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
 import { EXIT, LockedError, RecoveredNotNormalError, RefusedError, ToolError } from "../../recovery/errors";
@@ -30,8 +32,13 @@ describe("config patches", () => {
     [{ kind: "maintenance", on: true }, { "app.maintenance": true }],
     [{ kind: "maintenance", on: false }, { "app.maintenance": false }],
     [{ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, { "recovery.mode": "reviveDropped", "recovery.restorePointUTC": "2024-07-24T06:10:00Z" }],
-    [{ kind: "rebuild", staleDiagnosticSettingId: "/subscriptions/x/d" }, { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.staleDiagnosticSettingId": "/subscriptions/x/d" }],
-    [{ kind: "normal" }, { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.staleDiagnosticSettingId": undefined }],
+    [{ kind: "rebuild" }, { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.adopt": undefined }],
+    [
+      { kind: "adopt", ids: { databaseId: "/subscriptions/x/db" } },
+      { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.adminLogin": undefined, "recovery.adminPassword": undefined, "recovery.adopt": { databaseId: "/subscriptions/x/db" } },
+    ],
+    [{ kind: "adopt", ids: {} }, { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.adminLogin": undefined, "recovery.adminPassword": undefined, "recovery.adopt": undefined }],
+    [{ kind: "normal" }, { "recovery.mode": "normal", "recovery.restorePointUTC": undefined, "recovery.adminLogin": undefined, "recovery.adminPassword": undefined, "recovery.adopt": undefined }],
     [{ kind: "ptr", copy, existing: [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }] }, { "recovery.ptrCopies": [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }, copy] }],
     [{ kind: "tidy", names: ["c0"], existing: [{ name: "c0", restorePointUTC: "2024-07-23T00:00:00Z" }, copy] }, { "recovery.ptrCopies": [copy] }],
   ];
@@ -81,10 +88,18 @@ describe("the gate", () => {
     assert.equal(checkPreview(op, [step("create", TYPES.server, "c1"), step("create", TYPES.server, "c2")], ctx).ok, false);
     assert.equal(checkPreview(op, [step("create", TYPES.server, "other")], ctx).ok, false);
   });
-  it("revive expects the live server's create and what comes back with it, nothing else", () => {
+  it("revive expects the live server's create and its parameters, nothing imported, nothing else", () => {
     const op: Operation = { kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" };
-    assert.ok(checkPreview(op, [step("create", TYPES.server, LIVE, true), step("create", TYPES.database, "aytq_test"), step("import", TYPES.diagnosticSetting, "d")], ctx).ok);
-    assert.equal(checkPreview(op, [step("create", TYPES.server, LIVE), step("update", TYPES.branchProtection, "main")], ctx).ok, false);
+    assert.ok(checkPreview(op, [step("create", TYPES.server, LIVE, true), step("create", TYPES.configuration, "max_connections")], ctx).ok);
+    for (const extra of [step("import", TYPES.database, "aytq_test"), step("import", TYPES.diagnosticSetting, "d"), step("create", TYPES.database, "aytq_test"), step("update", TYPES.branchProtection, "main")]) {
+      assert.equal(checkPreview(op, [step("create", TYPES.server, LIVE), extra], ctx).ok, false, `${extra.op} ${extra.type}`);
+    }
+  });
+  it("adopt expects imports and creates of what comes back with the server, never a delete or a replace", () => {
+    const op: Operation = { kind: "adopt", ids: { databaseId: "x" } };
+    assert.ok(checkPreview(op, [step("import", TYPES.database, "aytq_test"), step("update", TYPES.database, "aytq_test"), step("create", TYPES.diagnosticSetting, "d")], ctx).ok);
+    assert.equal(checkPreview(op, [step("import-replacement", TYPES.diagnosticSetting, "d")], ctx).ok, false);
+    assert.equal(checkPreview(op, [step("delete", TYPES.database, "aytq_test")], ctx).ok, false);
   });
   it("tidy deletes only the named copies", () => {
     const op: Operation = { kind: "tidy", names: ["c1"], existing: [] };
@@ -150,75 +165,75 @@ describe("converge against the fake stack", () => {
   });
 
   it("revive: refreshes the server first, creates it, then returns to normal", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    const r = await runOperation({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
-    assert.equal(r.status, "applied");
-    assert.ok(port.calls.findIndex((c) => c.startsWith("refresh")) < port.calls.indexOf("preview"));
-    assert.deepEqual(r.gate.changes.map((s) => `${s.op} ${s.name}`), [`create ${LIVE}`]);
-    assert.equal(port.settings().recovery.mode, "normal");
-    assert.equal(port.settings().recovery.restorePointUTC, undefined);
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    const r = await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts());
+    assert.ok(h.port.calls.findIndex((c) => c.startsWith("refresh")) < h.port.calls.indexOf("preview"));
+    assert.deepEqual(r.preview.steps.filter((x) => x.op !== "same").map((x) => `${x.op} ${x.name}`).slice(0, 1), [`create ${h.live}`]);
+    assert.equal(h.port.settings().recovery.mode, "normal");
+    assert.equal(h.port.settings().recovery.restorePointUTC, undefined);
   });
 
   it("revive without the refresh would plan nothing: the deleted server is still in state", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    const r = await converge({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
-    assert.deepEqual(r.gate.changes, []);
-    assert.ok(port.deletedInCloud.has(LIVE), "the server was not created");
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    // state still holds the server (nothing to create) and its database (not declared while reviving: a delete)
+    await assert.rejects(converge({ kind: "revive", restorePointUTC: AT }, h.opts()), (e: unknown) => e instanceof RefusedError && /delete .*Database/.test(e.message));
+    assert.deepEqual(h.azure.serverCreates, [], "the server was not created");
   });
 
   it("a config change that changes no resource still goes up, so the outputs say what the config says", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    await runOperation({ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, opts(port));
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts());
     // the return to normal changes no resource (the server's restore inputs are ignoreChanges) but recoveryMode is an output
-    assert.equal((await port.outputs()).recoveryMode, "normal");
-    assert.equal(port.calls.filter((c) => c === "up").length, 2);
+    assert.equal((await h.port.outputs()).recoveryMode, "normal");
   });
 });
 
 describe("back to normal after revive/rebuild does not finish", () => {
-  const AT = "2024-07-24T06:10:00Z";
-  /** A change revive expects (a database comes back) but the return to normal does not: its gate refuses. */
-  const refuseNormal = (port: FakeStackPort) => {
-    port.extraSteps = [step("create", TYPES.database, "stray")];
+  /** After the server is created, a change the adopt phase does not expect: its gate refuses. */
+  const refuseAfterCreate = (h: ReturnType<typeof harness>) => {
+    let previews = 0;
+    h.port.onCall = (call) => {
+      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", TYPES.branchProtection, "stray")];
+    };
   };
 
-  it("the gate refuses normal: says the server IS recovered, where config stands and the exact fix; exit 6, never success", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    refuseNormal(port);
-    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+  it("the gate refuses the way back: says the server IS recovered, where config stands and the exact fix; exit 6, never success", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    refuseAfterCreate(h);
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts()).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );
     assert.ok(err instanceof RecoveredNotNormalError, String(err));
     assert.equal(err.exitCode, EXIT.recoveredNotNormal);
     assert.ok(err.reason instanceof RefusedError);
-    assert.match(err.message, new RegExp(`The live server ${LIVE} IS recovered`));
+    assert.match(err.message, new RegExp(`the live server ${LIVE} IS recovered`));
     assert.match(err.message, /the gate refused return to recovery\.mode=normal/);
     assert.match(err.message, /the stack config says recovery\.mode=reviveDropped/);
     assert.match(err.hint ?? "", /aytq-dr preview normal --stack test/);
     assert.match(err.hint ?? "", /aytq-dr normal --stack test/);
     assert.match(err.hint ?? "", new RegExp(`re-run aytq-dr revive --stack test --at ${AT} `));
-    assert.match(err.hint ?? "", /pulumi config set --path aytq:recovery\.mode normal --stack test; pulumi config rm --path aytq:recovery\.restorePointUTC --stack test; pulumi preview --diff --stack test; pulumi up --stack test/);
     // the server is there; the config was put back to the revive mode
-    assert.ok(!port.deletedInCloud.has(LIVE));
-    assert.ok([...port.state.values()].some((r) => r.name === LIVE));
-    assert.equal(port.settings().recovery.mode, "reviveDropped");
+    assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`]);
+    assert.ok([...h.port.state.values()].some((r) => r.name === LIVE));
+    assert.equal(h.port.settings().recovery.mode, "reviveDropped");
   });
 
-  it("when the return to normal cannot put its config back either, it never advises going back to reviveDropped", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    refuseNormal(port);
+  it("when the way back cannot put its config back either, it never advises going back to reviveDropped", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
     let writes = 0;
-    port.onCall = (call) => {
-      // 1: revive's patch, 2: normal's patch, 3: normal's rollback (fails), then the state is read back
+    let previews = 0;
+    h.port.onCall = (call) => {
+      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", TYPES.branchProtection, "stray")];
+      // 1: revive's patch, 2: adopt's patch, 3: adopt's rollback (fails), then the state is read back
       if (call.startsWith("setConfig") && ++writes === 3) throw new Error("disk full");
     };
-    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts()).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );
@@ -229,31 +244,30 @@ describe("back to normal after revive/rebuild does not finish", () => {
     assert.match(err.message, /the stack config says recovery\.mode=normal/);
   });
 
-  it("re-running revive in that state sees the server and only finishes the return to normal", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    refuseNormal(port);
-    await assert.rejects(runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)), RecoveredNotNormalError);
-    port.extraSteps = [];
-    port.calls.length = 0;
-    const r = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port));
-    assert.equal(r.status, "unchanged", "revive itself has nothing left to do");
-    assert.deepEqual(r.gate.changes, []);
-    assert.equal(port.settings().recovery.mode, "normal");
-    assert.equal(port.settings().recovery.restorePointUTC, undefined);
-    assert.equal((await port.outputs()).recoveryMode, "normal");
-    // one up: the return to normal
-    assert.equal(port.calls.filter((c) => c === "up").length, 1);
+  it("re-running revive in that state sees the server there and only finishes", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    refuseAfterCreate(h);
+    await assert.rejects(runOperation({ kind: "revive", restorePointUTC: AT }, h.opts()), RecoveredNotNormalError);
+    h.port.onCall = undefined;
+    h.port.extraSteps = [];
+    const r = await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts());
+    assert.ok("phases" in r);
+    assert.deepEqual(r.phases.map((p) => p.phase), ["look", "adopt", "finish", "verify"]);
+    assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`], "revived once");
+    assert.equal(h.port.settings().recovery.mode, "normal");
+    assert.equal(h.port.settings().recovery.restorePointUTC, undefined);
+    assert.equal((await h.port.outputs()).recoveryMode, "normal");
   });
 
-  it("rebuild: a failed up of the return to normal is exit 6 too, with the rebuild re-run and the server recovered (empty)", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
+  it("rebuild: a failed up on the way back is exit 6 too, with the rebuild re-run and the server recovered (empty)", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
     let ups = 0;
-    port.onCall = (call) => {
+    h.port.onCall = (call) => {
       if (call === "up" && ++ups === 2) throw new ToolError("pulumi up failed: network");
     };
-    const err = await runOperation({ kind: "rebuild" }, opts(port)).then(
+    const err = await runOperation({ kind: "rebuild" }, h.opts()).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );
@@ -263,20 +277,20 @@ describe("back to normal after revive/rebuild does not finish", () => {
     assert.match(err.message, /pulumi up failed: network/);
     assert.match(err.message, /recovery\.mode=rebuild/);
     assert.match(err.hint ?? "", /re-run aytq-dr rebuild --stack test /);
-    port.onCall = undefined;
-    const again = await runOperation({ kind: "rebuild" }, opts(port));
-    assert.equal(again.status, "unchanged");
-    assert.equal(port.settings().recovery.mode, "normal");
+    h.port.onCall = undefined;
+    await runOperation({ kind: "rebuild" }, h.opts());
+    assert.equal(h.port.settings().recovery.mode, "normal");
+    assert.deepEqual(h.azure.serverCreates, [`Default ${LIVE}`]);
   });
 
-  it("a lock during the return to normal keeps the locked stack's own message inside", async () => {
-    const port = fakeStack("production");
-    port.deletedInCloud.add(port.settings().database.serverName);
+  it("a lock on the way back keeps the locked stack's own message inside", async () => {
+    const h = harness("production");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
     let previews = 0;
-    port.onCall = (call) => {
+    h.port.onCall = (call) => {
       if (call === "preview" && ++previews === 2) throw new LockedError("the stack is locked by another update", "wait for it");
     };
-    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, opts(port)).then(
+    const err = await runOperation({ kind: "revive", restorePointUTC: AT }, h.opts()).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );
@@ -311,16 +325,17 @@ describe("Azure platform over the fake stack", () => {
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
   it("runs server-lost-revive end to end: config ends back at normal, app running, unfrozen", async () => {
-    const port = fakeStack();
-    port.deletedInCloud.add(LIVE);
-    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined });
+    const h = harness("test");
+    const port = h.port;
+    await port.deleteServerInAzure(undefined, DELETED_AT);
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, recovery: h.recovery });
     const data = new FakeData();
     const out = await runScenario({ scenario: "server-lost-revive", platform, data, inputs: { restorePointUTC: "2024-07-24T06:10:00Z" }, stateDir, decide: async () => true });
     assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
     assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS["server-lost-revive"]);
     const s = port.settings();
     assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
-    assert.ok(!port.deletedInCloud.has(LIVE));
+    assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`]);
     // validate ran against the temporary hosts, while maintenance was on
     assert.match(data.calls.find((c) => c.startsWith("validate")) ?? "", /temp/);
   });

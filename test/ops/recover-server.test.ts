@@ -184,6 +184,25 @@ describe("rebuild in phases", () => {
     assert.deepEqual(h.azure.serverCreates, []);
   });
 
+  it("a failed way back puts the app's credentials back as secrets, never as plain config, never printed", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    let ups = 0;
+    h.port.onCall = (call) => {
+      if (call === "up" && ++ups === 2) throw new ToolError("pulumi failed during up: network");
+    };
+    await assert.rejects(runOperation(rebuild, h.opts()), RecoveredNotNormalError);
+    const s = h.port.settings();
+    assert.equal(s.recovery.mode, "rebuild");
+    assert.equal(s.recovery.adminPassword, APP_PASSWORD, "put back, so that a re-run still has them");
+    assert.deepEqual([...h.port.secretKeys].sort(), ["recovery.adminLogin", "recovery.adminPassword"]);
+    assert.ok(![...h.port.calls, ...h.lines].join("\n").includes(APP_PASSWORD));
+    h.port.onCall = undefined;
+    await runOperation({ kind: "normal" }, h.opts());
+    assert.equal(h.port.settings().recovery.adminPassword, undefined);
+    assert.equal(h.port.secretKeys.size, 0);
+  });
+
   it("a failed create puts the config back, the secrets included", async () => {
     const h = harness("test");
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
