@@ -1,17 +1,25 @@
 /**
  * The real StackPort: the Pulumi Automation API over the project folder (Pulumi.yaml), selecting an
- * existing stack. Every call is one `pulumi` command; failures become typed errors, a locked stack
- * a LockedError (no retry: another update is running, and retrying would only queue behind it).
+ * existing stack. Every call is one `pulumi` command (forget is an export and an import); failures
+ * become typed errors that quote the engine's own diagnostics, a locked stack a LockedError (no
+ * retry: another update is running, and retrying would only queue behind it). Refresh, preview and
+ * up report their steps as they happen through `onProgress`; secret config values never reach a
+ * line, a message or an error.
  */
+import * as os from "node:os";
 import * as path from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import { LocalWorkspace, PulumiCommand, ConcurrentUpdateError, StackNotFoundError, CommandError } from "@pulumi/pulumi/automation";
-import type { Stack, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+import type { Stack, DiagnosticEvent, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { CONFIG_NAMESPACE } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
-import { LockedError, ToolError, UsageError } from "../errors";
+import { LockedError, RefusedError, ToolError, UsageError } from "../errors";
 import { redact } from "../util/redact";
-import { ConfigScalar, PreviewResult, PreviewStep, StackPort, StepOp, UpResult, urnName } from "./port";
+import { commandErrorOutput, EngineFailureText, failureLines, isPlanViolation } from "./failure";
+import type { ConfigScalar, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, StepOp, UpOptions, UpResult } from "./port";
+import { urnName } from "./port";
+import { DEFAULT_PROGRESS_INTERVAL_MS, EnginePhase, ProgressTracker } from "./progress";
+import { deploymentOf, forgetResources, stateResources } from "./state";
 
 /** Env var: folder whose `bin/pulumi` is the CLI to use (tests point it at a fake). @default `pulumi` on PATH */
 export const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
@@ -25,12 +33,39 @@ export interface AutomationOptions {
   env?: Record<string, string>;
   /** Aborts a running preview/up/refresh (the CLI gets SIGINT and stops cleanly). */
   signal?: AbortSignal;
+  /**
+   * Receives one short line per step of a refresh, preview or up as it starts and ends, engine
+   * warnings and errors, and a line per step still running every `progressIntervalMs`.
+   * @default no progress lines
+   */
+  onProgress?: (line: string) => void;
+  /** How often a step still running is reported. @default DEFAULT_PROGRESS_INTERVAL_MS (one minute) */
+  progressIntervalMs?: number;
 }
 
 const key = (p: string) => `${CONFIG_NAMESPACE}:${p}`;
 
-/** Turn an Automation API failure into one of ours. The CLI's stderr is redacted and kept. */
-export function translateError(err: unknown, stackName: string, what: string): Error {
+/** What translateError knows about the failed command beyond the error itself. */
+export interface FailureContext extends EngineFailureText {
+  /** The engine operation that failed, when it was one. */
+  phase?: EnginePhase;
+  /** Applied to every line of the message (redaction of the port's secret config values). @default redact */
+  clean?: (text: string) => string;
+}
+
+const HINTS: Record<EnginePhase | "other", string> = {
+  up: "fix the cause the engine names above, then run the command again: it previews the stack as this update left it, and the gate checks that diff before anything else is applied",
+  preview: "a preview changes nothing; fix the cause the engine names above, then run the command again",
+  refresh: "a refresh only updates the stack's state, never the cloud; fix the cause above, then run the command again",
+  other: "read the message above; nothing after this step ran",
+};
+
+/**
+ * Turn an Automation API failure into one of ours. A CommandError keeps the engine's diagnostics
+ * (events, the printed Diagnostics section, the CLI's error lines): redacted, deduplicated, bounded.
+ * An `up` that deviated from its saved plan says so: the stack changed since the preview was approved.
+ */
+export function translateError(err: unknown, stackName: string, what: string, context: FailureContext = {}): Error {
   if (err instanceof ConcurrentUpdateError) {
     return new LockedError(
       `stack "${stackName}" is locked by another update, so ${what} did not run and nothing was changed`,
@@ -41,10 +76,26 @@ export function translateError(err: unknown, stackName: string, what: string): E
     return new UsageError(`stack "${stackName}" does not exist in the current Pulumi backend`, "log in to the right backend (pulumi login) or create the stack (pulumi stack init)");
   }
   if (err instanceof CommandError) {
-    const text = redact(err.message);
-    const stderr = /stderr:\s*([\s\S]*?)(?:\n\s*err\?:|$)/.exec(text)?.[1]?.trim() ?? text;
-    const first = stderr.split("\n").filter((l) => l.trim()).slice(-3).join("\n  ");
-    return new ToolError(`pulumi failed during ${what} on stack "${stackName}": ${first}`, "read the message above; nothing after this step ran", text);
+    const clean = context.clean ?? ((t: string) => redact(t));
+    const captured = Boolean(context.stdout?.trim() || context.stderr?.trim());
+    const text: EngineFailureText = captured ? context : { diagnostics: context.diagnostics, stderr: commandErrorOutput(err.message) };
+    let lines = failureLines(text, clean);
+    if (lines.length === 0 && captured) lines = failureLines({ stderr: commandErrorOutput(err.message) }, clean);
+    if (lines.length === 0) {
+      // killed by a signal, or a CLI that said nothing: execa's first words say which (its argv is left out)
+      const how = /Command (failed with exit code -?\d+|was killed with \w+)/.exec(err.message)?.[0];
+      lines = [`(pulumi printed no error message${how ? `; ${how}` : ""})`];
+    }
+    const body = lines.length === 1 ? ` ${lines[0]}` : `\n  ${lines.join("\n  ")}`;
+    const full = clean(err.message);
+    if (context.phase === "up" && isPlanViolation(text)) {
+      return new ToolError(
+        `pulumi up on stack "${stackName}" stopped: the stack changed since the preview was approved, so the update no longer matched the saved plan; the engine stopped at the first deviation and nothing after it ran (steps before it may have applied):${body}`,
+        "preview again: run the command again, so that it previews the stack as it is now and the gate checks that new diff; apply only if it is still what you want",
+        full,
+      );
+    }
+    return new ToolError(`pulumi failed during ${what} on stack "${stackName}":${body}`, HINTS[context.phase ?? "other"], full);
   }
   return err instanceof Error ? err : new Error(String(err));
 }
@@ -85,11 +136,47 @@ export function stepsFromEvents(events: readonly EngineEvent[]): PreviewStep[] {
   return steps;
 }
 
+/** `key=value` replaced by `key=***` wherever it appears (the SDK puts config pairs in argv, which execa quotes in errors). */
+function maskPairs(text: string, pairs: Iterable<[string, string]>): string {
+  let out = text;
+  for (const [k, v] of pairs) out = out.split(`${k}=${v}`).join(`${k}=***`);
+  return out;
+}
+
+/**
+ * The SDK's importStack (v3.248.0 localWorkspace.js) writes the state, with its secrets in plain
+ * text (`stack export --show-secrets`), to `<tmpdir>/automation-<6 digits>` and deletes it only on
+ * success. Delete such a file if it holds exactly `contents`.
+ */
+function removeLeftoverImportFile(contents: string): void {
+  const dir = os.tmpdir();
+  const size = Buffer.byteLength(contents);
+  for (const name of readdirSync(dir)) {
+    if (!/^automation-\d{6}$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (statSync(file).size === size && readFileSync(file, "utf8") === contents) unlinkSync(file);
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+}
+
+/** What an engine operation gives the SDK call so that events and output reach the adapter. */
+interface EngineHooks {
+  onEvent: (e: EngineEvent) => void;
+  onOutput: (text: string) => void;
+  onError: (text: string) => void;
+}
+
 export class AutomationStackPort implements StackPort {
+  /** Secret config values set through this port, by full key: redacted from every line and error. */
+  private readonly secrets = new Map<string, string>();
+
   private constructor(
     private readonly stack: Stack,
     readonly stackName: string,
-    private readonly signal?: AbortSignal,
+    private readonly options: Pick<AutomationOptions, "signal" | "onProgress" | "progressIntervalMs"> = {},
   ) {}
 
   /** Select an existing stack of the project. The stack is never created here. */
@@ -109,17 +196,60 @@ export class AutomationStackPort implements StackPort {
         { stackName, workDir: options.workDir ?? PROJECT_ROOT },
         { pulumiCommand, envVars: options.env },
       );
-      return new AutomationStackPort(stack, stackName, options.signal);
+      return new AutomationStackPort(stack, stackName, { signal: options.signal, onProgress: options.onProgress, progressIntervalMs: options.progressIntervalMs });
     } catch (err) {
       throw translateError(err, stackName, "selecting the stack");
     }
   }
 
+  /** Redact URL passwords, connection-string keys and every secret config value set through this port. */
+  private readonly clean = (text: string): string => redact(maskPairs(text, this.secrets), [...this.secrets.values()]);
+
   private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw translateError(err, this.stackName, what);
+      throw translateError(err, this.stackName, what, { clean: this.clean });
+    }
+  }
+
+  private emit(lines: readonly string[]): void {
+    const onProgress = this.options.onProgress;
+    if (!onProgress) return;
+    for (const line of lines) {
+      try {
+        onProgress(line);
+      } catch {
+        // a progress line that cannot be written must not stop the update it reports on
+      }
+    }
+  }
+
+  /**
+   * Run one engine operation: its events become progress lines (and a line per running step every
+   * interval, on a timer cleared in `finally`); its error diagnostics, stdout and stderr are kept
+   * for the error message if it fails.
+   */
+  private async engine<T>(phase: EnginePhase, run: (hooks: EngineHooks) => Promise<T>): Promise<T> {
+    const tracker = new ProgressTracker(phase, Date.now(), this.clean);
+    const diagnostics: DiagnosticEvent[] = [];
+    let stdout = "";
+    let stderr = "";
+    const timer = this.options.onProgress ? setInterval(() => this.emit(tracker.tick(Date.now())), this.options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS) : undefined;
+    timer?.unref();
+    try {
+      return await run({
+        onEvent: (e) => {
+          if (e.diagnosticEvent?.severity === "error") diagnostics.push(e.diagnosticEvent);
+          if (this.options.onProgress) this.emit(tracker.event(e, Date.now()));
+        },
+        onOutput: (t) => (stdout += t),
+        onError: (t) => (stderr += t),
+      });
+    } catch (err) {
+      throw translateError(err, this.stackName, phase, { phase, diagnostics, stdout, stderr, clean: this.clean });
+    } finally {
+      if (timer) clearInterval(timer);
     }
   }
 
@@ -136,15 +266,19 @@ export class AutomationStackPort implements StackPort {
       }
     } catch (err) {
       if (err instanceof CommandError && /not found|missing/i.test(err.message) && !(err instanceof ConcurrentUpdateError)) return undefined;
-      throw translateError(err, this.stackName, `reading config ${key(p)}`);
+      throw translateError(err, this.stackName, `reading config ${key(p)}`, { clean: this.clean });
     }
   }
 
-  async setConfig(values: Readonly<Record<string, ConfigScalar>>): Promise<void> {
+  /** One `config set-all --path`; with `secret`, every pair is `--secret` and its value is redacted from then on. */
+  async setConfig(values: Readonly<Record<string, ConfigScalar>>, options: { secret?: boolean } = {}): Promise<void> {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
-    const map = Object.fromEntries(entries.map(([k, v]) => [key(k), { value: String(v), secret: false }]));
-    await this.run("setting config", () => this.stack.setAllConfig(map, true));
+    const secret = Boolean(options.secret);
+    // known before the command runs: its failure quotes argv, values included
+    if (secret) for (const [k, v] of entries) this.secrets.set(key(k), String(v));
+    const map = Object.fromEntries(entries.map(([k, v]) => [key(k), { value: String(v), secret }]));
+    await this.run(secret ? "setting secret config" : "setting config", () => this.stack.setAllConfig(map, true));
   }
 
   async removeConfig(p: string): Promise<void> {
@@ -152,48 +286,90 @@ export class AutomationStackPort implements StackPort {
       await this.stack.removeConfig(key(p), true);
     } catch (err) {
       if (err instanceof CommandError && /not found/i.test(err.message) && !(err instanceof ConcurrentUpdateError)) return;
-      throw translateError(err, this.stackName, `removing config ${key(p)}`);
+      throw translateError(err, this.stackName, `removing config ${key(p)}`, { clean: this.clean });
     }
   }
 
-  async refresh(targets: readonly string[], onOutput?: (text: string) => void): Promise<void> {
+  async refresh(targets: readonly string[]): Promise<void> {
     if (targets.length === 0) return;
-    await this.run("refresh", () => this.stack.refresh({ target: [...targets], onOutput, signal: this.signal, color: "never" }));
+    await this.engine("refresh", (hooks) => this.stack.refresh({ target: [...targets], signal: this.options.signal, color: "never", ...hooks }));
   }
 
-  async resourceUrns(): Promise<{ urn: string; type: string }[]> {
-    const deployment = await this.run("reading the state", () => this.stack.exportStack());
-    const resources = (deployment.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [];
-    return resources.map((r) => ({ urn: r.urn, type: r.type }));
+  async resourceUrns(): Promise<StateResource[]> {
+    const exported = await this.run("reading the state", () => this.stack.exportStack());
+    return stateResources(deploymentOf(exported));
   }
 
-  async preview(onOutput?: (text: string) => void): Promise<PreviewResult> {
+  /**
+   * `stack export`, drop the resources and their pending operations, `stack import`. Refused, with
+   * nothing changed, while a resource that stays still points at one of them.
+   */
+  async forget(urns: readonly string[]): Promise<void> {
+    if (urns.length === 0) return;
+    const exported = await this.run("reading the state", () => this.stack.exportStack());
+    const outcome = forgetResources(deploymentOf(exported), urns);
+    if (!outcome.ok) {
+      const refs = outcome.references.map((r) => `${r.from} (${r.via} names ${r.to})`);
+      throw new RefusedError(
+        `cannot forget ${[...new Set(outcome.references.map((r) => r.to))].join(", ")} on stack "${this.stackName}": still referenced by ${refs.join("; ")}; nothing was changed`,
+        "forget the resources that reference it in the same call, or leave it in state",
+      );
+    }
+    if (outcome.forgotten.length === 0) return;
+    const state = { ...exported, deployment: outcome.deployment };
+    const contents = JSON.stringify(state, null, 4);
+    try {
+      await this.run("writing the state", () => this.stack.importStack(state));
+    } finally {
+      removeLeftoverImportFile(contents);
+    }
+  }
+
+  async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
+    const planFile = options.savePlan === undefined ? undefined : path.resolve(options.savePlan);
     const events: EngineEvent[] = [];
     let diffText = "";
-    const result = await this.run("preview", () =>
+    const result = await this.engine("preview", (hooks) =>
       this.stack.preview({
         diff: true,
+        plan: planFile,
         color: "never",
-        signal: this.signal,
-        onEvent: (e) => events.push(e),
+        signal: this.options.signal,
+        onEvent: (e) => {
+          events.push(e);
+          hooks.onEvent(e);
+        },
         onOutput: (t) => {
           diffText += t;
-          onOutput?.(t);
+          hooks.onOutput(t);
         },
+        onError: hooks.onError,
       }),
     );
-    return { changeSummary: countsOf(result.changeSummary), steps: stepsFromEvents(events), diffText: diffText || result.stdout };
+    if (planFile !== undefined && !existsSync(planFile)) {
+      throw new ToolError(
+        `pulumi preview on stack "${this.stackName}" succeeded but saved no plan at ${planFile}, so no up can be bound to it`,
+        "check that the folder exists and is writable, then preview again",
+      );
+    }
+    return { changeSummary: countsOf(result.changeSummary), steps: stepsFromEvents(events), diffText: this.clean(diffText || result.stdout) };
   }
 
-  async up(onOutput?: (text: string) => void): Promise<UpResult> {
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    const planFile = options.plan === undefined ? undefined : path.resolve(options.plan);
+    if (planFile !== undefined && !existsSync(planFile)) {
+      throw new RefusedError(`there is no saved plan at ${planFile}, so up on stack "${this.stackName}" cannot be bound to an approved preview; nothing was changed`, "preview again (that saves the plan), then apply it");
+    }
     let summary: OpMap | undefined;
-    const result = await this.run("up", () =>
+    const result = await this.engine("up", (hooks) =>
       this.stack.up({
+        plan: planFile,
         color: "never",
-        signal: this.signal,
-        onOutput,
+        signal: this.options.signal,
+        ...hooks,
         onEvent: (e) => {
           if (e.summaryEvent) summary = e.summaryEvent.resourceChanges;
+          hooks.onEvent(e);
         },
       }),
     );

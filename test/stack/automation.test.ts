@@ -1,18 +1,22 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AutomationStackPort } from "../../recovery/stack/automation";
-import { LockedError, ToolError, UsageError } from "../../recovery/errors";
+import { LockedError, RefusedError, ToolError, UsageError } from "../../recovery/errors";
 import { applyPatch } from "../../recovery/ops/apply";
 import { configPatchFor } from "../../recovery/ops/operations";
-import { runOperation } from "../../recovery/ops/converge";
-import { RefusedError } from "../../recovery/errors";
-import { FakePulumi, preEvent } from "./fake-pulumi";
+import { converge } from "../../recovery/ops/converge";
+import { diagEvent, doneEvent, FakePulumi, FakeResource, preEvent, urnOf } from "./fake-pulumi";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
+const DATABASE = "azure-native:dbforpostgresql:Database";
+const PROVIDER = "pulumi:providers:azure-native";
 const workDir = mkdtempSync(path.join(os.tmpdir(), "aytq-project-"));
-const open = (fake: FakePulumi) => AutomationStackPort.open("test", { pulumiRoot: fake.root, workDir });
+const open = (fake: FakePulumi, extra: { onProgress?: (line: string) => void; progressIntervalMs?: number } = {}) => AutomationStackPort.open("test", { pulumiRoot: fake.root, workDir, ...extra });
+const PASSWORD = "Sup3r-s3cret-pw!";
+/** Every text an error carries: message, fix, the kept CLI output, and how it prints. */
+const allText = (e: unknown) => (e instanceof ToolError ? [e.message, e.hint ?? "", e.stderr ?? "", String(e), e.stack ?? ""].join("\n") : String(e));
 
 describe("Automation API adapter against a fake pulumi CLI", function () {
   after(() => {
@@ -81,10 +85,7 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
     const port = await open(fake);
     fake.clearCalls();
     const p = await port.preview();
-    const call = fake.calls()[0];
-    assert.deepEqual(call.slice(0, 2), ["preview", "--diff"]);
-    assert.ok(call.includes("--event-log"));
-    assert.deepEqual(call.slice(-2), ["--stack", "test"]);
+    assert.deepEqual(fake.commands(), [["preview", "--diff", "--color", "never", "--exec-kind", "auto.local", "--event-log", "<event-log>", "--stack", "test"]]);
     assert.deepEqual(p.changeSummary, { create: 1, same: 1 });
     assert.deepEqual(
       p.steps.map((s) => [s.op, s.name, s.protected]),
@@ -96,30 +97,28 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
     assert.match(p.diffText, /ptr-copy create/);
   });
 
-  it("runs `up --yes --skip-preview` and reads outputs", async () => {
+  it("runs `up --yes --skip-preview` with an event log and reads outputs", async () => {
     const fake = new FakePulumi({ outputs: { recoveryMode: "normal", webReplicas: 0 } });
     const port = await open(fake);
     fake.clearCalls();
     const up = await port.up();
-    assert.deepEqual(fake.calls()[0].slice(0, 3), ["up", "--yes", "--skip-preview"]);
+    assert.deepEqual(fake.commands()[0], ["up", "--yes", "--skip-preview", "--color", "never", "--exec-kind", "auto.local", "--event-log", "<event-log>", "--stack", "test"]);
     assert.equal(up.outputs.webReplicas, 0);
   });
 
-  it("refreshes only the given targets", async () => {
+  it("refreshes only the given targets: `refresh --skip-preview --yes --target ...`", async () => {
     const fake = new FakePulumi();
     const port = await open(fake);
     fake.clearCalls();
     await port.refresh(["urn:a", "urn:b"]);
-    const call = fake.calls()[0];
-    assert.deepEqual(call.slice(0, 3), ["refresh", "--skip-preview", "--yes"]);
-    assert.deepEqual(call.filter((_, i) => call[i - 1] === "--target"), ["urn:a", "urn:b"]);
+    assert.deepEqual(fake.commands()[0], ["refresh", "--skip-preview", "--yes", "--target", "urn:a", "--target", "urn:b", "--color", "never", "--event-log", "<event-log>", "--exec-kind", "auto.local", "--stack", "test"]);
   });
 
   it("turns a locked stack into LockedError, runs the command once, and leaves config as it was", async () => {
     const fake = new FakePulumi({ locked: ["preview"], config: { app: { stopped: false } } });
     const port = await open(fake);
     fake.clearCalls();
-    await assert.rejects(runOperation({ kind: "stop" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined }), (e: unknown) => e instanceof LockedError && /locked by another update/.test(e.message));
+    await assert.rejects(converge({ kind: "stop" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined }), (e: unknown) => e instanceof LockedError && /locked by another update/.test(e.message));
     assert.equal(fake.calls().filter((c) => c[0] === "preview").length, 1);
     assert.deepEqual(fake.state().config, { app: { stopped: false } });
   });
@@ -137,8 +136,372 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
     });
     const port = await open(fake);
     fake.clearCalls();
-    await assert.rejects(runOperation({ kind: "freeze" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined }), (e: unknown) => e instanceof RefusedError && /s189t01-aytq-ts-pg/.test(e.message));
+    await assert.rejects(converge({ kind: "freeze" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined }), (e: unknown) => e instanceof RefusedError && /s189t01-aytq-ts-pg/.test(e.message));
     assert.deepEqual(fake.state().config, { pipeline: { frozen: false } });
     assert.ok(!fake.calls().some((c) => c[0] === "up"));
+  });
+
+  describe("the gate binds up: update plans", () => {
+    let planDir: string;
+    beforeEach(() => (planDir = mkdtempSync(path.join(os.tmpdir(), "aytq-plan-"))));
+    afterEach(() => rmSync(planDir, { recursive: true, force: true }));
+
+    it("preview({ savePlan }) runs `preview --diff --save-plan <file>` and the file exists after", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      fake.clearCalls();
+      const plan = path.join(planDir, "test.plan.json");
+      await port.preview({ savePlan: plan });
+      assert.deepEqual(fake.commands(), [["preview", "--diff", "--save-plan", plan, "--color", "never", "--exec-kind", "auto.local", "--event-log", "<event-log>", "--stack", "test"]]);
+      assert.ok(existsSync(plan), "the preview saved no plan");
+    });
+
+    it("up({ plan }) runs `up --yes --skip-preview --plan <file>` with the file the preview saved", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      const plan = path.join(planDir, "test.plan.json");
+      await port.preview({ savePlan: plan });
+      fake.clearCalls();
+      await port.up({ plan });
+      assert.deepEqual(fake.commands()[0], ["up", "--yes", "--skip-preview", "--plan", plan, "--color", "never", "--exec-kind", "auto.local", "--event-log", "<event-log>", "--stack", "test"]);
+      assert.deepEqual(fake.state().plans, { saved: [plan], applied: [plan] });
+      assert.equal(fake.state().ups, 1);
+    });
+
+    it("a relative plan path is made absolute, so preview and up name the same file", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      const relative = path.relative(process.cwd(), path.join(planDir, "rel.plan.json"));
+      await port.preview({ savePlan: relative });
+      await port.up({ plan: relative });
+      const abs = path.resolve(relative);
+      assert.deepEqual(fake.state().plans, { saved: [abs], applied: [abs] });
+    });
+
+    it("refuses an up whose plan file does not exist, and runs nothing", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      fake.clearCalls();
+      const plan = path.join(planDir, "never-saved.plan.json");
+      await assert.rejects(port.up({ plan }), (e: unknown) => e instanceof RefusedError && e.message.includes(plan) && /nothing was changed/.test(e.message));
+      assert.deepEqual(fake.calls(), []);
+    });
+
+    const violations = [
+      ["properties", /resource urn:pulumi:test::aytq::azure-native:dbforpostgresql:Server::aytq-database-server violates plan: properties changed/],
+      ["operation", /replace is not allowed by the plan: this resource is constrained to update/],
+      ["missing", /expected resource operations for urn:pulumi:test::aytq::azure-native:dbforpostgresql:Server::aytq-database-server but none were seen/],
+    ] as const;
+    for (const [kind, engineWords] of violations) {
+      it(`an up that violates its plan (${kind}) fails saying the stack changed since the preview was approved`, async () => {
+        const urn = urnOf(SERVER, "aytq-database-server");
+        const fake = new FakePulumi({ planViolation: { kind, urn } });
+        const port = await open(fake);
+        const plan = path.join(planDir, "test.plan.json");
+        await port.preview({ savePlan: plan });
+        await assert.rejects(port.up({ plan }), (e: unknown) => {
+          assert.ok(e instanceof ToolError, String(e));
+          assert.match(e.message, /stack changed since the preview was approved/);
+          assert.match(e.message, /nothing after it ran/);
+          assert.match(e.message, engineWords);
+          assert.match(e.message, /azure-native:dbforpostgresql:Server aytq-database-server: /);
+          assert.match(e.hint ?? "", /^preview again/);
+          assert.doesNotMatch(e.message, /update failed/);
+          return true;
+        });
+        assert.equal(fake.state().ups ?? 0, 0);
+        assert.deepEqual(fake.state().plans?.applied, []);
+      });
+    }
+  });
+
+  describe("secret config", () => {
+    it("setConfig(values, { secret: true }) runs `config set-all --path --secret key=value` for every value", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      fake.clearCalls();
+      await port.setConfig({ "recovery.adminPassword": PASSWORD, "recovery.adminLogin": "aytq_admin" }, { secret: true });
+      assert.deepEqual(fake.calls(), [["config", "set-all", "--stack", "test", "--path", "--secret", `aytq:recovery.adminPassword=${PASSWORD}`, "--secret", "aytq:recovery.adminLogin=aytq_admin"]]);
+      assert.deepEqual(fake.state().secretKeys, ["aytq:recovery.adminPassword", "aytq:recovery.adminLogin"]);
+      assert.ok(!JSON.stringify(fake.state().config).includes(PASSWORD), "the fake stack file holds the password in clear");
+      assert.equal(await port.getConfig("recovery.adminPassword"), PASSWORD);
+    });
+
+    it("never puts a secret value in an error, even when the command fails (its argv holds the value) and the CLI echoes it", async () => {
+      const fake = new FakePulumi({ fail: { config: `error: could not encrypt '${PASSWORD}': no secrets provider` } });
+      const port = await open(fake);
+      await assert.rejects(port.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true }), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        assert.match(e.message, /setting secret config/);
+        assert.match(e.message, /no secrets provider/);
+        assert.ok(!allText(e).includes(PASSWORD), allText(e));
+        return true;
+      });
+    });
+
+    it("never puts a secret value in a progress line or a later failure of the same port", async () => {
+      const server = urnOf(SERVER, "aytq-database-server");
+      const fake = new FakePulumi({
+        upEvents: [preEvent("create", SERVER, "aytq-database-server"), diagEvent("warning", `administratorLoginPassword ${PASSWORD} looks weak`, server)],
+        engineFail: { up: { stderr: `error: password ${PASSWORD} rejected\n` } },
+      });
+      const lines: string[] = [];
+      const port = await open(fake, { onProgress: (l) => lines.push(l) });
+      await port.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true });
+      await assert.rejects(port.up(), (e: unknown) => {
+        assert.match(String(e), /password \*\*\* rejected/);
+        assert.ok(!allText(e).includes(PASSWORD), allText(e));
+        return true;
+      });
+      assert.ok(lines.some((l) => /up: warning: .*administratorLoginPassword \*\*\* looks weak/.test(l)), lines.join("\n"));
+      assert.ok(!lines.join("\n").includes(PASSWORD));
+    });
+  });
+
+  describe("state ids and forget", () => {
+    const server = urnOf(SERVER, "aytq-database-server");
+    const database = urnOf(DATABASE, "aytq-database");
+    const diagnostic = urnOf("azure-native:monitor:DiagnosticSetting", "aytq-database-diagnostics");
+    const provider = urnOf(PROVIDER, "default_3_28_0");
+    const resources = (): FakeResource[] => [
+      { urn: urnOf("pulumi:pulumi:Stack", "aytq-test"), type: "pulumi:pulumi:Stack", custom: false },
+      { urn: provider, type: PROVIDER, custom: true, id: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+      { urn: server, type: SERVER, custom: true, id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/s189t01-aytq-ts-pg", provider: `${provider}::04da6b54-80e4-46f7-96ec-b56ff0331ba9` },
+      { urn: database, type: DATABASE, custom: true, id: "/subscriptions/s/…/databases/aytq", parent: server, dependencies: [server], propertyDependencies: { serverName: [server] } },
+      {
+        urn: diagnostic,
+        type: "azure-native:monitor:DiagnosticSetting",
+        custom: true,
+        id: "/subscriptions/s/resourcegroups/rg/providers/microsoft.dbforpostgresql/flexibleservers/s189t01-aytq-ts-pg/providers/microsoft.insights/diagnosticSettings/aytq",
+        importID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/s189t01-aytq-ts-pg/providers/Microsoft.Insights/diagnosticSettings/aytq",
+        propertyDependencies: { resourceUri: [server] },
+      },
+    ];
+
+    it("resourceUrns() reads `stack export --show-secrets` and returns urn, type, id and importId", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      fake.clearCalls();
+      const state = await port.resourceUrns();
+      assert.deepEqual(fake.calls(), [["stack", "export", "--show-secrets", "--stack", "test"]]);
+      assert.deepEqual(state.find((r) => r.urn === diagnostic), {
+        urn: diagnostic,
+        type: "azure-native:monitor:DiagnosticSetting",
+        id: resources()[4].id,
+        importId: resources()[4].importID,
+      });
+      assert.deepEqual(state.find((r) => r.urn === database), { urn: database, type: DATABASE, id: resources()[3].id });
+      assert.deepEqual(state[0], { urn: urnOf("pulumi:pulumi:Stack", "aytq-test"), type: "pulumi:pulumi:Stack", id: "" });
+    });
+
+    it("forget() exports, drops the resources and their pending operations, and imports the state back", async () => {
+      const fake = new FakePulumi({ resources: resources(), pendingOperations: [{ resource: resources()[3], type: "creating" }] });
+      const port = await open(fake);
+      fake.clearCalls();
+      await port.forget([database, diagnostic]);
+      assert.deepEqual(fake.commands(), [
+        ["stack", "export", "--show-secrets", "--stack", "test"],
+        ["stack", "import", "--file", "<file>", "--stack", "test"],
+      ]);
+      const after = fake.state();
+      assert.deepEqual(
+        after.resources?.map((r) => r.urn),
+        [urnOf("pulumi:pulumi:Stack", "aytq-test"), provider, server],
+      );
+      assert.deepEqual(after.resources?.[2], resources()[2], "a kept resource changed");
+      assert.deepEqual(after.pendingOperations, []);
+      assert.equal(after.imports, 1);
+    });
+
+    it("forget() refuses while another resource still names one as parent or dependency, naming it, and imports nothing", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      fake.clearCalls();
+      await assert.rejects(port.forget([server]), (e: unknown) => {
+        assert.ok(e instanceof RefusedError, String(e));
+        assert.ok(e.message.includes(`cannot forget ${server}`), e.message);
+        assert.ok(e.message.includes(`${database} (parent names ${server})`), e.message);
+        assert.ok(e.message.includes(`${database} (dependencies names ${server})`), e.message);
+        assert.ok(e.message.includes(`${diagnostic} (propertyDependencies names ${server})`), e.message);
+        assert.match(e.message, /nothing was changed/);
+        return true;
+      });
+      assert.deepEqual(fake.commands(), [["stack", "export", "--show-secrets", "--stack", "test"]]);
+      assert.equal(fake.state().resources?.length, 5);
+    });
+
+    it("forget() refuses to drop a provider that resources still use", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      await assert.rejects(port.forget([provider]), (e: unknown) => e instanceof RefusedError && e.message.includes(`${server} (provider names ${provider})`));
+    });
+
+    it("forget() of a resource and everything that points at it succeeds", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      await port.forget([server, database, diagnostic]);
+      assert.deepEqual(
+        fake.state().resources?.map((r) => r.urn),
+        [urnOf("pulumi:pulumi:Stack", "aytq-test"), provider],
+      );
+    });
+
+    it("forget([]) runs nothing; forget of URNs not in state exports only", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      fake.clearCalls();
+      await port.forget([]);
+      assert.deepEqual(fake.calls(), []);
+      await port.forget([urnOf(DATABASE, "gone-already")]);
+      assert.deepEqual(fake.commands(), [["stack", "export", "--show-secrets", "--stack", "test"]]);
+      assert.equal(fake.state().imports, undefined);
+    });
+
+    it("a failed `stack import` leaves no copy of the state (secrets in clear) in the temp folder", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      // `fail` keys on argv[0] ("stack"), which would fail the export too: make only the import fail
+      const bin = path.join(fake.root, "bin", "pulumi");
+      writeFileSync(bin, readFileSync(bin, "utf8").replace('} else if (cmd === "stack import") {', '} else if (cmd === "stack import") {\n  fail("error: could not import deployment: the service said no");'));
+      const port = await open(fake);
+      const before = new Set(readdirSync(os.tmpdir()).filter((n) => /^automation-\d{6}$/.test(n)));
+      await assert.rejects(port.forget([diagnostic]), (e: unknown) => e instanceof ToolError && /writing the state/.test(e.message) && /the service said no/.test(e.message));
+      const left = readdirSync(os.tmpdir()).filter((n) => /^automation-\d{6}$/.test(n) && !before.has(n));
+      assert.deepEqual(left, []);
+    });
+  });
+
+  describe("live progress", () => {
+    it("turns up's engine events into lines as they happen, with a line per running step each interval", async () => {
+      const fake = new FakePulumi({
+        upEvents: [
+          preEvent("same", "pulumi:pulumi:Stack", "aytq-test"),
+          preEvent("create", SERVER, "aytq-database-server"),
+          { sleepMs: 1_200 },
+          doneEvent("create", SERVER, "aytq-database-server"),
+          preEvent("update", "kubernetes:apps/v1:Deployment", "web"),
+          doneEvent("update", "kubernetes:apps/v1:Deployment", "web"),
+          diagEvent("warning", "resource has drifted", urnOf("kubernetes:apps/v1:Deployment", "web")),
+        ],
+      });
+      const lines: string[] = [];
+      const port = await open(fake, { onProgress: (l) => lines.push(l), progressIntervalMs: 100 });
+      await port.up();
+      const server = "azure-native:dbforpostgresql:Server aytq-database-server";
+      // until the first event arrives, each tick says the update runs on
+      const said = lines.filter((l) => !/^up: still running \(\d+s\)$/.test(l));
+      assert.equal(said[0], `up: creating ${server} ...`);
+      const still = lines.filter((l) => l.startsWith(`up: still creating ${server} (`));
+      assert.ok(still.length >= 2, lines.join("\n"));
+      assert.match(still[0], /\(\d+s\)$/);
+      const created = lines.findIndex((l) => l.startsWith(`up: created ${server} (`));
+      assert.ok(created > lines.indexOf(still[still.length - 1]), lines.join("\n"));
+      assert.match(lines[created], /\((1|2)s\)$/);
+      assert.ok(lines.includes("up: updating kubernetes:apps/v1:Deployment web ..."), lines.join("\n"));
+      assert.ok(lines.some((l) => /^up: updated kubernetes:apps\/v1:Deployment web \(\d+s\)$/.test(l)), lines.join("\n"));
+      assert.ok(lines.includes("up: warning: kubernetes:apps/v1:Deployment web: resource has drifted"), lines.join("\n"));
+      assert.ok(!lines.some((l) => /pulumi:pulumi:Stack/.test(l)), lines.join("\n"));
+      const count = lines.length;
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(lines.length, count, "the progress timer still runs after up returned");
+    });
+
+    it("reports a refresh's steps, and a resource the refresh found gone", async () => {
+      const fake = new FakePulumi({
+        refreshEvents: [preEvent("refresh", SERVER, "aytq-database-server"), doneEvent("refresh", SERVER, "aytq-database-server"), preEvent("refresh", DATABASE, "aytq-database"), doneEvent("delete", DATABASE, "aytq-database")],
+      });
+      const lines: string[] = [];
+      const port = await open(fake, { onProgress: (l) => lines.push(l) });
+      await port.refresh([urnOf(SERVER, "aytq-database-server"), urnOf(DATABASE, "aytq-database")]);
+      assert.equal(lines[0], "refresh: refreshing azure-native:dbforpostgresql:Server aytq-database-server ...");
+      assert.match(lines[1], /^refresh: refreshed azure-native:dbforpostgresql:Server aytq-database-server \(\d+s\)$/);
+      assert.equal(lines[2], "refresh: refreshing azure-native:dbforpostgresql:Database aytq-database ...");
+      assert.match(lines[3] ?? "", /^refresh: azure-native:dbforpostgresql:Database aytq-database no longer exists; dropped from state \(\d+s\)$/);
+      assert.equal(lines.length, 4, lines.join("\n"));
+    });
+
+    it("reports what a preview would do, without completion lines", async () => {
+      const fake = new FakePulumi({ previewEvents: [preEvent("create", SERVER, "ptr-copy"), doneEvent("create", SERVER, "ptr-copy"), preEvent("same", SERVER, "live")] });
+      const lines: string[] = [];
+      const port = await open(fake, { onProgress: (l) => lines.push(l) });
+      await port.preview();
+      assert.deepEqual(lines, ["preview: would create azure-native:dbforpostgresql:Server ptr-copy"]);
+    });
+  });
+
+  describe("readable failures", () => {
+    const server = urnOf(SERVER, "aytq-database-server");
+    const azureError = 'Status=400 Code="InvalidParameterValue" Message="Invalid value given for parameter pointInTimeUTC. Specify a valid parameter value."';
+    const failedUp = [
+      "Updating (test):",
+      "",
+      "    pulumi:pulumi:Stack aytq-test running ",
+      " +  azure-native:dbforpostgresql:Server aytq-database-server creating (0s) ",
+      `@ Updating....`,
+      ` +  azure-native:dbforpostgresql:Server aytq-database-server creating (12s) error: ${azureError}`,
+      ` +  azure-native:dbforpostgresql:Server aytq-database-server **creating failed** error: ${azureError}`,
+      "    pulumi:pulumi:Stack aytq-test running error: update failed",
+      "    pulumi:pulumi:Stack aytq-test **failed** 1 error",
+      "Diagnostics:",
+      "  azure-native:dbforpostgresql:Server (aytq-database-server):",
+      `    error: ${azureError}`,
+      "",
+      "  pulumi:pulumi:Stack (aytq-test):",
+      "    error: update failed",
+      "",
+      "Resources:",
+      "    12 unchanged",
+      "",
+      "Duration: 14s",
+      "",
+    ].join("\n");
+
+    it("names the resource and Azure's error from the engine's Diagnostics on stdout, without Pulumi's boilerplate", async () => {
+      const fake = new FakePulumi({ engineFail: { up: { stdout: failedUp } } });
+      const port = await open(fake);
+      await assert.rejects(port.up(), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        assert.equal(e.message, `pulumi failed during up on stack "test": azure-native:dbforpostgresql:Server aytq-database-server: ${azureError}`);
+        assert.match(e.hint ?? "", /previews the stack as this update left it/);
+        return true;
+      });
+    });
+
+    it("says each diagnostic once when the events and stdout both carry it, and adds the CLI's stderr", async () => {
+      const fake = new FakePulumi({
+        upEvents: [preEvent("create", SERVER, "aytq-database-server"), doneEvent("create", SERVER, "aytq-database-server", { failed: true }), diagEvent("error", azureError, server), diagEvent("error", "update failed", urnOf("pulumi:pulumi:Stack", "aytq-test"))],
+        engineFail: { up: { stdout: failedUp, stderr: "error: one or more resources failed; see above\n" } },
+      });
+      const port = await open(fake);
+      await assert.rejects(port.up(), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        const lines = e.message.split("\n");
+        assert.deepEqual(lines, ['pulumi failed during up on stack "test":', `  azure-native:dbforpostgresql:Server aytq-database-server: ${azureError}`, "  one or more resources failed; see above"]);
+        return true;
+      });
+    });
+
+    it("a CLI that fails saying nothing gives its exit code, not its argv", async () => {
+      const fake = new FakePulumi({ fail: { up: " " } });
+      const port = await open(fake);
+      await assert.rejects(port.up(), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        assert.equal(e.message, 'pulumi failed during up on stack "test": (pulumi printed no error message; Command failed with exit code 255)');
+        return true;
+      });
+    });
+
+    it("keeps a failure with many diagnostics to 40 lines", async () => {
+      const many = Array.from({ length: 60 }, (_, i) => diagEvent("error", `Status=409 Conflict number ${i}`, urnOf(DATABASE, `db-${i}`)));
+      const fake = new FakePulumi({ upEvents: many, engineFail: { up: { stdout: "Updating (test):\n" } } });
+      const port = await open(fake);
+      await assert.rejects(port.up(), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        const lines = e.message.split("\n").slice(1);
+        assert.equal(lines.length, 40);
+        assert.match(lines[0], /db-0: Status=409 Conflict number 0$/);
+        assert.equal(lines[39], "  … 21 more lines not shown");
+        return true;
+      });
+    });
   });
 });
