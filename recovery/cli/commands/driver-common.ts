@@ -44,11 +44,12 @@ export function addCommonFlags(c: Command, withDryRun = true): Command {
 
 /** Opens the stack through the Automation API. Tests of the CLI point AYTQ_DR_PULUMI_ROOT at a fake pulumi. */
 export type PortFactory = (stack: string, signal?: AbortSignal) => Promise<StackPort>;
-export const openPort: PortFactory = (stack, signal) => AutomationStackPort.open(stack, { signal });
+/** `onProgress` receives a line per engine step of refresh, preview and up as it happens (and one a minute while a step runs). */
+export const openPort = (stack: string, signal?: AbortSignal, onProgress?: (line: string) => void): Promise<StackPort> => AutomationStackPort.open(stack, { signal, onProgress });
 
 /** The stack opener of this command line: the CliIO's (a test's fake) or the Automation API. */
 export function portFor(io: CliIO): PortFactory {
-  return io.openStack ? (stack, signal) => (io.openStack as PortFactory)(stack, signal) : openPort;
+  return io.openStack ? (stack, signal) => (io.openStack as PortFactory)(stack, signal) : (stack, signal) => openPort(stack, signal, (line) => io.err(line));
 }
 
 /**
