@@ -1,11 +1,13 @@
 /**
  * The incidents an Azure drill injects, behind an interface so the drill can be tested with a
  * local stand-in for Azure Resource Manager. Losing data only ever touches the drill's own table;
- * losing the server is an ARM DELETE of the live flexible server, polled until Azure says done.
+ * losing the server is a delete of the live flexible server through the Azure SDK (its poller
+ * follows the operation until Azure says done), worded here for the drill.
  */
-import { DefaultAzureCredential } from "@azure/identity";
 import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../../infra/config";
-import { ToolError } from "../errors";
+import type { AzureServerApi } from "../azure/arm";
+import { ArmError, AzureSdkServerApi, type AzureSdkServerApiOptions } from "../azure/sdk";
+import { ToolError, UsageError } from "../errors";
 import { psql } from "../pg/psql";
 import type { DatabaseConnection } from "../runbook/ports";
 
@@ -13,11 +15,6 @@ import type { DatabaseConnection } from "../runbook/ports";
 export const DRILL_SCRATCH_TABLE = "drill_scratch";
 /** Rows the scratch table is created with, so its return can be counted and checksummed. */
 export const DRILL_SCRATCH_ROWS = 1000;
-export const ARM_BASE_URL = "https://management.azure.com";
-export const FLEXIBLE_SERVER_API_VERSION = "2024-08-01";
-const ARM_SCOPE = "https://management.azure.com/.default";
-/** @default poll interval when Azure does not send Retry-After */
-const DEFAULT_POLL_MS = 10_000;
 /** Deleting a flexible server takes minutes; give up after this. */
 const DEFAULT_DELETE_TIMEOUT_MS = 30 * 60_000;
 
@@ -40,24 +37,13 @@ export interface AzureIncidents {
   deleteServer(): Promise<IncidentRecord>;
 }
 
-/** What ArmAzureIncidents needs of a token source (DefaultAzureCredential fits). */
-export interface TokenSource {
-  getToken(scope: string): Promise<{ token: string } | null>;
-}
-
 export interface ArmIncidentsOptions {
   /** `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>` */
   serverId: string;
-  /** @default ARM_BASE_URL; tests point it at a local server */
-  armBaseUrl?: string;
-  /** @default new DefaultAzureCredential() */
-  credential?: TokenSource;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
-  /** @default Retry-After, else 10 s */
-  pollIntervalMs?: number;
-  /** @default 30 minutes */
-  timeoutMs?: number;
+  /** @default new AzureSdkServerApi(<the server's subscription>, { ...sdk, operationTimeoutMs: 30 min unless given, log }) */
+  api?: AzureServerApi;
+  /** Options of the default client (credential, endpoint, polling, timeout); ignored with `api`. */
+  sdk?: AzureSdkServerApiOptions;
   log?: (line: string) => void;
 }
 
@@ -66,8 +52,21 @@ function afterDeleteHint(serverId: string): string {
   return `ARM accepted the DELETE, so the server may be gone or going: look with az postgres flexible-server show --ids ${serverId}; once it is gone, recover it with aytq-dr run server-lost-revive --stack <stack> --deleted-at <when> --at <at least ${REVIVE_MIN_MINUTES_AFTER_DELETE} min later>`;
 }
 
+const SERVER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([^/]+)$/i;
+
 export class ArmAzureIncidents implements AzureIncidents {
-  constructor(private readonly o: ArmIncidentsOptions) {}
+  private readonly resourceGroupName: string;
+  private readonly serverName: string;
+  private readonly api: AzureServerApi;
+
+  constructor(private readonly o: ArmIncidentsOptions) {
+    const m = SERVER_ID.exec(o.serverId);
+    if (!m) throw new UsageError(`not a flexible server id: ${o.serverId}`, "expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>");
+    const [, subscriptionId, resourceGroupName, serverName] = m;
+    this.resourceGroupName = resourceGroupName;
+    this.serverName = serverName;
+    this.api = o.api ?? new AzureSdkServerApi(subscriptionId, { ...o.sdk, operationTimeoutMs: o.sdk?.operationTimeoutMs ?? DEFAULT_DELETE_TIMEOUT_MS, log: o.sdk?.log ?? o.log });
+  }
 
   async loseData(live: DatabaseConnection): Promise<IncidentRecord> {
     const at = new Date();
@@ -76,68 +75,42 @@ export class ArmAzureIncidents implements AzureIncidents {
   }
 
   async deleteServer(): Promise<IncidentRecord> {
-    const doFetch = this.o.fetch ?? globalThis.fetch;
-    const token = await this.token();
-    const headers = { authorization: `Bearer ${token}` };
-    const url = `${this.o.armBaseUrl ?? ARM_BASE_URL}${this.o.serverId}?api-version=${FLEXIBLE_SERVER_API_VERSION}`;
     const at = new Date();
-    const res = await doFetch(url, { method: "DELETE", headers });
-    const body = await res.text().catch(() => "");
-    if (res.status === 200 || res.status === 204) return { at, completedAt: new Date(), description: `deleted the live server ${this.o.serverId}` };
-    if (res.status !== 202) throw new ToolError(`ARM refused to delete ${this.o.serverId}: HTTP ${res.status} ${armMessage(body)}`, "check the drill identity has Contributor on the resource group and the server exists");
-    const poll = res.headers.get("azure-asyncoperation") ?? res.headers.get("location");
-    if (!poll) throw new ToolError("ARM accepted the delete but gave no Azure-AsyncOperation or Location header to follow", afterDeleteHint(this.o.serverId));
-    await this.waitFor(poll, headers, res.headers.get("retry-after"));
+    try {
+      await this.api.deleteServer(this.resourceGroupName, this.serverName);
+    } catch (err) {
+      throw this.deleteFailure(err);
+    }
     return { at, completedAt: new Date(), description: `deleted the live server ${this.o.serverId}` };
   }
 
-  private async token(): Promise<string> {
-    const credential = this.o.credential ?? new DefaultAzureCredential();
-    const t = await credential.getToken(ARM_SCOPE).catch((err: Error) => {
-      throw new ToolError(`no Azure token for ARM: ${err.message.split("\n")[0]}`, "az login, or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET (DefaultAzureCredential)");
-    });
-    if (!t) throw new ToolError("no Azure token for ARM", "az login, or set the AZURE_* variables DefaultAzureCredential reads");
-    return t.token;
-  }
-
-  /** Follow the async operation: Azure-AsyncOperation answers {status}; Location answers 202 until done. */
-  private async waitFor(pollUrl: string, headers: Record<string, string>, retryAfter: string | null): Promise<void> {
-    const doFetch = this.o.fetch ?? globalThis.fetch;
-    const deadline = Date.now() + (this.o.timeoutMs ?? DEFAULT_DELETE_TIMEOUT_MS);
-    let wait = this.interval(retryAfter);
-    for (;;) {
-      if (Date.now() > deadline) throw new ToolError(`the deletion of ${this.o.serverId} did not finish in time`, afterDeleteHint(this.o.serverId));
-      await new Promise((r) => setTimeout(r, wait));
-      const res = await doFetch(pollUrl, { headers });
-      const text = await res.text().catch(() => "");
-      wait = this.interval(res.headers.get("retry-after"));
-      if (res.status === 202) continue;
-      if (res.status >= 400) throw new ToolError(`polling the deletion failed: HTTP ${res.status} ${armMessage(text)}`, afterDeleteHint(this.o.serverId));
-      let status: string | undefined;
-      try {
-        status = (JSON.parse(text) as { status?: string }).status;
-      } catch {
-        status = undefined;
+  /** The client's failure in the drill's words: refused (nothing happened) or accepted (the server may be going). */
+  private deleteFailure(err: unknown): unknown {
+    if (!(err instanceof ArmError)) return err;
+    const id = this.o.serverId;
+    const { statusCode, code, azureMessage, operationStatus } = err.detail;
+    const azure = `${code ?? ""}: ${azureMessage ?? ""}`;
+    switch (err.kind) {
+      case "credential":
+      case "unreachable":
+        return err;
+      case "refused":
+        return new ToolError(
+          `ARM refused to delete ${id}: HTTP ${statusCode} ${azure}`,
+          statusCode === 401 || statusCode === 403 ? err.hint : "check the drill identity has Contributor on the resource group and the server exists",
+        );
+      case "untracked":
+        return new ToolError("ARM accepted the delete but gave no Azure-AsyncOperation or Location header to follow", afterDeleteHint(id));
+      case "poll-failed":
+        return new ToolError(`polling the deletion failed: ${statusCode !== undefined ? `HTTP ${statusCode} ` : ""}${azure}`, afterDeleteHint(id));
+      case "operation-failed":
+        return new ToolError(`Azure reports the deletion ${operationStatus ?? "Failed"}: ${azure}`, afterDeleteHint(id));
+      case "timeout":
+        return new ToolError(`the deletion of ${id} did not finish in time`, afterDeleteHint(id));
+      default: {
+        const unknownKind: never = err.kind;
+        return unknownKind;
       }
-      // a Location poll answers 200/204 with no status when done
-      if (status === undefined || status === "Succeeded") return;
-      if (status === "Failed" || status === "Canceled") throw new ToolError(`Azure reports the deletion ${status}: ${armMessage(text)}`, afterDeleteHint(this.o.serverId));
-      this.o.log?.(`deleting the server: ${status}`);
     }
-  }
-
-  private interval(retryAfter: string | null): number {
-    if (this.o.pollIntervalMs !== undefined) return this.o.pollIntervalMs;
-    const s = Number(retryAfter);
-    return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_POLL_MS;
-  }
-}
-
-function armMessage(body: string): string {
-  try {
-    const e = (JSON.parse(body) as { error?: { code?: string; message?: string } }).error;
-    return e ? `${e.code ?? ""}: ${e.message ?? ""}` : body.slice(0, 200);
-  } catch {
-    return body.slice(0, 200);
   }
 }
