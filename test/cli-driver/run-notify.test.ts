@@ -12,6 +12,8 @@ import { EXIT } from "../../recovery/errors";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef } from "../../recovery/runbook/ports";
 import { FakeStackPort } from "../../recovery/stack/fake";
+import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
+import { APP_URL } from "../ops/recover-harness";
 import { FakeData } from "../runbook/fakes";
 
 interface Received {
@@ -36,9 +38,18 @@ async function receiver(): Promise<{ base: string; received: Received[]; close: 
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-function testIO(env: NodeJS.ProcessEnv): CliIO & { all: () => string } {
+/** A terminal whose Azure is the fake engine's simulated one, and whose cluster holds the app's Secret. */
+function testIO(env: NodeJS.ProcessEnv, port: FakeStackPort): CliIO & { all: () => string } {
   const lines: string[] = [];
-  return { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env, all: () => lines.join("\n") };
+  return {
+    out: (t) => lines.push(t),
+    err: (t) => lines.push(t),
+    isTTY: false,
+    env: { AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID, ...env },
+    openAzure: () => port.azure,
+    readSecret: async () => APP_URL(port.settings().database.serverName, port.settings().database.databaseName),
+    all: () => lines.join("\n"),
+  };
 }
 
 /** The Azure platform over the fake stack, with connections that need no Kubernetes (FakeData never uses them). */
@@ -67,8 +78,8 @@ describe("run: Slack and Teams notifications for real recoveries", () => {
   it("posts start, the decision and the end of a data-loss run to Slack (flag) and Teams (env); a failing Teams webhook does not fail the run and no URL is printed", async () => {
     const slack = `${rx.base}/slack/T000/B000/slack-secret`;
     const teams = `${rx.base}/teams/teams-secret`;
-    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_TEAMS_WEBHOOK: teams });
     const port = new FakeStackPort("test", readStackConfig("test"));
+    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_TEAMS_WEBHOOK: teams }, port);
     const data = new FakeData();
     const code = await runAction("data-loss", { stack: "test", at: iso(3_600_000), restoreCopy: "yes", slackWebhook: slack }, io, deps(port, data));
     assert.equal(code, EXIT.ok, io.all());
@@ -86,8 +97,8 @@ describe("run: Slack and Teams notifications for real recoveries", () => {
   });
 
   it("posts the failed step and the failed end; exit 4", async () => {
-    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_SLACK_WEBHOOK: `${rx.base}/slack/x` });
     const port = new FakeStackPort("test", readStackConfig("test"));
+    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_SLACK_WEBHOOK: `${rx.base}/slack/x` }, port);
     const data = new FakeData();
     data.healthy = false;
     const code = await runAction("server-lost-rebuild", { stack: "test", yes: true }, io, deps(port, Object.assign(data, { blobs: ["aytq_test_nightly.sql.gz"] })));
@@ -99,8 +110,8 @@ describe("run: Slack and Teams notifications for real recoveries", () => {
   });
 
   it("sends nothing and says nothing about notifications when no webhook is configured", async () => {
-    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_SLACK_WEBHOOK: "" });
     const port = new FakeStackPort("test", readStackConfig("test"));
+    const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_SLACK_WEBHOOK: "" }, port);
     const code = await runAction("server-lost-rebuild", { stack: "test", yes: true }, io, deps(port, Object.assign(new FakeData(), { blobs: ["b.sql.gz"] })));
     assert.equal(code, EXIT.ok, io.all());
     assert.equal(rx.received.length, 0);

@@ -26,6 +26,8 @@ import { archiveSettings, restoreFromArchive, switchAndWaitArchived, takeBaseBac
 import { LOCAL_INITDB_ARGS } from "../../recovery/platforms/local/platform";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, StepResult, StorageLocation } from "../../recovery/runbook/ports";
 import { FakeStackPort } from "../../recovery/stack/fake";
+import type { RecoveryContext } from "../../recovery/ops/run-operation";
+import { ArmStandin } from "../helpers/arm-standin";
 
 const SUB = "00000000-0000-4000-8000-000000000000";
 const APP_TABLES = ["teachers", "qualifications", "inductions"] as const;
@@ -158,7 +160,10 @@ interface Harness {
   azurite: AzuriteHandle;
   storage: StorageLocation;
   platform: LocalAzurePlatform;
-  arm: { base: string; seen: { method: string; path: string; auth: string }[]; onDelete?: () => Promise<void> };
+  /** Azure Resource Manager, for the drill's DELETE of the live server (through the Azure SDK). */
+  arm: ArmStandin;
+  /** Called when ARM accepts the DELETE, before the live database stops. */
+  onDelete?: () => Promise<void>;
   health: { hosts: string[] };
   stateDir: string;
   logs: string[];
@@ -175,21 +180,16 @@ async function harness(): Promise<Harness> {
   const [live, azurite] = await Promise.all([LiveServer.start(port.settings().database.databaseName), startAzurite()]);
   const storage: StorageLocation = { kind: "connection-string", connectionString: azurite.connectionString, container: port.settings().backup.containerName };
 
-  const armState: Harness["arm"] = { base: "", seen: [] };
-  let polls = 0;
-  const arm = http.createServer((req, res) => {
-    armState.seen.push({ method: req.method ?? "", path: req.url ?? "", auth: String(req.headers.authorization) });
-    if (req.method === "DELETE") {
-      port.deletedInCloud.add(port.settings().database.serverName);
-      void (armState.onDelete?.() ?? Promise.resolve())
-        .then(() => live.cluster.stop("immediate"))
-        .then(() => res.writeHead(202, { "Azure-AsyncOperation": `${armState.base}/operations/op1` }).end());
-      return;
-    }
-    polls++;
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: polls < 2 ? "InProgress" : "Succeeded" }));
-  });
-  armState.base = await listen(arm);
+  const arm = await ArmStandin.start();
+  const settings = port.settings();
+  arm.addServer(SUB, { resourceGroupName: settings.resourceGroupName, name: settings.database.serverName });
+  await port.ready();
+  // Azure deletes the server: the engine's Azure loses it and the live database stops
+  arm.onAccept = async () => {
+    await port.deleteServerInAzure(undefined, new Date());
+    await h.onDelete?.();
+    await live.cluster.stop("immediate");
+  };
 
   // the app's health: 503 while the stack says the app is stopped, 200 otherwise
   const healthState = { hosts: [] as string[] };
@@ -200,34 +200,31 @@ async function harness(): Promise<Harness> {
   const healthBase = await listen(healthServer);
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-azure-drill-"));
-  const platform = new LocalAzurePlatform({ port, settings: port.settings(), log: () => undefined }, live, storage, healthBase);
-  return {
+  // the rebuild creates the server with the app's own credentials, read from its Secret (here: given)
+  const recovery: RecoveryContext = { azure: port.azure, settings, subscriptionId: port.subscriptionId, appCredentials: async () => ({ login: "aytqapp", password: "app-pw-not-printed" }) };
+  const platform = new LocalAzurePlatform({ port, settings, log: () => undefined, recovery }, live, storage, healthBase);
+  const h: Harness = {
     port,
     live,
     azurite,
     storage,
     platform,
-    arm: armState,
+    arm,
     health: healthState,
     stateDir,
     logs: [],
     dispose: async () => {
       for (const c of platform.copies.values()) await c.destroy();
-      arm.closeAllConnections();
       healthServer.closeAllConnections();
-      await Promise.all([new Promise((r) => arm.close(r)), new Promise((r) => healthServer.close(r)), live.dispose(), azurite.stop()]);
+      await Promise.all([arm.close(), new Promise((r) => healthServer.close(r)), live.dispose(), azurite.stop()]);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  return h;
 }
 
 function armIncidents(h: Harness): ArmAzureIncidents {
-  return new ArmAzureIncidents({
-    serverId: liveServerId({ ...h.port.settings(), subscriptionId: SUB }, {}),
-    armBaseUrl: h.arm.base,
-    credential: { getToken: async () => ({ token: "tok-123" }) },
-    pollIntervalMs: 50,
-  });
+  return new ArmAzureIncidents({ serverId: liveServerId({ ...h.port.settings(), subscriptionId: SUB }, {}), sdk: h.arm.clientOptions() });
 }
 
 const data = () => createDataTools({ validate: { attempts: 5, backoffMs: 100, requestTimeoutMs: 1000, deadlineMs: 10_000 } });
@@ -267,7 +264,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       };
       const report = await runAzureDrill("data-loss", { platform: h.platform, port: h.port, data: data(), incidents, stateDir: h.stateDir, log: (l) => h.logs.push(l) });
       assert.equal(report.green, true, JSON.stringify(report.checks, null, 2) + "\n" + h.logs.join("\n"));
-      assert.equal(h.arm.seen.length, 0, "data-loss never calls ARM");
+      assert.equal(h.arm.requests.length, 0, "data-loss never calls ARM");
 
       // the incident dropped drill_scratch and touched no other table
       assert.ok(atIncident);
@@ -337,16 +334,19 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       const appBefore = await tableChecksums(h.live.url, APP_TABLES);
       const systemIdBefore = await psqlValue(h.live.url, "select system_identifier from pg_control_system()");
       let atDelete: Map<number, string> | undefined;
-      h.arm.onDelete = async () => {
+      h.onDelete = async () => {
         atDelete = await heartbeats(h.live.url);
       };
       const report = await runAzureDrill("server-lost-rebuild", { platform: h.platform, port: h.port, data: tools, incidents: armIncidents(h), stateDir: h.stateDir, log: (l) => h.logs.push(l) });
       assert.equal(report.green, true, JSON.stringify(report.checks, null, 2) + "\n" + h.logs.join("\n"));
 
       // ARM: DELETE of the live server with the token, polled until Succeeded
-      const serverPath = `/subscriptions/${SUB}/resourceGroups/s189t01-aytq-ts-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${h.platform.liveServerName}?api-version=2024-08-01`;
-      assert.deepEqual(h.arm.seen.map((s) => `${s.method} ${s.path}`), [`DELETE ${serverPath}`, "GET /operations/op1", "GET /operations/op1"]);
-      assert.ok(h.arm.seen.every((s) => s.auth === "Bearer tok-123"));
+      assert.deepEqual(h.arm.calls, [`DELETE /subscriptions/${SUB}/resourceGroups/s189t01-aytq-ts-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/${h.platform.liveServerName}`]);
+      assert.ok(h.arm.polls.length >= 1);
+      assert.ok(h.arm.requests.every((r) => r.authorization === `Bearer ${h.arm.token}`));
+      // the rebuilt server was created with the app's credentials, so the restore logged in with them
+      const rebuilt = [...h.port.azure.servers.values()].find((x) => x.name === h.platform.liveServerName);
+      assert.deepEqual([rebuilt?.adminLogin, rebuilt?.createdBy], ["aytqapp", "Default"]);
 
       // the backup was taken before the incident and is the one the runbook restored, into a new empty server
       const backups = await listBackups(h.storage);

@@ -7,7 +7,6 @@ import {
   POSTGRES_LOG_CATEGORIES,
   STACK_NAMES,
   StackName,
-  diagnosticSettingId,
   flexibleServerId,
 } from "../../infra/config";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";

@@ -34,8 +34,18 @@ describe("aytq-dr plan (process)", function () {
     assert.match(String(s.inputs.sourceServerResourceId), /\/flexibleServers\/s189p01-aytq-pd-pg$/);
     assert.equal(s.options.protect, true);
     assert.deepEqual(s.options.ignoreChanges.slice(0, 3), ["createMode", "pointInTimeUTC", "sourceServerResourceId"]);
-    const db = doc.resources.find((x) => x.name === "aytq-database-database");
-    assert.match(String(db?.options.import), /\/databases\/aytq_production$/, "database adopted by import");
+    assert.equal(s.options.customTimeouts?.create, "6h");
+    // issue 8's done-when: no resource with an import option, in either mode that creates the server
+    assert.deepEqual(doc.resources.filter((x) => x.options.import !== undefined).map((x) => x.name), []);
+    assert.ok(!doc.resources.some((x) => x.name === "aytq-database-database"), "the database comes back with the server: not declared");
+  });
+
+  it("done when: production rebuild lists no resource with an import option", () => {
+    const r = dr("plan", "--stack", "production", "--set", "recovery.mode=rebuild", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PlanDocument;
+    assert.deepEqual(doc.resources.filter((x) => x.options.import !== undefined).map((x) => x.name), []);
+    assert.equal(server(doc).inputs.createMode, "Default");
   });
 
   it("shows secret inputs as [secret] and every resource with type, name, inputs and options", () => {

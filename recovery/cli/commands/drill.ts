@@ -17,7 +17,7 @@ import { parseDatasetSize } from "../../platforms/local/dataset";
 import { SCENARIOS, ScenarioName } from "../../runbook/ports";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { openPort, stateDir } from "./driver-common";
+import { openPort, recoveryFor, stateDir } from "./driver-common";
 
 interface DrillFlags {
   platform?: string;
@@ -107,10 +107,10 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
   process.once("SIGINT", onSignal);
   const reports: DrillReport[] = [];
   try {
-    const port = await openPort(stack, controller.signal);
+    const port = await openPort(stack, controller.signal, (line) => io.err(`    ${line}`));
     const log = (l: string) => io.err(l);
     const env: AzureDrillEnvironment = {
-      platform: new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`) }),
+      platform: new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`), recovery: await recoveryFor(io, settings) }),
       port,
       data: createDataTools({ signal: controller.signal }),
       incidents: new ArmAzureIncidents({ serverId, log }),

@@ -8,7 +8,10 @@ import type { Command } from "commander";
 import { DEFAULT_BACKUP_RETENTION_DAYS, Settings } from "../../../infra/config";
 import { loadStackSettings, checkStackName, PROJECT_ROOT } from "../../config/stackfile";
 import { checkGuards, confirm } from "../../ops/guard";
-import { runOperation, ConvergeResult } from "../../ops/converge";
+import type { ConvergeResult } from "../../ops/converge";
+import { runOperation } from "../../ops/run-operation";
+import type { RecoveryResult } from "../../ops/recover-server";
+import { recoveryContext } from "../../platforms/azure/recovery-context";
 import type { Operation } from "../../ops/operations";
 import { readEarliestRestore } from "../../platforms/azure/platform";
 import { AutomationStackPort } from "../../stack/automation";
@@ -84,7 +87,16 @@ export interface OperationRun {
   forceDryRun?: boolean;
 }
 
-export async function executeOperation(r: OperationRun): Promise<ConvergeResult> {
+/** Azure and the app's credentials for a stack, as this command line reaches them (a test's fakes, or the real ones). */
+export function recoveryFor(io: CliIO, settings: Settings): ReturnType<typeof recoveryContext> {
+  return recoveryContext(settings, {
+    env: io.env,
+    openAzure: io.openAzure ? (sub) => (io.openAzure as NonNullable<CliIO["openAzure"]>)(sub) : undefined,
+    readSecret: io.readSecret ? (ns, name, key) => (io.readSecret as NonNullable<CliIO["readSecret"]>)(ns, name, key) : undefined,
+  });
+}
+
+export async function executeOperation(r: OperationRun): Promise<ConvergeResult | RecoveryResult> {
   const { io, flags } = r;
   const stack = checkStackName(flags.stack);
   const settings = loadStackSettings(stack);
@@ -95,12 +107,14 @@ export async function executeOperation(r: OperationRun): Promise<ConvergeResult>
   for (const n of r.notes ?? []) io.err(n);
   const port = await portFor(io)(stack);
   const op = await r.build(port, settings);
+  const recovery = op.kind === "revive" || op.kind === "rebuild" || op.kind === "normal" ? await recoveryFor(io, settings) : undefined;
   const result = await runOperation(op, {
     port,
     liveServerName: settings.database.serverName,
     log: (t) => io.err(t),
     dryRun,
     confirm: io.isTTY && !flags.yes ? (q) => confirm(q, guard) : undefined,
+    recovery,
   });
   if (result.status === "dry-run") io.out(`dry run: ${result.operation} passes the gate (${result.gate.changes.length} changes); nothing applied, config put back`);
   else if (result.status === "unchanged") io.out(`${result.operation}: nothing to change`);
@@ -108,6 +122,7 @@ export async function executeOperation(r: OperationRun): Promise<ConvergeResult>
   if (result.outputs) {
     for (const k of r.outputKeys) if (k in result.outputs) io.out(`  ${k}: ${JSON.stringify(result.outputs[k])}`);
   }
+  if ("warnings" in result) for (const w of result.warnings) io.out(`WARNING: ${w}`);
   for (const line of r.after?.(settings) ?? []) io.out(line);
   return result;
 }

@@ -239,7 +239,8 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   const notifier = new Notifier({ ...webhooksFrom(flags, io.env), log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
   if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
   try {
-    const port = await (deps.openPort ?? openPort)(stack, controller.signal);
+    // the engine's steps as they happen, under the step that runs them
+    const port = await (deps.openPort ?? ((st: string, signal?: AbortSignal) => openPort(st, signal, (line) => io.err(`    ${line}`))))(stack, controller.signal);
     if (scenario === "data-loss" && !flags.resume && inputs.restorePointUTC) await checkPtrWindowOnStack(port, new Date(inputs.restorePointUTC), new Date(), (t) => io.err(t));
     const copyName = resumed?.meta.inputs.copyName;
     if (resumed && pendingSteps(scenario, resumed.records).includes("ptr") && !(await existingCopies(port)).some((c) => c.name === copyName && c.restorePointUTC === resumed?.meta.inputs.restorePointUTC)) {
