@@ -4,6 +4,7 @@
  * are plain decisions over what the probes say.
  */
 import type { PtrCopyInfo } from "../runbook/ports";
+import { serverCheck, type ServerReading } from "./server";
 import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
 
 export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
@@ -43,6 +44,8 @@ export interface PreflightProbes {
   /** GET a URL; ok for a 2xx/3xx answer. */
   probeUrl(url: string): Promise<ProbeAnswer>;
   listPtrCopies(): Promise<PtrCopyInfo[]>;
+  /** The real live server against the declaration; undefined when Azure cannot be asked (no subscription). */
+  readServer?(): Promise<ServerReading>;
 }
 
 /** What pre-flight reads from settings (a stack's or the local platform's). */
@@ -119,6 +122,12 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
     if (major.value === undefined) out.push({ name, status: "fail", detail: major.error ?? `${tool} not found`, fix: `install PostgreSQL ${t.serverMajor}+ client tools (apt-get install postgresql-client-${t.serverMajor})` });
     else if (major.value < t.serverMajor) out.push({ name, status: "fail", detail: `${tool} ${major.value} is older than the server (${t.serverMajor})`, fix: `install postgresql-client-${t.serverMajor} or newer and put it first on PATH` });
     else out.push({ name, status: "pass", detail: `${tool} ${major.value}` });
+  }
+
+  // the real server, on Azure stacks
+  if (t.namespace !== undefined) {
+    const real = p.readServer ? await safely("reading the live server from Azure", () => p.readServer!()) : { value: undefined };
+    out.push(serverCheck(t.name, real.value, real.error));
   }
 
   // Kubernetes

@@ -3,6 +3,8 @@
  * (`github.ts`) and plain HTTP. And the local platform's own pre-flight (what `npm run drill`
  * needs on this machine).
  */
+import type { AzureServerApi } from "../azure/arm";
+import { readServer } from "./server";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -75,7 +77,8 @@ export function stackTarget(stack: string, s: Settings): PreflightTarget {
   };
 }
 
-export function stackProbes(s: Settings, env: NodeJS.ProcessEnv): PreflightProbes {
+/** `azure`: ARM for the stack's subscription, when known (the real server is then compared with the stack). */
+export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureServerApi): PreflightProbes {
   const storage: StorageLocation = env.AZURE_STORAGE_CONNECTION_STRING
     ? { kind: "connection-string", connectionString: env.AZURE_STORAGE_CONNECTION_STRING, container: s.backup.containerName }
     : { kind: "account", accountUrl: `https://${s.backup.storageAccountName}.blob.core.windows.net`, container: s.backup.containerName };
@@ -88,6 +91,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv): PreflightProbe
     probeUrl: (url) => probeUrl(url),
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)
     listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
+    ...(azure ? { readServer: () => readServer(azure, s) } : {}),
   };
 }
 

@@ -407,8 +407,22 @@ describe("aytq-dr in-process: production reads need no confirmation", () => {
     const io = new FakeTerminal(port, true);
     assert.equal(await run(["status", "--stack", "production"], io), 0, io.errText);
     assert.match(io.outText, /stack: +production/);
+    assert.match(io.outText, /real server: +as declared \(HA ZoneRedundant/);
     assert.deepEqual(port.calls, ["outputs"]);
     assert.deepEqual(io.asked, []);
+  });
+
+  it("status shows a real server that differs from the stack (HA off after a restore), which no Pulumi diff shows", async () => {
+    const port = fakeStack("production");
+    await port.ready();
+    const s = port.settings();
+    await port.azure.updateServer(s.resourceGroupName, s.database.serverName, { highAvailability: "Disabled" });
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["status", "--stack", "production"], io), 0, io.errText);
+    assert.match(io.outText, /real server: +DIFFERS from the stack: high availability: declared ZoneRedundant, actual Disabled \(aytq-dr normal converges it\)/);
+    const json = new FakeTerminal(port, false);
+    assert.equal(await run(["status", "--stack", "production", "--json"], json), 0);
+    assert.equal((JSON.parse(json.outText) as { realServer: { differences: unknown[] } }).realServer.differences.length, 1);
   });
 });
 

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from "../../errors";
 import { PreflightResult, localPreflight, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget } from "../../preflight";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
+import { recoveryFor } from "./driver-common";
 
 interface PreflightFlags {
   stack?: string;
@@ -25,7 +26,8 @@ export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ c
   } else {
     const stack = checkStackName(f.stack);
     const settings = loadStackSettings(stack);
-    results = await runPreflight(stackTarget(stack, settings), stackProbes(settings, io.env));
+    const recovery = await recoveryFor(io, settings);
+    results = await runPreflight(stackTarget(stack, settings), stackProbes(settings, io.env, recovery?.azure));
   }
   io.out(f.json ? JSON.stringify(results, null, 2) : preflightTable(results));
   const failed = preflightFailed(results);

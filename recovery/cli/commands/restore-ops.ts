@@ -8,7 +8,7 @@ import type { CliIO } from "../io";
 import { checkPtrWindowOnStack, CommonFlags, executeOperation } from "./driver-common";
 import { OperationSpec, registerSpec, rememberIO } from "./switches";
 
-type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean; staleDiagnosticSetting?: string };
+type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean };
 
 const timeFlags = (c: Command) => c.option("--timezone <zone>", "IANA zone a time without Z/offset is read in, e.g. Europe/London");
 
@@ -27,7 +27,8 @@ export function freeName(base: string, taken: ReadonlySet<string>): string {
 
 export const REVIVE_SPEC: OperationSpec = {
   name: "revive",
-  description: "revive the deleted live server as it was at --at (ReviveDropped); refreshes the server first, back to recovery.mode=normal after",
+  description:
+    "revive the deleted live server as it was at --at (ReviveDropped), then adopt what came back with it by Azure's ids and converge the real server (HA, parameters); back to recovery.mode=normal after",
   define: (c) => timeFlags(c.option("--at <time>", "restore point, at least 10 minutes after the deletion").option("--deleted-at <time>", "when the server was deleted (the activity log's Delete server event)")),
   run: async (io, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
@@ -42,17 +43,16 @@ export const REVIVE_SPEC: OperationSpec = {
 
 export const REBUILD_SPEC: OperationSpec = {
   name: "rebuild",
-  description: "create an empty live server (recovery.mode=rebuild), adopting a leftover diagnostic setting; refreshes first, back to normal after",
-  define: (c) => c.option("--stale-diagnostic-setting <id>", "resource id of the diagnostic setting the deleted server left behind"),
+  description:
+    "create an empty live server with the app's own credentials (from its DATABASE_URL Secret), then adopt or create its database and diagnostic setting and check the real server; back to recovery.mode=normal after",
+  define: (c) => c,
   run: async (io, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
-    const id = flags.staleDiagnosticSetting;
-    if (id !== undefined && !id.startsWith("/subscriptions/")) throw new UsageError(`--stale-diagnostic-setting "${id}" is not an Azure resource id`, "it starts /subscriptions/...; find it under the server's Diagnostic settings in the portal");
     await executeOperation({
       io,
       flags,
       forceDryRun,
-      build: async () => ({ kind: "rebuild", staleDiagnosticSettingId: id }),
+      build: async () => ({ kind: "rebuild" }),
       outputKeys: ["serverName", "serverFqdn", "recoveryMode"],
       after: () => ["next: restore the latest backup into the new server (aytq-dr run server-lost-rebuild does it for you)"],
     });

@@ -1,8 +1,9 @@
 /** `status`: recovery mode, freeze, replicas, maintenance and PTR copies, from the stack's outputs. */
 import type { Command } from "commander";
-import { checkStackName } from "../../config/stackfile";
 import type { CliIO } from "../io";
-import { addStackFlag, portFor } from "./driver-common";
+import { checkStackName, loadStackSettings } from "../../config/stackfile";
+import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
+import { addStackFlag, portFor, recoveryFor } from "./driver-common";
 
 interface CopyOut {
   name: string;
@@ -43,7 +44,17 @@ export function registerStatus(program: Command, io: CliIO): void {
       const stack = checkStackName(opts.stack);
       const port = await portFor(io)(stack);
       const outputs = await port.outputs();
-      if (opts.json) io.out(JSON.stringify(outputs, null, 2));
-      else io.out(statusLines(stack, outputs, new Date()).join("\n"));
+      // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
+      const settings = loadStackSettings(stack);
+      let reading: ServerReading | undefined;
+      let error: string | undefined;
+      try {
+        const azure = (await recoveryFor(io, settings))?.azure;
+        reading = azure ? await readServer(azure, settings) : undefined;
+      } catch (err) {
+        error = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      }
+      if (opts.json) io.out(JSON.stringify({ ...outputs, realServer: error !== undefined ? { error } : (reading ?? null) }, null, 2));
+      else io.out([...statusLines(stack, outputs, new Date()), serverStatusLine(reading, error)].join("\n"));
     });
 }
