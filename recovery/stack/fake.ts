@@ -253,7 +253,9 @@ export class FakeStackPort implements StackPort {
           steps.push({ ...base, op: "replace", importId });
         } else {
           steps.push({ ...base, op: "import", importId });
-          if (canonical(without(read, ["name"])) !== canonical(without(r.inputs, [...r.options.ignoreChanges, "name"])) && isAzure(r.type)) {
+          // the imported inputs are what Azure reports (ResponseToSdkInputs): an update when any differs from the declaration
+          const declared = without(r.inputs, r.options.ignoreChanges);
+          if (isAzure(r.type) && Object.entries(read).some(([k, v]) => k in declared && canonical(v) !== canonical(declared[k]))) {
             steps.push({ ...base, op: "update" });
           }
         }
