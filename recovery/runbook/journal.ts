@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import * as path from "node:path";
 import { UsageError } from "../errors";
 import { redact } from "../util/redact";
-import type { ScenarioInputs, ScenarioName, StepRecord } from "./ports";
+import type { PhaseRecord, ScenarioInputs, ScenarioName, StepRecord } from "./ports";
 
 export interface RunMeta {
   runId: string;
@@ -52,6 +52,30 @@ export class Journal {
     mkdirSync(this.dir, { recursive: true });
     const clean: StepRecord = JSON.parse(redact(JSON.stringify(record)));
     appendFileSync(this.file, JSON.stringify(clean) + "\n");
+  }
+
+  /** `phases.jsonl`: the phases of long steps as they complete (a crash mid-step keeps the ones reached). */
+  get phasesFile(): string {
+    return path.join(this.dir, "phases.jsonl");
+  }
+
+  appendPhase(record: PhaseRecord): void {
+    mkdirSync(this.dir, { recursive: true });
+    appendFileSync(this.phasesFile, redact(JSON.stringify(record)) + "\n");
+  }
+
+  phases(): PhaseRecord[] {
+    if (!existsSync(this.phasesFile)) return [];
+    return readFileSync(this.phasesFile, "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as PhaseRecord];
+        } catch {
+          return [];
+        }
+      });
   }
 
   /** Every record; a torn last line (a crash mid-write) is ignored. */

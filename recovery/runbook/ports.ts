@@ -24,6 +24,17 @@ export type StorageLocation =
   | { kind: "connection-string"; connectionString: string; container: string }
   | { kind: "account"; accountUrl: string; container: string };
 
+/** Told as each phase of a long step completes (revive, rebuild on Azure), so the journal keeps them. */
+export type PhaseListener = (phase: { phase: string; summary: string }) => void;
+
+/** One completed phase of a step, as `phases.jsonl` beside the journal keeps it. */
+export interface PhaseRecord {
+  step: string;
+  phase: string;
+  summary: string;
+  at: string;
+}
+
 /** What a step did. `not-applicable` steps say what would have been done on the other platform. */
 export interface StepResult {
   status: "done" | "unchanged" | "not-applicable";
@@ -53,10 +64,10 @@ export interface Platform {
   setAppStopped(stopped: boolean): Promise<StepResult>;
   setMaintenance(on: boolean): Promise<StepResult>;
   setPipelineFrozen(frozen: boolean): Promise<StepResult>;
-  /** Bring a deleted live server back as it was at the restore point (Azure: ReviveDropped). */
-  reviveServer(restorePointUTC: string): Promise<StepResult>;
+  /** Bring a deleted live server back as it was at the restore point (Azure: ReviveDropped, in phases told to `onPhase`). */
+  reviveServer(restorePointUTC: string, onPhase?: PhaseListener): Promise<StepResult>;
   /** Create an empty live server (data comes from the latest backup in a later step). */
-  rebuildServer(): Promise<StepResult>;
+  rebuildServer(onPhase?: PhaseListener): Promise<StepResult>;
   /** A new server holding the live server as it was at the restore point. */
   createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult>;
   removePtrCopies(names: readonly string[]): Promise<StepResult>;

@@ -68,6 +68,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     data: req.data,
     runId,
     inputs: { ...meta.inputs, copyName: meta.inputs.copyName ?? runCopyName(req.platform.liveServerName, new Date(meta.createdAt), meta.runId) },
+    // set for each step below: journals that step's phases
+    phase: () => undefined,
     decide: async (question, context) => {
       const answer = await req.decide(question, context);
       const at = now().toISOString();
@@ -92,6 +94,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     const startedAt = now().toISOString();
     emit({ type: "step-start", runId, step: def.name, at: startedAt });
     const record: StepRecord = { step: def.name, status: "done", startedAt, inputs: def.inputs?.(ctx) };
+    ctx.phase = (p) => journal.appendPhase({ step: def.name, phase: p.phase, summary: p.summary, at: now().toISOString() });
     try {
       const result = await raceAbort(def.run(ctx), req.signal);
       record.status = result.status;

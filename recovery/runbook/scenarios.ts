@@ -8,7 +8,7 @@
  * hosts while maintenance is on.
  */
 import { RefusedError, ToolError, UsageError } from "../errors";
-import type { DatabaseConnection, DataTools, DecideFn, Platform, ScenarioInputs, ScenarioName, StepResult } from "./ports";
+import type { DatabaseConnection, DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepResult } from "./ports";
 
 export interface StepContext {
   platform: Platform;
@@ -17,6 +17,8 @@ export interface StepContext {
   runId: string;
   /** Ask a human; records the answer. */
   decide: DecideFn;
+  /** Journals a phase of the running step as it completes. */
+  phase: PhaseListener;
 }
 
 export type StepFn = (ctx: StepContext) => Promise<StepResult>;
@@ -72,10 +74,10 @@ const STEPS: Record<string, StepDef> = {
   unfreeze: step("unfreeze", (c) => c.platform.setPipelineFrozen(false)),
   revive: step(
     "revive",
-    (c) => c.platform.reviveServer(need(c.inputs.restorePointUTC, "--at (the restore point)")),
+    (c) => c.platform.reviveServer(need(c.inputs.restorePointUTC, "--at (the restore point)"), c.phase),
     (c) => ({ restorePointUTC: c.inputs.restorePointUTC ?? "", ...(c.inputs.deletedAtUTC ? { deletedAtUTC: c.inputs.deletedAtUTC } : {}) }),
   ),
-  rebuild: step("rebuild", (c) => c.platform.rebuildServer()),
+  rebuild: step("rebuild", (c) => c.platform.rebuildServer(c.phase)),
   "restore-latest-backup": step("restore-latest-backup", async (c) => {
     const latest = await c.data.latestBackup(await c.platform.storage());
     if (!latest) throw new ToolError("there is no backup to restore", "check the backup container; restore a named backup by hand if it lives elsewhere");

@@ -13,6 +13,7 @@ import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
 import { EXIT, LockedError, RecoveredNotNormalError, RefusedError, ToolError } from "../../recovery/errors";
 import { AzurePlatform } from "../../recovery/platforms/azure/platform";
 import { runScenario } from "../../recovery/runbook/runner";
+import { Journal } from "../../recovery/runbook/journal";
 import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
 import { FakeData } from "../runbook/fakes";
 import type { PreviewStep } from "../../recovery/stack/port";
@@ -336,8 +337,31 @@ describe("Azure platform over the fake stack", () => {
     const s = port.settings();
     assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
     assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`]);
+    // each phase of the revive step was journalled as it completed
+    const phases = new Journal(stateDir, "test", out.runId).phases();
+    assert.deepEqual(phases.map((p) => `${p.step} ${p.phase}`), ["revive look", "revive refresh", "revive create", "revive adopt", "revive finish", "revive verify"]);
     // validate ran against the temporary hosts, while maintenance was on
     assert.match(data.calls.find((c) => c.startsWith("validate")) ?? "", /temp/);
+  });
+
+  it("a run that dies in the middle of revive keeps the phases it reached; the resumed run only finishes", async () => {
+    const h = harness("test");
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    const platform = new AzurePlatform({ port: h.port, settings: h.port.settings(), log: () => undefined, recovery: h.recovery });
+    let ups = 0;
+    h.port.onCall = (call) => {
+      // stop, maintenance-on, freeze, then revive's create; the adopt's up dies
+      if (call === "up" && ++ups === 5) throw new Error("process killed");
+    };
+    const first = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: { restorePointUTC: AT }, stateDir, decide: async () => true });
+    assert.equal(first.outcome, "failed");
+    const journal = new Journal(stateDir, "test", first.runId);
+    assert.deepEqual(journal.phases().map((p) => p.phase), ["look", "refresh", "create"]);
+    h.port.onCall = undefined;
+    const resumed = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: {}, stateDir, decide: async () => true, resumeRunId: first.runId });
+    assert.equal(resumed.outcome, "completed", JSON.stringify(resumed.steps));
+    assert.deepEqual(journal.phases().map((p) => p.phase).slice(3), ["look", "adopt", "finish", "verify"]);
+    assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`], "revived once");
   });
 
   it("ptr then tidy: the copy is created with createdAtUTC and removed again", async () => {

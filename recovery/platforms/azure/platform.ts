@@ -9,7 +9,7 @@ import { UsageError } from "../../errors";
 import type { ConvergeOptions } from "../../ops/converge";
 import { RecoveryContext, runOperation } from "../../ops/run-operation";
 import type { Operation } from "../../ops/operations";
-import type { DatabaseConnection, DatabaseRef, HealthTarget, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
+import type { DatabaseConnection, DatabaseRef, HealthTarget, PhaseListener, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
 import type { StackPort } from "../../stack/port";
 
 export interface AzurePlatformOptions {
@@ -72,8 +72,9 @@ export class AzurePlatform implements Platform {
     return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm, recovery: this.o.recovery };
   }
 
-  private async apply(op: Operation): Promise<StepResult> {
-    const r = await runOperation(op, this.convergeOptions());
+  private async apply(op: Operation, onPhase?: PhaseListener): Promise<StepResult> {
+    const o = this.convergeOptions();
+    const r = await runOperation(op, onPhase && o.recovery ? { ...o, recovery: { ...o.recovery, onPhase } } : o);
     const changes = r.gate.changes.length;
     if ("phases" in r) {
       // a recovery in phases: its summary says what each phase did, and warnings stay visible
@@ -104,12 +105,12 @@ export class AzurePlatform implements Platform {
     return this.apply({ kind: frozen ? "freeze" : "unfreeze" });
   }
 
-  reviveServer(restorePointUTC: string): Promise<StepResult> {
-    return this.apply({ kind: "revive", restorePointUTC });
+  reviveServer(restorePointUTC: string, onPhase?: PhaseListener): Promise<StepResult> {
+    return this.apply({ kind: "revive", restorePointUTC }, onPhase);
   }
 
-  rebuildServer(): Promise<StepResult> {
-    return this.apply({ kind: "rebuild" });
+  rebuildServer(onPhase?: PhaseListener): Promise<StepResult> {
+    return this.apply({ kind: "rebuild" }, onPhase);
   }
 
   async createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult> {
