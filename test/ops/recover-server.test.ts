@@ -11,6 +11,13 @@ import { serverDifferences } from "../../recovery/ops/recover-server";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
 import { TYPES } from "../../recovery/stack/fake";
 import { APP_LOGIN, APP_PASSWORD, AT, DELETED_AT, harness, Harness } from "./recover-harness";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AzurePlatform } from "../../recovery/platforms/azure/platform";
+import { runScenario } from "../../recovery/runbook/runner";
+import { FakeData } from "../runbook/fakes";
+import type { DatabaseConnection } from "../../recovery/runbook/ports";
 
 const revive = { kind: "revive", restorePointUTC: AT } as const;
 const rebuild = { kind: "rebuild" } as const;
@@ -298,4 +305,34 @@ describe("the gate binds up", () => {
     };
     await assert.rejects(runOperation({ kind: "freeze" }, h.opts()), (e: unknown) => e instanceof ToolError && /not allowed by the plan/.test(e.message));
   });
+});
+
+describe("issue 8's done-when: the scenarios end to end on production through the strict fake engine", () => {
+  let stateDir: string;
+  beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-recover-"))));
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  for (const scenario of ["server-lost-revive", "server-lost-rebuild"] as const) {
+    it(`${scenario}: the server back, HA and parameters as declared, the diagnostic setting there once, the app's credentials unchanged, every up bound to its plan`, async () => {
+      const h = harness("production");
+      await h.port.deleteServerInAzure(undefined, DELETED_AT);
+      // connections that need no cluster: FakeData never uses them
+      const platform = new (class extends AzurePlatform {
+        override async connect(): Promise<DatabaseConnection> {
+          return { url: "postgres://u:pw@127.0.0.1:1/db", label: h.live, serverName: h.live, release: async () => undefined };
+        }
+      })({ port: h.port, settings: h.port.settings(), log: (l) => h.lines.push(l), recovery: h.recovery });
+      const data = Object.assign(new FakeData(), { blobs: ["aytq_pd_2024-07-24.sql.gz"] });
+      const out = await runScenario({ scenario, platform, data, inputs: { restorePointUTC: AT, deletedAtUTC: DELETED_AT.toISOString() }, stateDir, decide: async () => true });
+      assert.equal(out.outcome, "completed", JSON.stringify(out.steps, null, 2));
+      await assertRecovered(h, scenario === "server-lost-revive" ? "ReviveDropped" : "Default");
+      const s = h.port.settings();
+      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      if (scenario === "server-lost-rebuild") {
+        const server = [...h.azure.servers.values()].find((x) => x.name === h.live)!;
+        assert.deepEqual([server.adminLogin, server.adminPassword === APP_PASSWORD], [APP_LOGIN, true], "the app and the restore log in with no change");
+      }
+      assert.ok(!JSON.stringify(out.steps).includes(APP_PASSWORD), "the journal never holds the password");
+    });
+  }
 });
