@@ -64,6 +64,7 @@ function probes(over: Partial<PreflightProbes> = {}): PreflightProbes {
     githubBranchProtection: async () => ({ ok: true, admin: true, live: LIVE }),
     probeUrl: async () => ({ ok: true, detail: "HTTP 200" }),
     listPtrCopies: async () => [{ name: "live-ptr-1", restorePointUTC: hoursAgo(3).toISOString(), createdAtUTC: hoursAgo(2).toISOString() }],
+    readServer: async () => ({ present: true, summary: "HA Disabled, B_Standard_B1ms, 32 GB, PostgreSQL 16, 2 parameters", differences: [] }),
     ...over,
   };
 }
@@ -93,6 +94,14 @@ describe("preflight", () => {
     ["GitHub not readable", /GitHub/, {}, { githubBranchProtection: async () => ({ ok: false, detail: "GitHub refused GITHUB_TOKEN (HTTP 401)", fix: "new token" }) }],
     ["a live branch protection rule that differs", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: { ...LIVE, enforceAdmins: false } }) }],
     ["an unprotected main", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: undefined }) }],
+    [
+      "a live server that came back single-instance",
+      /live server as the stack declares/,
+      {},
+      { readServer: async () => ({ present: true, summary: "", differences: [{ what: "high availability", declared: "ZoneRedundant", actual: "Disabled", fix: { patch: { highAvailability: "ZoneRedundant" } } }] }) },
+    ],
+    ["no live server in Azure", /live server as the stack declares/, {}, { readServer: async () => ({ present: false }) }],
+    ["ARM not readable", /live server as the stack declares/, {}, { readServer: async () => Promise.reject(new Error("ARM refused the token (HTTP 401)")) }],
     ["DSI not told about the temporary URLs", /DfE Sign-in/, { dsiTemporaryUrlsRegistered: false }, {}],
     ["no status page configured", /status page configured/, { statusPageUrl: undefined }, {}],
     ["no uptime checks configured", /uptime checks configured/, { uptimeCheckUrls: [] }, {}],
@@ -110,6 +119,10 @@ describe("preflight", () => {
       assert.deepEqual(results.filter((r) => r.status === "fail").map((r) => r.name), matching.filter((r) => r.status === "fail").map((r) => r.name));
     });
   }
+
+  it("warns (does not fail) when the stack's subscription is unknown, so the real server cannot be read", async () => {
+    assert.deepEqual(await statusOf(/live server as the stack declares/, target(), probes({ readServer: undefined })), ["warn"]);
+  });
 
   it("warns (does not fail) on an unverified backup, and passes a backup exactly at the age limit", async () => {
     assert.deepEqual(await statusOf(/verified/, target(), probes({ listBackups: async () => [{ name: "b", createdAt: hoursAgo(1), verified: false }] })), ["warn"]);
