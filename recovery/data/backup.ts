@@ -6,7 +6,7 @@
 import { pipeline } from "node:stream/promises";
 import { RestError } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
-import type { BackupResult, DatabaseConnection, StorageLocation } from "../runbook/ports";
+import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { CUSTOM_EXTENSION, type BackupFormat } from "./names";
 import { checkCanDump, databaseOf, pgFailure, spawnPg } from "./pgtools";
 import { META, containerFor, storageError } from "./storage";

@@ -3,7 +3,7 @@
  * order-independent sum of per-row hashes (md5 of the row's text, first 60 bits), so it needs no
  * sort and no memory per row, and physical row order (a restore, a vacuum) does not change it.
  */
-import type { CompareResult, DatabaseConnection, TableComparison } from "../runbook/ports";
+import type { CompareResult, DatabaseConnection, TableComparison } from "./types";
 import { query } from "./pgtools";
 
 export interface TableSummary {

@@ -24,7 +24,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, ToolError, UsageError } from "../errors";
-import type { DatabaseConnection, RestoreResult, StorageLocation } from "../runbook/ports";
+import type { DatabaseConnection, RestoreResult, StorageLocation } from "./types";
 import { restoreCandidates } from "./names";
 import { databaseOf, installHint, parseDumpHeader, pgFailure, query, restoreVersionProblem, serverVersion, spawnPg, toolVersion, withDatabase, type Spawned } from "./pgtools";
 import { META, containerFor, describeStorage, storageError } from "./storage";

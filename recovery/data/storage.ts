@@ -1,7 +1,7 @@
 /** Blob storage for backups: Azurite by connection string, Azure by DefaultAzureCredential. */
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
 import { ToolError } from "../errors";
-import type { StorageLocation } from "../runbook/ports";
+import type { StorageLocation } from "./types";
 import { redact } from "../util/redact";
 
 /** Metadata keys on every backup we write (Azure metadata keys are lowercase identifiers). */

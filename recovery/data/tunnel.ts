@@ -6,7 +6,7 @@
  */
 import * as net from "node:net";
 import { ToolError, UsageError } from "../errors";
-import type { DatabaseConnection } from "../runbook/ports";
+import type { DatabaseConnection } from "./types";
 import { redact } from "../util/redact";
 
 export interface KubernetesTunnelOptions {

@@ -1,5 +1,5 @@
 /** Health validation: GET each URL with retries, backoff and an overall deadline. */
-import type { HealthCheckResult, HealthTarget } from "../runbook/ports";
+import type { HealthCheckResult, HealthTarget } from "./types";
 import { maskUrl, redact } from "../util/redact";
 
 /**

@@ -1,6 +1,6 @@
 /** Prove a backup restores: restore it into a throwaway database, count what came back, mark the blob verified. */
 import { startThrowawayCluster } from "../pg/cluster";
-import type { StorageLocation } from "../runbook/ports";
+import type { StorageLocation } from "./types";
 import { summarise } from "./compare";
 import { query, withDatabase } from "./pgtools";
 import { findBackup, restoreFromBlob } from "./restore";

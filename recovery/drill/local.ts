@@ -3,7 +3,7 @@
  * the same runbook as Azure (runScenario), measure RTO and RPO, check, tear down, report.
  */
 import * as path from "node:path";
-import { createDataTools } from "../data";
+import { createDataTools } from "../runbook/data-tools";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { rmSync } from "node:fs";
 import { InterruptedError } from "../errors";

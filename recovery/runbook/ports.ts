@@ -4,25 +4,13 @@
  * (PostgreSQL clusters with WAL archiving, Azurite, a local app) both implement Platform; the data
  * tools (backup, restore, compare, validate) know nothing of stacks or platforms.
  */
+import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation } from "../data/types";
+
+// the data tools' vocabulary, as the runbooks and platforms name it
+export type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation, TableComparison } from "../data/types";
 
 /** Which database a data step works on: the live one, or a point-in-time copy by name. */
 export type DatabaseRef = { kind: "live" } | { kind: "copy"; name: string };
-
-/** An open route to a database, valid until release(). On Azure a tunnel pod + port-forward. */
-export interface DatabaseConnection {
-  /** postgres:// URL with credentials. Secret: never print it; print `label`. */
-  readonly url: string;
-  /** Safe to print: server and database, no credentials. */
-  readonly label: string;
-  /** Server name, for backup metadata. */
-  readonly serverName: string;
-  release(): Promise<void>;
-}
-
-/** Where backups live. Connection strings are secret. */
-export type StorageLocation =
-  | { kind: "connection-string"; connectionString: string; container: string }
-  | { kind: "account"; accountUrl: string; container: string };
 
 /** Told as each phase of a long step completes (revive, rebuild on Azure), so the journal keeps them. */
 export type PhaseListener = (phase: { phase: string; summary: string }) => void;
@@ -46,11 +34,6 @@ export interface PtrCopyInfo {
   name: string;
   restorePointUTC: string;
   createdAtUTC?: string;
-}
-
-export interface HealthTarget {
-  service: string;
-  url: string;
 }
 
 /** Everything a runbook needs from the place it recovers. */
@@ -83,40 +66,6 @@ export interface BackupRequest {
   /** Blob name, already normalised (ends .sql.gz or .dump). */
   name: string;
   format?: "plain" | "custom";
-}
-
-export interface BackupResult {
-  name: string;
-  bytes: number;
-  sha256: string;
-}
-
-export interface RestoreResult {
-  name: string;
-  bytes: number;
-}
-
-export interface TableComparison {
-  table: string;
-  rowsA: number | null;
-  rowsB: number | null;
-  checksumA: string | null;
-  checksumB: string | null;
-  equal: boolean;
-}
-
-export interface CompareResult {
-  equal: boolean;
-  tables: TableComparison[];
-}
-
-export interface HealthCheckResult {
-  service: string;
-  url: string;
-  ok: boolean;
-  status: number | null;
-  latencyMs: number | null;
-  error?: string;
 }
 
 /** The data half of the runbook, as the runbooks see it. */

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { createDataTools } from "../../recovery/data";
+import { createDataTools } from "../../recovery/runbook/data-tools";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { listBackups } from "../../recovery/data/storage";
 import { ArmAzureIncidents, DRILL_SCRATCH_TABLE, liveServerId, runAzureDrill, stoppingWriter, type AzureIncidents } from "../../recovery/drill";

@@ -10,7 +10,7 @@ import { EXIT, ToolError, UsageError } from "../../errors";
 import { localPreflight, preflightFailed, preflightTable } from "../../preflight";
 import { AzureDrillEnvironment, DrillReport, confirmAzureDrill, liveServerId, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
 import { ArmAzureIncidents } from "../../drill/azure-incidents";
-import { createDataTools } from "../../data";
+import { createDataTools } from "../../runbook/data-tools";
 import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";

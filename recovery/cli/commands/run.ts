@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
-import { createDataTools } from "../../data";
+import { createDataTools } from "../../runbook/data-tools";
 import { EXIT, RefusedError, UsageError } from "../../errors";
 import { checkGuards, confirm } from "../../ops/guard";
 import { AzurePlatform, AzurePlatformOptions } from "../../platforms/azure/platform";
