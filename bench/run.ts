@@ -12,14 +12,20 @@ import { pipeline } from "node:stream/promises";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { startAzurite } from "../recovery/data/azurite";
 import { BLOCK_BYTES, PIPE_BUFFER_BYTES, UPLOAD_CONCURRENCY, backupToBlob, pgDumpArgs, type BackupOutcome, type BackupTuning } from "../recovery/data/backup";
-import { connectionEnv, pgToolPath, query, spawnPg, withDatabase } from "../recovery/data/pgtools";
+import { withDatabase } from "../recovery/data/pgtools";
+import { connectionEnv } from "../recovery/pg/connection";
+import { psql } from "../recovery/pg/psql";
+import { pgToolPath, spawnPg } from "../recovery/pg/tools";
 import { restoreFromBlob } from "../recovery/data/restore";
 import { Gate, HashCounter, PauseClock, formatBytes } from "../recovery/data/streams";
 import { startThrowawayCluster } from "../recovery/pg/cluster";
-import type { DatabaseConnection, StorageLocation } from "../recovery/runbook/ports";
+import type { DatabaseConnection, StorageLocation } from "../recovery/data/types";
 import { parseBenchArgs } from "./args";
 import { formatSplit, measured, type CpuSplit } from "./measure";
 import { startNullBlobServer } from "./null-blob";
+
+/** The benchmark fills large tables: no query timeout. */
+const query = (url: string, sql: string): Promise<string> => psql(url, sql, { timeoutMs: 0 });
 
 /** Roughly: one row of `events` with its indexes takes this many bytes on disk. */
 const BYTES_PER_ROW = 260;

@@ -8,7 +8,8 @@ import { RestError } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { CUSTOM_EXTENSION, type BackupFormat } from "./names";
-import { checkCanDump, databaseOf, pgFailure, spawnPg } from "./pgtools";
+import { pgFailure, spawnPg } from "../pg/tools";
+import { checkCanDump, databaseOf } from "./pgtools";
 import { META, containerFor, storageError } from "./storage";
 import { Gate, HashCounter, PauseClock, type ProgressFn } from "./streams";
 

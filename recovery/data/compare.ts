@@ -4,7 +4,7 @@
  * sort and no memory per row, and physical row order (a restore, a vacuum) does not change it.
  */
 import type { CompareResult, DatabaseConnection, TableComparison } from "./types";
-import { query } from "./pgtools";
+import { psql } from "../pg/psql";
 
 export interface TableSummary {
   rows: number;
@@ -25,12 +25,12 @@ export function tableSummarySql(qualified: string): string {
 
 /** Every user table's row count and checksum. */
 export async function summarise(url: string, label: string): Promise<Map<string, TableSummary>> {
-  const tables = (await query(url, LIST_TABLES, `listing tables of ${label}`)).split("\n").map((l) => l.trim()).filter(Boolean);
+  const tables = (await psql(url, LIST_TABLES, { what: `listing tables of ${label}` })).split("\n").map((l) => l.trim()).filter(Boolean);
   const out = new Map<string, TableSummary>();
   if (tables.length === 0) return out;
   // One statement per table in one psql session: results stream back a line each, no large union.
   const sql = tables.map((t) => tableSummarySql(t) + ";").join("\n");
-  const text = await query(url, sql, `summarising tables of ${label}`);
+  const text = await psql(url, sql, { what: `summarising tables of ${label}`, timeoutMs: 0 });
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
     const [table, rows, sum] = line.split("\t");

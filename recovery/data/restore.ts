@@ -26,7 +26,9 @@ import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, ToolError, UsageError } from "../errors";
 import type { DatabaseConnection, RestoreResult, StorageLocation } from "./types";
 import { restoreCandidates } from "./names";
-import { databaseOf, installHint, parseDumpHeader, pgFailure, query, restoreVersionProblem, serverVersion, spawnPg, toolVersion, withDatabase, type Spawned } from "./pgtools";
+import { psql } from "../pg/psql";
+import { installHint, pgFailure, spawnPg, type Spawned } from "../pg/tools";
+import { databaseOf, parseDumpHeader, restoreVersionProblem, serverVersion, toolVersion, withDatabase } from "./pgtools";
 import { META, containerFor, describeStorage, storageError } from "./storage";
 import { HashCounter, type ProgressFn } from "./streams";
 
@@ -292,18 +294,18 @@ async function restoreParallelAndSwap(file: string, name: string, target: Databa
   const fresh = `${db}_restoring_${stamp}`.slice(0, 63);
   const old = `${db}_replaced_${stamp}`.slice(0, 63);
   const admin = withDatabase(target.url, "postgres");
-  await query(admin, `CREATE DATABASE ${ident(fresh)}`, "creating a scratch database for the parallel restore");
+  await psql(admin, `CREATE DATABASE ${ident(fresh)}`, { what: "creating a scratch database for the parallel restore" });
   try {
     await runRestore(["--no-owner", "--exit-on-error", "--jobs", String(jobs), "-d", fresh, file], withDatabase(target.url, fresh), `restoring ${name} in parallel (the target is unchanged)`, signal);
   } catch (err) {
-    await query(admin, `DROP DATABASE IF EXISTS ${ident(fresh)} WITH (FORCE)`).catch(() => undefined);
+    await psql(admin, `DROP DATABASE IF EXISTS ${ident(fresh)} WITH (FORCE)`).catch(() => undefined);
     throw err;
   }
-  await query(
+  await psql(
     admin,
     `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.replace(/'/g, "''")}' AND pid <> pg_backend_pid();` +
       ` ALTER DATABASE ${ident(db)} RENAME TO ${ident(old)}; ALTER DATABASE ${ident(fresh)} RENAME TO ${ident(db)};`,
-    "swapping the restored database in",
+    { what: "swapping the restored database in" },
   );
-  await query(admin, `DROP DATABASE IF EXISTS ${ident(old)} WITH (FORCE)`, "dropping the replaced database");
+  await psql(admin, `DROP DATABASE IF EXISTS ${ident(old)} WITH (FORCE)`, { what: "dropping the replaced database" });
 }

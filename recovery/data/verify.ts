@@ -2,7 +2,8 @@
 import { startThrowawayCluster } from "../pg/cluster";
 import type { StorageLocation } from "./types";
 import { summarise } from "./compare";
-import { query, withDatabase } from "./pgtools";
+import { psql } from "../pg/psql";
+import { withDatabase } from "./pgtools";
 import { findBackup, restoreFromBlob } from "./restore";
 import { META, storageError } from "./storage";
 import type { ProgressFn } from "./streams";
@@ -32,7 +33,7 @@ export async function verifyBackup(storage: StorageLocation, name: string, optio
   if (!url) {
     const scratch = await startThrowawayCluster();
     dispose = scratch.dispose;
-    await query(scratch.cluster.url("postgres"), "CREATE DATABASE verify", "creating the scratch database");
+    await psql(scratch.cluster.url("postgres"), "CREATE DATABASE verify", { what: "creating the scratch database" });
     url = withDatabase(scratch.cluster.url("postgres"), "verify");
   }
   try {

@@ -6,9 +6,12 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { backupToBlob } from "../../recovery/data/backup";
 import { PSQL_RESTORE_ARGS, restoreFromBlob } from "../../recovery/data/restore";
 import { listBackups } from "../../recovery/data/storage";
-import { connectionEnv, pgToolPath, query, spawnPg, toolVersion } from "../../recovery/data/pgtools";
+import { toolVersion } from "../../recovery/data/pgtools";
+import { connectionEnv } from "../../recovery/pg/connection";
+import { psql } from "../../recovery/pg/psql";
+import { pgToolPath, spawnPg } from "../../recovery/pg/tools";
 import { InterruptedError, RefusedError, ToolError, UsageError } from "../../recovery/errors";
-import type { DatabaseConnection, StorageLocation } from "../../recovery/runbook/ports";
+import type { DatabaseConnection, StorageLocation } from "../../recovery/data/types";
 import { connection, createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
 function containerOf(storage: StorageLocation) {
@@ -86,9 +89,9 @@ describe("backup and restore against PostgreSQL and Azurite", function () {
     assert.equal(restored.sha256Verified, true);
     assert.equal(await fingerprint(target), sourceFingerprint);
     assert.equal(schemaOf(target), schemaOf(source));
-    assert.equal((await query(target.url, "SELECT last_value FROM teachers_id_seq")).trim(), "900");
-    await assert.rejects(query(target.url, "INSERT INTO qualifications (teacher_id, kind) VALUES (99999, 'x')"), /foreign key/);
-    await assert.rejects(query(target.url, "INSERT INTO teachers (trn, name) VALUES ('0000001', 'dup')"), /unique|duplicate/);
+    assert.equal((await psql(target.url, "SELECT last_value FROM teachers_id_seq")).trim(), "900");
+    await assert.rejects(psql(target.url, "INSERT INTO qualifications (teacher_id, kind) VALUES (99999, 'x')"), /foreign key/);
+    await assert.rejects(psql(target.url, "INSERT INTO teachers (trn, name) VALUES ('0000001', 'dup')"), /unique|duplicate/);
   });
 
   it("round-trips a custom archive, in one transaction and with --jobs 2 (fresh database, then swap)", async () => {
@@ -99,7 +102,7 @@ describe("backup and restore against PostgreSQL and Azurite", function () {
     await restoreFromBlob(storage, "arch.dump", one);
     assert.equal(await fingerprint(one), sourceFingerprint);
     const two = await createDatabase(env.cluster, "dst");
-    await query(two.url, "CREATE TABLE leftover (x int); INSERT INTO leftover VALUES (1)");
+    await psql(two.url, "CREATE TABLE leftover (x int); INSERT INTO leftover VALUES (1)");
     await restoreFromBlob(storage, "arch", two, { jobs: 2 });
     assert.equal(await fingerprint(two), sourceFingerprint);
     assert.equal(schemaOf(two), schemaOf(source));
@@ -110,7 +113,7 @@ describe("backup and restore against PostgreSQL and Azurite", function () {
     await uploadRaw(storage, "aytq_ts_adhoc_2024-01-01.sql.gz", await workflowDump(source));
     const target = await createDatabase(env.cluster, "dst");
     await seed(target);
-    await query(target.url, "DELETE FROM qualifications WHERE id % 3 = 0; UPDATE teachers SET name = 'changed'");
+    await psql(target.url, "DELETE FROM qualifications WHERE id % 3 = 0; UPDATE teachers SET name = 'changed'");
     assert.notEqual(await fingerprint(target), sourceFingerprint);
     const r = await restoreFromBlob(storage, "aytq_ts_adhoc_2024-01-01", target);
     assert.equal(r.sha256Verified, false);
@@ -150,7 +153,7 @@ describe("backup and restore against PostgreSQL and Azurite", function () {
       storage = freshStorage(env);
       target = await createDatabase(env.cluster, "dst");
       await seed(target);
-      await query(target.url, "UPDATE teachers SET name = 'target' WHERE id < 50; DELETE FROM qualifications WHERE id > 1500");
+      await psql(target.url, "UPDATE teachers SET name = 'target' WHERE id < 50; DELETE FROM qualifications WHERE id > 1500");
       targetBefore = await fingerprint(target);
       await backupToBlob(source, storage, "good.sql.gz");
       good = await downloadRaw(storage, "good.sql.gz");

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { withDatabase } from "../../recovery/data/pgtools";
-import { query } from "../../recovery/data/pgtools";
+import { psql } from "../../recovery/pg/psql";
 import { validateHealth } from "../../recovery/data/validate";
 import { createDatabase, fingerprint, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
@@ -75,7 +75,7 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
     const [b] = JSON.parse(listIO.stdout()) as { name: string; verified: boolean; sha256: string }[];
     assert.equal(b.verified, true);
     assert.match(b.sha256, /^[0-9a-f]{64}$/);
-    const rows = Number((await query(src.url, "SELECT (SELECT count(*) FROM teachers) + (SELECT count(*) FROM qualifications)")).trim());
+    const rows = Number((await psql(src.url, "SELECT (SELECT count(*) FROM teachers) + (SELECT count(*) FROM qualifications)")).trim());
     assert.match(io.stdout(), new RegExp(`"rows": ${rows}`));
   });
 

@@ -7,12 +7,13 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { backupToBlob } from "../../recovery/data/backup";
-import { query, toolVersion } from "../../recovery/data/pgtools";
+import { toolVersion } from "../../recovery/data/pgtools";
+import { psql } from "../../recovery/pg/psql";
 import { restoreFromBlob } from "../../recovery/data/restore";
 import { listBackups } from "../../recovery/data/storage";
 import { formatHealth, validateHealth } from "../../recovery/data/validate";
 import { ToolError } from "../../recovery/errors";
-import type { StorageLocation } from "../../recovery/runbook/ports";
+import type { StorageLocation } from "../../recovery/data/types";
 import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
 function captureIO(env: NodeJS.ProcessEnv, isTTY = false): CliIO & { stdout(): string; stderr(): string } {
@@ -138,16 +139,16 @@ describe("data command guards and outputs (issue 4 audit)", function () {
     await c.createIfNotExists();
     const body = gzipSync(sql);
     await c.getBlockBlobClient("future.sql.gz").upload(body, body.length);
-    const psql = await toolVersion("psql");
+    const psqlVersion = await toolVersion("psql");
     const err = await restoreFromBlob(storage, "future", target).then(
       () => assert.fail("restored a dump from a newer pg_dump"),
       (e: unknown) => e,
     );
     assert.ok(err instanceof ToolError);
-    assert.match(err.message, new RegExp(`psql ${psql.text.replace(".", "\\.")} is older than the pg_dump 99\\.1`));
+    assert.match(err.message, new RegExp(`psql ${psqlVersion.text.replace(".", "\\.")} is older than the pg_dump 99\\.1`));
     assert.match(err.hint ?? "", /postgresql-client-99/);
     assert.equal(await fingerprint(target), before);
-    assert.equal((await query(target.url, "SELECT count(*) FROM qualifications")).trim(), "2000");
+    assert.equal((await psql(target.url, "SELECT count(*) FROM qualifications")).trim(), "2000");
   });
 
   describe("validate", () => {

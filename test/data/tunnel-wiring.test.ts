@@ -8,9 +8,10 @@ import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { loadStackSettings } from "../../recovery/config/stackfile";
 import { listBackups } from "../../recovery/data/storage";
-import { query, withDatabase } from "../../recovery/data/pgtools";
+import { withDatabase } from "../../recovery/data/pgtools";
+import { psql } from "../../recovery/pg/psql";
 import type { KubernetesTunnelOptions } from "../../recovery/data/tunnel";
-import type { DatabaseConnection } from "../../recovery/runbook/ports";
+import type { DatabaseConnection } from "../../recovery/data/types";
 import { createDatabase, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
 const settings = loadStackSettings("test");
@@ -69,7 +70,7 @@ describe("data commands through the stack's tunnel (CliIO.openTunnel)", function
     assert.match(eqIO.stdout(), new RegExp(`A = ${LIVE}/`));
     assert.match(eqIO.stdout(), /B = x\//);
 
-    await query(copy.url, "DELETE FROM qualifications WHERE id % 7 = 0");
+    await psql(copy.url, "DELETE FROM qualifications WHERE id % 7 = 0");
     const different = new FakeTunnels({ [LIVE]: live.url, x: copy.url });
     const diffIO = io(different);
     assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "x", "--json"], diffIO), 1, diffIO.text());
@@ -118,6 +119,6 @@ describe("data commands through the stack's tunnel (CliIO.openTunnel)", function
     // the copy's dump really is the copy: it alone has the bulk table
     const restored = await createDatabase(env.cluster, "brest");
     assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", restored.url, "--file", "of-copy", "--no-safety-backup", ...storageArgs], c), 0, c.text());
-    assert.equal((await query(restored.url, "SELECT count(*) FROM bulk")).trim(), "10");
+    assert.equal((await psql(restored.url, "SELECT count(*) FROM bulk")).trim(), "10");
   });
 });

@@ -1,10 +1,13 @@
 /** Shared glue for the data tests: one Azurite and one PostgreSQL cluster, databases by name. */
 import { spawnSync } from "node:child_process";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
-import { connectionEnv, pgToolPath, query, withDatabase } from "../../recovery/data/pgtools";
+import { withDatabase } from "../../recovery/data/pgtools";
+import { connectionEnv } from "../../recovery/pg/connection";
+import { psql } from "../../recovery/pg/psql";
+import { pgToolPath } from "../../recovery/pg/tools";
 import { summarise } from "../../recovery/data/compare";
 import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
-import type { DatabaseConnection, StorageLocation } from "../../recovery/runbook/ports";
+import type { DatabaseConnection, StorageLocation } from "../../recovery/data/types";
 
 export interface DataEnv {
   azurite: AzuriteHandle;
@@ -42,7 +45,7 @@ let dbSeq = 0;
 /** Create an empty database; returns its connection. */
 export async function createDatabase(cluster: PgCluster, prefix = "db"): Promise<DatabaseConnection> {
   const name = `${prefix}_${process.pid}_${++dbSeq}`;
-  await query(cluster.url("postgres"), `CREATE DATABASE ${name}`);
+  await psql(cluster.url("postgres"), `CREATE DATABASE ${name}`);
   return connection(withDatabase(cluster.url("postgres"), name));
 }
 
@@ -63,9 +66,9 @@ SELECT setval('teachers_id_seq', 900);
 `;
 
 export async function seed(db: DatabaseConnection, extraRows = 0): Promise<void> {
-  await query(db.url, SEED_SQL);
+  await psql(db.url, SEED_SQL);
   if (extraRows > 0) {
-    await query(db.url, `CREATE TABLE bulk (id bigserial PRIMARY KEY, payload text); INSERT INTO bulk (payload) SELECT repeat(md5(g::text), 8) FROM generate_series(1, ${extraRows}) g;`);
+    await psql(db.url, `CREATE TABLE bulk (id bigserial PRIMARY KEY, payload text); INSERT INTO bulk (payload) SELECT repeat(md5(g::text), 8) FROM generate_series(1, ${extraRows}) g;`);
   }
 }
 

@@ -36,8 +36,8 @@ describe("psql: the connection goes through the environment, never argv", () => 
       assert.equal(await psqlValue(url, "select current_setting('application_name')"), "aytq-psql-test", "URL parameters reach psql");
       const seen = await psql(url, "", { stdin: "\\getenv p PGPASSWORD\nselect :'p';\n" });
       assert.equal(seen.trim(), SECRET, "psql got the password from its environment");
-      await assert.rejects(psql(url, "select * from no_such_table"), (err: Error) => /psql failed/.test(err.message) && !err.message.includes(SECRET));
-      await assert.rejects(psql(url, "select * from no_such_table"), (err: Error) => /psql failed against .*: ERROR: +relation "no_such_table" does not exist/.test(err.message), "psql's error line is in the message");
+      await assert.rejects(psql(url, "select * from no_such_table"), (err: Error) => /psql against .* failed/.test(err.message) && !err.message.includes(SECRET));
+      await assert.rejects(psql(url, "select * from no_such_table"), (err: Error) => /psql against .* failed: ERROR: +relation "no_such_table" does not exist/.test(err.message), "psql's error line is in the message");
       const down = cluster.url().replace("postgres@", `postgres:${SECRET}@`).replace(`:${cluster.port}/`, ":1/");
       await assert.rejects(psql(down, "select 1"), (err: ToolError) => /reachable/.test(err.hint ?? "") && !`${err.message} ${err.stderr ?? ""}`.includes(SECRET), "a server that does not answer says so, with the fix");
     } finally {

@@ -161,7 +161,7 @@ const HEARTBEAT_CONNECT_TIMEOUT_SECONDS = 2;
 
 async function insertHeartbeat(url: string): Promise<HeartbeatRow> {
   const sql = `insert into ${HEARTBEAT_TABLE} default values returning id, to_char(written_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-  const [id, writtenAt] = (await psql(url, sql, { timeoutMs: 5000, connectTimeoutSeconds: HEARTBEAT_CONNECT_TIMEOUT_SECONDS })).trim().split("|");
+  const [id, writtenAt] = (await psql(url, sql, { timeoutMs: 5000, connectTimeoutSeconds: HEARTBEAT_CONNECT_TIMEOUT_SECONDS })).trim().split("\t");
   if (!id || !writtenAt) throw new Error("the heartbeat insert returned no row");
   return { id: Number(id), writtenAt };
 }

@@ -1,0 +1,37 @@
+/** The architecture's rules that a grep can check (DESIGN.md "Which way dependencies point"; issue 9 "Structure"). */
+import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? tsFiles(full) : full.endsWith(".ts") ? [full] : [];
+  });
+}
+
+const rel = (file: string): string => path.relative(ROOT, file);
+const importsOf = (file: string): string[] => [...readFileSync(file, "utf8").matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]);
+
+describe("structure", () => {
+  it("recovery/data imports nothing from recovery/runbook (the adapter for runbooks lives with the runbooks)", () => {
+    const offenders = tsFiles(path.join(ROOT, "recovery/data")).flatMap((f) =>
+      importsOf(f)
+        .filter((spec) => spec.startsWith(".") && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, "recovery/runbook")))
+        .map((spec) => `${rel(f)} imports ${spec}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it("one psql runner: only pg/tools.ts starts PostgreSQL client tools, only pg/psql.ts builds psql's query flags", () => {
+    const offenders: string[] = [];
+    for (const f of tsFiles(path.join(ROOT, "recovery"))) {
+      const text = readFileSync(f, "utf8");
+      if (rel(f) !== "recovery/pg/tools.ts" && /pgToolPath\(/.test(text)) offenders.push(`${rel(f)} finds a client tool itself`);
+      if (rel(f) !== "recovery/pg/psql.ts" && /"-A",\s*"-t"|"-At"|"-XAt"/.test(text)) offenders.push(`${rel(f)} runs psql with its own output format`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
