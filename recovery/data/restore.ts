@@ -117,9 +117,8 @@ class PsqlSink extends Writable {
   private head = Buffer.alloc(0);
   private tail = "";
   private psql: Spawned | undefined;
+  /** psql has closed (exited, stderr complete). Set synchronously in its 'close' event. */
   private exited = false;
-  private exitCode = 0;
-  private psqlStderr = "";
 
   constructor(
     private readonly target: DatabaseConnection,
@@ -182,38 +181,45 @@ class PsqlSink extends Writable {
     }
     this.psql = spawnPg("psql", PSQL_RESTORE_ARGS, this.target.url, { stdin: "pipe", stdout: "ignore" });
     this.psql.child.stdin!.on("error", () => undefined); // EPIPE when psql stops on an error: reported from its exit
-    this.psql.child.stdin!.write("BEGIN;\n");
-    void this.psql.done.then(({ code, stderr }) => {
+    // Synchronously, in the same 'close' emit that settles `done`: a write or a drain wait that
+    // comes after psql's exit must see it (a flag set in done.then() comes a microtask too late,
+    // and a wait registered after 'close' would never end: the restore hung and Node exited 0).
+    this.psql.child.once("close", () => {
       this.exited = true;
-      this.exitCode = code;
-      this.psqlStderr = stderr;
     });
+    this.psql.child.stdin!.write("BEGIN;\n");
+  }
+
+  /** psql has exited before COMMIT: fail with its own error line (its stderr is complete once it has closed). */
+  private failExited(cb: (err?: Error | null) => void): void {
+    void this.psql!.done.then(({ code, stderr }) =>
+      cb(pgFailure(`restoring ${this.name} into ${this.target.label} (rolled back, the database is unchanged)`, stderr || `psql exited with ${code}`, this.target.url)),
+    );
   }
 
   private send(chunk: Buffer, cb: (err?: Error | null) => void): void {
-    if (this.exited) {
-      cb(pgFailure(`restoring ${this.name} into ${this.target.label} (rolled back, the database is unchanged)`, this.psqlStderr || `psql exited with ${this.exitCode}`, this.target.url));
-      return;
-    }
-    const stdin = this.psql!.child.stdin!;
+    if (this.exited) return this.failExited(cb);
+    const child = this.psql!.child;
+    const stdin = child.stdin!;
     if (stdin.write(chunk)) {
       cb();
       return;
     }
+    // Wait for room, or for psql's exit (then there will never be room): whichever comes first.
     const onDrain = (): void => {
       cleanup();
       cb();
     };
     const onExit = (): void => {
       cleanup();
-      this.send(Buffer.alloc(0), cb);
+      this.failExited(cb);
     };
     const cleanup = (): void => {
       stdin.off("drain", onDrain);
-      this.psql!.child.off("close", onExit);
+      child.off("close", onExit);
     };
     stdin.once("drain", onDrain);
-    this.psql!.child.once("close", onExit);
+    child.once("close", onExit);
   }
 }
 
