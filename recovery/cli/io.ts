@@ -22,13 +22,20 @@ export interface CliIO {
   readSecret?(namespace: string, name: string, key: string): Promise<string>;
   /** Opens a route to a stack's database (--stack without --database-url). Tests give a fake tunnel. @default openKubernetesTunnel */
   openTunnel?(options: KubernetesTunnelOptions): Promise<DatabaseConnection>;
+  /** The last line written to err: what the command last said it was doing (cli/process.ts names it if the command never ends). */
+  lastLine?(): string | undefined;
 }
 
 export function processIO(): CliIO {
   const isTTY = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  let last: string | undefined;
   return {
     out: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
-    err: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
+    err: (text) => {
+      last = text.split("\n").map((l) => l.trim()).filter(Boolean).pop() ?? last;
+      process.stderr.write(text.endsWith("\n") ? text : text + "\n");
+    },
+    lastLine: () => last,
     isTTY,
     env: process.env,
     prompt: isTTY
