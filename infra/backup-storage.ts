@@ -22,6 +22,8 @@ export interface BackupStorageArgs {
 export class BackupStorage extends pulumi.ComponentResource {
   public readonly accountName: pulumi.Output<string>;
   public readonly containerName: pulumi.Output<string>;
+  /** The account itself, so that its delete lock can wait for it. */
+  public readonly account: storage.StorageAccount;
 
   constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:backup:BackupStorage", name, {}, opts);
@@ -104,6 +106,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       );
     }
 
+    this.account = account;
     this.accountName = account.name;
     this.containerName = container.name;
     this.registerOutputs({ accountName: this.accountName, containerName: this.containerName });

@@ -34,6 +34,13 @@ export const DEFAULT_SOFT_DELETE_DAYS = 7;
 /** 0 means no immutability policy. Production sets 14. */
 export const DEFAULT_IMMUTABILITY_DAYS = 0;
 export const DEFAULT_ALERT_THRESHOLD_PERCENT = 80;
+export const DEFAULT_STORAGE_CRITICAL_PERCENT = 90;
+/** StatusCake's check rates, in seconds. */
+export const STATUSCAKE_CHECK_RATES = [30, 60, 300, 900, 1800, 3600, 86400] as const;
+export const DEFAULT_CHECK_RATE_SECONDS = 300;
+export const DEFAULT_CONFIRMATION_SERVERS = 2;
+/** The nightly backup runs every 24 h; 2 h of slack before its heartbeat alerts. */
+export const DEFAULT_HEARTBEAT_HOURS = 26;
 export const DEFAULT_REPOSITORY = "DFE-Digital/access-your-teaching-qualifications";
 export const DEFAULT_BRANCH = "main";
 /** GitHub's maximum number of required approving reviews. */
@@ -240,14 +247,54 @@ const monitoringSchema = z
     workspaceName: z.string().min(1).optional(),
     /** Name of the diagnostic setting on the live server. @default `<server>-diagnostics` */
     diagnosticSettingName: z.string().min(1).optional(),
-    /** @default DEFAULT_ALERT_THRESHOLD_PERCENT */
+    /** CPU, memory and storage alerts above this. @default DEFAULT_ALERT_THRESHOLD_PERCENT */
     alertThresholdPercent: intish(1, 100).default(DEFAULT_ALERT_THRESHOLD_PERCENT),
-    /** Action group alerts notify. @default none */
-    actionGroupId: z.string().min(1).optional(),
+    /** The critical storage alert (severity 1) above this. @default DEFAULT_STORAGE_CRITICAL_PERCENT */
+    storageCriticalPercent: intish(1, 100).default(DEFAULT_STORAGE_CRITICAL_PERCENT),
+    /** Who every metric alert notifies: an Azure Monitor action group per environment. */
+    actionGroup: z
+      .object({
+        /** @default `<server>-alerts` */
+        name: z.string().min(1).optional(),
+        /** Up to 12 characters, shown in the messages. @default `aytq-<shortCode>` */
+        shortName: z.string().min(1).max(12, { error: "must be at most 12 characters (Azure's limit for a short name)" }).optional(),
+        /** @default [] */
+        emailAddresses: z.array(z.email({ error: "must be an email address" })).default([]),
+        /** Webhooks (Slack, Teams, an incident tool). @default [] */
+        webhookUrls: z.array(url).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Public status page (checked by pre-flight). */
     statusPageUrl: url.optional(),
-    /** Uptime checks (StatusCake) that must answer. @default [] */
+    /** More URLs pre-flight checks answer (beyond the StatusCake checks declared below). @default [] */
     uptimeCheckUrls: z.array(url).default([]),
+    /** StatusCake uptime checks of the health URLs, a contact group and the nightly backup's heartbeat; the token comes from STATUSCAKE_API_TOKEN, never from config. */
+    statusCake: z
+      .object({
+        /** @default true */
+        enabled: boolish.default(true),
+        /** Seconds between checks: one of StatusCake's rates. @default DEFAULT_CHECK_RATE_SECONDS */
+        checkRateSeconds: z.preprocess((v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v), z.union(STATUSCAKE_CHECK_RATES.map((r) => z.literal(r)) as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]], { error: `must be one of ${STATUSCAKE_CHECK_RATES.join(", ")}` })).default(DEFAULT_CHECK_RATE_SECONDS),
+        /** Servers that must confirm a failure before an alert. @default DEFAULT_CONFIRMATION_SERVERS */
+        confirmationServers: intish(0, 3).default(DEFAULT_CONFIRMATION_SERVERS),
+        /** Regions the checks run from. @default StatusCake's choice */
+        regions: z.array(z.string().min(1)).optional(),
+        /** The contact group every check alerts. */
+        contactGroup: z
+          .object({
+            /** @default `AYTQ and CTR <environment>` */
+            name: z.string().min(1).optional(),
+            /** @default [] */
+            emailAddresses: z.array(z.email({ error: "must be an email address" })).default([]),
+          })
+          .strict()
+          .prefault({}),
+        /** The heartbeat alerts when no ping came for this long (the nightly backup pings it). @default DEFAULT_HEARTBEAT_HOURS */
+        heartbeatHours: intish(1, 168).default(DEFAULT_HEARTBEAT_HOURS),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -455,7 +502,15 @@ const rootSchema = z
     database: databaseSchema,
     network: networkSchema,
     backup: backupSchema,
-    monitoring: monitoringSchema.default({ alertThresholdPercent: DEFAULT_ALERT_THRESHOLD_PERCENT, uptimeCheckUrls: [] }),
+    monitoring: monitoringSchema.prefault({}),
+    /** `CanNotDelete` management locks on the live server and the backup storage account (`protect` stops Pulumi, a lock stops everyone). */
+    locks: z
+      .object({
+        /** @default true in production, false elsewhere */
+        enabled: boolish.optional(),
+      })
+      .strict()
+      .prefault({}),
     app: appSchema,
     pipeline: pipelineSchema.prefault({}),
     recovery: recoverySchema.default({ mode: "normal", ptrCopies: [] }),
@@ -500,13 +555,17 @@ const rootSchema = z
 type RawSettings = z.output<typeof rootSchema>;
 
 /** The validated, typed settings the program reads. Derived defaults are filled in. */
-export type Settings = Omit<RawSettings, "protectStateful" | "monitoring"> & {
+type RawMonitoring = RawSettings["monitoring"];
+export type Settings = Omit<RawSettings, "protectStateful" | "monitoring" | "locks"> & {
   protectStateful: boolean;
-  monitoring: Omit<RawSettings["monitoring"], "enabled" | "workspaceName" | "diagnosticSettingName"> & {
+  monitoring: Omit<RawMonitoring, "enabled" | "workspaceName" | "diagnosticSettingName" | "actionGroup" | "statusCake"> & {
     enabled: boolean;
     workspaceName: string;
     diagnosticSettingName: string;
+    actionGroup: RawMonitoring["actionGroup"] & { name: string; shortName: string };
+    statusCake: RawMonitoring["statusCake"] & { contactGroup: { name: string; emailAddresses: string[] } };
   };
+  locks: { enabled: boolean };
   app: RawSettings["app"] & { ingressNames: { aytq: string; ctr: string }; databaseSecretName: string };
 };
 
@@ -609,7 +668,17 @@ export function parseSettings(raw: RawConfig): Settings {
       enabled: s.monitoring.enabled ?? production,
       workspaceName: s.monitoring.workspaceName ?? `${s.database.serverName}-log`,
       diagnosticSettingName: s.monitoring.diagnosticSettingName ?? `${s.database.serverName}-diagnostics`,
+      actionGroup: {
+        ...s.monitoring.actionGroup,
+        name: s.monitoring.actionGroup.name ?? `${s.database.serverName}-alerts`,
+        shortName: s.monitoring.actionGroup.shortName ?? `aytq-${s.shortCode}`,
+      },
+      statusCake: {
+        ...s.monitoring.statusCake,
+        contactGroup: { ...s.monitoring.statusCake.contactGroup, name: s.monitoring.statusCake.contactGroup.name ?? `AYTQ and CTR ${s.environment}` },
+      },
     },
+    locks: { enabled: s.locks.enabled ?? production },
     app: {
       ...s.app,
       ingressNames: s.app.ingressNames ?? { aytq: `${s.app.webDeployment}-aytq`, ctr: `${s.app.webDeployment}-ctr` },

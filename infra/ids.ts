@@ -22,6 +22,8 @@ export interface StackIds {
   workspaceId: string;
   /** The diagnostic setting on the live server, by its configured name. */
   diagnosticSettingId: string;
+  /** The backup storage account (its delete lock's scope). */
+  storageAccountId: string;
 }
 
 export function stackIds(s: Settings, subscriptionId: string): StackIds {
@@ -47,5 +49,6 @@ export function stackIds(s: Settings, subscriptionId: string): StackIds {
     ),
     workspaceId: armId(subscriptionId, s.resourceGroupName, "Microsoft.OperationalInsights", "workspaces", s.monitoring.workspaceName),
     diagnosticSettingId: diagnosticSettingId(serverId, s.monitoring.diagnosticSettingName),
+    storageAccountId: armId(subscriptionId, s.resourceGroupName, "Microsoft.Storage", "storageAccounts", s.backup.storageAccountName),
   };
 }

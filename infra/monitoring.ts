@@ -1,7 +1,9 @@
 /**
- * Monitoring of the live server (production, and wherever `monitoring.enabled`): a Log Analytics
- * workspace, a diagnostic setting sending every flexible-server log category to it, and metric
- * alerts on CPU, memory and storage.
+ * Monitoring of the live server. In every environment: an action group (the people and webhooks
+ * alerts reach) and metric alerts on CPU, memory and storage, storage over the critical threshold,
+ * and the server being down (`is_db_alive`), each wired to the action group. Where
+ * `monitoring.enabled` (production by default): a Log Analytics workspace and a diagnostic setting
+ * sending every flexible-server log category to it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
@@ -11,6 +13,38 @@ import { StackIds } from "./ids";
 
 /** Metrics alerted on, each above `monitoring.alertThresholdPercent`. */
 export const ALERT_METRICS = ["cpu_percent", "memory_percent", "storage_percent"] as const;
+
+/** One metric alert, as data: the program declares one MetricAlert each. */
+export interface AlertRule {
+  /** Logical name suffix and rule name suffix. */
+  key: string;
+  metric: string;
+  operator: "GreaterThan" | "LessThan";
+  threshold: number;
+  aggregation: "Average" | "Minimum";
+  /** 0 critical .. 4 verbose. */
+  severity: number;
+  description: string;
+}
+
+/** Every alert of the live server (pure). */
+export function alertRules(s: Settings): AlertRule[] {
+  const server = s.database.serverName;
+  const t = s.monitoring.alertThresholdPercent;
+  return [
+    ...ALERT_METRICS.map((metric) => ({ key: metric, metric, operator: "GreaterThan" as const, threshold: t, aggregation: "Average" as const, severity: 2, description: `${metric} of ${server} above ${t}%` })),
+    {
+      key: "storage_critical",
+      metric: "storage_percent",
+      operator: "GreaterThan",
+      threshold: s.monitoring.storageCriticalPercent,
+      aggregation: "Average",
+      severity: 1,
+      description: `storage of ${server} above ${s.monitoring.storageCriticalPercent}%: it stops accepting writes when full`,
+    },
+    { key: "is_db_alive", metric: "is_db_alive", operator: "LessThan", threshold: 1, aggregation: "Minimum", severity: 0, description: `${server} is down (is_db_alive below 1)` },
+  ];
+}
 /** Log Analytics retention. */
 export const WORKSPACE_RETENTION_DAYS = 30;
 
@@ -28,29 +62,33 @@ export interface MonitoringArgs {
 export class Monitoring extends pulumi.ComponentResource {
   public readonly workspaceName: pulumi.Output<string>;
   public readonly diagnosticSettingName: pulumi.Output<string>;
+  public readonly actionGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:monitoring:Monitoring", name, {}, opts);
     const { settings: s, ids } = args;
     const afterServer = args.liveServer ? [args.liveServer] : [];
 
-    const workspace = new operationalinsights.Workspace(
-      `${name}-workspace`,
-      {
-        resourceGroupName: s.resourceGroupName,
-        location: s.location,
-        workspaceName: s.monitoring.workspaceName,
-        sku: { name: "PerGB2018" },
-        retentionInDays: WORKSPACE_RETENTION_DAYS,
-      },
-      { parent: this },
-    );
+    // Log Analytics only where monitoring.enabled; alerts and their action group everywhere
+    const workspace = s.monitoring.enabled
+      ? new operationalinsights.Workspace(
+          `${name}-workspace`,
+          {
+            resourceGroupName: s.resourceGroupName,
+            location: s.location,
+            workspaceName: s.monitoring.workspaceName,
+            sku: { name: "PerGB2018" },
+            retentionInDays: WORKSPACE_RETENTION_DAYS,
+          },
+          { parent: this },
+        )
+      : undefined;
 
     // Azure keeps a deleted server's diagnostic setting and may attach it to a new server of the
     // same name, so while the server is being created the setting is not declared; the next
     // converge adopts it by Azure's own id (its case differs from ours) or creates it.
     const setting =
-      args.declaresDiagnosticSetting === false
+      workspace === undefined || args.declaresDiagnosticSetting === false
         ? undefined
         : new monitor.DiagnosticSetting(
             `${name}-diagnostics`,
@@ -63,16 +101,31 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this, dependsOn: [workspace, ...afterServer], import: args.adoptDiagnosticSettingId },
           );
 
-    for (const metric of ALERT_METRICS) {
+    const ag = s.monitoring.actionGroup;
+    const actionGroup = new monitor.ActionGroup(
+      `${name}-action-group`,
+      {
+        resourceGroupName: s.resourceGroupName,
+        actionGroupName: ag.name,
+        groupShortName: ag.shortName,
+        location: "Global",
+        enabled: true,
+        emailReceivers: ag.emailAddresses.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+        webhookReceivers: ag.webhookUrls.map((serviceUri, i) => ({ name: `webhook-${i + 1}`, serviceUri, useCommonAlertSchema: true })),
+      },
+      { parent: this },
+    );
+
+    for (const rule of alertRules(s)) {
       new monitor.MetricAlert(
-        `${name}-${metric}`,
+        `${name}-${rule.key}`,
         {
           resourceGroupName: s.resourceGroupName,
-          ruleName: `${s.database.serverName}-${metric.replace("_", "-")}`,
+          ruleName: `${s.database.serverName}-${rule.key.replaceAll("_", "-")}`,
           location: "global",
-          description: `${metric} of ${s.database.serverName} above ${s.monitoring.alertThresholdPercent}%`,
+          description: rule.description,
           enabled: true,
-          severity: 2,
+          severity: rule.severity,
           scopes: [ids.serverId],
           evaluationFrequency: "PT5M",
           windowSize: "PT15M",
@@ -83,23 +136,24 @@ export class Monitoring extends pulumi.ComponentResource {
             allOf: [
               {
                 criterionType: "StaticThresholdCriterion",
-                name: metric,
-                metricName: metric,
+                name: rule.metric,
+                metricName: rule.metric,
                 metricNamespace: "Microsoft.DBforPostgreSQL/flexibleServers",
-                operator: "GreaterThan",
-                threshold: s.monitoring.alertThresholdPercent,
-                timeAggregation: "Average",
+                operator: rule.operator,
+                threshold: rule.threshold,
+                timeAggregation: rule.aggregation,
               },
             ],
           },
-          actions: s.monitoring.actionGroupId ? [{ actionGroupId: s.monitoring.actionGroupId }] : [],
+          actions: [{ actionGroupId: actionGroup.id }],
         },
         { parent: this, dependsOn: afterServer },
       );
     }
 
-    this.workspaceName = workspace.name;
+    this.actionGroupName = pulumi.output(ag.name);
+    this.workspaceName = workspace ? workspace.name : pulumi.output("");
     this.diagnosticSettingName = setting ? setting.name : pulumi.output(s.monitoring.diagnosticSettingName);
-    this.registerOutputs({ workspaceName: this.workspaceName, diagnosticSettingName: this.diagnosticSettingName });
+    this.registerOutputs({ workspaceName: this.workspaceName, diagnosticSettingName: this.diagnosticSettingName, actionGroupName: this.actionGroupName });
   }
 }

@@ -12,6 +12,8 @@ import { Monitoring } from "./monitoring";
 import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
 import { Pipeline } from "./pipeline";
+import { Uptime, UptimeCheckOutput } from "./uptime";
+import { Locks, lockName } from "./locks";
 
 /** Logical name prefix of every component. */
 export const PROGRAM_NAME = "aytq";
@@ -38,6 +40,12 @@ export interface InfraOutputs {
   recoveryMode: RecoveryMode;
   pipelineFrozen: pulumi.Output<boolean>;
   requiredApprovals: number;
+  /** The StatusCake uptime checks and whether each is paused; [] when StatusCake is off. */
+  uptimeChecks: pulumi.Output<UptimeCheckOutput[]>;
+  /** The action group every metric alert notifies. */
+  actionGroupName: pulumi.Output<string>;
+  /** The delete locks the stack declares (names on the live server and the backup account); [] when locks are off. */
+  deleteLocks: string[];
 }
 
 export interface InfraContext {
@@ -65,16 +73,18 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
 
   const database = new Database(`${PROGRAM_NAME}-database`, { settings, ids, plan });
   const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, { settings, ids, liveServer: database.server });
-  if (settings.monitoring.enabled) {
-    new Monitoring(`${PROGRAM_NAME}-monitoring`, {
-      settings,
-      ids,
-      declaresDiagnosticSetting: plan.declaresDiagnosticSetting,
-      adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
-      liveServer: database.server,
-    });
-  }
+  const monitoring = new Monitoring(`${PROGRAM_NAME}-monitoring`, {
+    settings,
+    ids,
+    declaresDiagnosticSetting: plan.declaresDiagnosticSetting,
+    adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
+    liveServer: database.server,
+  });
+  const uptime = settings.monitoring.statusCake.enabled ? new Uptime(`${PROGRAM_NAME}-uptime`, { settings }) : undefined;
   const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, { settings });
+  if (settings.locks.enabled) {
+    new Locks(`${PROGRAM_NAME}-locks`, { settings, serverId: ids.serverId, server: database.server, storageAccountId: ids.storageAccountId, storageAccount: backup.account });
+  }
   const app = new Application(`${PROGRAM_NAME}-app`, { settings });
   const pipeline = new Pipeline(`${PROGRAM_NAME}-pipeline`, { settings });
 
@@ -98,5 +108,8 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     recoveryMode: settings.recovery.mode,
     pipelineFrozen: pipeline.frozen,
     requiredApprovals: requiredApprovals(settings),
+    uptimeChecks: uptime ? uptime.checks : pulumi.output([]),
+    actionGroupName: monitoring.actionGroupName,
+    deleteLocks: settings.locks.enabled ? [lockName(settings.database.serverName), lockName(settings.backup.storageAccountName)] : [],
   };
 }

@@ -279,9 +279,11 @@ for (const stack of STACK_NAMES) {
 
         it("exports the stack outputs the status command reads", () => {
           assert.deepEqual(Object.keys(e.outputs).sort(), [
+            "actionGroupName",
             "backupContainer",
             "backupStorageAccount",
             "databaseName",
+            "deleteLocks",
             "earliestRestoreDate",
             "healthUrls",
             "maintenance",
@@ -294,6 +296,7 @@ for (const stack of STACK_NAMES) {
             "serverId",
             "serverName",
             "temporaryUrls",
+            "uptimeChecks",
             "webDeployment",
             "webReplicas",
             "workerDeployment",

@@ -1,0 +1,72 @@
+/**
+ * StatusCake uptime checks as code: a contact group, and a check of the AYTQ and CTR health URLs
+ * of the environment. While `app.maintenance` is on, the public checks are paused (the maintenance
+ * page answers there) and the checks of the temporary hosts, which reach the app, run instead.
+ * The token comes from STATUSCAKE_API_TOKEN in the environment (the provider reads it), never from config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as statuscake from "@pulumiverse/statuscake";
+import { Settings, healthUrls, temporaryUrls } from "./config";
+
+/** What the stack reports about one check (pre-flight and status compare it with StatusCake). */
+export interface UptimeCheckOutput {
+  name: string;
+  service: "AYTQ" | "CTR";
+  url: string;
+  paused: boolean;
+  /** `public` or `temporary` host. */
+  host: "public" | "temporary";
+}
+
+/** The checks the stack declares, as data (pure): the program and pre-flight share it. */
+export function uptimeCheckPlan(s: Settings): UptimeCheckOutput[] {
+  const on = s.app.maintenance;
+  return [
+    ...healthUrls(s).map((h) => ({ name: `${s.environment} ${h.service} health`, service: h.service, url: h.url, paused: on, host: "public" as const })),
+    ...temporaryUrls(s).map((t) => ({ name: `${s.environment} ${t.service} temporary health`, service: t.service, url: `${t.url}${s.app.healthPath}`, paused: !on, host: "temporary" as const })),
+  ];
+}
+
+export interface UptimeArgs {
+  settings: Settings;
+}
+
+export class Uptime extends pulumi.ComponentResource {
+  public readonly checks: pulumi.Output<UptimeCheckOutput[]>;
+  public readonly contactGroupId: pulumi.Output<string>;
+  /** The provider, for the heartbeat check that shares the contact group. */
+  public readonly provider: statuscake.Provider;
+
+  constructor(name: string, args: UptimeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aytq:monitoring:Uptime", name, {}, opts);
+    const s = args.settings;
+    const sc = s.monitoring.statusCake;
+    this.provider = new statuscake.Provider(`${name}-statuscake`, {}, { parent: this });
+    const contactGroup = new statuscake.ContactGroup(
+      `${name}-contacts`,
+      { name: sc.contactGroup.name, emailAddresses: sc.contactGroup.emailAddresses },
+      { parent: this, provider: this.provider },
+    );
+    const plan = uptimeCheckPlan(s);
+    for (const check of plan) {
+      new statuscake.UptimeCheck(
+        `${name}-${check.host}-${check.service.toLowerCase()}`,
+        {
+          name: check.name,
+          checkInterval: sc.checkRateSeconds,
+          confirmation: sc.confirmationServers,
+          contactGroups: [contactGroup.id],
+          paused: check.paused,
+          monitoredResource: { address: check.url },
+          httpCheck: { validateSsl: true, statusCodes: ["200"], timeout: 30 },
+          ...(sc.regions ? { regions: sc.regions } : {}),
+          tags: ["aytq-dr", s.environment, check.host],
+        },
+        { parent: this, provider: this.provider },
+      );
+    }
+    this.checks = pulumi.output(plan);
+    this.contactGroupId = contactGroup.id;
+    this.registerOutputs({ checks: this.checks, contactGroupId: this.contactGroupId });
+  }
+}

@@ -1,0 +1,85 @@
+/** Issue 11 under mocks: uptime checks and their pause state, the action group on every alert, the delete locks. */
+import * as assert from "node:assert/strict";
+import { STACK_NAMES } from "../../infra/config";
+import { build, resource, absent, input } from "./harness";
+import { FACTS } from "./expected";
+
+const UPTIME = "statuscake:index/uptimeCheck:UptimeCheck";
+const CONTACTS = "statuscake:index/contactGroup:ContactGroup";
+const ACTION_GROUP = "azure-native:monitor:ActionGroup";
+const ALERT = "azure-native:monitor:MetricAlert";
+const LOCK = "azure-native:authorization:ManagementLockByScope";
+const PREFIX = { test: "test.", preproduction: "preprod.", production: "" } as const;
+
+for (const stack of STACK_NAMES) {
+  const f = FACTS[stack];
+  describe(`monitoring and locks: stack ${stack}`, () => {
+    for (const maintenance of [false, true]) {
+      it(`checks both health URLs${maintenance ? ", paused during maintenance while the temporary hosts' checks run" : ", running; the temporary hosts' checks paused"}`, async () => {
+        const e = await build(stack, maintenance ? ["app.maintenance=true"] : []);
+        const checks = e.resources.filter((r) => r.type === UPTIME);
+        const byHost = (host: string) => checks.filter((c) => (c.inputs.tags as string[]).includes(host));
+        assert.deepEqual(
+          byHost("public").map((c) => input(c, "monitoredResource.address")).sort(),
+          // FACTS.md: https://{,preprod.,test.}access-your-teaching-qualifications.education.gov.uk and check-a-teachers-record
+          [`https://${PREFIX[stack]}access-your-teaching-qualifications.education.gov.uk/health/all.json`, `https://${PREFIX[stack]}check-a-teachers-record.education.gov.uk/health/all.json`].sort(),
+        );
+        for (const c of byHost("public")) assert.equal(c.inputs.paused, maintenance, `${c.name}: paused`);
+        assert.equal(byHost("temporary").length, 2);
+        for (const c of byHost("temporary")) {
+          assert.equal(c.inputs.paused, !maintenance, `${c.name}: paused`);
+          assert.match(String(input(c, "monitoredResource.address")), /\/health\/all\.json$/);
+        }
+        const contacts = resource(e, CONTACTS, "aytq-uptime-contacts");
+        for (const c of checks) {
+          assert.equal(c.inputs.checkInterval, 300);
+          assert.equal(c.inputs.confirmation, 2);
+          assert.equal((c.inputs.contactGroups as string[]).length, 1, `${c.name} alerts the contact group`);
+          assert.equal(c.parent, "aytq:monitoring:Uptime::aytq-uptime");
+        }
+        assert.equal(contacts.inputs.name, `AYTQ and CTR ${stack}`);
+        assert.equal(JSON.stringify(e.resources).includes("STATUSCAKE"), false, "no token in the program");
+      });
+    }
+
+    it("an action group, referenced by every metric alert; is_db_alive and storage over 90% among them", async () => {
+      const e = await build(stack, ["monitoring.actionGroup.emailAddresses=[\"dr@example.org\"]", "monitoring.actionGroup.webhookUrls=[\"https://hooks.example.org/x\"]"]);
+      const group = resource(e, ACTION_GROUP, "aytq-monitoring-action-group");
+      assert.deepEqual(group.inputs.emailReceivers, [{ name: "email-1", emailAddress: "dr@example.org", useCommonAlertSchema: true }]);
+      assert.deepEqual(group.inputs.webhookReceivers, [{ name: "webhook-1", serviceUri: "https://hooks.example.org/x", useCommonAlertSchema: true }]);
+      const alerts = e.resources.filter((r) => r.type === ALERT);
+      assert.deepEqual(alerts.map((a) => a.name).sort(), ["cpu_percent", "is_db_alive", "memory_percent", "storage_critical", "storage_percent"].map((k) => `aytq-monitoring-${k}`).sort());
+      for (const a of alerts) assert.deepEqual(a.inputs.actions, [{ actionGroupId: "aytq-monitoring-action-group_id" }], `${a.name} notifies the action group`);
+      const alive = resource(e, ALERT, "aytq-monitoring-is_db_alive");
+      assert.equal(input(alive, "criteria.allOf.0.operator"), "LessThan");
+      assert.equal(input(alive, "criteria.allOf.0.threshold"), 1);
+      assert.equal(input(resource(e, ALERT, "aytq-monitoring-storage_critical"), "criteria.allOf.0.threshold"), 90);
+    });
+
+    it(`${f.production ? "locks" : "does not lock"} the live server and the backup storage account against deletion`, async () => {
+      const e = await build(stack);
+      if (!f.production) {
+        absent(e, LOCK, "aytq-locks-server");
+        absent(e, LOCK, "aytq-locks-backup-account");
+        return;
+      }
+      const server = resource(e, LOCK, "aytq-locks-server");
+      assert.equal(server.inputs.level, "CanNotDelete");
+      assert.match(String(server.inputs.scope), new RegExp(`/flexibleServers/${f.server}$`));
+      assert.equal(server.inputs.lockName, `${f.server}-no-delete`);
+      const account = resource(e, LOCK, "aytq-locks-backup-account");
+      assert.match(String(account.inputs.scope), new RegExp(`/storageAccounts/${f.account}$`));
+      assert.deepEqual(e.outputs.deleteLocks, [`${f.server}-no-delete`, `${f.account}-no-delete`]);
+    });
+  });
+}
+
+describe("monitoring settings", () => {
+  it("locks can be switched on outside production and off in it; StatusCake off declares no checks", async () => {
+    assert.equal((await build("test", ["locks.enabled=true"])).resources.filter((r) => r.type === LOCK).length, 2);
+    assert.equal((await build("production", ["locks.enabled=false"])).resources.filter((r) => r.type === LOCK).length, 0);
+    const off = await build("test", ["monitoring.statusCake.enabled=false"]);
+    assert.equal(off.resources.filter((r) => r.type === UPTIME || r.type === CONTACTS).length, 0);
+    assert.deepEqual(off.outputs.uptimeChecks, []);
+  });
+});
