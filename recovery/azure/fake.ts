@@ -142,10 +142,26 @@ export class FakeAzure implements AzureServerApi {
     return this.servers.has(lower(resourceUri));
   }
 
-  /** Delete a live server as Azure does: its databases and parameters go with it; its diagnostic settings stay. */
+  /** The delete locks on a resource (`<id>/providers/Microsoft.Authorization/locks/<name>`). */
+  locksOn(id: string): string[] {
+    const prefix = `${lower(id)}/providers/microsoft.authorization/locks/`;
+    return [...this.generic.values()].filter((g) => lower(g.id).startsWith(prefix)).map((g) => g.id);
+  }
+
+  /** Remove every lock on a resource (someone with the rights, before deleting it). */
+  removeLocks(id: string): void {
+    for (const lock of this.locksOn(id)) this.generic.delete(lower(lock));
+  }
+
+  /**
+   * Delete a live server as Azure does: refused while a delete lock is on it (ScopeLocked); its
+   * databases, parameters and locks go with it; its diagnostic settings stay.
+   */
   dropServer(id: string, at: Date = new Date()): void {
     const s = this.servers.get(lower(id));
     if (!s) throw new Error(`no live server ${id}`);
+    const locks = this.locksOn(id);
+    if (locks.length > 0) throw new ToolError(`ScopeLocked: the server ${s.name} cannot be deleted: it has a delete lock (${locks.join(", ")})`);
     this.servers.delete(lower(id));
     this.dropped.set(lower(id), { server: s, deletedAt: at });
   }

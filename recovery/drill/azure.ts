@@ -24,6 +24,8 @@ export interface AzureDrillRequest {
   confirm?: (question: string) => Promise<boolean>;
   /** --yes: the incident is confirmed in advance. */
   yes: boolean;
+  /** Delete locks the stack declares on the live server (`locks.enabled`): a drill that deletes it is refused. @default none */
+  lockedServer?: string;
 }
 
 /** Everything the Azure drill acts on; the CLI builds the real one, tests give fakes at the seams. */
@@ -76,6 +78,12 @@ export async function confirmAzureDrill(req: AzureDrillRequest): Promise<void> {
     throw new RefusedError("drills never run on production", "drill on the test stack: aytq-dr drill --stack test --scenario <name>");
   }
   const incident = azureIncidentFor(req.scenario, req.stack);
+  if (req.lockedServer !== undefined && req.scenario !== "data-loss") {
+    throw new RefusedError(
+      `the ${req.scenario} drill would delete the live server ${req.lockedServer}, and the stack declares a delete lock on it (locks.enabled): the lock is there so that nobody deletes it; nothing was done`,
+      `drill the server scenarios on a stack without locks (locks.enabled: false), or run the data-loss drill here`,
+    );
+  }
   if (!req.yes) {
     if (!req.confirm) throw new UsageError(`the drill would ${incident}; confirm with --yes (no terminal to ask on)`, "add --yes to confirm");
     if (!(await req.confirm(`This drill will ${incident}. Type yes to go on: `))) {

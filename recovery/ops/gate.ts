@@ -41,9 +41,11 @@ export interface GateResult {
 
 const shortType = (type: string) => type.slice(type.lastIndexOf(":") + 1);
 
-const SERVER_CHILDREN = ["Configuration"];
+/** Created with the server: its parameters (an upsert) and its delete lock (gone with the deleted server). */
+const SERVER_CHILDREN = ["Configuration", "ManagementLockByScope"];
 const ADOPTED_CHILDREN = ["Database", "DiagnosticSetting"];
-const MAINTENANCE_TYPES = ["Deployment", "Service", "Ingress", "IngressPatch", "ConfigMap"];
+/** The maintenance page, the ingresses, and the uptime checks that pause and resume with it. */
+const MAINTENANCE_TYPES = ["Deployment", "Service", "Ingress", "IngressPatch", "ConfigMap", "UptimeCheck"];
 
 /** What each operation expects its preview to contain. */
 export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] {

@@ -47,6 +47,8 @@ export const TYPES = {
   branchProtection: "github:index/branchProtection:BranchProtection",
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
   metricAlert: "azure-native:monitor:MetricAlert",
+  lock: "azure-native:authorization:ManagementLockByScope",
+  uptimeCheck: "statuscake:index/uptimeCheck:UptimeCheck",
 } as const;
 
 /** One resource in the fake state. */
@@ -166,7 +168,10 @@ export class FakeStackPort implements StackPort {
   async deleteServerInAzure(name?: string, at?: Date): Promise<void> {
     await this.ready();
     const s = this.settings(this.appliedConfig);
-    this.azure.dropServer(this.azure.serverId(s.resourceGroupName, name ?? s.database.serverName), at);
+    const id = this.azure.serverId(s.resourceGroupName, name ?? s.database.serverName);
+    // a locked server cannot be deleted: the incident begins with someone removing its lock
+    this.azure.removeLocks(id);
+    this.azure.dropServer(id, at);
   }
 
   private async enter(method: Method, detail = ""): Promise<void> {
@@ -224,6 +229,8 @@ export class FakeStackPort implements StackPort {
         return `${server(s("serverName"))}/configurations/${s("configurationName")}`;
       case TYPES.diagnosticSetting:
         return `${s("resourceUri")}/providers/Microsoft.Insights/diagnosticSettings/${s("name")}`;
+      case TYPES.lock:
+        return `${s("scope")}/providers/Microsoft.Authorization/locks/${s("lockName")}`;
       default:
         return `/subscriptions/${this.subscriptionId}/resourceGroups/${s("resourceGroupName")}/providers/${r.type}/${r.name}`;
     }

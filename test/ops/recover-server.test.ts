@@ -44,6 +44,8 @@ async function assertRecovered(h: Harness, how: "ReviveDropped" | "Default"): Pr
     assert.equal(inState.length, 1);
     assert.equal(inState[0].id.toLowerCase(), settings[0].id.toLowerCase());
   }
+  // the delete lock, gone with the deleted server, is back on the new one
+  if (s.locks.enabled) assert.equal(h.azure.locksOn(server.id).length, 1, "the server's delete lock is back");
   // never an import-replacement: it would end by deleting what was just adopted
   assert.ok(!h.port.history.some((x) => /replace/.test(x)), h.port.history.join("\n"));
   // the gate bound every up

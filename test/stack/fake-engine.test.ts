@@ -7,6 +7,7 @@ import { readStackConfig } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
 import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
 import type { RawConfig } from "../../infra/config";
+import { runOperation } from "../../recovery/ops/run-operation";
 
 const ops = (steps: { op: string; type: string; name: string }[]) => steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name}`);
 
@@ -104,5 +105,29 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
     withSet(port, (raw) => ((raw.pipeline as Record<string, unknown>).frozen = true));
     await assert.rejects(port.up({ plan: "/plans/stop" }), /update is not allowed by the plan: no steps were expected for this resource/);
     await assert.rejects(port.up({ plan: "/plans/none" }), /could not read plan file/);
+  });
+});
+
+describe("maintenance on and off through the strict fake engine (issue 11)", () => {
+  it("changes only the uptime checks' pause state, the ingresses and the maintenance page, and comes back to where it started", async () => {
+    const port = new FakeStackPort("production", readStackConfig("production"));
+    await port.ready();
+    const before = new Map([...port.state.values()].map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    const log = () => undefined;
+    const on = await runOperation({ kind: "maintenance", on: true }, { port, liveServerName: "s189p01-aytq-pd-pg", log });
+    const changedTypes = new Set(on.gate.changes.map((c) => c.type.split(":").pop()));
+    // the maintenance page itself (Deployment, Service, ConfigMap) is always deployed: the ingresses point at it
+    assert.deepEqual([...changedTypes].sort(), ["Ingress", "IngressPatch", "UptimeCheck"]);
+    const checks = on.gate.changes.filter((c) => c.type === TYPES.uptimeCheck);
+    assert.deepEqual(checks.map((c) => c.op), ["update", "update", "update", "update"], "each check only paused or resumed");
+    for (const c of checks) {
+      const was = JSON.parse(before.get(c.urn) ?? "{}") as Record<string, unknown>;
+      const now = port.state.get(c.urn)?.inputs ?? {};
+      assert.deepEqual({ ...was, paused: undefined }, { ...now, paused: undefined }, `${c.urn}: nothing but paused changed`);
+      assert.equal(now.paused, !was.paused);
+    }
+    await runOperation({ kind: "maintenance", on: false }, { port, liveServerName: "s189p01-aytq-pd-pg", log });
+    const after = new Map([...port.state.values()].map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    assert.deepEqual(after, before, "off puts every resource back as it was");
   });
 });

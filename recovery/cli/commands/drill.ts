@@ -97,7 +97,13 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
   const settings = loadStackSettings(stack);
   const serverId = liveServerId(settings, io.env);
   for (const scenario of scenarios) {
-    await confirmAzureDrill({ stack, scenario, yes: f.yes === true, confirm: io.isTTY && io.prompt ? async (q: string) => (await io.prompt!(q)).trim() === "yes" : undefined });
+    await confirmAzureDrill({
+      stack,
+      scenario,
+      yes: f.yes === true,
+      confirm: io.isTTY && io.prompt ? async (q: string) => (await io.prompt!(q)).trim() === "yes" : undefined,
+      lockedServer: settings.locks.enabled ? settings.database.serverName : undefined,
+    });
   }
   const controller = new AbortController();
   const onSignal = () => {
