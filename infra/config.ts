@@ -8,6 +8,7 @@
  * The program only reads Settings; the driver only changes keys described here.
  */
 import { z } from "zod";
+import { isIsoUtc } from "./time";
 
 export const CONFIG_NAMESPACE = "aytq";
 
@@ -124,23 +125,8 @@ const serverName = z
     error: "must be a valid Azure server name: 3-63 characters, lowercase letters, digits and hyphens, not starting or ending with a hyphen",
   });
 
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?Z$/;
-
-/** True for an ISO 8601 instant in UTC ending in `Z` that names a real calendar time. */
-export function isIsoUtc(value: string): boolean {
-  const m = ISO_UTC.exec(value);
-  if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m;
-  const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, s ? +s : 0));
-  return (
-    date.getUTCFullYear() === +y &&
-    date.getUTCMonth() === +mo - 1 &&
-    date.getUTCDate() === +d &&
-    date.getUTCHours() === +h &&
-    date.getUTCMinutes() === +mi &&
-    (s === undefined || date.getUTCSeconds() === +s)
-  );
-}
+/** One reading of ISO times for the config model and the recovery command (infra/time.ts). */
+export { isIsoUtc } from "./time";
 
 const isoUtc = z
   .string({ error: "must be an ISO 8601 time in UTC" })

@@ -5,7 +5,9 @@
  * candidate UTC instants. Pure: no clock.
  */
 import { DateTime, IANAZone } from "luxon";
+import { readIsoTime, toIsoUtc } from "../../infra/time";
 import { UsageError } from "../errors";
+import { clipInput } from "../util/clip";
 
 /** The zone every echo shows besides UTC. */
 export const UK_ZONE = "Europe/London";
@@ -22,13 +24,8 @@ export interface ResolvedTime {
   zone?: string;
 }
 
-const WITH_ZONE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})$/i;
-const WITHOUT_ZONE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/;
-
 /** `2024-07-24T06:00:00Z`; milliseconds kept only when not zero. */
-export function toIsoUtc(date: Date): string {
-  return date.toISOString().replace(/\.000Z$/, "Z");
-}
+export { toIsoUtc };
 
 /** `2024-07-24T06:00:00Z (UTC) = 2024-07-24 07:00:00 BST (UK local time)`. */
 export function echoTime(date: Date): string {
@@ -44,32 +41,38 @@ function offsetLabel(minutes: number): string {
 
 /**
  * Parse an `--at`-style time. `flag` names the option in messages; `timezone` is the IANA zone a
- * zone-less time is read in. Throws UsageError saying what is wrong and how to write it.
+ * zone-less time is read in. The syntax and calendar rules are the config model's own
+ * (infra/time.ts): offsets within ±14:00, no 24:00. A time that carries Z or an offset and a
+ * `--timezone` as well is a conflict: which of the two was meant cannot be guessed. Throws
+ * UsageError saying what is wrong and how to write it; the input is echoed cut to 200 characters.
  */
 export function parseOperatorTime(input: string, flag: string, timezone?: string): ResolvedTime {
   const text = input.trim();
+  const shown = clipInput(input);
   const example = `e.g. ${flag} 2024-07-24T06:00:00Z, ${flag} 2024-07-24T07:00:00+01:00, or ${flag} 2024-07-24T07:00 --timezone ${UK_ZONE}`;
   if (timezone !== undefined && !IANAZone.isValidZone(timezone)) {
-    throw new UsageError(`--timezone "${timezone}" is not an IANA time zone`, `use a zone name such as ${UK_ZONE} or UTC`);
+    throw new UsageError(`--timezone "${clipInput(timezone)}" is not an IANA time zone`, `use a zone name such as ${UK_ZONE} or UTC`);
   }
-  const zoned = WITH_ZONE.exec(text);
-  if (zoned) {
-    const dt = DateTime.fromISO(`${zoned[1]}T${zoned[2]}${zoned[3].toUpperCase()}`, { setZone: true });
-    if (!dt.isValid) throw new UsageError(`${flag} "${input}" is not a real time (${dt.invalidExplanation ?? dt.invalidReason})`, example);
-    const date = dt.toJSDate();
+  const reading = readIsoTime(text);
+  if (!reading.ok) throw new UsageError(`${flag} "${shown}" ${reading.problem}`, example);
+  const t = reading.time;
+  if (t.instantMs !== undefined) {
+    if (timezone !== undefined) {
+      throw new UsageError(
+        `${flag} "${shown}" carries its own zone (${t.zone === "Z" ? "Z" : "an offset"}) and --timezone ${timezone} names another: the two conflict`,
+        `give one of them: ${flag} with Z or an offset and no --timezone, or a time without a zone and --timezone ${timezone}`,
+      );
+    }
+    const date = new Date(t.instantMs);
     return { date, utc: toIsoUtc(date), input };
   }
-  const bare = WITHOUT_ZONE.exec(text);
-  if (!bare) throw new UsageError(`${flag} "${input}" is not an ISO 8601 time`, example);
   if (timezone === undefined) {
     throw new UsageError(
-      `${flag} "${input}" has no time zone; restore times are UTC and UK time is UTC+1 in summer, so a bare time is ambiguous`,
-      `add Z or an offset (${text}Z, ${text}+01:00), or say where it was read: --timezone ${UK_ZONE}`,
+      `${flag} "${shown}" has no time zone; restore times are UTC and UK time is UTC+1 in summer, so a bare time is ambiguous`,
+      `add Z or an offset (${clipInput(text)}Z, ${clipInput(text)}+01:00), or say where it was read: --timezone ${UK_ZONE}`,
     );
   }
-  const wall = DateTime.fromISO(`${bare[1]}T${bare[2]}`, { zone: "UTC" });
-  if (!wall.isValid) throw new UsageError(`${flag} "${input}" is not a real time (${wall.invalidExplanation ?? wall.invalidReason})`, example);
-  const wallMs = wall.toMillis();
+  const wallMs = t.wallMs;
   const zone = IANAZone.create(timezone);
   // Every offset the zone uses within a day either side; each gives one candidate instant.
   const offsets = [...new Set([-36, -12, 0, 12, 36].map((h) => zone.offset(wallMs + h * 3_600_000)))].sort((a, b) => b - a);
@@ -79,16 +82,18 @@ export function parseOperatorTime(input: string, flag: string, timezone?: string
     cs.map((c) => `${toIsoUtc(new Date(c.ms))} (if ${offsetLabel(c.offset)})`).join(" or ");
   if (matching.length === 0) {
     throw new UsageError(
-      `${flag} "${input}" does not exist in ${timezone}: the clocks jumped forward over it (it would be ${list(candidates)})`,
+      `${flag} "${shown}" does not exist in ${timezone}: the clocks jumped forward over it (it would be ${list(candidates)})`,
       `give the instant you mean in UTC with Z, e.g. ${flag} ${toIsoUtc(new Date(candidates[0].ms))}`,
     );
   }
   if (matching.length > 1) {
     throw new UsageError(
-      `${flag} "${input}" is ambiguous in ${timezone}: the clocks went back, so it happened twice, at ${list(matching)}`,
+      `${flag} "${shown}" is ambiguous in ${timezone}: the clocks went back, so it happened twice, at ${list(matching)}`,
       `give the instant you mean in UTC with Z, e.g. ${flag} ${toIsoUtc(new Date(matching[0].ms))}`,
     );
   }
   const date = new Date(matching[0].ms);
-  return { date, utc: toIsoUtc(date), input, zone: timezone };
+  const utc = toIsoUtc(date);
+  if (!readIsoTime(utc).ok) throw new UsageError(`${flag} "${shown}" in ${timezone} is ${utc}, outside the years 1970 to 9999`, example);
+  return { date, utc, input, zone: timezone };
 }

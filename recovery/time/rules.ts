@@ -71,9 +71,15 @@ export function reviveTimeProblems(at: Date, deletedAt: Date | undefined, now: D
   return problems;
 }
 
-export function checkReviveTimes(at: Date, deletedAt: Date | undefined, now: Date): void {
-  refuse(
-    reviveTimeProblems(at, deletedAt, now),
-    `use the time of the "Delete server" activity-log event for --deleted-at and a restore point at least ${REVIVE_MIN_MINUTES_AFTER_DELETE} minutes after it, in the past`,
-  );
+export function checkReviveTimes(at: Date, deletedAt: Date | undefined, now: Date, stack = "<stack>"): void {
+  const windowStart = now.getTime() - REVIVE_WINDOW_DAYS * DAY_MS;
+  const rebuild = `aytq-dr run server-lost-rebuild --stack ${stack}${stack === "production" ? " --confirm-production" : ""}`;
+  // Azure keeps a dropped server for 5 days: after that no restore point can bring it back
+  const hint =
+    deletedAt !== undefined && deletedAt.getTime() < windowStart
+      ? `a server deleted more than ${REVIVE_WINDOW_DAYS} days ago can no longer be revived: use server-lost-rebuild (an empty server, then the latest backup): ${rebuild}`
+      : deletedAt === undefined && at.getTime() < windowStart
+        ? `if the server was deleted less than ${REVIVE_WINDOW_DAYS} days ago, give a newer --at (at least ${REVIVE_MIN_MINUTES_AFTER_DELETE} minutes after the deletion); otherwise it can no longer be revived: use server-lost-rebuild: ${rebuild}`
+        : `use the time of the "Delete server" activity-log event for --deleted-at and a restore point at least ${REVIVE_MIN_MINUTES_AFTER_DELETE} minutes after it, in the past`;
+  refuse(reviveTimeProblems(at, deletedAt, now), hint);
 }

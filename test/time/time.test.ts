@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { parseOperatorTime, echoTime } from "../../recovery/time/parse";
-import { ptrTimeProblems, reviveTimeProblems, checkPtrTime } from "../../recovery/time/rules";
+import { ptrTimeProblems, reviveTimeProblems, checkPtrTime, checkReviveTimes } from "../../recovery/time/rules";
+import { isIsoUtc } from "../../infra/config";
+import { readIsoTime } from "../../infra/time";
 import { UsageError } from "../../recovery/errors";
 import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS, DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
 
@@ -122,5 +124,54 @@ describe("time rules", () => {
       assert.match(reviveTimeProblems(ago(REVIVE_WINDOW_DAYS * DAY + MIN), undefined, now).join(), /more than 5 days ago/);
       assert.deepEqual(reviveTimeProblems(ago(DAY), undefined, now), []);
     });
+  });
+});
+
+describe("one time rule for the command line and the config model (infra/time.ts)", () => {
+  const both = (text: string) => ({ cli: (() => { try { return parseOperatorTime(text, "--at").utc; } catch { return "refused"; } })(), model: isIsoUtc(text) });
+
+  it("the command line accepts a Z time exactly when the config model does, and writes one the model accepts", () => {
+    for (const text of ["2024-07-24T06:00:00Z", "2024-07-24T24:00Z", "2024-02-29T06:00Z", "2023-02-29T06:00Z", "2024-07-24T06:60Z", "2024-07-24T06:00:60Z", "0024-07-24T06:00Z", "1970-01-01T00:00Z"]) {
+      const { cli, model } = both(text);
+      assert.equal(cli !== "refused", model, `${text}: command line ${cli}, model ${model}`);
+      if (cli !== "refused") assert.equal(isIsoUtc(cli), true, cli);
+    }
+  });
+
+  it("refuses offsets beyond ±14:00 and offset minutes past 59, saying which", () => {
+    for (const bad of ["+25:00", "+99:99", "-14:01", "+14:30", "+01:60", "-2500"]) {
+      assert.throws(() => parseOperatorTime(`2024-07-24T06:00${bad}`, "--at"), (e: unknown) => e instanceof UsageError && /has offset .*: offset/.test(e.message), bad);
+    }
+    assert.equal(parseOperatorTime("2024-07-24T20:00+14:00", "--at").utc, "2024-07-24T06:00:00Z");
+    assert.equal(parseOperatorTime("2024-07-23T18:00-12:00", "--at").utc, "2024-07-24T06:00:00Z");
+    assert.equal(parseOperatorTime("2024-07-24T19:00-1100", "--at").utc, "2024-07-25T06:00:00Z");
+  });
+
+  it("refuses hour 24, with and without a zone, saying to write the next day's 00:00", () => {
+    assert.throws(() => parseOperatorTime("2024-07-24T24:00Z", "--at"), /has hour 24: write 00:00 of the next day/);
+    assert.throws(() => parseOperatorTime("2024-07-24T24:00", "--at", "Europe/London"), /has hour 24/);
+    assert.equal(readIsoTime("2024-07-24T24:00:00Z").ok, false);
+  });
+
+  it("refuses --timezone together with a time that carries Z or an offset, naming both", () => {
+    assert.throws(() => parseOperatorTime("2024-07-24T06:00Z", "--at", "Europe/London"), /--at "2024-07-24T06:00Z" carries its own zone \(Z\) and --timezone Europe\/London names another/);
+    assert.throws(() => parseOperatorTime("2024-07-24T07:00+01:00", "--deleted-at", "UTC"), /--deleted-at .* carries its own zone \(an offset\) and --timezone UTC/);
+  });
+
+  it("keeps the clock-change rules with the shared reading", () => {
+    assert.throws(() => parseOperatorTime("2024-03-31T01:30", "--at", "Europe/London"), /does not exist in Europe\/London/);
+    assert.throws(() => parseOperatorTime("2024-10-27T01:30", "--at", "Europe/London"), /ambiguous in Europe\/London/);
+    assert.equal(parseOperatorTime("2024-10-27T02:00", "--at", "Europe/London").utc, "2024-10-27T02:00:00Z");
+  });
+
+  it("a --deleted-at more than 5 days ago points at server-lost-rebuild, not the activity log", () => {
+    const now = new Date("2024-07-24T08:00:00Z");
+    const deleted = new Date(now.getTime() - 6 * DAY);
+    assert.throws(
+      () => checkReviveTimes(new Date(deleted.getTime() + 20 * MIN), deleted, now, "production"),
+      (e: unknown) => e instanceof UsageError && /use server-lost-rebuild/.test(e.hint ?? "") && /aytq-dr run server-lost-rebuild --stack production --confirm-production/.test(e.hint ?? "") && !/activity.log/.test(e.hint ?? ""),
+    );
+    // a deletion inside the window but a point too early still gets the activity-log advice
+    assert.throws(() => checkReviveTimes(new Date(now.getTime() - DAY), new Date(now.getTime() - DAY + MIN), now), (e: unknown) => e instanceof UsageError && /activity-log/.test(e.hint ?? ""));
   });
 });
