@@ -576,13 +576,18 @@ export class ConfigError extends Error {
 /** The raw config of the namespace: top-level key (without `aytq:`) to value (object, scalar or JSON text). */
 export type RawConfig = Record<string, unknown>;
 
+/** Operator input in a message is cut to 200 characters (a 100 KB key must not become a 100 KB error). */
+function clipText(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}... (${text.length - 200} more characters)` : text;
+}
+
 function keyOf(path: ReadonlyArray<PropertyKey>): string {
   let key = CONFIG_NAMESPACE + ":";
   path.forEach((part, i) => {
     if (typeof part === "number") key += `[${part}]`;
     else key += (i === 0 ? "" : ".") + String(part);
   });
-  return key;
+  return clipText(key);
 }
 
 function describe(value: unknown): string {
@@ -630,7 +635,7 @@ export function parseSettings(raw: RawConfig): Settings {
       if (issue.code === "unrecognized_keys") {
         return {
           key: keyOf(issue.path),
-          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the README's config table`,
+          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${clipText(k)}"`).join(", ")}; check the spelling against the README's config table`,
         };
       }
       // a secret value is never echoed back, even when it is wrong
@@ -673,6 +678,20 @@ export function parseSettings(raw: RawConfig): Settings {
   };
 }
 
+/** Keys that reach an object's prototype when written through: never config keys. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The first forbidden key anywhere inside a parsed value (JSON.parse keeps `__proto__` as an own key). */
+function forbiddenKeyIn(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(k)) return k;
+    const inner = forbiddenKeyIn(v);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
 /**
  * Set one dotted path (`recovery.mode`, `app.stopped`) in raw config, returning a new object.
  * A value that reads as JSON (true, 2, [...], {...}) is parsed; anything else stays text.
@@ -680,8 +699,14 @@ export function parseSettings(raw: RawConfig): Settings {
  */
 export function setConfigPath(raw: RawConfig, path: string, value: string | unknown): RawConfig {
   const parts = path.replace(new RegExp(`^${CONFIG_NAMESPACE}:`), "").split(".");
+  const shown = clipText(path);
   if (parts.some((p) => p.length === 0)) {
-    throw new ConfigError([{ key: `${CONFIG_NAMESPACE}:${path}`, message: "is not a valid key path; use dotted names like recovery.mode" }]);
+    throw new ConfigError([{ key: `${CONFIG_NAMESPACE}:${shown}`, message: "is not a valid key path; use dotted names like recovery.mode" }]);
+  }
+  const forbidden = parts.find((p) => FORBIDDEN_KEYS.has(p));
+  if (forbidden !== undefined) {
+    // `node["__proto__"]` is Object.prototype: writing through it would change every object in the process
+    throw new ConfigError([{ key: `${CONFIG_NAMESPACE}:${shown}`, message: `"${forbidden}" is not a config key (no key of the model is named __proto__, constructor or prototype)` }]);
   }
   let parsed: unknown = value;
   if (typeof value === "string") {
@@ -690,6 +715,10 @@ export function setConfigPath(raw: RawConfig, path: string, value: string | unkn
     } catch {
       parsed = value;
     }
+  }
+  const inValue = forbiddenKeyIn(parsed);
+  if (inValue !== undefined) {
+    throw new ConfigError([{ key: `${CONFIG_NAMESPACE}:${shown}`, message: `its value has a key "${inValue}", which is not a config key (no key of the model is named __proto__, constructor or prototype)` }]);
   }
   const root = structuredClone(normalise(raw));
   let node: Record<string, unknown> = root;

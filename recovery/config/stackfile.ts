@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, STACK_NAMES, StackName, RawConfig, Settings, parseSettings, setConfigPath } from "../../infra/config";
 import { UsageError } from "../errors";
+import { clipInput } from "../util/clip";
 
 /** The project folder: where Pulumi.yaml is. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -11,7 +12,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export function checkStackName(stack: string | undefined): StackName {
   if (stack === undefined) throw new UsageError("missing --stack", `add --stack ${STACK_NAMES.join("|")}`);
   if (!(STACK_NAMES as readonly string[]).includes(stack)) {
-    throw new UsageError(`unknown stack "${stack}"`, `use one of: ${STACK_NAMES.join(", ")}`);
+    throw new UsageError(`unknown stack "${clipInput(stack)}"`, `use one of: ${STACK_NAMES.join(", ")}`);
   }
   return stack as StackName;
 }
@@ -28,11 +29,22 @@ export function readStackConfig(stack: StackName, root: string = PROJECT_ROOT): 
   return raw;
 }
 
-/** Parse `key=value` overrides (as given to --set) onto raw config. */
+/**
+ * Parse `key=value` overrides (as given to --set) onto raw config. A key given twice is a
+ * conflict (which value was meant?); keys that would reach an object's prototype (`__proto__`,
+ * `constructor`, `prototype`) are refused by setConfigPath before anything is written.
+ */
 export function applyOverrides(raw: RawConfig, sets: readonly string[]): RawConfig {
+  const seen = new Map<string, string>();
   return sets.reduce((acc, item) => {
     const eq = item.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--set "${item}" is not key=value`, "write it like --set recovery.mode=rebuild");
+    if (eq <= 0) throw new UsageError(`--set "${clipInput(item)}" is not key=value`, "write it like --set recovery.mode=rebuild");
+    const key = item.slice(0, eq).replace(new RegExp(`^${CONFIG_NAMESPACE}:`), "");
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new UsageError(`--set ${clipInput(key)} is given twice ("${clipInput(earlier)}" and "${clipInput(item)}"): the two conflict`, `give --set ${clipInput(key)}=<value> once`);
+    }
+    seen.set(key, item);
     return setConfigPath(acc, item.slice(0, eq), item.slice(eq + 1));
   }, raw);
 }

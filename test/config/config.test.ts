@@ -140,4 +140,23 @@ describe("config model", () => {
   it("refuses a --set that is not key=value", () => {
     assert.throws(() => applyOverrides({}, ["recovery.mode"]), /not key=value/);
   });
+
+  for (const key of ["__proto__.polluted", "recovery.__proto__.polluted", "constructor.prototype.polluted", "app.prototype"]) {
+    it(`refuses the key path ${key} with one problem, leaving Object.prototype untouched`, () => {
+      const problems = problemsOf(() => setConfigPath(readStackConfig("test"), key, "1"));
+      assert.equal(problems.length, 1, problems.join("\n"));
+      assert.match(problems[0], /is not a config key/);
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+  }
+
+  it("refuses a value whose JSON holds __proto__ or constructor anywhere", () => {
+    assert.match(problemsOf(() => setConfigPath({}, "recovery", '{"ptrCopies":[{"__proto__":{"polluted":1}}]}'))[0], /its value has a key "__proto__"/);
+    assert.match(problemsOf(() => setConfigPath({}, "app", '{"constructor":{"prototype":{"polluted":1}}}'))[0], /its value has a key "constructor"/);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it("refuses a --set key given twice, naming both", () => {
+    assert.throws(() => applyOverrides({}, ["app.stopped=true", "aytq:app.stopped=false"]), /--set app\.stopped is given twice \("app\.stopped=true" and "aytq:app\.stopped=false"\)/);
+  });
 });
