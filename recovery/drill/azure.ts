@@ -16,6 +16,7 @@ import { DrillIncident, finishReport, measureDrill, recover, tableChecksums, wai
 import { RESTORE_POINT_LEAD_MS, WARMUP_ROWS } from "./local";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";
+import { envValue } from "../util/env";
 
 export interface AzureDrillRequest {
   stack: string;
@@ -61,8 +62,7 @@ export function azureIncidentFor(scenario: ScenarioName, stack: string): string 
 
 /** The live server's ARM id, from settings and the subscription (aytq:subscriptionId, else AZURE_SUBSCRIPTION_ID); refused when neither is set. */
 export function liveServerId(settings: Settings, env: NodeJS.ProcessEnv): string {
-  // `||`: an empty variable is "not set"
-  const subscription = settings.subscriptionId || env.AZURE_SUBSCRIPTION_ID || undefined;
+  const subscription = settings.subscriptionId || envValue(env, "AZURE_SUBSCRIPTION_ID");
   if (!subscription) {
     throw new UsageError(
       "the Azure drill needs the subscription of the live server to delete it, and neither aytq:subscriptionId nor AZURE_SUBSCRIPTION_ID is set",

@@ -6,6 +6,7 @@
  */
 import type { RunEvent } from "../runbook/ports";
 import { redact } from "../util/redact";
+import { envValue } from "../util/env";
 
 export const SLACK_ENV = "AYTQ_DR_SLACK_WEBHOOK";
 export const TEAMS_ENV = "AYTQ_DR_TEAMS_WEBHOOK";
@@ -164,7 +165,7 @@ export class Notifier {
 export function webhooksFrom(flags: { slackWebhook?: string; teamsWebhook?: string }, env: NodeJS.ProcessEnv): { slackWebhook?: string; teamsWebhook?: string } {
   // `||` on purpose: an empty flag or variable means "not configured", not a URL
   return {
-    slackWebhook: flags.slackWebhook || env[SLACK_ENV] || undefined,
-    teamsWebhook: flags.teamsWebhook || env[TEAMS_ENV] || undefined,
+    slackWebhook: flags.slackWebhook || envValue(env, SLACK_ENV),
+    teamsWebhook: flags.teamsWebhook || envValue(env, TEAMS_ENV),
   };
 }

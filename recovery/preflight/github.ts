@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { GithubBranchProtectionAnswer, LiveActor, LiveBranchProtection } from "./branch-protection";
+import { envValue } from "../util/env";
 
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 export const GITHUB_TIMEOUT_MS = 10_000;
@@ -20,7 +21,7 @@ export interface GithubClientOptions {
 
 /** GITHUB_TOKEN, and GITHUB_API_URL when set (GitHub Actions sets it; tests point it at a local server). */
 export function githubOptionsFromEnv(env: NodeJS.ProcessEnv): GithubClientOptions {
-  return { token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL || undefined };
+  return { token: envValue(env, "GITHUB_TOKEN"), baseUrl: envValue(env, "GITHUB_API_URL") };
 }
 
 class GithubFailure extends Error {

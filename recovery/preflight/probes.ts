@@ -19,6 +19,7 @@ import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } f
 import { REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
 import { githubOptionsFromEnv, readBranchProtection } from "./github";
+import { envValue } from "../util/env";
 
 /** One HTTP GET with a deadline. */
 export async function probeUrl(url: string, timeoutMs = 10_000): Promise<ProbeAnswer> {
@@ -79,8 +80,9 @@ export function stackTarget(stack: string, s: Settings): PreflightTarget {
 
 /** `azure`: ARM for the stack's subscription, when known (the real server is then compared with the stack). */
 export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureServerApi): PreflightProbes {
-  const storage: StorageLocation = env.AZURE_STORAGE_CONNECTION_STRING
-    ? { kind: "connection-string", connectionString: env.AZURE_STORAGE_CONNECTION_STRING, container: s.backup.containerName }
+  const connectionString = envValue(env, "AZURE_STORAGE_CONNECTION_STRING");
+  const storage: StorageLocation = connectionString
+    ? { kind: "connection-string", connectionString, container: s.backup.containerName }
     : { kind: "account", accountUrl: `https://${s.backup.storageAccountName}.blob.core.windows.net`, container: s.backup.containerName };
   return {
     now: () => new Date(),

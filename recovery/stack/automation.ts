@@ -20,6 +20,7 @@ import type { ConfigScalar, PreviewOptions, PreviewResult, PreviewStep, StackPor
 import { urnName } from "./port";
 import { DEFAULT_PROGRESS_INTERVAL_MS, EnginePhase, ProgressTracker } from "./progress";
 import { deploymentOf, forgetResources, stateResources } from "./state";
+import { envValue } from "../util/env";
 
 /** Env var: folder whose `bin/pulumi` is the CLI to use (tests point it at a fake). @default `pulumi` on PATH */
 export const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
@@ -181,7 +182,7 @@ export class AutomationStackPort implements StackPort {
 
   /** Select an existing stack of the project. The stack is never created here. */
   static async open(stackName: string, options: AutomationOptions = {}): Promise<AutomationStackPort> {
-    const root = options.pulumiRoot ?? process.env[PULUMI_ROOT_ENV];
+    const root = options.pulumiRoot ?? envValue(process.env, PULUMI_ROOT_ENV);
     if (root !== undefined && !existsSync(path.join(root, "bin", "pulumi"))) {
       throw new UsageError(`${PULUMI_ROOT_ENV}=${root} has no bin/pulumi`, `point ${PULUMI_ROOT_ENV} at a Pulumi installation folder, or unset it to use pulumi from PATH`);
     }

@@ -8,6 +8,7 @@ import { openKubernetesTunnel, type KubernetesTunnelOptions } from "../../data/t
 import { formatProgress, type ProgressFn } from "../../data/streams";
 import type { DatabaseConnection, StorageLocation } from "../../runbook/ports";
 import type { CliIO } from "../io";
+import { envValue } from "../../util/env";
 
 export interface DataOptions {
   stack?: string;
@@ -30,7 +31,7 @@ export function settingsFor(stack: string | undefined): Settings | undefined {
 
 export function storageFor(opts: DataOptions, settings: Settings | undefined, io: CliIO): StorageLocation {
   const container = opts.container ?? settings?.backup.containerName ?? DEFAULT_BACKUP_CONTAINER;
-  const cs = opts.storageConnectionString ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  const cs = opts.storageConnectionString ?? envValue(io.env, "AZURE_STORAGE_CONNECTION_STRING");
   if (cs) return { kind: "connection-string", connectionString: cs, container };
   if (settings) return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container };
   throw new UsageError("no storage given", "pass --stack (Azure, signed in with az login), or --storage-connection-string / AZURE_STORAGE_CONNECTION_STRING");

@@ -18,6 +18,7 @@ import { AutomationStackPort } from "../../stack/automation";
 import { checkPtrTime, toIsoUtc } from "../../time";
 import type { StackPort } from "../../stack/port";
 import type { CliIO } from "../io";
+import { envValue } from "../../util/env";
 
 export interface CommonFlags {
   stack?: string;
@@ -30,7 +31,7 @@ export interface CommonFlags {
 export const STATE_DIR_ENV = "AYTQ_DR_STATE_DIR";
 
 export function stateDir(io: CliIO): string {
-  return io.env[STATE_DIR_ENV] ?? path.join(PROJECT_ROOT, ".aytq-dr");
+  return envValue(io.env, STATE_DIR_ENV) ?? path.join(PROJECT_ROOT, ".aytq-dr");
 }
 
 export function addStackFlag(c: Command): Command {

@@ -11,6 +11,7 @@ import { realKube } from "../../data/tunnel";
 import { ToolError, UsageError } from "../../errors";
 import { credentialsFromDatabaseUrl } from "./credentials";
 import type { RecoveryContext } from "../../ops/run-operation";
+import { envValue } from "../../util/env";
 
 export interface RecoveryDeps {
   env: NodeJS.ProcessEnv;
@@ -23,7 +24,7 @@ export interface RecoveryDeps {
 
 /** The stack's subscription: aytq:subscriptionId, else AZURE_SUBSCRIPTION_ID (an empty value counts as unset). */
 export function subscriptionOf(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
-  return settings.subscriptionId || env.AZURE_SUBSCRIPTION_ID || undefined;
+  return settings.subscriptionId || envValue(env, "AZURE_SUBSCRIPTION_ID");
 }
 
 /** The recovery context of a stack, or undefined when its subscription is unknown (revive and rebuild then refuse, changing nothing). */
