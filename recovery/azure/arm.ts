@@ -43,6 +43,21 @@ export interface ServerPatch {
   storageSizeGB?: number;
 }
 
+/** An Azure Monitor action group: who its alerts reach. Receivers are counted by kind; webhook URLs are secrets and never read out. */
+export interface ActionGroupFacts extends ArmResource {
+  enabled: boolean;
+  /** The email receivers' addresses. */
+  emailAddresses: string[];
+  /** Receivers by kind (`email`, `sms`, `webhook`, `voice`, ...), only kinds that have some. */
+  receivers: Record<string, number>;
+}
+
+/** A management lock as Azure reports it. */
+export interface LockFacts extends ArmResource {
+  /** `CanNotDelete`, `ReadOnly` or `NotSpecified`. */
+  level: string;
+}
+
 /**
  * Azure, as recovery sees it. Every `get*` resolves undefined when Azure answers 404 and throws a
  * ToolError for any other failure. Long-running operations resolve when Azure reports them done.
@@ -60,4 +75,8 @@ export interface AzureServerApi {
   /** A diagnostic setting on a resource. Azure's behaviour while that resource is deleted is undocumented: it may 404 or fail. */
   getDiagnosticSetting(resourceUri: string, name: string): Promise<ArmResource | undefined>;
   deleteDiagnosticSetting(resourceUri: string, name: string): Promise<void>;
+  /** An action group (pre-flight: do the alerts reach anyone?). */
+  getActionGroup(resourceGroupName: string, name: string): Promise<ActionGroupFacts | undefined>;
+  /** A management lock on a resource, by the resource's id and the lock's name. */
+  getLock(resourceId: string, lockName: string): Promise<LockFacts | undefined>;
 }

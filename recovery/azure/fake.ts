@@ -14,7 +14,7 @@
  *   gone, and whether it reappears on a new server of the same name, are undocumented: switches.
  */
 import { ToolError } from "../errors";
-import type { ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, ServerFacts, ServerPatch } from "./arm";
+import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "./arm";
 
 /** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */
 export type OrphanSettingRead = "found" | "not-found" | "error";
@@ -429,5 +429,33 @@ export class FakeAzure implements AzureServerApi {
   async deleteDiagnosticSetting(resourceUri: string, name: string): Promise<void> {
     this.arm("deleteDiagnosticSetting", `${resourceUri}/${name}`);
     this.settings.delete(lower(azureSettingId(resourceUri, name)));
+  }
+
+  /** The action group the program declared (azure-native:monitor:ActionGroup), read from the inputs it was created with. */
+  async getActionGroup(resourceGroupName: string, name: string): Promise<ActionGroupFacts | undefined> {
+    this.arm("getActionGroup", `${resourceGroupName}/${name}`);
+    const g = [...this.generic.values()].find(
+      (r) => r.type === "azure-native:monitor:ActionGroup" && lower(str(r.props.resourceGroupName) ?? "") === lower(resourceGroupName) && lower(str(r.props.actionGroupName) ?? "") === lower(name),
+    );
+    if (!g) return undefined;
+    const list = (field: string) => (Array.isArray(g.props[field]) ? (g.props[field] as Record<string, unknown>[]) : []);
+    const receivers: Record<string, number> = {};
+    for (const [field, kind] of [["emailReceivers", "email"], ["smsReceivers", "sms"], ["webhookReceivers", "webhook"], ["voiceReceivers", "voice"]] as const) {
+      if (list(field).length > 0) receivers[kind] = list(field).length;
+    }
+    return {
+      id: `/subscriptions/${this.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Insights/actionGroups/${name}`,
+      name,
+      enabled: g.props.enabled !== false,
+      emailAddresses: list("emailReceivers").map((r) => str(r.emailAddress) ?? ""),
+      receivers,
+    };
+  }
+
+  /** A lock the program declared on a resource (`<resource id>/providers/Microsoft.Authorization/locks/<name>`). */
+  async getLock(resourceId: string, lockName: string): Promise<LockFacts | undefined> {
+    this.arm("getLock", `${resourceId}/${lockName}`);
+    const g = this.generic.get(lower(`${resourceId}/providers/Microsoft.Authorization/locks/${lockName}`));
+    return g ? { id: g.id, name: lockName, level: str(g.props.level) ?? "NotSpecified" } : undefined;
   }
 }

@@ -1,18 +1,20 @@
 /**
  * AzureServerApi on the Azure SDK: `@azure/arm-postgresql-flexible` for the server, its databases
- * and parameters, `@azure/arm-monitor` for diagnostic settings. Long-running operations go through
+ * and parameters, `@azure/arm-monitor` for diagnostic settings and action groups, `@azure/arm-locks`
+ * for management locks. Long-running operations go through
  * the SDK's pollers (which follow Azure-AsyncOperation / Location and honour Retry-After), requests
  * through its pipeline (throttling and 5xx retries). Every failure becomes an {@link ArmError}:
  * what was asked, Azure's HTTP status, error code and message, and a fix line. A get answered 404
  * resolves undefined. No token ever reaches a message: the ones the credential handed out are
  * masked wherever Azure's text might echo them.
  */
-import { MonitorClient } from "@azure/arm-monitor";
+import { ManagementLockClient } from "@azure/arm-locks";
+import { MonitorClient, type ActionGroupResource } from "@azure/arm-monitor";
 import { PostgreSQLManagementFlexibleServerClient, type Server, type ServerForPatch } from "@azure/arm-postgresql-flexible";
 import { DefaultAzureCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
 import { ToolError } from "../errors";
 import { redact } from "../util/redact";
-import type { ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, ServerFacts, ServerPatch } from "./arm";
+import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "./arm";
 
 export const ARM_ENDPOINT = "https://management.azure.com";
 /** Azure can take a long time to add an HA standby or scale storage; past this we stop waiting (Azure carries on). */
@@ -161,6 +163,7 @@ export class AzureSdkServerApi implements AzureServerApi {
   private readonly endpoint: string;
   private readonly pg: PostgreSQLManagementFlexibleServerClient;
   private readonly monitor: MonitorClient;
+  private readonly locks: ManagementLockClient;
 
   constructor(
     readonly subscriptionId: string,
@@ -176,6 +179,19 @@ export class AzureSdkServerApi implements AzureServerApi {
     };
     this.pg = new PostgreSQLManagementFlexibleServerClient(this.credential, subscriptionId, common);
     this.monitor = new MonitorClient(this.credential, subscriptionId, common);
+    this.locks = new ManagementLockClient(this.credential, subscriptionId, common);
+    // getAtResourceLevel puts its parentResourcePath between two slashes, and a top-level resource
+    // has none: collapse the empty segment rather than send ARM a path with `//` in it (ARM's own
+    // documentation of this call is known to mislead about that parameter: MicrosoftDocs/azure-docs#99761).
+    this.locks.pipeline.addPolicy({
+      name: "aytqCollapseEmptyParentPath",
+      sendRequest: (request, next) => {
+        const u = new URL(request.url);
+        u.pathname = u.pathname.replace(/\/{2,}/g, "/");
+        request.url = u.toString();
+        return next(request);
+      },
+    });
   }
 
   async getServer(resourceGroupName: string, serverName: string): Promise<ServerFacts | undefined> {
@@ -229,6 +245,31 @@ export class AzureSdkServerApi implements AzureServerApi {
       if (isRestError(err) && err.statusCode === 404) return;
       throw this.failure(call, err, trace, false);
     }
+  }
+
+  async getActionGroup(resourceGroupName: string, name: string): Promise<ActionGroupFacts | undefined> {
+    const call: Call = {
+      verb: "read",
+      target: `action group ${resourceGroupName}/${name}`,
+      resourceGroupName,
+      fix: `look at it: az monitor action-group show -g ${resourceGroupName} -n ${name}`,
+    };
+    const g = await this.get(call, (onResponse) => this.monitor.actionGroups.get(resourceGroupName, name, { onResponse }));
+    return g && actionGroupFacts(g, call.target);
+  }
+
+  async getLock(resourceId: string, lockName: string): Promise<LockFacts | undefined> {
+    const r = parseResourceId(resourceId);
+    const call: Call = {
+      verb: "read",
+      target: `lock ${lockName} on ${resourceId}`,
+      resourceGroupName: r.resourceGroupName,
+      fix: `look at it: az lock show --name ${lockName} --ids ${resourceId} (or az lock list -g ${r.resourceGroupName})`,
+    };
+    const l = await this.get(call, (onResponse) =>
+      this.locks.managementLocks.getAtResourceLevel(r.resourceGroupName, r.providerNamespace, r.parentResourcePath, r.resourceType, r.resourceName, lockName, { onResponse }),
+    );
+    return l && { ...armResource(l, call.target), level: need(l.level, "level", call.target) };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -382,6 +423,52 @@ export function serverFacts(s: Server, target: string): ServerFacts {
     skuTier: need(s.sku?.tier, "sku.tier", target),
     storageSizeGB: need(s.storage?.storageSizeGB, "storage.storageSizeGB", target),
     highAvailability: mode as HighAvailabilityMode,
+  };
+}
+
+/** The parts of a resource id getAtResourceLevel takes: `.../resourceGroups/<rg>/providers/<namespace>/<parent path>/<type>/<name>`. */
+export function parseResourceId(id: string): { resourceGroupName: string; providerNamespace: string; parentResourcePath: string; resourceType: string; resourceName: string } {
+  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/(.+)$/i.exec(id);
+  const rest = m?.[3].split("/") ?? [];
+  if (!m || rest.length < 2 || rest.length % 2 !== 0 || rest.some((p) => p === "")) {
+    throw new ToolError(`not a resource id in a resource group: ${id}`, "give /subscriptions/<id>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>");
+  }
+  return {
+    resourceGroupName: m[1],
+    providerNamespace: m[2],
+    parentResourcePath: rest.slice(0, -2).join("/"),
+    resourceType: rest[rest.length - 2],
+    resourceName: rest[rest.length - 1],
+  };
+}
+
+/** Receiver lists of an action group, by the kind we report them as. */
+const RECEIVER_KINDS: readonly (readonly [keyof ActionGroupResource, string])[] = [
+  ["emailReceivers", "email"],
+  ["smsReceivers", "sms"],
+  ["webhookReceivers", "webhook"],
+  ["voiceReceivers", "voice"],
+  ["azureAppPushReceivers", "app push"],
+  ["itsmReceivers", "ITSM"],
+  ["automationRunbookReceivers", "runbook"],
+  ["logicAppReceivers", "logic app"],
+  ["azureFunctionReceivers", "function"],
+  ["armRoleReceivers", "ARM role"],
+  ["eventHubReceivers", "event hub"],
+];
+
+/** The SDK's action group as ActionGroupFacts: receivers counted by kind, email addresses kept, nothing else (webhook URLs are secrets). */
+export function actionGroupFacts(g: ActionGroupResource, target: string): ActionGroupFacts {
+  const receivers: Record<string, number> = {};
+  for (const [field, kind] of RECEIVER_KINDS) {
+    const list = g[field];
+    if (Array.isArray(list) && list.length > 0) receivers[kind] = list.length;
+  }
+  return {
+    ...armResource(g, target),
+    enabled: g.enabled ?? false,
+    emailAddresses: (g.emailReceivers ?? []).map((r) => r.emailAddress),
+    receivers,
   };
 }
 

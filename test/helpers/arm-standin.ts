@@ -8,6 +8,8 @@
  * - PATCH server, PUT parameter and DELETE server as long-running operations: 202 with
  *   Azure-AsyncOperation and Location, polled (InProgress, then Succeeded, Failed or Canceled) and
  *   applied when done; a DELETE of a server that does not exist answers 204;
+ * - action groups (Monitor 2021-09-01 shape: receivers under properties) and management locks
+ *   (2020-05-01: `{ properties: { level, notes } }` at `<resource id>/providers/Microsoft.Authorization/locks/<name>`), 404 when absent;
  * - 401 for a missing or unknown bearer token, 403 AuthorizationFailed for a denied action, and
  *   any answer a test queues (429 with Retry-After, 500, ...).
  * The SDK sends a bearer token only over https, so the stand-in serves https with a self-signed
@@ -124,6 +126,8 @@ function selfSigned(): { key: string; cert: string } {
 const SERVER_RE = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([^/]+)$/i;
 const CHILD_RE = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/[^/]+)\/(databases|configurations)\/([^/]+)$/i;
 const SETTING_RE = /^(\/subscriptions\/.+?)\/providers\/Microsoft\.Insights\/diagnosticSettings\/([^/]+)$/i;
+const ACTION_GROUP_RE = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Insights\/actionGroups\/([^/]+)$/i;
+const LOCK_RE = /^(\/subscriptions\/.+?)\/providers\/Microsoft\.Authorization\/locks\/([^/]+)$/i;
 const OPERATION_RE = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/locations\/[^/]+\/(azureAsyncOperation|operationResults)\/([^/]+)$/i;
 
 const lower = (id: string) => id.toLowerCase();
@@ -143,6 +147,8 @@ export class ArmStandin {
   readonly children = new Map<string, Json>();
   /** Diagnostic settings by lower-cased id, kept when their server is deleted (ENGINE.md §9). */
   readonly settings = new Map<string, Json>();
+  /** Action groups and locks by lower-cased id, as GET returns them. */
+  readonly generic = new Map<string, Json>();
   /** Actions the caller's role does not allow, e.g. `Microsoft.DBforPostgreSQL/flexibleServers/delete`. */
   readonly denied = new Set<string>();
   readonly faults: Fault[] = [];
@@ -268,6 +274,41 @@ export class ArmStandin {
     return id;
   }
 
+  /** Add an action group (receivers as ARM lists them); returns its id. */
+  addActionGroup(subscriptionId: string, resourceGroupName: string, name: string, o: { enabled?: boolean; emails?: string[]; webhooks?: string[]; sms?: string[] } = {}): string {
+    const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Insights/actionGroups/${name}`;
+    this.generic.set(lower(id), {
+      id,
+      type: "Microsoft.Insights/ActionGroups",
+      name,
+      location: "Global",
+      tags: {},
+      properties: {
+        groupShortName: name.slice(0, 12),
+        enabled: o.enabled ?? true,
+        emailReceivers: (o.emails ?? []).map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true, status: "Enabled" })),
+        smsReceivers: (o.sms ?? []).map((phoneNumber, i) => ({ name: `sms-${i + 1}`, countryCode: "44", phoneNumber, status: "Enabled" })),
+        webhookReceivers: (o.webhooks ?? []).map((serviceUri, i) => ({ name: `webhook-${i + 1}`, serviceUri, useCommonAlertSchema: true, useAadAuth: false })),
+        itsmReceivers: [],
+        azureAppPushReceivers: [],
+        automationRunbookReceivers: [],
+        voiceReceivers: [],
+        logicAppReceivers: [],
+        azureFunctionReceivers: [],
+        armRoleReceivers: [],
+        eventHubReceivers: [],
+      },
+    });
+    return id;
+  }
+
+  /** Add a management lock on a resource; returns its id. */
+  addLock(resourceId: string, name: string, level: "CanNotDelete" | "ReadOnly" = "CanNotDelete"): string {
+    const id = `${resourceId}/providers/Microsoft.Authorization/locks/${name}`;
+    this.generic.set(lower(id), { id, type: "Microsoft.Authorization/locks", name, properties: { level, notes: "added by the test", owners: [] } });
+    return id;
+  }
+
   server(id: string): Json | undefined {
     return this.servers.get(lower(id));
   }
@@ -320,6 +361,12 @@ export class ArmStandin {
     let m: RegExpExecArray | null;
     if ((m = OPERATION_RE.exec(seen.path)) && seen.method === "GET") return this.poll(res, m[1].toLowerCase() === "azureasyncoperation" ? "async" : "location", m[2]);
     if ((m = SETTING_RE.exec(seen.path))) return this.setting(res, seen, m[1], m[2]);
+    if ((m = ACTION_GROUP_RE.exec(seen.path))) return this.genericGet(res, seen, "Microsoft.Insights/actionGroups/read", "ResourceNotFound", `The Resource 'Microsoft.Insights/actionGroups/${m[2]}' under resource group '${m[1]}' was not found.`);
+    if ((m = LOCK_RE.exec(seen.path))) {
+      // an empty path segment (getAtResourceLevel's empty parentResourcePath) is not a resource id
+      if (seen.path.includes("//")) return this.error(res, 400, "InvalidResourceType", `The resource type could not be found: the path ${seen.path} has an empty segment.`);
+      return this.genericGet(res, seen, "Microsoft.Authorization/locks/read", "LockNotFound", `The lock '${m[2]}' could not be found.`);
+    }
     if ((m = CHILD_RE.exec(seen.path))) return this.childResource(res, seen, m[1], m[2].toLowerCase() as "databases" | "configurations", m[3]);
     if ((m = SERVER_RE.exec(seen.path))) return this.serverResource(res, seen, m[2], m[3]);
     return this.error(res, 400, "StandinDoesNotModel", `the ARM stand-in does not model ${seen.method} ${seen.path}`);
@@ -344,6 +391,14 @@ export class ArmStandin {
       `The client 'drill@example.org' with object id '11111111-2222-3333-4444-555555555555' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
     );
     return true;
+  }
+
+  /** GET of an action group or lock; the stand-in models reads only. */
+  private genericGet(res: ServerResponse, seen: SeenRequest, action: string, notFoundCode: string, notFound: string): void {
+    if (this.forbidden(res, action, seen.path)) return;
+    if (seen.method !== "GET") return this.error(res, 405, "MethodNotAllowed", `the stand-in does not model ${seen.method} of ${seen.path}`);
+    const found = this.generic.get(lower(seen.path));
+    return found ? this.json(res, 200, found) : this.error(res, 404, notFoundCode, notFound);
   }
 
   private async serverResource(res: ServerResponse, seen: SeenRequest, rg: string, name: string): Promise<void> {
