@@ -170,6 +170,26 @@ interface EngineHooks {
   onError: (text: string) => void;
 }
 
+/**
+ * Why the Pulumi CLI could not be run, in words: the SDK reports a missing executable as
+ * `code: -2` (ENOENT), which says nothing to an operator.
+ */
+export function pulumiCliError(err: unknown, root: string | undefined): ToolError {
+  const where = root === undefined ? "`pulumi` on PATH" : `${root}/bin/pulumi (${PULUMI_ROOT_ENV})`;
+  const install = `install the Pulumi CLI (https://www.pulumi.com/docs/install/) so that \`pulumi\` is on PATH, or set ${PULUMI_ROOT_ENV} to the folder that holds bin/pulumi`;
+  // commandResult is private in the SDK's types, but it is where the exit code (-2: ENOENT) and stderr are
+  const result = err instanceof CommandError ? (err as unknown as { commandResult?: { code?: number; stderr?: string } }).commandResult : undefined;
+  const text = `${err instanceof Error ? err.message : String(err)}\n${result?.stderr ?? ""}`;
+  if (/\bENOENT\b/.test(text) || result?.code === -2) {
+    return new ToolError(`the Pulumi CLI is not installed here: there is no ${where}`, install);
+  }
+  if (/\bEACCES\b/.test(text) || result?.code === -13) {
+    return new ToolError(`the Pulumi CLI at ${where} cannot be run: it is not executable`, `make it executable (chmod +x), or ${install}`);
+  }
+  const first = (result?.stderr ?? "").split("\n").find((l) => l.trim()) ?? (err instanceof Error ? err.message.split("\n")[0] : String(err));
+  return new ToolError(`cannot run the Pulumi CLI (${where}): ${redact(first)}`, `check that \`pulumi version\` runs; otherwise ${install}`);
+}
+
 export class AutomationStackPort implements StackPort {
   /** Secret config values set through this port, by full key: redacted from every line and error. */
   private readonly secrets = new Map<string, string>();
@@ -190,7 +210,7 @@ export class AutomationStackPort implements StackPort {
     try {
       pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
     } catch (err) {
-      throw new ToolError(`cannot run the Pulumi CLI${root ? ` from ${root}` : ""}: ${redact(err instanceof Error ? err.message.split("\n")[0] : String(err))}`, "install the Pulumi CLI (https://www.pulumi.com/docs/install/) or set AYTQ_DR_PULUMI_ROOT");
+      throw pulumiCliError(err, root);
     }
     try {
       const stack = await LocalWorkspace.selectStack(
