@@ -38,6 +38,13 @@ export interface ConvergeOptions {
    * refreshes or forgets them before it previews (the deleted server's resources). @default none
    */
   gateIgnores?: readonly string[];
+  /**
+   * Ctrl-C: checked between the steps of the converge (after the config is written, after the
+   * preview, before up); once aborted, the config is put back and an InterruptedError (exit 130)
+   * says what was and was not applied. The stack port gets the same signal, so a running preview
+   * or up is stopped too. @default not interruptible
+   */
+  signal?: AbortSignal;
 }
 
 export interface ConvergeResult {
@@ -97,8 +104,14 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   };
   const planDir = o.planDir ?? mkdtempSync(path.join(os.tmpdir(), "aytq-dr-plan-"));
   const planFile = path.join(planDir, `${o.port.stackName}-${op.kind}-${Date.now()}.plan.json`);
+  let upStarted = false;
+  const stopIfInterrupted = (): void => {
+    if (o.signal?.aborted) throw new InterruptedError(`${what} interrupted (Ctrl-C)`);
+  };
   try {
+    stopIfInterrupted();
     const preview = await o.port.preview({ savePlan: planFile });
+    stopIfInterrupted();
     if (o.showDiff ?? true) {
       // the CLI masks secret values, but a password inside a plain input (a URL) would still show
       const diff = redact(preview.diffText).trim();
@@ -129,11 +142,22 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       const config = await rollback("declined");
       throw new RefusedError(`${what} declined: nothing was applied; ${config}`);
     }
+    stopIfInterrupted();
     o.log(`up: applying ${what}, bound to the plan the gate approved`);
+    upStarted = true;
     const up = await o.port.up({ plan: planFile });
     return { status: "applied", operation: what, preview, gate, outputs: up.outputs };
   } catch (err) {
-    if (!(err instanceof RefusedError)) await rollback(err instanceof InterruptedError ? "interrupted" : "it failed");
+    if (err instanceof RefusedError) throw err;
+    // a port call that failed because Ctrl-C stopped its pulumi process is an interruption, not a tool failure
+    const interrupted = err instanceof InterruptedError || o.signal?.aborted === true;
+    const config = await rollback(interrupted ? "interrupted" : "it failed");
+    if (interrupted) {
+      throw new InterruptedError(
+        `${what} interrupted (Ctrl-C): ${upStarted ? "the update was stopped part-way, so some of its changes may be applied" : "nothing was applied"}; ${config}`,
+        `see where the stack stands with aytq-dr status --stack ${o.port.stackName}, then run the command again to finish it`,
+      );
+    }
     throw err;
   } finally {
     // the plan may hold resolved inputs: never left behind

@@ -195,11 +195,11 @@ describe("aytq-dr in-process: the PTR window comes from the stack's earliestRest
     assert.match(io.errText, /restore window: from .* \(the server's earliest restore date\)/);
   });
 
-  it("falls back to 7 days when the stack has no earliestRestoreDate output", async () => {
+  it("falls back to 7 days, saying why, when Azure has not reported the earliest restore date yet", async () => {
     const port = fakeStack();
     const io = new FakeTerminal(port, false);
     assert.equal(await run(["ptr", "--stack", "test", "--at", iso(7 * DAY + 60 * MIN), "--dry-run"], io), 2);
-    assert.match(io.errText, /no earliestRestoreDate output/);
+    assert.match(io.errText, /restore window: the last 7 days \(backup retention\): Azure has not reported the server's earliest restore date yet/);
     assert.match(io.errText, /older than 7 days of backup retention/);
   });
 

@@ -3,7 +3,8 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkResumedTimes, decider, progressPrinter, resumeCommand, runAction } from "../../recovery/cli/commands/run";
+import { decider, progressPrinter, resumeCommand, runAction } from "../../recovery/cli/commands/run";
+import { checkResumedTimes } from "../../recovery/runbook/resume";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, RefusedError, UsageError } from "../../recovery/errors";
@@ -143,12 +144,12 @@ describe("run --resume: the restore times are checked again before any step", ()
   beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-run-resume-"))));
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
   let opened = 0;
-  const deps = (port: FakeStackPort) => ({
+  const deps = (port: FakeStackPort, data = new FakeData()) => ({
     openPort: async () => {
       opened++;
       return port;
     },
-    data: new FakeData(),
+    data,
     platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o),
   });
   beforeEach(() => (opened = 0));
@@ -194,19 +195,34 @@ describe("run --resume: the restore times are checked again before any step", ()
     assert.deepEqual(changes(port), []);
   });
 
-  it("data-loss: resumes when the point is still inside the window", async () => {
+  /** Config writes of the converges that stop, put into maintenance and freeze: what stop, maintenance-on and freeze would repeat. */
+  const startOfIncident = (port: FakeStackPort) => port.calls.filter((c) => /^setConfig .*(app\.stopped=true|app\.maintenance=true|pipeline\.frozen=true)/.test(c));
+
+  it("data-loss: resumes when the point is still inside the window, without repeating the completed steps' calls", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
     const runId = crashedRun("data-loss", { restorePointUTC: iso(6 * DAY), copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 6 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)), EXIT.ok, io.lines.join("\n"));
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port, data)), EXIT.ok, io.lines.join("\n"));
     assert.match(io.lines.join("\n"), /restore point still inside the window/);
+    // stop, maintenance-on, freeze and safety-backup completed before the crash: none of their calls again
+    assert.deepEqual(startOfIncident(port), [], "a completed step converged again");
+    assert.deepEqual(data.calls.filter((c) => c.includes("_safety")), [], "the safety backup was taken again");
+    // the steps it had left did run: the copy was made (and tidied), its backup restored into live
+    assert.ok(port.calls.some((c) => c.startsWith("setConfig recovery.ptrCopies[0].name=copy-x")), port.calls.join("\n"));
+    assert.ok(data.calls.some((c) => /^restore aytq_test_.*_copy\.sql\.gz -> /.test(c)), data.calls.join("\n"));
   });
 
   it("data-loss: no check once the ptr step is done, or when its copy exists already (a crash after creating it)", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const old = iso(8 * DAY);
     const done = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup", "ptr"], 8 * DAY);
-    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port)), EXIT.ok);
+    const data = new FakeData();
+    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)), EXIT.ok);
+    // ptr completed: its copy is never created again, nor the earlier steps' calls repeated
+    assert.deepEqual(port.calls.filter((c) => c.startsWith("setConfig") && c.includes("copy-x")), []);
+    assert.deepEqual(startOfIncident(port), []);
+    assert.deepEqual(data.calls.filter((c) => c.includes("_safety")), []);
 
     const port2 = new FakeStackPort("test", readStackConfig("test"));
     port2.config.recovery = { ...(port2.config.recovery as object), ptrCopies: [{ name: "copy-y", restorePointUTC: old, createdAtUTC: old }] };

@@ -5,17 +5,17 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_BACKUP_RETENTION_DAYS, Settings } from "../../../infra/config";
-import { loadStackSettings, checkStackName, PROJECT_ROOT } from "../../config/stackfile";
+import { parseSettings, type Settings } from "../../../infra/config";
+import { checkStackName, PROJECT_ROOT, readStackConfig } from "../../config/stackfile";
 import { checkGuards, confirm } from "../../ops/guard";
 import type { ConvergeResult } from "../../ops/converge";
 import { runOperation } from "../../ops/run-operation";
+import { checkOperationConfig } from "../../ops/model-check";
+import { listenForInterrupt } from "../interrupt";
 import type { RecoveryResult } from "../../ops/recover-server";
 import { recoveryContext } from "../../platforms/azure/recovery-context";
 import type { Operation } from "../../ops/operations";
-import { readEarliestRestore } from "../../platforms/azure/platform";
 import { AutomationStackPort } from "../../stack/automation";
-import { checkPtrTime, toIsoUtc } from "../../time";
 import type { StackPort } from "../../stack/port";
 import type { CliIO } from "../io";
 import { envValue } from "../../util/env";
@@ -56,21 +56,6 @@ export function portFor(io: CliIO): PortFactory {
   return io.openStack ? (stack, signal) => (io.openStack as PortFactory)(stack, signal) : (stack, signal) => openPort(stack, signal, (line) => io.err(line));
 }
 
-/**
- * The PTR window rule, once the stack is open: --at must not be older than the live server's
- * earliest restore date (stack output `earliestRestoreDate`), or 7 days of retention when the
- * stack does not say. Reads outputs only; changes nothing.
- */
-export async function checkPtrWindowOnStack(port: StackPort, at: Date, now: Date, log: (text: string) => void): Promise<void> {
-  const earliestRestore = await readEarliestRestore(port);
-  log(
-    earliestRestore
-      ? `restore window: from ${toIsoUtc(earliestRestore)} (the server's earliest restore date)`
-      : `restore window: the last ${DEFAULT_BACKUP_RETENTION_DAYS} days (the stack has no earliestRestoreDate output yet)`,
-  );
-  checkPtrTime(at, { now, earliestRestore });
-}
-
 /** Builds the operation once the stack is open (ptr needs the existing copies). */
 export type OperationBuilder = (port: StackPort, settings: Settings) => Promise<Operation>;
 
@@ -100,23 +85,34 @@ export function recoveryFor(io: CliIO, settings: Settings): ReturnType<typeof re
 export async function executeOperation(r: OperationRun): Promise<ConvergeResult | RecoveryResult> {
   const { io, flags } = r;
   const stack = checkStackName(flags.stack);
-  const settings = loadStackSettings(stack);
+  const raw = readStackConfig(stack);
+  const settings = parseSettings(raw);
   const dryRun = Boolean(flags.dryRun || r.forceDryRun);
   const guard = { stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun, isTTY: io.isTTY, prompt: io.prompt };
   await checkGuards(guard);
   if (dryRun && stack === "production") io.err("production: preview only, nothing is applied and the config is put back (no --confirm-production needed)");
   for (const n of r.notes ?? []) io.err(n);
-  const port = await portFor(io)(stack);
-  const op = await r.build(port, settings);
-  const recovery = op.kind === "revive" || op.kind === "rebuild" || op.kind === "normal" ? await recoveryFor(io, settings) : undefined;
-  const result = await runOperation(op, {
-    port,
-    liveServerName: settings.database.serverName,
-    log: (t) => io.err(t),
-    dryRun,
-    confirm: io.isTTY && !flags.yes ? (q) => confirm(q, guard) : undefined,
-    recovery,
-  });
+  // Ctrl-C from here on: the converge puts the config back and the command exits 130, as `run` does
+  const interrupt = listenForInterrupt(io, "interrupted: stopping and putting the config back (press Ctrl-C again to leave at once, which may leave the config changed)");
+  let result: ConvergeResult | RecoveryResult;
+  try {
+    const port = await portFor(io)(stack, interrupt.signal);
+    const op = await r.build(port, settings);
+    // what the operation would write is checked by the config model before anything is written
+    checkOperationConfig(op, raw);
+    const recovery = op.kind === "revive" || op.kind === "rebuild" || op.kind === "normal" ? await recoveryFor(io, settings) : undefined;
+    result = await runOperation(op, {
+      port,
+      liveServerName: settings.database.serverName,
+      log: (t) => io.err(t),
+      dryRun,
+      confirm: io.isTTY && !flags.yes ? (q) => confirm(q, guard) : undefined,
+      recovery,
+      signal: interrupt.signal,
+    });
+  } finally {
+    interrupt.dispose();
+  }
   if (result.status === "dry-run") io.out(`dry run: ${result.operation} passes the gate (${result.gate.changes.length} changes); nothing applied, config put back`);
   else if (result.status === "unchanged") io.out(`${result.operation}: nothing to change`);
   else io.out(`${result.operation}: applied`);

@@ -1,11 +1,11 @@
 /** revive, rebuild, ptr and tidy: the operations that create or remove servers. */
 import type { Command } from "commander";
-import { RefusedError, UsageError } from "../../errors";
-import { defaultCopyName } from "../../ops/operations";
-import { existingCopies } from "../../platforms/azure/platform";
+import { UsageError } from "../../errors";
+import { existingCopies } from "../../ops/outputs";
+import { checkPtrWindowOnStack, chooseCopyName } from "../../ops/ptr-copy";
 import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes, toIsoUtc } from "../../time";
 import type { CliIO } from "../io";
-import { checkPtrWindowOnStack, CommonFlags, executeOperation } from "./driver-common";
+import { CommonFlags, executeOperation } from "./driver-common";
 import { OperationSpec, registerSpec, rememberIO } from "./switches";
 
 type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean };
@@ -14,16 +14,6 @@ const timeFlags = (c: Command) => c.option("--timezone <zone>", "IANA zone a tim
 
 /** Now, for the time rules. */
 const clock = () => new Date();
-
-/** `base`, or `base-2`, `base-3`... : the first that is not taken, within a server name's 63 characters. */
-export function freeName(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let i = 2; ; i++) {
-    const suffix = `-${i}`;
-    const name = `${base.slice(0, 63 - suffix.length)}${suffix}`;
-    if (!taken.has(name)) return name;
-  }
-}
 
 export const REVIVE_SPEC: OperationSpec = {
   name: "revive",
@@ -35,7 +25,7 @@ export const REVIVE_SPEC: OperationSpec = {
     if (!flags.at) throw new UsageError("revive needs --at <time>", "e.g. aytq-dr revive --stack test --at 2024-07-24T06:10:00Z --deleted-at 2024-07-24T06:00:00Z");
     const at = parseOperatorTime(flags.at, "--at", flags.timezone);
     const deleted = flags.deletedAt ? parseOperatorTime(flags.deletedAt, "--deleted-at", flags.timezone) : undefined;
-    checkReviveTimes(at.date, deleted?.date, clock());
+    checkReviveTimes(at.date, deleted?.date, clock(), flags.stack);
     const notes = [`restore point: ${echoTime(at.date)}`, ...(deleted ? [`deleted at:    ${echoTime(deleted.date)}`] : [])];
     await executeOperation({ io, flags, forceDryRun, notes, build: async () => ({ kind: "revive", restorePointUTC: at.utc }), outputKeys: ["serverName", "serverFqdn", "recoveryMode"] });
   },
@@ -78,16 +68,7 @@ export const PTR_SPEC: OperationSpec = {
       outputKeys: ["ptrCopies"],
       build: async (port, settings) => {
         await checkPtrWindowOnStack(port, at.date, now, (t) => io.err(t));
-        const existing = await existingCopies(port);
-        const taken = new Set([settings.database.serverName, ...existing.map((c) => c.name)]);
-        // the default is per minute: a second run in the same minute gets the next free suffix
-        const name = flags.name ?? freeName(defaultCopyName(settings.database.serverName, now), taken);
-        if (taken.has(name)) {
-          throw new RefusedError(
-            `a server named ${name} already exists; existing copies: ${existing.map((c) => `${c.name} (at ${c.restorePointUTC})`).join(", ") || "none"}`,
-            "choose another --name, or leave --name out for a unique default",
-          );
-        }
+        const { name, existing } = await chooseCopyName(port, settings.database.serverName, flags.name, now);
         io.err(`copy name: ${name}`);
         return { kind: "ptr", copy: { name, restorePointUTC: at.utc, createdAtUTC: toIsoUtc(now) }, existing };
       },

@@ -10,68 +10,20 @@ import { EXIT, RefusedError, UsageError } from "../../errors";
 import { checkGuards, confirm } from "../../ops/guard";
 import { AzurePlatform, AzurePlatformOptions } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
-import { DEFAULT_BACKUP_RETENTION_DAYS, REVIVE_WINDOW_DAYS } from "../../../infra/config";
-import { existingCopies, readEarliestRestore } from "../../platforms/azure/platform";
-import { Journal, resumeIndex, RunMeta } from "../../runbook/journal";
+import { readStackConfig } from "../../config/stackfile";
+import { checkOperationConfig } from "../../ops/model-check";
+import { checkPtrWindowOnStack } from "../../ops/ptr-copy";
+import { Journal, RunMeta } from "../../runbook/journal";
+import { checkResumedTimes, checkResumeOnStack } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
-import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../../time";
+import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
-import { addStackFlag, checkPtrWindowOnStack, openPort, PortFactory, recoveryFor, stateDir } from "./driver-common";
-
-const DAY_MS = 24 * 60 * 60_000;
-
-/** The steps of a run that have not completed yet (what a resume will run). */
-export function pendingSteps(scenario: ScenarioName, records: readonly StepRecord[]): string[] {
-  const steps = SCENARIO_STEPS[scenario];
-  return steps.slice(resumeIndex(steps, records));
-}
-
-/**
- * A resumed run's restore times, checked again before any step: a run resumed days later must not
- * stop and start the app again only to find, at its ptr or revive step, that the point has left the
- * window. `step` is "ptr" or "revive"; checked only while that step has not completed. Throws a
- * UsageError saying what expired, when, and how to go on.
- */
-export function checkResumedTimes(
-  meta: RunMeta,
-  records: readonly StepRecord[],
-  step: "ptr" | "revive",
-  now: Date,
-  stack: string,
-  earliestRestore?: Date,
-): void {
-  const at = meta.inputs.restorePointUTC;
-  if (!at || !pendingSteps(meta.scenario, records).includes(step)) return;
-  const atDate = new Date(at);
-  const done = records.filter((r) => r.status === "done" || r.status === "unchanged" || r.status === "not-applicable").map((r) => r.step);
-  const head = `run ${meta.runId} (${meta.scenario}, started ${meta.createdAt}) cannot be resumed: its ${step} step has not run yet and its restore time is no longer usable`;
-  const already = done.length ? `; the steps it did (${[...new Set(done)].join(", ")}) are idempotent: the new run finds them as they were left` : "";
-  if (step === "ptr") {
-    const problems = ptrTimeProblems(atDate, { now, earliestRestore });
-    if (problems.length === 0) return;
-    const when = earliestRestore
-      ? `the server's earliest restore date has moved past it: it is now ${toIsoUtc(earliestRestore)}`
-      : `it left the ${DEFAULT_BACKUP_RETENTION_DAYS}-day retention window at ${toIsoUtc(new Date(atDate.getTime() + DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))}`;
-    throw new UsageError(
-      `${head}:\n  - ${problems.join("\n  - ")}\n  expired: ${when}; nothing was run`,
-      `start a new run with a newer --at (from ${toIsoUtc(earliestRestore ?? new Date(now.getTime() - DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))} to 5 minutes ago): aytq-dr run data-loss --stack ${stack} --at <time>${stack === "production" ? " --confirm-production" : ""}${already}`,
-    );
-  }
-  const deleted = meta.inputs.deletedAtUTC ? new Date(meta.inputs.deletedAtUTC) : undefined;
-  const problems = reviveTimeProblems(atDate, deleted, now);
-  if (problems.length === 0) return;
-  const closed = new Date((deleted ?? atDate).getTime() + REVIVE_WINDOW_DAYS * DAY_MS);
-  const production = stack === "production" ? " --confirm-production" : "";
-  throw new UsageError(
-    `${head}:\n  - ${problems.join("\n  - ")}\n  expired: the ${REVIVE_WINDOW_DAYS}-day revive window closed at ${toIsoUtc(closed)}; nothing was run`,
-    deleted
-      ? `Azure no longer keeps the dropped server, so it cannot be revived: recover from the latest backup instead: aytq-dr run server-lost-rebuild --stack ${stack}${production}${already}`
-      : `if the server was deleted less than ${REVIVE_WINDOW_DAYS} days ago, start a new run with a newer --at (at least 10 minutes after the deletion) and --deleted-at: aytq-dr run server-lost-revive --stack ${stack} --at <time> --deleted-at <time>${production}; otherwise it can no longer be revived: aytq-dr run server-lost-rebuild --stack ${stack}${production}${already}`,
-  );
-}
+import { clipInput } from "../../util/clip";
+import { listenForInterrupt } from "../interrupt";
+import { addStackFlag, openPort, PortFactory, recoveryFor, stateDir } from "./driver-common";
 
 export interface RunFlags {
   stack?: string;
@@ -99,19 +51,19 @@ function seconds(ms: number): string {
 /** Times checked and converted before anything runs. */
 export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, log: (t: string) => void): ScenarioInputs {
   if (scenario === "server-lost-rebuild") {
-    if (f.at || f.deletedAt) throw new UsageError("server-lost-rebuild takes no --at or --deleted-at: it restores the latest backup");
+    if (f.at || f.deletedAt) throw new UsageError("server-lost-rebuild takes no --at or --deleted-at: it restores the latest backup", "leave out --at and --deleted-at");
     return {};
   }
   if (!f.at) throw new UsageError(`${scenario} needs --at <time>`, "e.g. --at 2024-07-24T06:00:00Z (UTC), or a local time with --timezone Europe/London");
   const at = parseOperatorTime(f.at, "--at", f.timezone);
   if (scenario === "server-lost-revive") {
     const deleted = f.deletedAt ? parseOperatorTime(f.deletedAt, "--deleted-at", f.timezone) : undefined;
-    checkReviveTimes(at.date, deleted?.date, now);
+    checkReviveTimes(at.date, deleted?.date, now, f.stack);
     log(`restore point: ${echoTime(at.date)}`);
     if (deleted) log(`deleted at:    ${echoTime(deleted.date)}`);
     return { restorePointUTC: at.utc, ...(deleted ? { deletedAtUTC: deleted.utc } : {}) };
   }
-  if (f.deletedAt) throw new UsageError("--deleted-at is only for server-lost-revive");
+  if (f.deletedAt) throw new UsageError("--deleted-at is only for server-lost-revive", `leave out --deleted-at for ${scenario}`);
   // the window needs the server's earliest restore date: checked once the stack is open, before the first step
   checkPtrTime(at.date, { now, windowLater: true });
   log(`restore point: ${echoTime(at.date)}`);
@@ -121,7 +73,7 @@ export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, l
 /** How decisions get answered: the explicit flag, --yes, or a prompt on the terminal; refused up front otherwise. */
 export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO): DecideFn {
   if (f.restoreCopy !== undefined && f.restoreCopy !== "yes" && f.restoreCopy !== "no") {
-    throw new UsageError(`--restore-copy "${f.restoreCopy}": expected yes or no`);
+    throw new UsageError(`--restore-copy "${clipInput(f.restoreCopy)}": expected yes or no`, "answer with --restore-copy yes or --restore-copy no");
   }
   const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
   if (f.restoreCopy !== undefined || f.yes) {
@@ -209,31 +161,29 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   if (flags.resume) {
     const journal = new Journal(dir, stack, flags.resume);
     const meta = journal.meta();
-    if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${scenarioArg}`);
-    if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name");
+    if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${clipInput(scenarioArg)}`, `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
+    if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name", `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
     scenario = meta.scenario;
     resumed = { meta, records: journal.records() };
     // revive's window needs no stack: checked before anything else
     checkResumedTimes(meta, resumed.records, "revive", new Date(), stack);
   } else {
     if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
-    if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${scenarioArg}"`, `use one of: ${SCENARIOS.join(", ")}`);
+    if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${clipInput(scenarioArg)}"`, `use one of: ${SCENARIOS.join(", ")}`);
     scenario = scenarioArg as ScenarioName;
     inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
   }
+    // a copy name the config model refuses is refused now, before the first step (never at the ptr step)
+    if (inputs.copyName !== undefined && inputs.restorePointUTC !== undefined) {
+      checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
+    }
   const decide = decider(scenario, flags, io);
   await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
   if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
     throw new RefusedError("not started: nothing was changed");
   }
   const settings = loadStackSettings(stack);
-  const controller = new AbortController();
-  const onSigint = () => {
-    io.err("interrupted: finishing the journal (press Ctrl-C again to leave at once)");
-    controller.abort();
-    process.once("SIGINT", () => process.exit(EXIT.interrupted));
-  };
-  process.once("SIGINT", onSigint);
+  const controller = listenForInterrupt(io, "interrupted: finishing the journal (press Ctrl-C again to leave at once)");
   const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
   // a webhook that fails is logged by the notifier and never fails the run
   const notifier = new Notifier({ ...webhooksFrom(flags, io.env), log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
@@ -242,12 +192,9 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     // the engine's steps as they happen, under the step that runs them
     const port = await (deps.openPort ?? ((st: string, signal?: AbortSignal) => openPort(st, signal, (line) => io.err(`    ${line}`))))(stack, controller.signal);
     if (scenario === "data-loss" && !flags.resume && inputs.restorePointUTC) await checkPtrWindowOnStack(port, new Date(inputs.restorePointUTC), new Date(), (t) => io.err(t));
-    const copyName = resumed?.meta.inputs.copyName;
-    if (resumed && pendingSteps(scenario, resumed.records).includes("ptr") && !(await existingCopies(port)).some((c) => c.name === copyName && c.restorePointUTC === resumed?.meta.inputs.restorePointUTC)) {
-      // the ptr step has not run (and its copy does not exist): the restore point may have left the window since the run started
-      checkResumedTimes(resumed.meta, resumed.records, "ptr", new Date(), stack, await readEarliestRestore(port));
-      io.err(`restore point still inside the window: ${echoTime(new Date(resumed.meta.inputs.restorePointUTC ?? ""))}`);
-    }
+    // the ptr step has not run (and its copy does not exist): the restore point may have left the window since the run started
+    const stillInside = resumed ? await checkResumeOnStack(resumed.meta, resumed.records, port, new Date(), stack) : undefined;
+    if (stillInside) io.err(stillInside);
     const recovery = scenario === "data-loss" ? undefined : await recoveryFor(io, settings);
     if (scenario !== "data-loss" && recovery === undefined && !deps.platform) {
       throw new UsageError(
@@ -257,7 +204,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     }
     // the rebuild creates the server with the app's own credentials: make sure they can be read before the app is stopped
     if (scenario === "server-lost-rebuild" && recovery?.appCredentials) await recovery.appCredentials();
-    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery };
+    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery, signal: controller.signal };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
     const outcome = await runScenario({
       scenario,
@@ -289,7 +236,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
           : (outcome.exitCode ?? (outcome.outcome === "stopped" ? EXIT.refused : EXIT.failed));
     return code;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    controller.dispose();
     await notifier.flush();
   }
 }

@@ -11,6 +11,7 @@ import { RecoveryContext, runOperation } from "../../ops/run-operation";
 import type { Operation } from "../../ops/operations";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, PhaseListener, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
 import type { StackPort } from "../../stack/port";
+import { existingCopies } from "../../ops/outputs";
 
 export interface AzurePlatformOptions {
   port: StackPort;
@@ -22,39 +23,12 @@ export interface AzurePlatformOptions {
   now?: () => Date;
   /** Azure and the app's credentials, for revive and rebuild. @default none: they refuse to run */
   recovery?: RecoveryContext;
+  /** Ctrl-C: a converging step puts its config back and stops (ConvergeOptions.signal). @default not interruptible */
+  signal?: AbortSignal;
 }
 
-/** Copies known from config and outputs, config first. */
-export async function existingCopies(port: StackPort): Promise<PtrCopy[]> {
-  const fromConfig = ((await port.getConfig("recovery.ptrCopies")) as PtrCopy[] | undefined) ?? [];
-  let fromOutputs: PtrCopy[] = [];
-  try {
-    fromOutputs = ((await port.outputs()).ptrCopies as PtrCopy[] | undefined) ?? [];
-  } catch {
-    // a stack with no update yet has no outputs; config is then the whole truth
-  }
-  const byName = new Map<string, PtrCopy>();
-  for (const c of [...fromOutputs, ...fromConfig]) byName.set(c.name, { name: c.name, restorePointUTC: c.restorePointUTC, ...(c.createdAtUTC ? { createdAtUTC: c.createdAtUTC } : {}) });
-  return [...byName.values()];
-}
-
-/**
- * The live server's earliest restore point, from the stack output `earliestRestoreDate` (Azure's
- * `backup.earliestRestoreDate`). Undefined when the stack has no outputs yet, or Azure has not
- * reported it, or it is not a time: the caller then falls back to the retention window.
- */
-export async function readEarliestRestore(port: StackPort): Promise<Date | undefined> {
-  let value: unknown;
-  try {
-    value = (await port.outputs()).earliestRestoreDate;
-  } catch {
-    // a stack with no update yet has no outputs
-    return undefined;
-  }
-  if (typeof value !== "string" || value === "") return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
+/** The stack reads the driver makes before changing anything (ops/outputs.ts): a failed read is an error, never a default. */
+export { existingCopies, readEarliestRestore } from "../../ops/outputs";
 
 export class AzurePlatform implements Platform {
   readonly kind = "azure" as const;
@@ -69,7 +43,7 @@ export class AzurePlatform implements Platform {
   }
 
   private convergeOptions(): ConvergeOptions & { recovery?: RecoveryContext } {
-    return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm, recovery: this.o.recovery };
+    return { port: this.o.port, liveServerName: this.liveServerName, log: this.o.log, confirm: this.o.confirm, recovery: this.o.recovery, signal: this.o.signal };
   }
 
   private async apply(op: Operation, onPhase?: PhaseListener): Promise<StepResult> {
