@@ -6,15 +6,19 @@ import { Command, CommanderError } from "commander";
 import { describeError, EXIT } from "../errors";
 import { redact } from "../util/redact";
 import { CliIO, processIO } from "./io";
+import { withClippedEchoes } from "./echo";
+import { refuseRepeatedFlags } from "./flags";
 import { COMMANDS } from "./commands";
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command("aytq-dr")
     .description("Disaster recovery for AYTQ and CTR: every runbook step as a safe, resumable, measured command.")
-    .showHelpAfterError("(run with --help for usage)")
+    // commander's own errors (unknown flag, missing value) then end in a fix line like ours
+    .showHelpAfterError("  fix: correct the command line; aytq-dr help <command> lists what each command takes")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   for (const register of COMMANDS) register(program, io);
+  refuseRepeatedFlags(program);
   program.commands.forEach(function override(c: Command) {
     c.exitOverride();
     c.commands.forEach(override);
@@ -23,7 +27,9 @@ export function buildProgram(io: CliIO): Command {
 }
 
 /** Run the command line; resolves to the exit code. Never throws. */
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], cliIO: CliIO = processIO()): Promise<number> {
+  // every echo of an argument is cut to 200 characters, whoever prints it
+  const io = withClippedEchoes(cliIO, argv);
   const program = buildProgram(io);
   let exitCode: number = EXIT.ok;
   program.hook("postAction", (_this, action) => {

@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../errors";
+import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
 import type { PhaseRecord, ScenarioInputs, ScenarioName, StepRecord } from "./ports";
 
@@ -19,7 +20,8 @@ export interface RunMeta {
 }
 
 export function runDir(stateDir: string, stack: string, runId: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new UsageError(`"${runId}" is not a run id`, "use the id printed when the run started (ls .aytq-dr/<stack>/)");
+  // run ids are about 40 characters (newRunId); anything much longer is not one
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new UsageError(`"${clipInput(runId)}" is not a run id`, "use the id printed when the run started (ls .aytq-dr/<stack>/)");
   return path.join(stateDir, stack, runId);
 }
 
@@ -44,7 +46,7 @@ export class Journal {
 
   meta(): RunMeta {
     const file = path.join(this.dir, "run.json");
-    if (!existsSync(file)) throw new UsageError(`no run "${this.runId}" in ${path.dirname(this.dir)}`, "check the run id and --stack (runs are kept per stack)");
+    if (!existsSync(file)) throw new UsageError(`no run "${clipInput(this.runId)}" in ${path.dirname(this.dir)}`, "check the run id and --stack (runs are kept per stack)");
     return JSON.parse(readFileSync(file, "utf8")) as RunMeta;
   }
 

@@ -12,6 +12,7 @@ import { formatHealth, validateHealth } from "../../data/validate";
 import { verifyBackup } from "../../data/verify";
 import type { DatabaseConnection } from "../../runbook/ports";
 import { setExitCode } from "../main";
+import { parseAttempts, parseDeadlineSeconds, parseJobs } from "../numbers";
 import type { CliIO } from "../io";
 import type { RegisterCommand } from "./index";
 import { addStorageOptions, asList, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
@@ -77,14 +78,13 @@ export const registerRestore: RegisterCommand = (program, io) => {
       .option("--database-url <url>", "connect directly instead of through the Kubernetes tunnel (secret)")
       .option("--no-safety-backup", "do not back up the target first")
       .option("--confirm-production", "required to restore into production")
-      .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap", (v) => Number.parseInt(v, 10))
+      .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap (1 to 32)", parseJobs)
       .option("--json", "print the result as JSON"),
   ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; confirmProduction?: boolean; jobs?: number; databaseUrl?: string }) => {
     const settings = settingsFor(opts.stack);
     if (settings?.environment === "production" && !opts.confirmProduction) {
       throw new RefusedError("restoring into production needs --confirm-production", "add --confirm-production once you are sure; nothing was changed");
     }
-    if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1 || opts.jobs > 32)) throw new UsageError("--jobs must be a whole number from 1 to 32");
     const storage = storageFor(opts, settings, io);
     // Find the backup before anything else: a wrong --file must not open a tunnel or leave a safety backup behind.
     const found = await findBackup(storage, opts.file);
@@ -185,13 +185,11 @@ export const registerValidate: RegisterCommand = (program, io) => {
     .description("GET every health URL with retries; exit 1 if any fails")
     .option("--stack <stack>", "test | preproduction | production")
     .option("--url <url>", "a health URL to check instead of the stack's (repeatable)", (v: string, acc: string[] = []) => [...acc, v])
-    .option("--deadline-seconds <n>", "overall deadline", (v) => Number(v))
-    .option("--attempts <n>", "attempts per URL", (v) => Number(v))
+    .option("--deadline-seconds <n>", "overall deadline, in seconds (at most a day)", parseDeadlineSeconds)
+    .option("--attempts <n>", "attempts per URL (1 to 100)", parseAttempts)
     .option("--json", "print JSON")
     .action(async (opts: { stack?: string; url?: string[]; deadlineSeconds?: number; attempts?: number; json?: boolean }, command: Command) => {
-      if (opts.attempts !== undefined && (!Number.isInteger(opts.attempts) || opts.attempts < 1)) throw new UsageError("--attempts must be a whole number of at least 1", "e.g. --attempts 5");
-      if (opts.deadlineSeconds !== undefined && !(opts.deadlineSeconds > 0)) throw new UsageError("--deadline-seconds must be a number of seconds above 0", "e.g. --deadline-seconds 120");
-      const targets = opts.url?.length ? opts.url.map((url) => ({ service: healthUrlHost(url), url })) : healthUrls(settingsFor(opts.stack) ?? (() => { throw new UsageError("pass --stack S or --url"); })());
+      const targets = opts.url?.length ? opts.url.map((url) => ({ service: healthUrlHost(url), url })) : healthUrls(settingsFor(opts.stack) ?? (() => { throw new UsageError("validate has nothing to check", "pass --stack S (its health URLs) or --url <url>"); })());
       const results = await validateHealth(targets, { deadlineMs: opts.deadlineSeconds !== undefined ? opts.deadlineSeconds * 1000 : undefined, attempts: opts.attempts });
       if (opts.json) json(io, results);
       else io.out(formatHealth(results));

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { PROJECT_ROOT, checkStackName, loadStackSettings } from "../../config/stackfile";
 import { EXIT, ToolError, UsageError } from "../../errors";
+import { clipInput } from "../../util/clip";
 import { localPreflight, preflightFailed, preflightTable } from "../../preflight";
 import { AzureDrillEnvironment, DrillReport, confirmAzureDrill, liveServerId, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
 import { ArmAzureIncidents } from "../../drill/azure-incidents";
@@ -36,19 +37,19 @@ export function drillScenarios(value: string | undefined): ScenarioName[] {
   if (value === undefined) throw new UsageError("missing --scenario", `use one of: ${[...SCENARIOS, "all"].join(", ")}`);
   if (value === "all") return [...SCENARIOS];
   if ((SCENARIOS as readonly string[]).includes(value)) return [value as ScenarioName];
-  throw new UsageError(`unknown scenario "${value}"`, `use one of: ${[...SCENARIOS, "all"].join(", ")}`);
+  throw new UsageError(`unknown scenario "${clipInput(value)}"`, `use one of: ${[...SCENARIOS, "all"].join(", ")}`);
 }
 
 export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: number; reports: DrillReport[] }> {
   const scenarios = drillScenarios(f.scenario);
   if (f.platform !== undefined && f.platform !== "local" && f.platform !== "azure") {
-    throw new UsageError(`unknown platform "${f.platform}"`, "use --platform local, or --stack test for the Azure drill");
+    throw new UsageError(`unknown platform "${clipInput(f.platform)}"`, "use --platform local, or --stack test for the Azure drill");
   }
   const local = f.platform === "local" || (f.platform === undefined && f.stack === undefined);
   const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
   const reportDir = f.reports ?? path.join(PROJECT_ROOT, "dr-reports");
   if (!local) return azureDrill(f, scenarios, io, notifier, reportDir);
-  if (f.stack !== undefined) throw new UsageError("--stack is for the Azure drill; the local drill takes --platform local only");
+  if (f.stack !== undefined) throw new UsageError("--stack and --platform local conflict: --stack is for the Azure drill, --platform local for this machine", "give one of them: aytq-dr drill --platform local --scenario <name>, or aytq-dr drill --stack test --scenario <name>");
   const rows = parseDatasetSize(f.size);
   const checks = await localPreflight(f.workDir);
   if (preflightFailed(checks)) {

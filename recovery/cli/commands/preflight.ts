@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { EXIT, UsageError } from "../../errors";
+import { clipInput } from "../../util/clip";
 import { PreflightResult, localPreflight, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget } from "../../preflight";
 import type { CliIO } from "../io";
 import { setExitCode } from "../main";
@@ -19,10 +20,10 @@ interface PreflightFlags {
 export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ code: number; results: PreflightResult[] }> {
   let results: PreflightResult[];
   if (f.platform === "local") {
-    if (f.stack) throw new UsageError("give --stack or --platform local, not both");
+    if (f.stack) throw new UsageError("--stack and --platform local conflict: give one of them", "aytq-dr preflight --stack <stack> (Azure), or aytq-dr preflight --platform local");
     results = await localPreflight();
   } else if (f.platform !== undefined && f.platform !== "azure") {
-    throw new UsageError(`unknown platform "${f.platform}"`, "use --stack <stack> (Azure) or --platform local");
+    throw new UsageError(`unknown platform "${clipInput(f.platform)}"`, "use --stack <stack> (Azure) or --platform local");
   } else {
     const stack = checkStackName(f.stack);
     const settings = loadStackSettings(stack);

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { temporaryUrls } from "../../../infra/config";
 import { UsageError } from "../../errors";
+import { clipInput } from "../../util/clip";
 import type { Operation } from "../../ops/operations";
 import type { CliIO } from "../io";
 import { addCommonFlags, CommonFlags, executeOperation } from "./driver-common";
@@ -40,7 +41,7 @@ export const SWITCH_SPECS: OperationSpec[] = [
     define: (c) => c.argument("<state>", "on | off"),
     run: async (io, flags, args, forceDryRun) => {
       const state = args[0];
-      if (state !== "on" && state !== "off") throw new UsageError(`maintenance "${state}": expected on or off`, "aytq-dr maintenance on --stack test");
+      if (state !== "on" && state !== "off") throw new UsageError(`maintenance "${clipInput(state)}": expected on or off`, "aytq-dr maintenance on --stack test");
       await executeOperation({
         io,
         flags,

@@ -3,6 +3,7 @@
  * heartbeat writer that keeps committing timestamped rows, so a drill can measure what was lost.
  */
 import { UsageError } from "../../errors";
+import { clipInput } from "../../util/clip";
 import { psql } from "../../pg/psql";
 
 /** Named sizes in total rows (teachers + qualifications + inductions). */
@@ -22,13 +23,14 @@ export const HEARTBEAT_TABLE = "drill_heartbeat";
 /** `small|medium|large` or a whole number of rows -> total rows. Throws UsageError naming the allowed values. */
 export function parseDatasetSize(value: string | undefined): number {
   const v = (value ?? DEFAULT_DATASET_SIZE).trim().toLowerCase();
-  if (v in DATASET_SIZES) return DATASET_SIZES[v as DatasetSizeName];
+  // own keys only: `"constructor" in {...}` is true
+  if (Object.hasOwn(DATASET_SIZES, v)) return DATASET_SIZES[v as DatasetSizeName];
   if (/^\d+$/.test(v.replace(/_/g, ""))) {
     const rows = Number(v.replace(/_/g, ""));
     if (rows >= MIN_DATASET_ROWS && rows <= MAX_DATASET_ROWS) return rows;
   }
   throw new UsageError(
-    `--size "${value ?? ""}" is not a dataset size`,
+    `--size "${clipInput(value ?? "")}" is not a dataset size`,
     `use small (${DATASET_SIZES.small} rows), medium (${DATASET_SIZES.medium}), large (${DATASET_SIZES.large}) or a whole number of rows from ${MIN_DATASET_ROWS} to ${MAX_DATASET_ROWS}`,
   );
 }

@@ -1,0 +1,41 @@
+/**
+ * The last defence for echoes of operator input: whatever prints an argument (commander's own
+ * messages included), an argument longer than 200 characters appears cut to 200, with how much
+ * was left out. Messages built in this project cut at the source too (util/clip.ts).
+ */
+import { clipInput, MAX_ECHO_CHARS } from "../util/clip";
+import type { CliIO } from "./io";
+
+/** The long pieces of argv: whole arguments, and the value of `--flag=value` and `key=value`. */
+function longPieces(argv: readonly string[]): string[] {
+  const pieces = new Set<string>();
+  for (const arg of argv) {
+    if (arg.length <= MAX_ECHO_CHARS) continue;
+    pieces.add(arg);
+    const eq = arg.indexOf("=");
+    if (eq >= 0 && arg.length - eq - 1 > MAX_ECHO_CHARS) pieces.add(arg.slice(eq + 1));
+    if (eq > MAX_ECHO_CHARS) pieces.add(arg.slice(0, eq));
+  }
+  // longest first, so that a whole argument is cut before its value is looked for
+  return [...pieces].sort((a, b) => b.length - a.length);
+}
+
+/** Cut every long argument out of `text`. */
+export function clipArguments(text: string, pieces: readonly string[]): string {
+  let out = text;
+  for (const piece of pieces) if (out.includes(piece)) out = out.split(piece).join(clipInput(piece));
+  return out;
+}
+
+/**
+ * `io`, printing through the cut. The result inherits from `io`, so its other members (a test's
+ * fake stack, prompts, Azure) are the same objects.
+ */
+export function withClippedEchoes(io: CliIO, argv: readonly string[]): CliIO {
+  const pieces = longPieces(argv);
+  if (pieces.length === 0) return io;
+  const clipped = Object.create(io) as CliIO;
+  Object.defineProperty(clipped, "out", { value: (text: string) => io.out(clipArguments(text, pieces)) });
+  Object.defineProperty(clipped, "err", { value: (text: string) => io.err(clipArguments(text, pieces)) });
+  return clipped;
+}
