@@ -138,9 +138,44 @@ describe("runbook runner", () => {
     assert.match(last.error ?? "", /not available yet/);
   });
 
+  /**
+   * Every platform and data call of a run, attributed to the step that made it (by the step-start
+   * events), with the run's own names (run id, copy) made comparable across runs.
+   */
+  function callsByStep(platform: FakePlatform, data: FakeData): { onEvent: (e: RunEvent) => void; calls: () => Map<string, string[]> } {
+    const byStep = new Map<string, string[]>();
+    let step = "(before any step)";
+    let seenPlatform = platform.calls.length;
+    let seenData = data.calls.length;
+    const collect = () => {
+      const fresh = [...platform.calls.slice(seenPlatform), ...data.calls.slice(seenData)];
+      seenPlatform = platform.calls.length;
+      seenData = data.calls.length;
+      if (fresh.length) byStep.set(step, [...(byStep.get(step) ?? []), ...fresh]);
+    };
+    return {
+      onEvent: (e) => {
+        collect();
+        if (e.type === "step-start") step = e.step;
+      },
+      calls: () => {
+        collect();
+        return byStep;
+      },
+    };
+  }
+  const sameNames = (calls: string[], runId: string) => calls.map((c) => c.split(runId).join("<run>").replace(/-ptr-\d{12}-[0-9a-f]{4}/g, "-ptr-<copy>"));
+
   for (const scenario of SCENARIOS) {
     SCENARIO_STEPS[scenario].forEach((stepName, index) => {
       it(`${scenario}: resumes after a crash at step ${index + 1} (${stepName}) without redoing completed steps`, async () => {
+        // what each step calls when nothing goes wrong
+        const cleanPlatform = new FakePlatform();
+        const cleanData = new FakeData();
+        cleanData.blobs = ["aytq_test_nightly.sql.gz"];
+        const clean = callsByStep(cleanPlatform, cleanData);
+        const reference = await run(scenario, cleanPlatform, cleanData, { onEvent: clean.onEvent });
+
         const platform = new FakePlatform();
         const data = new FakeData();
         data.blobs = ["aytq_test_nightly.sql.gz"];
@@ -158,12 +193,18 @@ describe("runbook runner", () => {
         assert.equal(first.steps[first.steps.length - 1].step, stepName);
         platform.failOnce.clear();
         data.failOnce.clear();
-        const callsBefore = platform.calls.length;
-        const second = await run(scenario, platform, data, { resumeRunId: first.runId });
+        const resumedCalls = callsByStep(platform, data);
+        const second = await run(scenario, platform, data, { resumeRunId: first.runId, onEvent: resumedCalls.onEvent });
         assert.equal(second.outcome, "completed", JSON.stringify(second.steps.slice(-1)));
         const rerun = second.steps.slice(first.steps.length).map((s) => s.step);
         assert.deepEqual(rerun, SCENARIO_STEPS[scenario].slice(index));
-        assert.ok(platform.calls.length >= callsBefore);
+        // the platform and data calls of the resumed run: exactly those of the steps it had left, none of a completed step
+        const done = SCENARIO_STEPS[scenario].slice(0, index);
+        const calls = resumedCalls.calls();
+        for (const step of done) assert.equal(calls.get(step), undefined, `completed step ${step} called the platform again: ${JSON.stringify(calls.get(step))}`);
+        const expected = new Map([...clean.calls()].filter(([step]) => !done.includes(step)).map(([step, c]) => [step, sameNames(c, reference.runId)]));
+        const actual = new Map([...calls].map(([step, c]) => [step, sameNames(c, first.runId)]));
+        assert.deepEqual(actual, expected);
       });
     });
   }
