@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { healthUrls } from "../../../infra/config";
 import { EXIT, RefusedError, UsageError } from "../../errors";
 import { backupToBlob } from "../../data/backup";
+import { afterNightlyBackup } from "../../data/nightly";
+import { HEARTBEAT_URL_ENV, heartbeatTarget } from "../../notify/heartbeat";
 import { compareDatabases, formatComparison } from "../../data/compare";
 import { backupName, safetyBackupName, type BackupFormat } from "../../data/names";
 import { findBackup, restoreFromBlob } from "../../data/restore";
@@ -42,11 +44,14 @@ export const registerBackup: RegisterCommand = (program, io) => {
       .option("--server <name>", "server to back up (a PTR copy by name); default the live server")
       .option("--database-url <url>", "connect directly instead of through the Kubernetes tunnel (secret)")
       .option("--name <name>", "backup name (.sql.gz appended when missing)")
-      .option("--nightly", "use the nightly name aytq_<short>_YYYY-MM-DD.sql.gz")
+      .option("--nightly", "use the nightly name aytq_<short>_YYYY-MM-DD.sql.gz, read the backup back, then ping the heartbeat")
+      .option("--heartbeat-url <url>", `with --nightly: the StatusCake heartbeat's push URL, pinged once the backup reads back (secret); default ${HEARTBEAT_URL_ENV}`)
       .option("--format <format>", "plain (default) or custom (pg_restore archive, .dump)")
       .option("--json", "print the result as JSON"),
-  ).action(async (opts: DataOptions & { name?: string; nightly?: boolean; format?: string; databaseUrl?: string }) => {
+  ).action(async (opts: DataOptions & { name?: string; nightly?: boolean; format?: string; databaseUrl?: string; heartbeatUrl?: string }) => {
     const settings = settingsFor(opts.stack);
+    if (opts.heartbeatUrl !== undefined && !opts.nightly) throw new UsageError("--heartbeat-url goes with --nightly", "add --nightly, or leave --heartbeat-url out");
+    const heartbeat = opts.nightly ? heartbeatTarget(opts.heartbeatUrl, io.env) : undefined;
     const format = parseFormat(opts.format);
     const shortCode = settings?.shortCode ?? "local";
     const now = new Date();
@@ -62,8 +67,11 @@ export const registerBackup: RegisterCommand = (program, io) => {
         }),
       ),
     );
-    if (opts.json) json(io, result);
-    else io.out(`backup ${result.name}: ${formatBytes(result.bytes)} in ${(result.elapsedMs / 1000).toFixed(1)} s, sha256 ${result.sha256}`);
+    // nightly: read it back, and only then ping the heartbeat (a failed ping is a warning, never a failed backup)
+    const after = heartbeat && (await withInterrupt((signal) => afterNightlyBackup(storage, result, heartbeat, { signal })));
+    if (opts.json) json(io, after ? { ...result, readBack: after.readBack, heartbeat: { pinged: after.heartbeat.pinged, ok: after.heartbeat.pinged && after.heartbeat.ok } } : result);
+    else io.out(`backup ${result.name}: ${formatBytes(result.bytes)} in ${(result.elapsedMs / 1000).toFixed(1)} s, sha256 ${result.sha256}${after ? " (read back: matches)" : ""}`);
+    if (after) io.err(after.heartbeat.line);
   });
 };
 
