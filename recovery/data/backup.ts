@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { RestError } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
-import { CUSTOM_EXTENSION, type BackupFormat } from "./names";
+import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { checkCanDump, databaseOf } from "./pgtools";
 import { META, containerFor, storageError } from "./storage";
@@ -84,6 +84,9 @@ export interface BackupOutcome extends BackupResult {
 }
 
 export async function backupToBlob(source: DatabaseConnection, storage: StorageLocation, name: string, options: BackupOptions = {}): Promise<BackupOutcome> {
+  // every blob we write has a plain name (no folder, no '..'): checked here, whoever asks (CLI, safety backup, runbook)
+  const problem = name === name.trim() ? backupNameProblem(name) : { problem: "has spaces around it", fix: "give the name without spaces" };
+  if (problem) throw refused("backup name", name, problem);
   const format: BackupFormat = options.format ?? (name.endsWith(CUSTOM_EXTENSION) ? "custom" : "plain");
   const started = Date.now();
   const container = await containerFor(storage);

@@ -41,10 +41,53 @@ export function dumpVersionProblem(pgDump: { major: number; text: string }, serv
   return `pg_dump ${pgDump.text} is older than the server (PostgreSQL ${server.text}); pg_dump must be at least the server's major version`;
 }
 
-/** Why psql cannot replay a dump, or undefined. A newer pg_dump writes meta-commands an older psql rejects half way. */
-export function restoreVersionProblem(psql: { major: number; text: string }, dump: { major: number; text: string }): string | undefined {
-  if (psql.major >= dump.major) return undefined;
-  return `psql ${psql.text} is older than the pg_dump ${dump.text} that wrote this backup; an older psql can reject its commands half way`;
+/**
+ * Why psql (plain dumps) or pg_restore (archives) cannot restore a backup, or undefined. A newer
+ * pg_dump writes meta-commands an older psql rejects half way, and archive versions an older
+ * pg_restore cannot read.
+ */
+export function restoreVersionProblem(client: { major: number; text: string }, dump: { major: number; text: string }, tool: "psql" | "pg_restore" = "psql"): string | undefined {
+  if (client.major >= dump.major) return undefined;
+  return tool === "psql"
+    ? `psql ${client.text} is older than the pg_dump ${dump.text} that wrote this backup; an older psql can reject its commands half way`
+    : `pg_restore ${client.text} is older than the pg_dump ${dump.text} that wrote this archive; an older pg_restore cannot read newer archives`;
+}
+
+/**
+ * pg_dump's version from a custom archive's header (pg_dump's WriteHead): "PGDMP", format version
+ * (3 bytes), int and offset sizes, format, compression (a byte from archive 1.15, an int before),
+ * the creation time (7 ints), then three strings: database, server version, pg_dump version. An
+ * int is a sign byte and `intSize` bytes, little-endian; a string an int length and its bytes.
+ * Undefined when the header is shorter or other than that (the restore itself still checks).
+ */
+export function parseArchiveHeader(head: Buffer): { major: number; text: string; archiveVersion: string } | undefined {
+  if (head.length < 12 || head.subarray(0, 5).toString("latin1") !== "PGDMP") return undefined;
+  const [vmaj, vmin, vrev, intSize] = [head[5], head[6], head[7], head[8]];
+  if (intSize < 1 || intSize > 8) return undefined;
+  let at = 11; // after offSize (9) and format (10)
+  const readInt = (): number | undefined => {
+    if (at + 1 + intSize > head.length) return undefined;
+    const negative = head[at] !== 0;
+    let value = 0;
+    for (let i = 0; i < intSize; i++) value += head[at + 1 + i] * 2 ** (8 * i);
+    at += 1 + intSize;
+    return negative ? -value : value;
+  };
+  const readStr = (): string | undefined => {
+    const len = readInt();
+    if (len === undefined || len < 0 || at + len > head.length) return undefined;
+    const text = head.subarray(at, at + len).toString("utf8");
+    at += len;
+    return text;
+  };
+  if (vmaj > 1 || (vmaj === 1 && vmin >= 15)) at += 1;
+  else if (readInt() === undefined) return undefined;
+  for (let i = 0; i < 7; i++) if (readInt() === undefined) return undefined;
+  if (readStr() === undefined || readStr() === undefined) return undefined;
+  const version = readStr();
+  const m = version === undefined ? null : /^(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m) return undefined;
+  return { major: Number(m[1]), text: m[2] !== undefined ? `${m[1]}.${m[2]}` : m[1], archiveVersion: `${vmaj}.${vmin}.${vrev}` };
 }
 
 const versionCache = new Map<PgTool, { major: number; text: string }>();

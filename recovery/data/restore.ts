@@ -21,14 +21,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+import { constants as zlibConstants, createGunzip, gunzipSync } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, ToolError, UsageError } from "../errors";
 import type { DatabaseConnection, RestoreResult, StorageLocation } from "./types";
 import { restoreCandidates } from "./names";
 import { psql } from "../pg/psql";
 import { installHint, pgFailure, spawnPg, type Spawned } from "../pg/tools";
-import { databaseOf, parseDumpHeader, restoreVersionProblem, serverVersion, toolVersion, withDatabase } from "./pgtools";
+import { databaseOf, parseArchiveHeader, parseDumpHeader, restoreVersionProblem, serverVersion, toolVersion, withDatabase } from "./pgtools";
 import { META, containerFor, describeStorage, storageError } from "./storage";
 import { HashCounter, type ProgressFn } from "./streams";
 
@@ -59,13 +59,13 @@ export function sniffFormat(head: Buffer): "plain-gzip" | "plain" | "custom" {
 }
 
 /** The blob `--file` means: exact name, else `<name>.sql.gz`, else `<name>.dump`. */
-export async function findBackup(storage: StorageLocation, name: string): Promise<{ blob: BlockBlobClient; name: string; bytes: number; metadata: Record<string, string> }> {
+export async function findBackup(storage: StorageLocation, name: string): Promise<{ blob: BlockBlobClient; name: string; bytes: number; metadata: Record<string, string>; storage: StorageLocation }> {
   const container = await containerFor(storage);
   for (const candidate of restoreCandidates(name)) {
     const blob = container.getBlockBlobClient(candidate);
     try {
       const props = await blob.getProperties();
-      return { blob, name: candidate, bytes: props.contentLength ?? 0, metadata: props.metadata ?? {} };
+      return { blob, name: candidate, bytes: props.contentLength ?? 0, metadata: props.metadata ?? {}, storage };
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 404) continue;
       throw storageError(`reading ${candidate}`, err, storage);
@@ -74,25 +74,77 @@ export async function findBackup(storage: StorageLocation, name: string): Promis
   throw new UsageError(`no backup named ${restoreCandidates(name).join(" or ")} in ${describeStorage(storage)}`, "list them with: aytq-dr backups list");
 }
 
-export async function restoreFromBlob(storage: StorageLocation, name: string, target: DatabaseConnection, options: RestoreOptions = {}): Promise<RestoreOutcome> {
-  const started = Date.now();
+/** A backup found and checked as far as it can be without downloading it all. */
+export interface InspectedBackup {
+  blob: BlockBlobClient;
+  name: string;
+  bytes: number;
+  metadata: Record<string, string>;
+  /** Where it is (for the fix of a storage failure). */
+  storage: StorageLocation;
+  format: "plain-gzip" | "plain" | "custom";
+  /** pg_dump's version, from the dump's header or the archive's; undefined when it does not say (the workflow's old dumps). */
+  dumpVersion?: { major: number; text: string };
+}
+
+/** How much of a backup is read to check it: enough for pg_dump's header, gzip'd or not. */
+export const INSPECT_BYTES = 64 * 1024;
+
+/**
+ * Everything about a backup that can be checked before anything is changed: it exists, it is not
+ * empty, it is a gzip'd or plain SQL dump or a pg_dump archive, and the client that would restore
+ * it (psql, pg_restore) is not older than the pg_dump that wrote it. A restore runs these before
+ * its safety backup, so a backup that could never restore leaves nothing behind.
+ */
+export async function inspectBackup(storage: StorageLocation, name: string, signal?: AbortSignal): Promise<InspectedBackup> {
   const found = await findBackup(storage, name);
-  if (found.bytes === 0) throw new ToolError(`backup ${found.name} is empty (0 bytes)`, "pick another backup: aytq-dr backups list");
+  const refuse = (problem: string): ToolError => new ToolError(`backup ${found.name} ${problem}; nothing was restored`, "pick another backup: aytq-dr backups list");
+  if (found.bytes === 0) throw refuse("is empty (0 bytes): it cannot be restored");
   let head: Buffer;
   try {
-    head = await found.blob.downloadToBuffer(0, Math.min(8, found.bytes));
+    head = await found.blob.downloadToBuffer(0, Math.min(INSPECT_BYTES, found.bytes), { abortSignal: signal });
   } catch (err) {
     throw storageError(`downloading ${found.name}`, err, storage);
   }
   const format = sniffFormat(head);
-  const expected = found.metadata[META.sha256];
+  let dumpVersion: { major: number; text: string } | undefined;
+  if (format === "custom") {
+    dumpVersion = parseArchiveHeader(head);
+  } else {
+    let text: Buffer;
+    try {
+      // the head of a gzip stream, decompressed as far as it goes (the rest is checked while restoring)
+      text = format === "plain-gzip" ? gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head;
+    } catch (err) {
+      throw refuse(`is not valid gzip (${(err as Error).message})`);
+    }
+    if (text.subarray(0, HEAD_BYTES).includes(0)) throw refuse("is not a backup: it is neither gzip'd SQL, plain SQL nor a pg_dump archive (it holds binary data)");
+    dumpVersion = parseDumpHeader(text.subarray(0, HEAD_BYTES).toString("utf8"));
+  }
+  if (dumpVersion) {
+    const tool = format === "custom" ? "pg_restore" : "psql";
+    const problem = restoreVersionProblem(await toolVersion(tool), dumpVersion, tool);
+    if (problem) throw new ToolError(`${problem}; nothing was restored`, installHint(dumpVersion.major));
+  }
+  return { ...found, format, dumpVersion };
+}
+
+export async function restoreFromBlob(storage: StorageLocation, name: string, target: DatabaseConnection, options: RestoreOptions = {}): Promise<RestoreOutcome> {
+  const started = Date.now();
+  const inspected = await inspectBackup(storage, name, options.signal);
+  return restoreInspected(inspected, target, options, started);
+}
+
+/** Restore a backup inspectBackup has checked. */
+export async function restoreInspected(backup: InspectedBackup, target: DatabaseConnection, options: RestoreOptions = {}, started: number = Date.now()): Promise<RestoreOutcome> {
+  const expected = backup.metadata[META.sha256];
   // Connect first: a server that is down fails before anything is downloaded.
   await serverVersion(target.url);
-  const outcome = { name: found.name, bytes: found.bytes, format, sha256Verified: Boolean(expected) };
-  if (format === "custom") {
-    await restoreCustom(found, target, expected, options);
+  const outcome = { name: backup.name, bytes: backup.bytes, format: backup.format, sha256Verified: Boolean(expected) };
+  if (backup.format === "custom") {
+    await restoreCustom(backup, target, expected, options);
   } else {
-    await restorePlain(found, target, format, expected, options);
+    await restorePlain(backup, target, backup.format, expected, options);
   }
   return { ...outcome, elapsedMs: Date.now() - started };
 }
@@ -102,13 +154,13 @@ function mismatch(name: string, expected: string) {
     new ToolError(`backup ${name} is corrupt: its sha256 is ${actual}, the metadata says ${expected}; nothing was restored`, "restore another backup (aytq-dr backups list)");
 }
 
-async function download(blob: BlockBlobClient, name: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
+async function download(blob: BlockBlobClient, name: string, storage: StorageLocation, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
   try {
     const res = await blob.download(0, undefined, { maxRetryRequests: 5, abortSignal: signal });
     if (!res.readableStreamBody) throw new ToolError(`downloading ${name} returned no body`);
     return res.readableStreamBody;
   } catch (err) {
-    throw storageError(`downloading ${name}`, err);
+    throw storageError(`downloading ${name}`, err, storage);
   }
 }
 
@@ -224,13 +276,13 @@ class PsqlSink extends Writable {
 }
 
 async function restorePlain(
-  found: { blob: BlockBlobClient; name: string; bytes: number },
+  found: { blob: BlockBlobClient; name: string; bytes: number; storage: StorageLocation },
   target: DatabaseConnection,
   format: "plain-gzip" | "plain",
   expected: string | undefined,
   options: RestoreOptions,
 ): Promise<void> {
-  const body = await download(found.blob, found.name, options.signal);
+  const body = await download(found.blob, found.name, found.storage, options.signal);
   const hasher = new HashCounter({ phase: "download", onProgress: options.onProgress, totalBytes: found.bytes, expectedSha256: expected, onMismatch: expected ? mismatch(found.name, expected) : undefined });
   const sink = new PsqlSink(target, found.name);
   const stages: (NodeJS.ReadableStream | NodeJS.ReadWriteStream | NodeJS.WritableStream)[] = [body, hasher];
@@ -245,12 +297,12 @@ async function restorePlain(
     if (e.code && /^Z_/.test(e.code)) {
       throw new ToolError(`backup ${found.name} is not valid gzip (${e.message}); nothing was restored`, "restore another backup (aytq-dr backups list)");
     }
-    throw storageError(`restoring ${found.name}`, err);
+    throw storageError(`restoring ${found.name}`, err, found.storage);
   }
 }
 
 async function restoreCustom(
-  found: { blob: BlockBlobClient; name: string; bytes: number },
+  found: { blob: BlockBlobClient; name: string; bytes: number; storage: StorageLocation },
   target: DatabaseConnection,
   expected: string | undefined,
   options: RestoreOptions,
@@ -258,13 +310,13 @@ async function restoreCustom(
   const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-restore-"));
   const file = path.join(dir, "backup.dump");
   try {
-    const body = await download(found.blob, found.name, options.signal);
+    const body = await download(found.blob, found.name, found.storage, options.signal);
     const hasher = new HashCounter({ phase: "download", onProgress: options.onProgress, totalBytes: found.bytes, expectedSha256: expected, onMismatch: expected ? mismatch(found.name, expected) : undefined });
     try {
       await pipeline([body, hasher, createWriteStream(file)], { signal: options.signal });
     } catch (err) {
       if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; nothing was restored`);
-      throw err instanceof ToolError ? err : storageError(`downloading ${found.name}`, err);
+      throw err instanceof ToolError ? err : storageError(`downloading ${found.name}`, err, found.storage);
     }
     const jobs = options.jobs ?? 1;
     if (jobs <= 1) {

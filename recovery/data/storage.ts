@@ -1,6 +1,7 @@
 /** Blob storage for backups: Azurite by connection string, Azure by DefaultAzureCredential. */
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
-import { ToolError } from "../errors";
+import { ToolError, UsageError } from "../errors";
+import { checkConnectionString, checkContainerName } from "./names";
 import type { StorageLocation } from "./types";
 import { redact } from "../util/redact";
 
@@ -19,14 +20,17 @@ export const META = {
   verifiedAt: "verifiedat",
 } as const;
 
+/** The container's client. The container's name and a connection string are checked first (Azure's rules): a bad one is exit 2 before any call. */
 export async function containerFor(location: StorageLocation): Promise<ContainerClient> {
+  checkContainerName(location.container, "container");
   switch (location.kind) {
     case "connection-string": {
+      checkConnectionString(location.connectionString, "use");
       let service: BlobServiceClient;
       try {
         service = BlobServiceClient.fromConnectionString(location.connectionString);
       } catch (err) {
-        throw new ToolError(`the storage connection string is not valid: ${redact(String((err as Error).message ?? err), [location.connectionString])}`);
+        throw new UsageError(`the storage connection string is not valid: ${redact(String((err as Error).message ?? err), [location.connectionString])}`, "copy it whole from the portal (storage account > Access keys), or use UseDevelopmentStorage=true for Azurite");
       }
       return service.getContainerClient(location.container);
     }
@@ -55,10 +59,19 @@ export function storageError(what: string, err: unknown, location?: StorageLocat
   const secrets = location?.kind === "connection-string" ? [location.connectionString] : [];
   const status = err instanceof RestError ? ` (HTTP ${err.statusCode ?? "?"}${err.code ? ` ${err.code}` : ""})` : "";
   const first = redact(err.message.split("\n")[0] ?? "", secrets);
-  const hint = err instanceof RestError && (err.statusCode === 403 || err.statusCode === 401)
-    ? "sign in (az login) with a role that can read and write blobs (Storage Blob Data Contributor), or pass --storage-connection-string"
-    : /ECONNREFUSED|ENOTFOUND/.test(err.message) ? "is the storage endpoint reachable (Azurite running)?" : undefined;
+  const denied = err instanceof RestError && (err.statusCode === 403 || err.statusCode === 401);
+  const hint = denied ? deniedHint(location) : /ECONNREFUSED|ENOTFOUND/.test(err.message) ? "is the storage endpoint reachable (Azurite running)?" : undefined;
   return new ToolError(`${what} failed${status}: ${first}`, hint);
+}
+
+/** What to do when storage refuses us (401/403): it depends on how we signed in. */
+function deniedHint(location: StorageLocation | undefined): string {
+  if (location?.kind === "connection-string") {
+    return /(^|;)\s*AccountKey=/.test(location.connectionString)
+      ? "the storage account refused the AccountKey in the connection string: copy the key again from the portal (storage account > Access keys; a rotated key stops working), whole, ending in '=' or '=='"
+      : "the storage account refused the SharedAccessSignature in the connection string: it may have expired or lack read, write or list permission; make a new SAS";
+  }
+  return "sign in (az login) with a role that can read and write blobs (Storage Blob Data Contributor), or pass --storage-connection-string";
 }
 
 export interface BackupInfo {

@@ -2,7 +2,10 @@
 import { startThrowawayCluster } from "../pg/cluster";
 import type { StorageLocation } from "./types";
 import { summarise } from "./compare";
+import { RefusedError } from "../errors";
 import { psql } from "../pg/psql";
+import { clipInput } from "../util/clip";
+import { maskUrl } from "../util/redact";
 import { withDatabase } from "./pgtools";
 import { findBackup, restoreFromBlob } from "./restore";
 import { META, storageError } from "./storage";
@@ -26,7 +29,27 @@ export interface VerifyOutcome {
   recordError?: string;
 }
 
+/** Relations in a database's own schemas (tables, views, sequences...): 0 for a database fit to restore into. */
+export const USER_RELATIONS_SQL = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')`;
+
+/**
+ * A verification restores with --clean: it drops what the backup names. So --into-url must be an
+ * empty scratch database, never one that holds something (a typo for the live database would lose it).
+ */
+export async function checkEmptyScratch(url: string): Promise<void> {
+  const relations = Number((await psql(url, USER_RELATIONS_SQL, { what: "reading the --into-url database" })).trim());
+  if (relations > 0) {
+    throw new RefusedError(
+      `the --into-url database ${clipInput(maskUrl(url))} is not empty (${relations} table${relations === 1 ? "" : "s"}, views or sequences): a verification restores over it; nothing was changed`,
+      "give an empty scratch database (CREATE DATABASE verify_scratch), or leave --into-url out for a throwaway local cluster",
+    );
+  }
+}
+
 export async function verifyBackup(storage: StorageLocation, name: string, options: VerifyOptions = {}): Promise<VerifyOutcome> {
+  if (options.intoUrl) await checkEmptyScratch(options.intoUrl);
   const found = await findBackup(storage, name);
   let dispose: (() => Promise<void>) | undefined;
   let url = options.intoUrl;

@@ -43,7 +43,7 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
     assert.equal(await main(["node", "aytq-dr", "compare", "--database-url", srcUrl, "--database-url", dstUrl], io), 1, "different -> 1");
     assert.match(io.stdout(), /DIFFERENT/);
 
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", dstUrl, "--file", "cli-one", ...storage], io), 0);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", dstUrl, "--file", "cli-one", ...storage], io), 0);
     assert.equal(await fingerprint(dst), await fingerprint(src));
     assert.equal(await main(["node", "aytq-dr", "compare", "--database-url", srcUrl, "--database-url", dstUrl, "--json"], io), 0, "equal -> 0");
 
@@ -56,7 +56,7 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
     assert.ok(listed.some((b) => b.name.startsWith("safety_before_restore_of_cli-one_")), "a safety backup was taken first");
     assert.ok(listed.some((b) => b.name === "cli-one.sql.gz"));
 
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", withPassword(withDatabase(src.url, "missingdb")), "--file", "cli-one", "--no-safety-backup", ...storage], io), 4);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", withPassword(withDatabase(src.url, "missingdb")), "--file", "cli-one", "--no-safety-backup", ...storage], io), 4);
 
     const all = io.text() + listIO.text();
     assert.doesNotMatch(all, new RegExp(PASSWORD));

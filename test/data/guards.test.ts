@@ -36,11 +36,11 @@ describe("data command guards and outputs (issue 4 audit)", function () {
   it("refuses to restore into production without --confirm-production, before touching storage or the database", async () => {
     const storage = freshStorage(env);
     const io = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) });
-    assert.equal(await main(["node", "aytq-dr", "restore", "--stack", "production", "--file", "x", ...containerArgs(storage)], io), 3);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--stack", "production", "--file", "x", ...containerArgs(storage)], io), 3);
     assert.match(io.stderr(), /restoring into production needs --confirm-production/);
     // test is not production: the same command gets past the guard and fails on the missing backup (exit 2)
     const io2 = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) });
-    assert.equal(await main(["node", "aytq-dr", "restore", "--stack", "test", "--file", "x", ...containerArgs(storage)], io2), 2);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--stack", "test", "--file", "x", ...containerArgs(storage)], io2), 2);
     assert.match(io2.stderr(), /no backup named x or x\.sql\.gz or x\.dump/);
   });
 
@@ -50,7 +50,7 @@ describe("data command guards and outputs (issue 4 audit)", function () {
     await seed(target);
     const before = await fingerprint(target);
     const io = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) });
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", target.url, "--file", "nope", ...containerArgs(storage)], io), 2);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", target.url, "--file", "nope", ...containerArgs(storage)], io), 2);
     assert.deepEqual(await listBackups(storage), [], "no safety backup was taken");
     assert.equal(await fingerprint(target), before);
   });
@@ -62,7 +62,7 @@ describe("data command guards and outputs (issue 4 audit)", function () {
     await backupToBlob(src, storage, "plainname.sql.gz");
     const dst = await createDatabase(env.cluster, "extdst");
     const io = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) });
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", dst.url, "--file", "plainname", "--json", ...containerArgs(storage)], io), 0, io.stderr());
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", dst.url, "--file", "plainname", "--json", ...containerArgs(storage)], io), 0, io.stderr());
     const r = JSON.parse(io.stdout()) as { name: string; safetyBackup: string };
     assert.equal(r.name, "plainname.sql.gz");
     assert.match(r.safetyBackup, /^safety_before_restore_of_plainname_\d{4}-\d\d-\d\dT\d{6}Z\.sql\.gz$/);
@@ -120,7 +120,7 @@ describe("data command guards and outputs (issue 4 audit)", function () {
     assert.equal((JSON.parse(tty.stdout()) as { name: string }).name, "p1.sql.gz");
     const dst = await createDatabase(env.cluster, "progdst");
     const ttyRestore = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) }, true);
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", dst.url, "--file", "p1", "--no-safety-backup", ...containerArgs(storage)], ttyRestore), 0);
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", dst.url, "--file", "p1", "--no-safety-backup", ...containerArgs(storage)], ttyRestore), 0);
     assert.match(ttyRestore.stderr(), /^download [\d.]+ (B|KB|MB) of [\d.]+ (B|KB|MB) at [\d.]+ (B|KB|MB)\/s$/m);
 
     const pipe = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) }, false);

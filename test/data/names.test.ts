@@ -20,9 +20,9 @@ describe("backup names", () => {
     it(`${JSON.stringify(request)} -> ${expected}`, () => assert.equal(backupName(request), expected));
   }
   it("refuses folders, odd characters and mismatched extensions", () => {
-    assert.throws(() => backupName({ kind: "given", name: "a/b" }), /not allowed/);
-    assert.throws(() => backupName({ kind: "given", name: "x;rm" }), /not allowed/);
-    assert.throws(() => backupName({ kind: "given", name: "x".repeat(300) }), /not allowed/);
+    assert.throws(() => backupName({ kind: "given", name: "a/b" }), /--name "a\/b" is a path, not a backup name/);
+    assert.throws(() => backupName({ kind: "given", name: "x;rm" }), /is not a backup name: it must start with a letter or digit and hold only/);
+    assert.throws(() => backupName({ kind: "given", name: "x".repeat(300) }), /longer than 200 characters/);
     assert.throws(() => backupName({ kind: "given", name: "x.dump" }), /custom-format/);
     assert.throws(() => backupName({ kind: "given", name: "x.sql.gz", format: "custom" }), /plain SQL/);
   });

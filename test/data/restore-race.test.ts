@@ -5,35 +5,11 @@
  * psql's own error line, and the target is unchanged.
  */
 import { strict as assert } from "node:assert";
-import { gzipSync } from "node:zlib";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { restoreFromBlob } from "../../recovery/data/restore";
 import { ToolError } from "../../recovery/errors";
 import type { StorageLocation } from "../../recovery/data/types";
-import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
-
-/** Rows of COPY data, about `mb` megabytes. */
-function copyRows(table: string, mb: number): string {
-  const row = "x".repeat(1000);
-  const n = Math.ceil((mb * 1024 * 1024) / (row.length + 8));
-  const lines: string[] = [`CREATE TABLE ${table} (id int, payload text);`, `COPY ${table} (id, payload) FROM stdin;`];
-  for (let i = 0; i < n; i++) lines.push(`${i}\t${row}`);
-  lines.push("\\.", "");
-  return lines.join("\n");
-}
-
-/** A plain dump (pg_dump's header and trailer) that fails early, then goes on for many megabytes. */
-export function failingDump(): Buffer {
-  const sql = [
-    "--\n-- PostgreSQL database dump\n--\n-- Dumped from database version 15.0\n-- Dumped by pg_dump version 15.0\n",
-    "DELETE FROM qualifications;",
-    copyRows("first_big", 1),
-    "SELECT 1/0;", // psql stops here (ON_ERROR_STOP) ...
-    copyRows("second_big", 40), // ... while we still have 40 MB to feed it
-    "-- PostgreSQL database dump complete\n",
-  ].join("\n");
-  return gzipSync(sql, { level: 1 });
-}
+import { createDatabase, failingDump, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
 async function upload(storage: StorageLocation, name: string, body: Buffer): Promise<void> {
   if (storage.kind !== "connection-string") throw new Error("tests use Azurite");

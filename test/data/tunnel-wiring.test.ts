@@ -56,39 +56,39 @@ describe("data commands through the stack's tunnel (CliIO.openTunnel)", function
     assert.equal(settings.app.databaseSecretName, "access-your-teaching-qualifications-test-secret");
   });
 
-  it("compare --stack test --copy x: live and copy x through two tunnels; 0 when equal, 1 when different, both released each time", async () => {
+  it("compare --stack test --copy copy-x: live and copy copy-x through two tunnels; 0 when equal, 1 when different, both released each time", async () => {
     const live = await createDatabase(env.cluster, "tlive");
     const copy = await createDatabase(env.cluster, "tcopy");
     await seed(live);
     await seed(copy);
 
-    const equal = new FakeTunnels({ [LIVE]: live.url, x: copy.url });
+    const equal = new FakeTunnels({ [LIVE]: live.url, "copy-x": copy.url });
     const eqIO = io(equal);
-    assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "x"], eqIO), 0, eqIO.text());
-    assert.deepEqual(equal.opened, [tunnel(undefined), tunnel("x")], "A is the live server, B the copy x, same Secret and namespace");
-    assert.deepEqual(equal.events, [`open ${LIVE}`, "open x", "release x", `release ${LIVE}`]);
+    assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "copy-x"], eqIO), 0, eqIO.text());
+    assert.deepEqual(equal.opened, [tunnel(undefined), tunnel("copy-x")], "A is the live server, B the copy copy-x, same Secret and namespace");
+    assert.deepEqual(equal.events, [`open ${LIVE}`, "open copy-x", "release copy-x", `release ${LIVE}`]);
     assert.match(eqIO.stdout(), new RegExp(`A = ${LIVE}/`));
-    assert.match(eqIO.stdout(), /B = x\//);
+    assert.match(eqIO.stdout(), /B = copy-x\//);
 
     await psql(copy.url, "DELETE FROM qualifications WHERE id % 7 = 0");
-    const different = new FakeTunnels({ [LIVE]: live.url, x: copy.url });
+    const different = new FakeTunnels({ [LIVE]: live.url, "copy-x": copy.url });
     const diffIO = io(different);
-    assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "x", "--json"], diffIO), 1, diffIO.text());
+    assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "copy-x", "--json"], diffIO), 1, diffIO.text());
     const json = JSON.parse(diffIO.stdout()) as { equal: boolean; tables: { table: string; equal: boolean }[] };
     assert.equal(json.equal, false);
     assert.deepEqual(json.tables.filter((t) => !t.equal).map((t) => t.table), ["public.qualifications"]);
-    assert.deepEqual(different.released.sort(), [LIVE, "x"].sort());
+    assert.deepEqual(different.released.sort(), [LIVE, "copy-x"].sort());
   });
 
   it("compare releases both tunnels when the comparison throws, and the live one when the copy's cannot open", async () => {
     const live = await createDatabase(env.cluster, "tlive");
     await seed(live);
-    const broken = new FakeTunnels({ [LIVE]: live.url, x: withDatabase(live.url, "no_such_database") });
+    const broken = new FakeTunnels({ [LIVE]: live.url, "copy-x": withDatabase(live.url, "no_such_database") });
     const brokenIO = io(broken);
-    const code = await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "x"], brokenIO);
+    const code = await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "copy-x"], brokenIO);
     assert.ok(code !== 0 && code !== 1, `a failed compare is neither "equal" nor "different" (exit ${code}): ${brokenIO.text()}`);
     assert.match(brokenIO.text(), /no_such_database/);
-    assert.deepEqual(broken.events, [`open ${LIVE}`, "open x", "release x", `release ${LIVE}`]);
+    assert.deepEqual(broken.events, [`open ${LIVE}`, "open copy-x", "release copy-x", `release ${LIVE}`]);
 
     const noCopy = new FakeTunnels({ [LIVE]: live.url });
     assert.notEqual(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "gone"], io(noCopy)), 0);
@@ -118,7 +118,7 @@ describe("data commands through the stack's tunnel (CliIO.openTunnel)", function
     assert.deepEqual(sources, { "of-copy.sql.gz": "aytq-copy-1", "of-live.sql.gz": LIVE, "of-live-default.sql.gz": LIVE });
     // the copy's dump really is the copy: it alone has the bulk table
     const restored = await createDatabase(env.cluster, "brest");
-    assert.equal(await main(["node", "aytq-dr", "restore", "--database-url", restored.url, "--file", "of-copy", "--no-safety-backup", ...storageArgs], c), 0, c.text());
+    assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", restored.url, "--file", "of-copy", "--no-safety-backup", ...storageArgs], c), 0, c.text());
     assert.equal((await psql(restored.url, "SELECT count(*) FROM bulk")).trim(), "10");
   });
 });

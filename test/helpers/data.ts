@@ -1,12 +1,15 @@
 /** Shared glue for the data tests: one Azurite and one PostgreSQL cluster, databases by name. */
 import { spawnSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { withDatabase } from "../../recovery/data/pgtools";
 import { connectionEnv } from "../../recovery/pg/connection";
 import { psql } from "../../recovery/pg/psql";
 import { pgToolPath } from "../../recovery/pg/tools";
 import { summarise } from "../../recovery/data/compare";
-import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
+import { handToServerUser, startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
 import type { DatabaseConnection, StorageLocation } from "../../recovery/data/types";
 
 export interface DataEnv {
@@ -83,4 +86,46 @@ export function schemaOf(db: DatabaseConnection): string {
   const res = spawnSync(pgToolPath("pg_dump"), ["--schema-only", "--no-owner"], { env: { ...process.env, ...connectionEnv(db.url) }, encoding: "utf8" });
   if (res.status !== 0) throw new Error(res.stderr);
   return res.stdout.split("\n").filter((l) => !l.startsWith("--") && !l.startsWith("\\restrict") && !l.startsWith("\\unrestrict") && l.trim() !== "").join("\n");
+}
+
+/**
+ * Make a cluster ask for passwords over TCP (scram-sha-256), as Azure does, so a wrong password is
+ * really refused. The superuser `postgres` gets `password`; returns the cluster's URL with it.
+ */
+export async function requirePasswords(cluster: PgCluster, password: string): Promise<string> {
+  await psql(cluster.url("postgres"), `SET password_encryption = 'scram-sha-256'; ALTER ROLE postgres PASSWORD '${password.replace(/'/g, "''")}'`);
+  const hba = path.join(cluster.dataDir, "pg_hba.conf");
+  writeFileSync(hba, "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
+  handToServerUser(hba);
+  await psql(cluster.url("postgres").replace("postgres@", `postgres:${encodeURIComponent(password)}@`), "SELECT pg_reload_conf()").catch(() => undefined);
+  // the reload is asynchronous: wait until a password-less connection is refused
+  for (let i = 0; i < 50; i++) {
+    const refused = await psql(cluster.url("postgres"), "SELECT 1", { connectTimeoutSeconds: 2 }).then(() => false, () => true);
+    if (refused) return cluster.url("postgres").replace("postgres@", `postgres:${encodeURIComponent(password)}@`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the cluster still accepts connections without a password");
+}
+
+/** Rows of COPY data, about `mb` megabytes. */
+function copyRows(table: string, mb: number): string {
+  const row = "x".repeat(1000);
+  const n = Math.ceil((mb * 1024 * 1024) / (row.length + 8));
+  const lines: string[] = [`CREATE TABLE ${table} (id int, payload text);`, `COPY ${table} (id, payload) FROM stdin;`];
+  for (let i = 0; i < n; i++) lines.push(`${i}\t${row}`);
+  lines.push("\\.", "");
+  return lines.join("\n");
+}
+
+/** A plain dump (pg_dump's header and trailer) that fails early, then goes on for many megabytes. */
+export function failingDump(): Buffer {
+  const sql = [
+    "--\n-- PostgreSQL database dump\n--\n-- Dumped from database version 15.0\n-- Dumped by pg_dump version 15.0\n",
+    "DELETE FROM qualifications;",
+    copyRows("first_big", 1),
+    "SELECT 1/0;", // psql stops here (ON_ERROR_STOP) ...
+    copyRows("second_big", 40), // ... while we still have 40 MB to feed it
+    "-- PostgreSQL database dump complete\n",
+  ].join("\n");
+  return gzipSync(sql, { level: 1 });
 }

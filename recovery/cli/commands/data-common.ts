@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { UsageError } from "../../errors";
+import { checkConnectionString, checkContainerName } from "../../data/names";
 import { openKubernetesTunnel, type KubernetesTunnelOptions } from "../../data/tunnel";
 import { formatProgress, type ProgressFn } from "../../data/streams";
 import type { DatabaseConnection, StorageLocation } from "../../runbook/ports";
@@ -30,9 +31,9 @@ export function settingsFor(stack: string | undefined): Settings | undefined {
 }
 
 export function storageFor(opts: DataOptions, settings: Settings | undefined, io: CliIO): StorageLocation {
-  const container = opts.container ?? settings?.backup.containerName ?? DEFAULT_BACKUP_CONTAINER;
+  const container = checkContainerName(opts.container ?? settings?.backup.containerName ?? DEFAULT_BACKUP_CONTAINER, opts.container !== undefined ? "--container" : "the stack's backup.containerName");
   const cs = opts.storageConnectionString ?? envValue(io.env, "AZURE_STORAGE_CONNECTION_STRING");
-  if (cs) return { kind: "connection-string", connectionString: cs, container };
+  if (cs) return { kind: "connection-string", connectionString: checkConnectionString(cs, opts.storageConnectionString !== undefined ? "--storage-connection-string" : "AZURE_STORAGE_CONNECTION_STRING"), container };
   if (settings) return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container };
   throw new UsageError("no storage given", "pass --stack (Azure, signed in with az login), or --storage-connection-string / AZURE_STORAGE_CONNECTION_STRING");
 }

@@ -6,12 +6,13 @@ import { backupToBlob } from "../../data/backup";
 import { afterNightlyBackup } from "../../data/nightly";
 import { HEARTBEAT_URL_ENV, heartbeatTarget } from "../../notify/heartbeat";
 import { compareDatabases, formatComparison } from "../../data/compare";
-import { backupName, safetyBackupName, type BackupFormat } from "../../data/names";
-import { findBackup, restoreFromBlob } from "../../data/restore";
+import { backupName, checkBackupName, checkCopyName, shown, type BackupFormat } from "../../data/names";
+import { restoreSafely } from "../../data/safe-restore";
 import { listBackups } from "../../data/storage";
 import { formatBytes } from "../../data/streams";
 import { formatHealth, validateHealth } from "../../data/validate";
 import { verifyBackup } from "../../data/verify";
+import { checkGuards, confirm } from "../../ops/guard";
 import type { DatabaseConnection } from "../../runbook/ports";
 import { setExitCode } from "../main";
 import { parseAttempts, parseDeadlineSeconds, parseJobs } from "../numbers";
@@ -49,6 +50,10 @@ export const registerBackup: RegisterCommand = (program, io) => {
       .option("--format <format>", "plain (default) or custom (pg_restore archive, .dump)")
       .option("--json", "print the result as JSON"),
   ).action(async (opts: DataOptions & { name?: string; nightly?: boolean; format?: string; databaseUrl?: string; heartbeatUrl?: string }) => {
+    if (opts.nightly && opts.name !== undefined) {
+      throw new UsageError(`--nightly and --name ${shown(opts.name)} conflict: --nightly names the backup aytq_<short>_YYYY-MM-DD.sql.gz itself; nothing was done`, "give one of them: --nightly for the nightly backup, or --name <name> for an ad hoc one");
+    }
+    if (opts.server !== undefined) checkCopyName(opts.server, "--server");
     const settings = settingsFor(opts.stack);
     if (opts.heartbeatUrl !== undefined && !opts.nightly) throw new UsageError("--heartbeat-url goes with --nightly", "add --nightly, or leave --heartbeat-url out");
     const heartbeat = opts.nightly ? heartbeatTarget(opts.heartbeatUrl, io.env) : undefined;
@@ -85,31 +90,36 @@ export const registerRestore: RegisterCommand = (program, io) => {
       .option("--server <name>", "target server (a PTR copy by name); default the live server")
       .option("--database-url <url>", "connect directly instead of through the Kubernetes tunnel (secret)")
       .option("--no-safety-backup", "do not back up the target first")
+      .option("--yes", "restore without asking (required without a terminal)")
       .option("--confirm-production", "required to restore into production")
       .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap (1 to 32)", parseJobs)
       .option("--json", "print the result as JSON"),
-  ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; confirmProduction?: boolean; jobs?: number; databaseUrl?: string }) => {
+  ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; yes?: boolean; confirmProduction?: boolean; jobs?: number; databaseUrl?: string }) => {
+    // every input and guard before any call: a wrong --file must not open a tunnel or leave a safety backup behind
+    const file = checkBackupName(opts.file, "--file");
+    if (opts.server !== undefined) checkCopyName(opts.server, "--server");
     const settings = settingsFor(opts.stack);
-    if (settings?.environment === "production" && !opts.confirmProduction) {
+    if (opts.stack === "production" && !opts.confirmProduction) {
       throw new RefusedError("restoring into production needs --confirm-production", "add --confirm-production once you are sure; nothing was changed");
     }
+    if (!opts.yes && !(io.isTTY && io.prompt)) {
+      throw new RefusedError("restore replaces everything in the target database, and there is no terminal to ask on; nothing was changed", "add --yes to restore without a prompt");
+    }
+    // production on a terminal: type the stack name back
+    await checkGuards({ stack: opts.stack ?? "", confirmProduction: Boolean(opts.confirmProduction), yes: Boolean(opts.yes), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
     const storage = storageFor(opts, settings, io);
-    // Find the backup before anything else: a wrong --file must not open a tunnel or leave a safety backup behind.
-    const found = await findBackup(storage, opts.file);
     const result = await withInterrupt((signal) =>
-      connectFor(opts.databaseUrl, opts.server, settings, io).then((conn) =>
-        using(conn, async (c) => {
-          let safety: string | undefined;
-          if (opts.safetyBackup) {
-            safety = safetyBackupName(found.name, new Date());
-            if (!opts.json) io.err(`safety backup of ${c.label} to ${safety}`);
-            await backupToBlob(c, storage, safety, { onProgress: progressFor(io), signal });
-          }
-          if (!opts.json) io.err(`restoring ${found.name} into ${c.label}`);
-          const r = await restoreFromBlob(storage, found.name, c, { onProgress: progressFor(io), signal, jobs: opts.jobs });
-          return { ...r, safetyBackup: safety, target: c.label };
-        }),
-      ),
+      restoreSafely({
+        storage,
+        file,
+        connect: () => connectFor(opts.databaseUrl, opts.server, settings, io),
+        confirm: (question) => confirm(question, { yes: Boolean(opts.yes), isTTY: io.isTTY, prompt: io.prompt }),
+        safetyBackup: opts.safetyBackup,
+        jobs: opts.jobs,
+        signal,
+        onProgress: progressFor(io),
+        log: opts.json ? undefined : (line) => io.err(line),
+      }),
     );
     if (opts.json) json(io, result);
     else io.out(`restored ${result.name} (${formatBytes(result.bytes)}${result.sha256Verified ? ", sha256 verified" : ", no checksum in metadata"}) into ${result.target} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.safetyBackup ? `; safety backup ${result.safetyBackup}` : ""}`);
@@ -145,6 +155,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
       .option("--into-url <url>", "an empty scratch database to restore into (secret); default a local throwaway cluster")
       .option("--json", "print JSON"),
   ).action(async (opts: DataOptions & { file: string; intoUrl?: string }) => {
+    checkBackupName(opts.file, "--file");
     const storage = storageFor(opts, settingsFor(opts.stack), io);
     const r = await withInterrupt((signal) => verifyBackup(storage, opts.file, { intoUrl: opts.intoUrl, onProgress: progressFor(io), signal }));
     if (opts.json) json(io, r);
@@ -161,6 +172,7 @@ export const registerCompare: RegisterCommand = (program, io) => {
     .option("--database-url <url>", "give twice to compare two databases directly (secret)", (v: string, acc: string[] = []) => [...acc, v])
     .option("--json", "print JSON")
     .action(async (opts: DataOptions & { copy?: string }, command: Command) => {
+      if (opts.copy !== undefined) checkCopyName(opts.copy, "--copy");
       const settings = settingsFor(opts.stack);
       const urls = asList(opts.databaseUrl);
       if (urls.length !== 0 && urls.length !== 2) throw new UsageError("give --database-url twice (A and B), or --stack with --copy");
