@@ -153,7 +153,7 @@ describe("nightly backup heartbeat", function () {
     after(async () => {
       await Promise.all([azurite?.stop(), pg?.dispose()]);
     });
-    const storage = (): StorageLocation => ({ kind: "connection-string", connectionString: azurite.connectionString, container: `nightly${Date.now().toString(36)}${++seq}` });
+    const storage = (): Extract<StorageLocation, { kind: "connection-string" }> => ({ kind: "connection-string", connectionString: azurite.connectionString, container: `nightly${Date.now().toString(36)}${++seq}` });
 
     /** A blob as backupToBlob leaves it: content, and its sha256 in metadata (or a wrong one). */
     async function putBlob(where: StorageLocation, name: string, content: Buffer, metadataSha?: string): Promise<{ name: string; bytes: number; sha256: string }> {
@@ -197,7 +197,7 @@ describe("nightly backup heartbeat", function () {
         return [...this.stdout, ...this.stderr].join("\n");
       }
     }
-    const backupArgs = (where: StorageLocation, databaseUrl: string) => ["node", "aytq-dr", "backup", "--database-url", databaseUrl, "--storage-connection-string", where.connectionString, "--container", where.container, "--nightly"];
+    const backupArgs = (where: Extract<StorageLocation, { kind: "connection-string" }>, databaseUrl: string) => ["node", "aytq-dr", "backup", "--database-url", databaseUrl, "--storage-connection-string", where.connectionString, "--container", where.container, "--nightly"];
 
     it("aytq-dr backup --nightly: written, read back, then one ping, after the blob exists; the key never printed", async () => {
       const where = storage();

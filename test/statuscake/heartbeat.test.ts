@@ -98,11 +98,11 @@ describe("heartbeat check as code (a Pulumi dynamic resource over StatusCake's A
 
     it("check: a period outside StatusCake's 30..172800 s and an empty name are refused by property; unknowns pass through", async () => {
       const p = heartbeatProvider({ apiUrl: sc.apiUrl });
-      assert.deepEqual((await p.check!({}, { ...INPUTS, periodSeconds: 29 })).failures, [{ property: "periodSeconds", reason: "must be a whole number of seconds from 30 to 172800 (StatusCake's bounds), not 29" }]);
-      assert.equal((await p.check!({}, { ...INPUTS, periodSeconds: 172_801 })).failures?.length, 1);
-      assert.deepEqual((await p.check!({}, { ...INPUTS, periodSeconds: 30 })).failures, []);
-      assert.deepEqual((await p.check!({}, { ...INPUTS, name: " " })).failures?.map((f) => f.property), ["name"]);
-      const { inputs } = await p.check!({}, { name: INPUTS.name, periodSeconds: 93_600, contactGroupIds: UNKNOWN as unknown as string[] } as typeof INPUTS);
+      assert.deepEqual((await p.check!(INPUTS, { ...INPUTS, periodSeconds: 29 })).failures, [{ property: "periodSeconds", reason: "must be a whole number of seconds from 30 to 172800 (StatusCake's bounds), not 29" }]);
+      assert.equal((await p.check!(INPUTS, { ...INPUTS, periodSeconds: 172_801 })).failures?.length, 1);
+      assert.deepEqual((await p.check!(INPUTS, { ...INPUTS, periodSeconds: 30 })).failures, []);
+      assert.deepEqual((await p.check!(INPUTS, { ...INPUTS, name: " " })).failures?.map((f) => f.property), ["name"]);
+      const { inputs } = await p.check!(INPUTS, { name: INPUTS.name, periodSeconds: 93_600, contactGroupIds: UNKNOWN as unknown as string[] } as typeof INPUTS);
       assert.deepEqual(inputs, { name: INPUTS.name, periodSeconds: 93_600, contactGroupIds: UNKNOWN, tags: [], paused: false });
       assert.equal(sc.requests.length, 0, "check asks StatusCake nothing");
     });
