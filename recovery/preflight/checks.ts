@@ -6,6 +6,7 @@
 import type { PtrCopyInfo } from "../runbook/ports";
 import { serverCheck, type ServerReading } from "./server";
 import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
+import { type MonitoringExpectation, type MonitoringReading, monitoringChecks } from "./monitoring";
 
 export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
@@ -46,6 +47,8 @@ export interface PreflightProbes {
   listPtrCopies(): Promise<PtrCopyInfo[]>;
   /** The real live server against the declaration; undefined when Azure cannot be asked (no subscription). */
   readServer?(): Promise<ServerReading>;
+  /** StatusCake's checks and heartbeat, the action group and the locks the stack declares, as they are (never throws). */
+  readMonitoring?(expect: MonitoringExpectation): Promise<MonitoringReading>;
 }
 
 /** What pre-flight reads from settings (a stack's or the local platform's). */
@@ -65,6 +68,8 @@ export interface PreflightTarget {
   dsiTemporaryUrlsRegistered?: boolean;
   statusPageUrl?: string;
   uptimeCheckUrls?: readonly string[];
+  /** The monitoring the stack declares (StatusCake, action group, locks). */
+  monitoring?: MonitoringExpectation;
 }
 
 /** The nightly backup runs every 24 h; 2 h of slack. */
@@ -161,13 +166,16 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
   if (t.statusPageUrl !== undefined || t.uptimeCheckUrls !== undefined) {
     const urls = [...(t.statusPageUrl ? [t.statusPageUrl] : []), ...(t.uptimeCheckUrls ?? [])];
     if (!t.statusPageUrl) out.push({ name: "status page configured", status: "fail", detail: "monitoring.statusPageUrl is not set", fix: "set monitoring.statusPageUrl to the Teacher Services status page" });
-    if ((t.uptimeCheckUrls ?? []).length === 0) out.push({ name: "uptime checks configured", status: "fail", detail: "monitoring.uptimeCheckUrls is empty", fix: "add the StatusCake check URLs to monitoring.uptimeCheckUrls" });
+    if ((t.uptimeCheckUrls ?? []).length === 0 && !t.monitoring?.statusCake) out.push({ name: "uptime checks configured", status: "fail", detail: "monitoring.uptimeCheckUrls is empty", fix: "add the StatusCake check URLs to monitoring.uptimeCheckUrls" });
     for (const url of urls) {
       const r = await safely(url, () => p.probeUrl(url));
       const ok = r.value?.ok === true;
       out.push({ name: `monitoring answers: ${url}`, status: ok ? "pass" : "fail", detail: r.value?.detail ?? r.error ?? "", fix: ok ? undefined : "check the monitor exists and is reachable; a silent monitor hides the outage" });
     }
   } else out.push({ name: "monitoring endpoints", status: "n/a", detail: "no monitoring on this platform" });
+
+  // the monitoring as code is real: StatusCake's checks and heartbeat, the action group, the locks
+  if (t.monitoring && p.readMonitoring) out.push(...monitoringChecks(t.monitoring, await p.readMonitoring(t.monitoring), now));
 
   // stale copies
   const copies = await safely("listing PTR copies", () => p.listPtrCopies());

@@ -19,6 +19,7 @@ import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } f
 import { REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
 import { githubOptionsFromEnv, readBranchProtection } from "./github";
+import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./monitoring";
 import { envValue } from "../util/env";
 
 /** One HTTP GET with a deadline. */
@@ -62,8 +63,8 @@ export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> 
   return denied.length ? { ok: false, detail: denied.join("; ") } : { ok: true, detail: "can create pods, port-forward and read secrets" };
 }
 
-/** Pre-flight of an Azure stack from its settings. */
-export function stackTarget(stack: string, s: Settings): PreflightTarget {
+/** Pre-flight of an Azure stack from its settings. `subscriptionId` names the locked resources. @default the stack's aytq:subscriptionId */
+export function stackTarget(stack: string, s: Settings, subscriptionId: string | undefined = s.subscriptionId): PreflightTarget {
   return {
     name: stack,
     serverMajor: Number(s.database.postgresVersion),
@@ -75,6 +76,7 @@ export function stackTarget(stack: string, s: Settings): PreflightTarget {
     dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
     statusPageUrl: s.monitoring.statusPageUrl,
     uptimeCheckUrls: s.monitoring.uptimeCheckUrls,
+    monitoring: monitoringExpectation(stack, s, subscriptionId),
   };
 }
 
@@ -94,6 +96,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)
     listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
     ...(azure ? { readServer: () => readServer(azure, s) } : {}),
+    readMonitoring: (expect) => readMonitoring(expect, { statusCake: statusCakeFromEnv(env), azure }),
   };
 }
 

@@ -28,7 +28,7 @@ export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ c
     const stack = checkStackName(f.stack);
     const settings = loadStackSettings(stack);
     const recovery = await recoveryFor(io, settings);
-    results = await runPreflight(stackTarget(stack, settings), stackProbes(settings, io.env, recovery?.azure));
+    results = await runPreflight(stackTarget(stack, settings, recovery?.subscriptionId), stackProbes(settings, io.env, recovery?.azure));
   }
   io.out(f.json ? JSON.stringify(results, null, 2) : preflightTable(results));
   const failed = preflightFailed(results);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CliIO } from "../io";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
+import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";
 
 interface CopyOut {
@@ -48,13 +49,18 @@ export function registerStatus(program: Command, io: CliIO): void {
       const settings = loadStackSettings(stack);
       let reading: ServerReading | undefined;
       let error: string | undefined;
+      let recovery: Awaited<ReturnType<typeof recoveryFor>>;
       try {
-        const azure = (await recoveryFor(io, settings))?.azure;
-        reading = azure ? await readServer(azure, settings) : undefined;
+        recovery = await recoveryFor(io, settings);
+        reading = recovery ? await readServer(recovery.azure, settings) : undefined;
       } catch (err) {
         error = err instanceof Error ? err.message.split("\n")[0] : String(err);
       }
-      if (opts.json) io.out(JSON.stringify({ ...outputs, realServer: error !== undefined ? { error } : (reading ?? null) }, null, 2));
-      else io.out([...statusLines(stack, outputs, new Date()), serverStatusLine(reading, error)].join("\n"));
+      // the monitoring next to it: StatusCake's checks and heartbeat, the action group, the locks ("not read (why)" without credentials)
+      const expect = monitoringExpectation(stack, settings, recovery?.subscriptionId);
+      const monitoring = await readMonitoring(expect, { statusCake: statusCakeFromEnv(io.env), azure: recovery?.azure });
+      const now = new Date();
+      if (opts.json) io.out(JSON.stringify({ ...outputs, realServer: error !== undefined ? { error } : (reading ?? null), monitoring: monitoringStatusLines(expect, monitoring, now) }, null, 2));
+      else io.out([...statusLines(stack, outputs, now), serverStatusLine(reading, error), ...monitoringStatusLines(expect, monitoring, now)].join("\n"));
     });
 }
