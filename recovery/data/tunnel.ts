@@ -110,12 +110,7 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
       `check kubectl can read it (az aks get-credentials for the cluster; kubectl get secret ${options.secretName} -n ${options.namespace}), or pass --database-url`,
     );
   });
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ToolError(`${options.secretKey ?? "DATABASE_URL"} in secret ${options.namespace}/${options.secretName} is not a URL`);
-  }
+  const url = databaseUrlFromSecret(raw, key, options.namespace, options.secretName);
   const server = options.serverName ?? options.liveServerName;
   const targetHost = options.serverName ? copyHost(url.hostname, options.liveServerName, options.serverName) : url.hostname;
   const targetPort = Number(url.port || 5432);
@@ -152,24 +147,64 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
   return { url: url.toString(), label: `${server}/${db} (via pod ${podName})`, serverName: server, release };
 }
 
+/**
+ * The app's DATABASE_URL as read from its Secret, or a ToolError with the fix: the value must be a
+ * postgres:// URL. The value is never quoted (it holds the password).
+ */
+export function databaseUrlFromSecret(raw: string, key: string, namespace: string, secretName: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+    throw new ToolError(
+      `${key} in secret ${namespace}/${secretName} is not a postgres:// URL`,
+      `the app's Secret must hold its connection as postgres://user:password@host:5432/database under ${key} (see what it holds: kubectl get secret ${secretName} -n ${namespace} -o jsonpath='{.data.${key}}' | base64 -d); or pass --database-url`,
+    );
+  }
+  return url;
+}
+
+/** The Secret exists but has no such key (or an empty one). */
+export function secretKeyMissing(namespace: string, name: string, key: string, keys: readonly string[]): ToolError {
+  return new ToolError(
+    `secret ${namespace}/${name} has no ${key}${keys.length ? ` (its keys: ${keys.join(", ")})` : " (it holds no keys)"}`,
+    `the app reads its database connection from ${key} in this Secret: check --stack names the right app (app.databaseSecretName), or pass --database-url`,
+  );
+}
+
+/** The tunnel pod stopped before it was ready (evicted, its image would not run, the deadline passed). */
+export function tunnelPodEnded(namespace: string, name: string, phase: string, reason?: string): ToolError {
+  return new ToolError(
+    `tunnel pod ${name} ended (${phase}${reason ? `: ${reason}` : ""}) before it was ready; nothing was read or changed`,
+    `see why in the namespace's events (kept after the pod is deleted): kubectl get events -n ${namespace} --field-selector involvedObject.name=${name}; then run the command again, or pass --database-url`,
+  );
+}
+
 // ------------------------------------------------------------------------------------------------
 // The real Kubernetes adapter (ESM-only client, loaded on demand).
 
-/** The Kubernetes API through the current kubeconfig context (also reads the app's Secret for a rebuild). */
-export async function realKube(): Promise<TunnelKube> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+/** The parts of @kubernetes/client-node's CoreV1Api the tunnel calls (tests pass a stand-in). */
+export interface CoreApi {
+  readNamespacedSecret(args: { name: string; namespace: string }): Promise<{ data?: Record<string, string> }>;
+  readNamespacedPod(args: { name: string; namespace: string }): Promise<{ status?: { phase?: string; reason?: string; message?: string; containerStatuses?: { ready: boolean }[] } }>;
+  createNamespacedPod(args: { namespace: string; body: never }): Promise<unknown>;
+  deleteNamespacedPod(args: { name: string; namespace: string; gracePeriodSeconds?: number }): Promise<unknown>;
+}
+
+/** readSecret, createPod, waitRunning and deletePod over a CoreV1Api; `forward` is given (it needs the kubeconfig). */
+export function kubeFromCore(core: CoreApi, forward: TunnelKube["forward"], pollMs = 1000): TunnelKube {
   return {
     readSecret: async (namespace, name, key) => {
       const secret = await core.readNamespacedSecret({ name, namespace });
       const value = secret.data?.[key];
-      if (!value) throw new ToolError(`secret ${namespace}/${name} has no ${key}`);
+      if (!value) throw secretKeyMissing(namespace, name, key, Object.keys(secret.data ?? {}));
       return Buffer.from(value, "base64").toString("utf8");
     },
     createPod: async (manifest) => {
-      await core.createNamespacedPod({ namespace: manifest.metadata.namespace, body: manifest as unknown as Parameters<typeof core.createNamespacedPod>[0]["body"] });
+      await core.createNamespacedPod({ namespace: manifest.metadata.namespace, body: manifest as never });
     },
     waitRunning: async (namespace, name, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
@@ -177,9 +212,9 @@ export async function realKube(): Promise<TunnelKube> {
         const pod = await core.readNamespacedPod({ name, namespace });
         const phase = pod.status?.phase;
         if (phase === "Running" && pod.status?.containerStatuses?.every((c) => c.ready)) return;
-        if (phase === "Failed" || phase === "Succeeded") throw new ToolError(`tunnel pod ${name} ended (${phase})`);
+        if (phase === "Failed" || phase === "Succeeded") throw tunnelPodEnded(namespace, name, phase, pod.status?.reason ?? pod.status?.message);
         if (Date.now() > deadline) throw new ToolError(`tunnel pod ${name} was not running after ${timeoutMs / 1000} s (phase ${phase ?? "unknown"})`, "can the cluster pull alpine/socat? see kubectl describe pod");
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, pollMs));
       }
     },
     deletePod: async (namespace, name) => {
@@ -187,18 +222,27 @@ export async function realKube(): Promise<TunnelKube> {
         if (err.code !== 404) throw err;
       });
     },
-    forward: async (namespace, pod, port) => {
-      const pf = new k8s.PortForward(kc);
-      const server = net.createServer((socket) => {
-        pf.portForward(namespace, pod, [port], socket, null, socket).catch(() => socket.destroy());
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-      });
-      const address = server.address();
-      const localPort = typeof address === "object" && address ? address.port : 0;
-      return { localPort, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-    },
+    forward,
   };
+}
+
+/** The Kubernetes API through the current kubeconfig context (also reads the app's Secret for a rebuild). */
+export async function realKube(): Promise<TunnelKube> {
+  const k8s = await import("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  return kubeFromCore(core, async (namespace, pod, port) => {
+    const pf = new k8s.PortForward(kc);
+    const server = net.createServer((socket) => {
+      pf.portForward(namespace, pod, [port], socket, null, socket).catch(() => socket.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const address = server.address();
+    const localPort = typeof address === "object" && address ? address.port : 0;
+    return { localPort, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  });
 }

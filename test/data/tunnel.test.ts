@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ToolError } from "../../recovery/errors";
-import { copyHost, openKubernetesTunnel, tunnelPodManifest, TUNNEL_DEADLINE_SECONDS, type PodManifest, type TunnelKube } from "../../recovery/data/tunnel";
+import { copyHost, kubeFromCore, openKubernetesTunnel, tunnelPodManifest, TUNNEL_DEADLINE_SECONDS, type CoreApi, type PodManifest, type TunnelKube } from "../../recovery/data/tunnel";
 
 const SECRET_URL = "postgres://aytqadmin:VerySecretPw1@s189t01-aytq-ts-pg.postgres.database.azure.com:5432/aytq_test?sslmode=require";
 
@@ -107,5 +107,61 @@ describe("Kubernetes tunnel", () => {
       },
     );
     assert.deepEqual(kube.created, []);
+  });
+
+  describe("the three tunnel errors have a fix (issue 9)", () => {
+    /** A CoreV1Api stand-in: a Secret with `data`, a pod that goes through `phases`. */
+    function fakeCore(data: Record<string, string>, phases: { phase: string; reason?: string }[] = []): CoreApi {
+      return {
+        readNamespacedSecret: async () => ({ data }),
+        readNamespacedPod: async () => {
+          const next = phases.shift() ?? { phase: "Pending" };
+          return { status: { phase: next.phase, reason: next.reason } };
+        },
+        createNamespacedPod: async () => ({}),
+        deleteNamespacedPod: async () => ({}),
+      };
+    }
+    const noForward: TunnelKube["forward"] = async () => ({ localPort: 1, close: async () => undefined });
+    const b64 = (s: string): string => Buffer.from(s).toString("base64");
+
+    it("a Secret without the key names the keys it has and says what to check", async () => {
+      const kube = kubeFromCore(fakeCore({ REDIS_URL: b64("redis://x"), SECRET_KEY_BASE: b64("k") }), noForward);
+      const err = await kube.readSecret("tra", "aytq-secret", "DATABASE_URL").then(() => assert.fail("read a missing key"), (e: unknown) => e);
+      assert.ok(err instanceof ToolError);
+      assert.equal(err.message, "secret tra/aytq-secret has no DATABASE_URL (its keys: REDIS_URL, SECRET_KEY_BASE)");
+      assert.match(err.hint ?? "", /app\.databaseSecretName.*--database-url/);
+      // through the tunnel: the same error, no pod made
+      const tunnelKube = { ...kube, createPod: async () => assert.fail("made a pod without a URL") };
+      await assert.rejects(openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube: tunnelKube, onInterrupt: fakeSignals() }), (e: ToolError) => e.hint !== undefined && /has no DATABASE_URL/.test(e.message));
+    });
+
+    it("a Secret value that is not a postgres:// URL: a fix showing the expected form, the value never quoted", async () => {
+      for (const value of ["VerySecretPw1", "https://VerySecretPw1@host/db", "postgres://"]) {
+        const kube = new FakeKube();
+        kube.readSecret = async () => value;
+        await assert.rejects(openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: fakeSignals(), podName: "pod-e" }), (e: unknown) => {
+          assert.ok(e instanceof ToolError);
+          assert.equal(e.message, "DATABASE_URL in secret tra/aytq-secret is not a postgres:// URL");
+          assert.match(e.hint ?? "", /postgres:\/\/user:password@host:5432\/database under DATABASE_URL .*kubectl get secret aytq-secret -n tra.*--database-url/);
+          assert.doesNotMatch(`${e.message} ${e.hint ?? ""}`, /VerySecretPw1/);
+          return true;
+        });
+        assert.deepEqual(kube.created, []);
+      }
+    });
+
+    it("a tunnel pod that ended: the phase and reason, and where to see why; the pod is deleted", async () => {
+      const deleted: string[] = [];
+      const core = fakeCore({ DATABASE_URL: b64(SECRET_URL) }, [{ phase: "Pending" }, { phase: "Failed", reason: "Evicted" }]);
+      const kube = kubeFromCore({ ...core, deleteNamespacedPod: async (a) => void deleted.push(a.name) }, noForward, 1);
+      await assert.rejects(openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: fakeSignals(), podName: "pod-f" }), (e: unknown) => {
+        assert.ok(e instanceof ToolError);
+        assert.equal(e.message, "tunnel pod pod-f ended (Failed: Evicted) before it was ready; nothing was read or changed");
+        assert.equal(e.hint, "see why in the namespace's events (kept after the pod is deleted): kubectl get events -n tra --field-selector involvedObject.name=pod-f; then run the command again, or pass --database-url");
+        return true;
+      });
+      assert.deepEqual(deleted, ["pod-f"]);
+    });
   });
 });
