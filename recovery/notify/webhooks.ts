@@ -7,6 +7,7 @@
 import type { RunEvent } from "../runbook/ports";
 import { redact } from "../util/redact";
 import { envValue } from "../util/env";
+import { checkHttpUrl } from "../util/urls";
 
 export const SLACK_ENV = "AYTQ_DR_SLACK_WEBHOOK";
 export const TEAMS_ENV = "AYTQ_DR_TEAMS_WEBHOOK";
@@ -161,11 +162,17 @@ export class Notifier {
   }
 }
 
-/** Webhook URLs from flags, else the environment. */
+/** Webhook URLs from flags, else the environment; one that is not an http(s) URL is refused before anything runs (never quoted: it is a secret). */
 export function webhooksFrom(flags: { slackWebhook?: string; teamsWebhook?: string }, env: NodeJS.ProcessEnv): { slackWebhook?: string; teamsWebhook?: string } {
   // `||` on purpose: an empty flag or variable means "not configured", not a URL
+  const pick = (flag: string | undefined, name: string, variable: string, example: string): string | undefined => {
+    const given = flag?.trim() ? flag : undefined;
+    const value = given ?? envValue(env, variable);
+    if (value !== undefined) checkHttpUrl(value, { what: given !== undefined ? name : variable, example });
+    return value;
+  };
   return {
-    slackWebhook: flags.slackWebhook || envValue(env, SLACK_ENV),
-    teamsWebhook: flags.teamsWebhook || envValue(env, TEAMS_ENV),
+    slackWebhook: pick(flags.slackWebhook, "--slack-webhook", SLACK_ENV, "https://hooks.slack.com/services/T000/B000/XXXX"),
+    teamsWebhook: pick(flags.teamsWebhook, "--teams-webhook", TEAMS_ENV, "https://<tenant>.webhook.office.com/... (the Workflows webhook URL)"),
   };
 }

@@ -16,6 +16,7 @@ import { checkGuards, confirm } from "../../ops/guard";
 import type { DatabaseConnection } from "../../runbook/ports";
 import { setExitCode } from "../main";
 import { parseAttempts, parseDeadlineSeconds, parseJobs } from "../numbers";
+import { checkHttpUrl } from "../../util/urls";
 import type { CliIO } from "../io";
 import type { RegisterCommand } from "./index";
 import { addStorageOptions, asList, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
@@ -190,13 +191,7 @@ export const registerCompare: RegisterCommand = (program, io) => {
 
 /** The host of a --url, or a UsageError (a typo must not print a stack trace). The URL may hold credentials: never quoted. */
 function healthUrlHost(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.protocol === "http:" || u.protocol === "https:") return u.host;
-  } catch {
-    // reported below
-  }
-  throw new UsageError("--url is not an http(s) URL", "write it like https://host/health/all.json");
+  return checkHttpUrl(url, { what: "--url", example: "https://host/health/all.json" }).host;
 }
 
 export const registerValidate: RegisterCommand = (program, io) => {

@@ -178,6 +178,8 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
     }
   const decide = decider(scenario, flags, io);
+  // a webhook that is not a URL is refused now, before anything runs (a failed delivery later only warns)
+  const webhooks = webhooksFrom(flags, io.env);
   await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
   if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
     throw new RefusedError("not started: nothing was changed");
@@ -186,7 +188,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   const controller = listenForInterrupt(io, "interrupted: finishing the journal (press Ctrl-C again to leave at once)");
   const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
   // a webhook that fails is logged by the notifier and never fails the run
-  const notifier = new Notifier({ ...webhooksFrom(flags, io.env), log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
+  const notifier = new Notifier({ ...webhooks, log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
   if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
   try {
     // the engine's steps as they happen, under the step that runs them
