@@ -26,8 +26,9 @@ export class Pipeline extends pulumi.ComponentResource {
     const [owner, repository] = s.pipeline.repository.split("/");
     const rule = branchProtectionRule(s);
 
-    // The token comes from GITHUB_TOKEN in the environment (the provider reads it), never from config.
-    const provider = new github.Provider(`${name}-github`, { owner }, { parent: this });
+    // The token comes from GITHUB_TOKEN in the environment, never from config. It is passed explicitly so the SDK wraps it as a secret: left to itself, the provider
+    // reads GITHUB_TOKEN into its inputs as plain text, and provider inputs are kept in the state.
+    const provider = new github.Provider(`${name}-github`, { owner, token: process.env.GITHUB_TOKEN || undefined }, { parent: this });
 
     new github.BranchProtection(
       `${name}-branch-protection`,

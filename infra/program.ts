@@ -42,6 +42,8 @@ export interface InfraOutputs {
   requiredApprovals: number;
   /** The StatusCake uptime checks and whether each is paused; [] when StatusCake is off. */
   uptimeChecks: pulumi.Output<UptimeCheckOutput[]>;
+  /** The URL the nightly backup pings (secret); "" when StatusCake is off. */
+  backupHeartbeatUrl: pulumi.Output<string>;
   /** The action group every metric alert notifies. */
   actionGroupName: pulumi.Output<string>;
   /** The delete locks the stack declares (names on the live server and the backup account); [] when locks are off. */
@@ -109,6 +111,7 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     pipelineFrozen: pipeline.frozen,
     requiredApprovals: requiredApprovals(settings),
     uptimeChecks: uptime ? uptime.checks : pulumi.output([]),
+    backupHeartbeatUrl: uptime ? uptime.heartbeatUrl : pulumi.output(""),
     actionGroupName: monitoring.actionGroupName,
     deleteLocks: settings.locks.enabled ? [lockName(settings.database.serverName), lockName(settings.backup.storageAccountName)] : [],
   };

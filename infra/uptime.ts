@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as statuscake from "@pulumiverse/statuscake";
 import { Settings, healthUrls, temporaryUrls } from "./config";
+import { HeartbeatCheck, backupHeartbeatName } from "./statuscake/heartbeat";
 
 /** What the stack reports about one check (pre-flight and status compare it with StatusCake). */
 export interface UptimeCheckOutput {
@@ -34,14 +35,18 @@ export interface UptimeArgs {
 export class Uptime extends pulumi.ComponentResource {
   public readonly checks: pulumi.Output<UptimeCheckOutput[]>;
   public readonly contactGroupId: pulumi.Output<string>;
-  /** The provider, for the heartbeat check that shares the contact group. */
+  /** The provider of the uptime checks and the contact group. */
   public readonly provider: statuscake.Provider;
+  /** The nightly backup's heartbeat: the URL `aytq-dr backup --nightly` pings (secret: it holds the push key). */
+  public readonly heartbeatUrl: pulumi.Output<string>;
 
   constructor(name: string, args: UptimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:monitoring:Uptime", name, {}, opts);
     const s = args.settings;
     const sc = s.monitoring.statusCake;
-    this.provider = new statuscake.Provider(`${name}-statuscake`, {}, { parent: this });
+    // Passed explicitly so the SDK wraps it as a secret: left to itself, the provider reads
+    // STATUSCAKE_API_TOKEN into its inputs as plain text, and provider inputs are kept in the state.
+    this.provider = new statuscake.Provider(`${name}-statuscake`, { apiToken: process.env.STATUSCAKE_API_TOKEN || undefined }, { parent: this });
     const contactGroup = new statuscake.ContactGroup(
       `${name}-contacts`,
       { name: sc.contactGroup.name, emailAddresses: sc.contactGroup.emailAddresses },
@@ -65,6 +70,19 @@ export class Uptime extends pulumi.ComponentResource {
         { parent: this, provider: this.provider },
       );
     }
+    // a push check: alerts when the nightly backup has not pinged it for heartbeatHours
+    const heartbeat = new HeartbeatCheck(
+      `${name}-backup-heartbeat`,
+      {
+        name: backupHeartbeatName(s.environment),
+        periodSeconds: sc.heartbeatHours * 3600,
+        contactGroupIds: [contactGroup.id],
+        tags: ["aytq-dr", s.environment, "backup"],
+      },
+      { parent: this },
+    );
+    // undefined until StatusCake answered (a preview, mocks): "" keeps the output's key in the stack
+    this.heartbeatUrl = pulumi.secret(heartbeat.pushUrl.apply((u) => u ?? ""));
     this.checks = pulumi.output(plan);
     this.contactGroupId = contactGroup.id;
     this.registerOutputs({ checks: this.checks, contactGroupId: this.contactGroupId });

@@ -11,6 +11,8 @@ import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
 
 /** Shown instead of any secret input. */
 export const SECRET_PLACEHOLDER = "[secret]";
+/** Shown instead of a dynamic resource's serialized provider. */
+export const DYNAMIC_PROVIDER = "[dynamic provider]";
 
 export interface PlannedOptions {
   protect: boolean;
@@ -127,7 +129,8 @@ async function evaluateNow(settings: Settings, options: EvaluateOptions): Promis
   await pulumi.runtime.disconnect();
   if (programError !== undefined) throw programError;
 
-  const inputsByKey = new Map(mocks.seen.map((m) => [resourceKey(m), m.inputs]));
+  // a dynamic resource's provider is its serialized code (tens of KB): named, not printed
+  const inputsByKey = new Map(mocks.seen.map((m) => [resourceKey(m), "__provider" in m.inputs ? { ...m.inputs, __provider: DYNAMIC_PROVIDER } : m.inputs]));
   const resources = recorded.map(
     (r): PlannedResource => ({
       type: r.type,

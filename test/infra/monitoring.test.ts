@@ -16,7 +16,15 @@ for (const stack of STACK_NAMES) {
   describe(`monitoring and locks: stack ${stack}`, () => {
     for (const maintenance of [false, true]) {
       it(`checks both health URLs${maintenance ? ", paused during maintenance while the temporary hosts' checks run" : ", running; the temporary hosts' checks paused"}`, async () => {
-        const e = await build(stack, maintenance ? ["app.maintenance=true"] : []);
+        // a token in the environment never reaches the program's inputs or outputs (the provider reads it itself)
+        const token = "sc-token-sentinel-4711";
+        process.env.STATUSCAKE_API_TOKEN = token;
+        let e: Awaited<ReturnType<typeof build>>;
+        try {
+          e = await build(stack, maintenance ? ["app.maintenance=true"] : []);
+        } finally {
+          delete process.env.STATUSCAKE_API_TOKEN;
+        }
         const checks = e.resources.filter((r) => r.type === UPTIME);
         const byHost = (host: string) => checks.filter((c) => (c.inputs.tags as string[]).includes(host));
         assert.deepEqual(
@@ -38,7 +46,12 @@ for (const stack of STACK_NAMES) {
           assert.equal(c.parent, "aytq:monitoring:Uptime::aytq-uptime");
         }
         assert.equal(contacts.inputs.name, `AYTQ and CTR ${stack}`);
-        assert.equal(JSON.stringify(e.resources).includes("STATUSCAKE"), false, "no token in the program");
+        assert.equal(JSON.stringify(e).includes(token), false, "no token in the program");
+        const heartbeat = e.resources.find((r) => r.name === "aytq-uptime-backup-heartbeat");
+        assert.ok(heartbeat, "the nightly backup's heartbeat check");
+        assert.equal(heartbeat.inputs.periodSeconds, 26 * 3600);
+        assert.equal(heartbeat.inputs.name, `${stack} AYTQ and CTR nightly backup`);
+        assert.equal((heartbeat.inputs.contactGroupIds as string[]).length, 1);
       });
     }
 
@@ -81,5 +94,24 @@ describe("monitoring settings", () => {
     const off = await build("test", ["monitoring.statusCake.enabled=false"]);
     assert.equal(off.resources.filter((r) => r.type === UPTIME || r.type === CONTACTS).length, 0);
     assert.deepEqual(off.outputs.uptimeChecks, []);
+  });
+});
+
+describe("provider tokens from the environment", () => {
+  it("reach the providers only as secrets, never as plain inputs kept in the state", async () => {
+    const tokens = { STATUSCAKE_API_TOKEN: "sc-token-sentinel-4711", GITHUB_TOKEN: "ghp_sentinel_0815" };
+    const saved = { ...process.env };
+    Object.assign(process.env, tokens);
+    let e: Awaited<ReturnType<typeof build>>;
+    try {
+      e = await build("production");
+    } finally {
+      for (const k of Object.keys(tokens)) if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    const text = JSON.stringify(e);
+    for (const t of Object.values(tokens)) assert.equal(text.includes(t), false, `${t} appears in plain text`);
+    assert.equal(resource(e, "pulumi:providers:statuscake", "aytq-uptime-statuscake").inputs.apiToken, "[secret]");
+    assert.equal(resource(e, "pulumi:providers:github", "aytq-pipeline-github").inputs.token, "[secret]");
   });
 });

@@ -281,6 +281,7 @@ for (const stack of STACK_NAMES) {
           assert.deepEqual(Object.keys(e.outputs).sort(), [
             "actionGroupName",
             "backupContainer",
+            "backupHeartbeatUrl",
             "backupStorageAccount",
             "databaseName",
             "deleteLocks",

@@ -40,6 +40,25 @@ describe("aytq-dr plan (process)", function () {
     assert.ok(!doc.resources.some((x) => x.name === "aytq-database-database"), "the database comes back with the server: not declared");
   });
 
+  it("issue 11's done when: production shows the uptime checks of both URLs, the heartbeat, an action group on every alert and the two locks; maintenance pauses the public checks", () => {
+    for (const maintenance of [false, true]) {
+      const r = dr("plan", "--stack", "production", ...(maintenance ? ["--set", "app.maintenance=true"] : []), "--json");
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as PlanDocument;
+      const checks = doc.resources.filter((x) => x.type === "statuscake:index/uptimeCheck:UptimeCheck");
+      const publicChecks = checks.filter((c) => ["https://access-your-teaching-qualifications.education.gov.uk/health/all.json", "https://check-a-teachers-record.education.gov.uk/health/all.json"].includes(String((c.inputs.monitoredResource as { address?: string }).address)));
+      assert.equal(publicChecks.length, 2);
+      for (const c of publicChecks) assert.equal(c.inputs.paused, maintenance, c.name);
+      assert.ok(doc.resources.some((x) => x.name === "aytq-uptime-backup-heartbeat" && x.inputs.__provider === "[dynamic provider]"), "the heartbeat, its provider code not printed");
+      const group = doc.resources.find((x) => x.type === "azure-native:monitor:ActionGroup");
+      assert.ok(group);
+      const alerts = doc.resources.filter((x) => x.type === "azure-native:monitor:MetricAlert");
+      assert.ok(alerts.length >= 5);
+      for (const a of alerts) assert.deepEqual(a.inputs.actions, [{ actionGroupId: `${group.name}_id` }], a.name);
+      assert.deepEqual(doc.resources.filter((x) => x.type === "azure-native:authorization:ManagementLockByScope").map((x) => x.inputs.lockName), ["s189p01-aytq-pd-pg-no-delete", "s189p01aytqdbbkppdsa-no-delete"]);
+    }
+  });
+
   it("done when: production rebuild lists no resource with an import option", () => {
     const r = dr("plan", "--stack", "production", "--set", "recovery.mode=rebuild", "--json");
     assert.equal(r.code, 0, r.stderr);
