@@ -36,7 +36,7 @@ import { HashCounter, type ProgressFn } from "./streams";
 export const DUMP_TRAILER = "PostgreSQL database dump complete";
 const HEAD_BYTES = 8192;
 /** psql for a restore: no psqlrc, stop at the first error, read stdin. BEGIN/COMMIT are ours (see above). */
-export const PSQL_RESTORE_ARGS = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"];
+const PSQL_RESTORE_ARGS = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"];
 
 export interface RestoreOptions {
   onProgress?: ProgressFn;

@@ -1,0 +1,77 @@
+/**
+ * Our own process killed with SIGKILL mid-restore (issue 9: the earlier test fed psql by hand and
+ * never ran our restore or killed our process). `bin/aytq-dr.js restore` runs as a child process
+ * against a real cluster and Azurite; once its transaction is writing into the target, the child
+ * gets SIGKILL (no handler can run). psql's input then ends without our COMMIT, so the server
+ * rolls the transaction back: the target is exactly as before.
+ */
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { backupToBlob } from "../../recovery/data/backup";
+import { psql } from "../../recovery/pg/psql";
+import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
+
+const ROOT = path.resolve(__dirname, "../..");
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe("restore: our process killed with SIGKILL mid-stream", function () {
+  this.timeout(300_000);
+  let env: DataEnv;
+  before(async () => {
+    env = await startDataEnv();
+  });
+  after(async () => env?.dispose());
+
+  it("leaves the target unchanged (the open transaction rolls back), and no session behind", async () => {
+    const storage = freshStorage(env);
+    if (storage.kind !== "connection-string") throw new Error("tests use Azurite");
+    const big = await createDatabase(env.cluster, "killsrc");
+    await seed(big, 400_000);
+    const backup = await backupToBlob(big, storage, "big.sql.gz");
+    const target = await createDatabase(env.cluster, "killdst");
+    await seed(target);
+    await psql(target.url, "UPDATE teachers SET name = 'before the restore' WHERE id % 3 = 0; DELETE FROM qualifications WHERE id > 1000");
+    const before = await fingerprint(target);
+    const db = new URL(target.url).pathname.slice(1);
+
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/aytq-dr.js"), "restore", "--yes", "--database-url", target.url, "--file", "big", "--no-safety-backup", "--container", storage.container], {
+      cwd: ROOT,
+      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: storage.connectionString },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+
+    // mid-stream: the restore's transaction has written into the target (it holds a transaction id) and bulk's COPY is running
+    const deadline = Date.now() + 120_000;
+    let writing = false;
+    while (!writing && Date.now() < deadline && child.exitCode === null) {
+      const rows = await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND backend_xid IS NOT NULL AND query ILIKE 'COPY public.bulk%'`);
+      writing = rows.trim() !== "0";
+      if (!writing) await sleep(50);
+    }
+    assert.ok(writing, `the restore never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
+    const copiedSoFar = Number((await psql(env.cluster.url("postgres"), `SELECT coalesce(sum(tuples_processed), 0) FROM pg_stat_progress_copy WHERE datname = '${db}'`)).trim());
+    assert.ok(copiedSoFar < 400_000, `killed mid-stream (${copiedSoFar} of 400000 rows copied)`);
+    child.kill("SIGKILL");
+    const { signal } = await exited;
+    assert.equal(signal, "SIGKILL");
+    assert.doesNotMatch(output, /^restored /m, "it never reported a restore");
+
+    // psql reads EOF without COMMIT and exits; the server rolls back and ends the session
+    const gone = Date.now() + 30_000;
+    let sessions = "1";
+    while (Date.now() < gone) {
+      sessions = (await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}'`)).trim();
+      if (sessions === "0") break;
+      await sleep(100);
+    }
+    assert.equal(sessions, "0", "the restore's session ended");
+    assert.equal(await fingerprint(target), before, "the target changed");
+    assert.equal((await psql(target.url, "SELECT to_regclass('public.bulk') IS NULL")).trim(), "t", "the half-copied table is not there");
+    assert.ok(backup.bytes > 1_000_000, "a large backup");
+  });
+});
