@@ -1,0 +1,124 @@
+/**
+ * A recovery's state lives in the stack file of the checkout it runs from (README "Where the
+ * recovery state lives"): after `stop`, `app.stopped: true` is what the next converge must keep.
+ * A workflow run ends with its runner, so a run resumed by another workflow run starts from a
+ * fresh checkout holding the committed values, and its next preview would undo the steps already
+ * done (and be refused by the gate). So the run's folder keeps a snapshot of the keys a recovery
+ * owns, and a resumed run puts them back into the new checkout's stack file first.
+ *
+ * Secret keys (a rebuild's credentials) are never in the snapshot: an artifact is no place for
+ * them, and the rebuild reads them again from the app's Secret when it needs them.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { Document, isMap, isNode, parseDocument } from "yaml";
+import { CONFIG_NAMESPACE, type StackName } from "../../infra/config";
+import { UsageError } from "../errors";
+import { SECRET_CONFIG_KEYS } from "../ops/apply";
+
+/** Path keys (without `aytq:`) a recovery changes; everything under `recovery` is the recovery's. */
+export const RECOVERY_OWNED_KEYS = ["app.stopped", "app.maintenance", "pipeline.frozen", "recovery"] as const;
+
+/** The file in a run's folder holding the snapshot. */
+export const STACK_CONFIG_SNAPSHOT = "stack-config.json";
+
+export interface StackConfigSnapshot {
+  stack: string;
+  takenAt: string;
+  /** Owned key -> its value in the stack file; a key absent from the file is absent here. */
+  values: Record<string, unknown>;
+}
+
+/** `["config", "aytq:app", "stopped"]` for `app.stopped`. */
+function docPath(key: string): string[] {
+  const [head, ...rest] = key.split(".");
+  return ["config", `${CONFIG_NAMESPACE}:${head}`, ...rest];
+}
+
+/** The plain value at a path (a map or list as plain JS), or undefined when the path is absent. */
+function plainAt(doc: Document, p: readonly string[]): unknown {
+  const node: unknown = doc.getIn(p, true);
+  return isNode(node) ? node.toJSON() : node;
+}
+
+function stackFile(root: string, stack: StackName): string {
+  return path.join(root, `Pulumi.${stack}.yaml`);
+}
+
+/** `recovery` without its secret keys. */
+function withoutSecrets(key: string, value: unknown): unknown {
+  if (key !== "recovery" || value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => !SECRET_CONFIG_KEYS.has(`recovery.${k}`)));
+}
+
+/** The owned keys as the stack file holds them now. */
+export function snapshotStackConfig(root: string, stack: StackName, now: Date = new Date()): StackConfigSnapshot {
+  const file = stackFile(root, stack);
+  if (!existsSync(file)) throw new UsageError(`no stack file ${file}`, "run from a checkout of the project");
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const values: Record<string, unknown> = {};
+  for (const key of RECOVERY_OWNED_KEYS) {
+    const plain = plainAt(doc, docPath(key));
+    if (plain !== undefined) values[key] = withoutSecrets(key, plain);
+  }
+  return { stack, takenAt: now.toISOString(), values };
+}
+
+/** Write the snapshot into a run's folder. */
+export function saveStackConfigSnapshot(runDir: string, snapshot: StackConfigSnapshot): string {
+  const file = path.join(runDir, STACK_CONFIG_SNAPSHOT);
+  writeFileSync(file, JSON.stringify(snapshot, null, 2) + "\n");
+  return file;
+}
+
+export function readStackConfigSnapshot(runDir: string): StackConfigSnapshot | undefined {
+  const file = path.join(runDir, STACK_CONFIG_SNAPSHOT);
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`${file} is not JSON (${(err as Error).message})`, "the journal artifact is damaged: download it from the run that made it and look at it");
+  }
+  const s = parsed as Partial<StackConfigSnapshot> | null;
+  if (!s || typeof s.stack !== "string" || typeof s.takenAt !== "string" || s.values === null || typeof s.values !== "object") {
+    throw new UsageError(`${file} is not a stack config snapshot (stack, takenAt, values)`, "the journal artifact is damaged: download it from the run that made it and look at it");
+  }
+  return s as StackConfigSnapshot;
+}
+
+export interface RestoredKey {
+  key: string;
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * Put a snapshot's owned keys into the stack file (comments and every other key kept): a key the
+ * snapshot lacks is removed. Secret keys already in the file are kept. Returns what changed.
+ */
+export function restoreStackConfig(root: string, stack: StackName, snapshot: StackConfigSnapshot): RestoredKey[] {
+  if (snapshot.stack !== stack) throw new UsageError(`the config snapshot is of stack ${snapshot.stack}, not ${stack}`, `resume the run on --stack ${snapshot.stack}`);
+  const unknownKeys = Object.keys(snapshot.values).filter((k) => !(RECOVERY_OWNED_KEYS as readonly string[]).includes(k));
+  if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, "only app.stopped, app.maintenance, pipeline.frozen and recovery.* are carried between runs");
+  const file = stackFile(root, stack);
+  if (!existsSync(file)) throw new UsageError(`no stack file ${file}`, "run from a checkout of the project");
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const changed: RestoredKey[] = [];
+  for (const key of RECOVERY_OWNED_KEYS) {
+    const p = docPath(key);
+    const before = plainAt(doc, p);
+    let after: unknown = snapshot.values[key];
+    if (key === "recovery" && after !== undefined) {
+      // secret keys the file holds stay (the snapshot never has them)
+      const secrets = isMap(doc.getIn(p, true)) ? Object.entries(before as Record<string, unknown>).filter(([k]) => SECRET_CONFIG_KEYS.has(`recovery.${k}`)) : [];
+      after = { ...(after as Record<string, unknown>), ...Object.fromEntries(secrets) };
+    }
+    if (JSON.stringify(before) === JSON.stringify(after)) continue;
+    if (after === undefined) doc.deleteIn(p);
+    else doc.setIn(p, doc.createNode(after));
+    changed.push({ key, from: before, to: after });
+  }
+  if (changed.length) writeFileSync(file, doc.toString());
+  return changed;
+}
