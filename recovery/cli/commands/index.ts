@@ -10,6 +10,7 @@ import { registerRun } from "./run";
 import { DATA_COMMANDS } from "./data";
 import { registerDrill } from "./drill";
 import { registerPreflight } from "./preflight";
+import { registerCi } from "./ci";
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
@@ -27,4 +28,6 @@ export const COMMANDS: RegisterCommand[] = [
   // rehearsal (issue 5)
   registerDrill,
   registerPreflight,
+  // what the GitHub Actions workflows call (issue 10)
+  registerCi,
 ];

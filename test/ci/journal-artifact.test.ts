@@ -1,0 +1,160 @@
+/** A run's journal across workflow runs: its artifact's name, finding the newest, importing it where run --resume looks. */
+import { strict as assert } from "node:assert";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findJournalArtifact, importJournal, journalArtifactName, pickJournalArtifact, type ArtifactListing } from "../../recovery/ci/journal-artifact";
+import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
+import { main } from "../../recovery/cli/main";
+import type { CliIO } from "../../recovery/cli/io";
+import { ToolError, UsageError } from "../../recovery/errors";
+import { readStackConfig } from "../../recovery/config/stackfile";
+import { startFakeGithub, type FakeGithub } from "./github-api";
+
+const REPO = path.join(__dirname, "..", "..");
+const RUN = "20240724T060102Z-data-loss-1a2b";
+const NAME = journalArtifactName("test", RUN);
+const artifact = (id: number, runId: number, createdAt: string, expired = false, name = NAME): ArtifactListing => ({ id, name, expired, created_at: createdAt, workflow_run: { id: runId, head_branch: "main" } });
+
+/** A journal folder as `aytq-dr run` leaves it. */
+function writeJournal(dir: string, meta: Record<string, unknown>, records: Record<string, unknown>[], snapshot?: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "run.json"), JSON.stringify(meta, null, 2));
+  writeFileSync(path.join(dir, "journal.jsonl"), records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  if (snapshot) writeFileSync(path.join(dir, STACK_CONFIG_SNAPSHOT), JSON.stringify(snapshot));
+}
+const META = { runId: RUN, scenario: "data-loss", stack: "test", platform: "azure", createdAt: "2024-07-24T06:01:02.000Z", inputs: { restorePointUTC: "2024-07-24T06:00:00Z", copyName: "s189t01-aytq-ts-pg-ptr-202407240601-1a2b" } };
+const DONE = ["stop", "maintenance-on", "freeze"].map((step) => ({ step, status: "done", startedAt: "2024-07-24T06:01:03Z", endedAt: "2024-07-24T06:02:03Z" }));
+
+describe("ci/journal-artifact: a journal found and used by the next workflow run", () => {
+  it("names the artifact by stack and run id", () => {
+    assert.equal(journalArtifactName("production", RUN), `aytq-dr-journal-production-${RUN}`);
+  });
+
+  describe("picking the artifact", () => {
+    it("takes the newest unexpired one of that exact name (each workflow run that continued the run uploaded a newer one)", () => {
+      const found = pickJournalArtifact([artifact(1, 100, "2024-07-24T06:30:00Z"), artifact(3, 300, "2024-07-24T09:00:00Z", true), artifact(2, 200, "2024-07-24T08:00:00Z"), artifact(9, 900, "2024-07-25T00:00:00Z", false, NAME + "x")], NAME, RUN);
+      assert.deepEqual(found, { artifactName: NAME, artifactId: 2, workflowRunId: 200, createdAt: "2024-07-24T08:00:00Z" });
+    });
+    it("refuses when every one has expired, saying a new run is the way on", () => {
+      assert.throws(() => pickJournalArtifact([artifact(1, 100, "2024-07-24T06:30:00Z", true)], NAME, RUN), (e: unknown) => e instanceof UsageError && /expired/.test(e.message) && /new run/.test(e.hint ?? ""));
+    });
+    it("refuses when there is none, pointing at the run id and the environment", () => {
+      assert.throws(() => pickJournalArtifact([], NAME, RUN), (e: unknown) => e instanceof UsageError && /no journal artifact/.test(e.message) && /environment/.test(e.hint ?? ""));
+    });
+  });
+
+  describe("asking GitHub", () => {
+    let gh: FakeGithub;
+    beforeEach(async () => (gh = await startFakeGithub("DFE-Digital/aytq-dr", "ghs_token")));
+    afterEach(() => gh.close());
+
+    it("lists the artifacts of that name with the token and returns the workflow run to download from", async () => {
+      gh.artifacts = [artifact(5, 555, "2024-07-24T06:30:00Z")];
+      const found = await findJournalArtifact({ stack: "test", runId: RUN, repository: "DFE-Digital/aytq-dr", token: "ghs_token", apiUrl: gh.url });
+      assert.equal(found.workflowRunId, 555);
+      assert.deepEqual(gh.requests, [{ path: `/repos/DFE-Digital/aytq-dr/actions/artifacts?name=${NAME}&per_page=100`, authorization: "Bearer ghs_token" }]);
+    });
+    it("a refused token says the job needs actions: read", async () => {
+      gh.failWith = 403;
+      await assert.rejects(findJournalArtifact({ stack: "test", runId: RUN, repository: "DFE-Digital/aytq-dr", token: "ghs_token", apiUrl: gh.url }), (e: unknown) => e instanceof ToolError && /actions: read/.test(e.hint ?? ""));
+    });
+    it("refuses a run id that is not one before asking", async () => {
+      await assert.rejects(findJournalArtifact({ stack: "test", runId: "../../etc", repository: "DFE-Digital/aytq-dr", token: "ghs_token", apiUrl: gh.url }), UsageError);
+      assert.equal(gh.requests.length, 0);
+    });
+    it("aytq-dr ci find-journal sets the outputs the workflow downloads with", async () => {
+      gh.artifacts = [artifact(5, 555, "2024-07-24T06:30:00Z"), artifact(6, 666, "2024-07-24T07:30:00Z")];
+      const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-ci-find-"));
+      try {
+        const lines: string[] = [];
+        const env = { GITHUB_TOKEN: "ghs_token", GITHUB_REPOSITORY: "DFE-Digital/aytq-dr", GITHUB_API_URL: gh.url, GITHUB_OUTPUT: path.join(dir, "out") };
+        const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env };
+        assert.equal(await main(["node", "aytq-dr", "ci", "find-journal", "--stack", "test", "--run-id", RUN], io), 0, lines.join("\n"));
+        assert.equal(readFileSync(env.GITHUB_OUTPUT, "utf8"), `artifact-name=${NAME}\nartifact-id=6\nworkflow-run-id=666\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    it("aytq-dr ci find-journal without a token refuses (exit 2) and says how to give one", async () => {
+      const lines: string[] = [];
+      const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env: { GITHUB_REPOSITORY: "DFE-Digital/aytq-dr", GITHUB_API_URL: gh.url } };
+      assert.equal(await main(["node", "aytq-dr", "ci", "find-journal", "--stack", "test", "--run-id", RUN], io), 2);
+      assert.match(lines.join("\n"), /GITHUB_TOKEN/);
+      assert.equal(gh.requests.length, 0);
+    });
+  });
+
+  describe("importing the download", () => {
+    let tmp: string;
+    let root: string;
+    let stateDir: string;
+    beforeEach(() => {
+      tmp = mkdtempSync(path.join(os.tmpdir(), "aytq-ci-import-"));
+      root = path.join(tmp, "checkout");
+      mkdirSync(root);
+      copyFileSync(path.join(REPO, "Pulumi.test.yaml"), path.join(root, "Pulumi.test.yaml"));
+      stateDir = path.join(tmp, "state");
+    });
+    afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+    it("puts the journal where run --resume looks, says what is done and next, and puts the stack config back", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(from, META, DONE, { stack: "test", takenAt: "2024-07-24T06:02:03Z", values: { ...snapshotOfCommitted(), "app.stopped": true, "pipeline.frozen": true } });
+      const j = importJournal({ from, stateDir, stack: "test", runId: RUN, root });
+      assert.equal(j.dir, path.join(stateDir, "test", RUN));
+      assert.ok(existsSync(path.join(j.dir, "run.json")) && existsSync(path.join(j.dir, "journal.jsonl")) && existsSync(path.join(j.dir, STACK_CONFIG_SNAPSHOT)));
+      assert.deepEqual(j.done, ["stop", "maintenance-on", "freeze"]);
+      assert.equal(j.next, "safety-backup");
+      assert.deepEqual(j.restored.map((r) => r.key).sort(), ["app.stopped", "pipeline.frozen"]);
+      const raw = readStackConfig("test", root);
+      assert.equal((raw.app as Record<string, unknown>).stopped, true);
+    });
+
+    it("finds the run's folder one or two levels down (an artifact that kept its parent folders)", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(path.join(from, "test", RUN), META, DONE);
+      assert.equal(importJournal({ from, stateDir, stack: "test", runId: RUN, root }).next, "safety-backup");
+    });
+
+    it("counts a line cut by a crash and runs that step again", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(from, META, DONE);
+      writeFileSync(path.join(from, "journal.jsonl"), readFileSync(path.join(from, "journal.jsonl"), "utf8") + '{"step":"safety-back');
+      const j = importJournal({ from, stateDir, stack: "test", runId: RUN, root });
+      assert.equal(j.tornLines, 1);
+      assert.equal(j.next, "safety-backup");
+      assert.equal(j.hadSnapshot, false);
+    });
+
+    it("refuses a download without that run's journal, naming what it holds", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(from, { ...META, runId: "20240101T000000Z-data-loss-ffff" }, DONE);
+      assert.throws(() => importJournal({ from, stateDir, stack: "test", runId: RUN, root }), (e: unknown) => e instanceof UsageError && /holds no journal of run/.test(e.message) && /20240101T000000Z-data-loss-ffff/.test(e.message));
+      assert.ok(!existsSync(stateDir));
+    });
+
+    it("refuses a journal of another stack, changing nothing", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(from, { ...META, stack: "production" }, DONE, { stack: "production", takenAt: "x", values: { "app.stopped": true } });
+      const before = readFileSync(path.join(root, "Pulumi.test.yaml"), "utf8");
+      assert.throws(() => importJournal({ from, stateDir, stack: "test", runId: RUN, root }), (e: unknown) => e instanceof UsageError && /a run on production, not test/.test(e.message));
+      assert.equal(readFileSync(path.join(root, "Pulumi.test.yaml"), "utf8"), before);
+      assert.ok(!existsSync(stateDir));
+    });
+
+    it("refuses when the state dir already holds that run (never overwrites a journal)", () => {
+      const from = path.join(tmp, "download");
+      writeJournal(from, META, DONE);
+      writeJournal(path.join(stateDir, "test", RUN), META, DONE.slice(0, 1));
+      assert.throws(() => importJournal({ from, stateDir, stack: "test", runId: RUN, root }), (e: unknown) => e instanceof UsageError && /already holds run/.test(e.message));
+      assert.equal(readFileSync(path.join(stateDir, "test", RUN, "journal.jsonl"), "utf8").trim().split("\n").length, 1);
+    });
+  });
+});
+
+/** The owned keys as committed (what a snapshot of an untouched checkout holds). */
+function snapshotOfCommitted(): Record<string, unknown> {
+  const raw = readStackConfig("test", REPO) as Record<string, Record<string, unknown>>;
+  return { "app.stopped": raw.app.stopped, "app.maintenance": raw.app.maintenance, "pipeline.frozen": raw.pipeline.frozen, recovery: raw.recovery };
+}
