@@ -12,6 +12,7 @@ import { listBackups } from "../../data/storage";
 import { formatBytes } from "../../data/streams";
 import { formatHealth, validateHealth } from "../../data/validate";
 import { verifyBackup } from "../../data/verify";
+import { reportBackup, reportVerify } from "../../ci/backup-report";
 import { checkGuards, confirm } from "../../ops/guard";
 import type { DatabaseConnection } from "../../runbook/ports";
 import { setExitCode } from "../main";
@@ -73,6 +74,7 @@ export const registerBackup: RegisterCommand = (program, io) => {
         }),
       ),
     );
+    reportBackup(io.env, result, { stack: opts.stack, container: storage.container }, (l) => io.err(l));
     // nightly: read it back, and only then ping the heartbeat (a failed ping is a warning, never a failed backup)
     const after = heartbeat && (await withInterrupt((signal) => afterNightlyBackup(storage, result, heartbeat, { signal })));
     if (opts.json) json(io, after ? { ...result, readBack: after.readBack, heartbeat: { pinged: after.heartbeat.pinged, ok: after.heartbeat.pinged && after.heartbeat.ok } } : result);
@@ -159,6 +161,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
     checkBackupName(opts.file, "--file");
     const storage = storageFor(opts, settingsFor(opts.stack), io);
     const r = await withInterrupt((signal) => verifyBackup(storage, opts.file, { intoUrl: opts.intoUrl, onProgress: progressFor(io), signal }));
+    reportVerify(io.env, r, (l) => io.err(l));
     if (opts.json) json(io, r);
     else io.out(`verified ${r.name}: ${r.tables} table${r.tables === 1 ? "" : "s"}, ${r.rows} row${r.rows === 1 ? "" : "s"} restored${r.recorded ? "" : ` (could not record it on the blob: ${r.recordError ?? ""})`}`);
   });

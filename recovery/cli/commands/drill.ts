@@ -11,6 +11,8 @@ import { clipInput } from "../../util/clip";
 import { localPreflight, preflightFailed, preflightTable } from "../../preflight";
 import { AzureDrillEnvironment, DrillReport, confirmAzureDrill, liveServerId, runAzureDrill, runLocalDrill, summaryLines, writeReport } from "../../drill";
 import { ArmAzureIncidents } from "../../drill/azure-incidents";
+import { toMarkdown } from "../../drill/report";
+import { appendStepSummary } from "../../ci/actions";
 import { createDataTools } from "../../runbook/data-tools";
 import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
@@ -71,6 +73,7 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
       io.err(`=== drill ${scenario} (local, ${rows} rows) ===`);
       const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, stateDir: stateDir(io), log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal });
       const files = writeReport(reportDir, report);
+      appendStepSummary(io.env, toMarkdown(report), (l) => io.err(l));
       notifier.send({
         title: `DR drill ${scenario}: ${report.green ? "green" : "RED"}`,
         text: summaryLines(report).join("\n"),
@@ -131,6 +134,7 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
       io.err(`=== drill ${scenario} (azure, ${stack}) ===`);
       const report = await runAzureDrill(scenario, env);
       const files = writeReport(reportDir, report);
+      appendStepSummary(io.env, toMarkdown(report), (l) => io.err(l));
       notifier.send({ title: `DR drill ${scenario} on ${stack}: ${report.green ? "green" : "RED"}`, text: summaryLines(report).join("\n"), tone: report.green ? "success" : "failure" });
       io.err(`report: ${path.relative(process.cwd(), files.markdown)} and .json`);
       reports.push(report);

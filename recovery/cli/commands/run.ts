@@ -17,6 +17,7 @@ import { Journal, RunMeta } from "../../runbook/journal";
 import { checkResumedTimes, checkResumeOnStack } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
+import { githubRunReporter } from "../../ci/run-report";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
 import type { CliIO } from "../io";
@@ -189,6 +190,8 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
   // a webhook that fails is logged by the notifier and never fails the run
   const notifier = new Notifier({ ...webhooks, log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
+  // inside GitHub Actions: the job summary, the run's outputs and report, the stack config a later workflow run resumes with
+  const github = githubRunReporter(io.env, { stateDir: dir, stack, resumeCommand: (id) => resumeCommand(id, stack), log: (l) => io.err(l) });
   if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
   try {
     // the engine's steps as they happen, under the step that runs them
@@ -220,6 +223,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       onEvent: (e) => {
         progress(e);
         notifier.onEvent(e);
+        github?.(e);
       },
     });
     io.out(`run ${outcome.runId}: ${outcome.outcome}`);
