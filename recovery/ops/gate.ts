@@ -130,3 +130,17 @@ export function checkPreview(op: Operation, steps: readonly PreviewStep[], ctx: 
 export function describeOffences(offences: readonly Offence[]): string {
   return offences.map((o) => `  - ${o.step.op} ${o.step.type} "${o.step.name}": ${o.reason}\n      ${o.step.urn}`).join("\n");
 }
+
+/**
+ * A change made outside any operation (a pull request's program or stack file, previewed as
+ * committed): refused only when it deletes or replaces a protected resource. The other changes
+ * are listed, not refused: every operation's gate refuses what it does not expect, so such a
+ * change, left unapplied, stops the next recovery at its first preview.
+ */
+export function checkChange(steps: readonly PreviewStep[], ctx: GateContext): GateResult {
+  const changes = steps.filter((s) => !ignorable(s));
+  const offences = changes
+    .filter((step) => DESTRUCTIVE.includes(step.op) && isProtected(step, ctx))
+    .map((step) => ({ step, reason: `would ${step.op === "delete" ? "delete" : "replace"} a protected resource` }));
+  return { ok: offences.length === 0, offences, changes };
+}
