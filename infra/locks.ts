@@ -7,11 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { Settings } from "./config";
-
-/** The lock's name on a resource. Pre-flight reads the locks by these names. */
-export function lockName(resourceName: string): string {
-  return `${resourceName}-no-delete`;
-}
+import { lockName } from "./monitoring-plan";
 
 export interface LocksArgs {
   settings: Settings;

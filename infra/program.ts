@@ -12,8 +12,9 @@ import { Monitoring } from "./monitoring";
 import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
 import { Pipeline } from "./pipeline";
-import { Uptime, UptimeCheckOutput } from "./uptime";
-import { Locks, lockName } from "./locks";
+import { Uptime } from "./uptime";
+import { Locks } from "./locks";
+import { UptimeCheckOutput, lockName } from "./monitoring-plan";
 
 /** Logical name prefix of every component. */
 export const PROGRAM_NAME = "aytq";

@@ -6,27 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as statuscake from "@pulumiverse/statuscake";
-import { Settings, healthUrls, temporaryUrls } from "./config";
+import { Settings } from "./config";
+import { UptimeCheckOutput, uptimeCheckPlan } from "./monitoring-plan";
 import { HeartbeatCheck, backupHeartbeatName } from "./statuscake/heartbeat";
-
-/** What the stack reports about one check (pre-flight and status compare it with StatusCake). */
-export interface UptimeCheckOutput {
-  name: string;
-  service: "AYTQ" | "CTR";
-  url: string;
-  paused: boolean;
-  /** `public` or `temporary` host. */
-  host: "public" | "temporary";
-}
-
-/** The checks the stack declares, as data (pure): the program and pre-flight share it. */
-export function uptimeCheckPlan(s: Settings): UptimeCheckOutput[] {
-  const on = s.app.maintenance;
-  return [
-    ...healthUrls(s).map((h) => ({ name: `${s.environment} ${h.service} health`, service: h.service, url: h.url, paused: on, host: "public" as const })),
-    ...temporaryUrls(s).map((t) => ({ name: `${s.environment} ${t.service} temporary health`, service: t.service, url: `${t.url}${s.app.healthPath}`, paused: !on, host: "temporary" as const })),
-  ];
-}
 
 export interface UptimeArgs {
   settings: Settings;

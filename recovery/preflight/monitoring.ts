@@ -5,7 +5,8 @@
  * part says why it was not read); the verdicts are plain decisions over the reading, shared by
  * `preflight` (one row each, with its fix) and `status` (one line per part).
  */
-import { type Settings, flexibleServerId, healthUrls, temporaryUrls } from "../../infra/config";
+import { type Settings, flexibleServerId } from "../../infra/config";
+import { type UptimeCheckOutput, lockName, uptimeCheckPlan } from "../../infra/monitoring-plan";
 import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type HeartbeatCheck, type UptimeCheck } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
 import type { ActionGroupFacts, AzureServerApi, LockFacts } from "../azure/arm";
@@ -16,18 +17,11 @@ export const STATUSCAKE_API_URL_ENV = "AYTQ_DR_STATUSCAKE_API_URL";
 
 const HOUR = 3_600_000;
 
-/** A delete lock's name on a resource (the program names them so). */
-export function deleteLockName(resourceName: string): string {
-  return `${resourceName}-no-delete`;
-}
+/** The delete lock's name on a resource (the program's own rule). */
+export const deleteLockName = lockName;
 
-export interface ExpectedUptimeCheck {
-  service: "AYTQ" | "CTR";
-  host: "public" | "temporary";
-  url: string;
-  /** Paused while maintenance says so: public checks during maintenance, temporary ones outside it. */
-  paused: boolean;
-}
+/** A check the stack declares, and whether it should be paused (the program's own rule). */
+export type ExpectedUptimeCheck = UptimeCheckOutput;
 
 export interface ExpectedLock {
   /** `live server s189p01-...`, for people. */
@@ -48,14 +42,8 @@ export interface MonitoringExpectation {
   production: boolean;
 }
 
-/** The checks the stack declares, as data: public health URLs and temporary hosts + healthPath. */
-export function expectedUptimeChecks(s: Settings): ExpectedUptimeCheck[] {
-  const on = s.app.maintenance;
-  return [
-    ...healthUrls(s).map((h) => ({ service: h.service, host: "public" as const, url: h.url, paused: on })),
-    ...temporaryUrls(s).map((t) => ({ service: t.service, host: "temporary" as const, url: `${t.url}${s.app.healthPath}`, paused: !on })),
-  ];
-}
+/** The checks the stack declares (the program's own rule: public paused during maintenance, temporary outside it). */
+export const expectedUptimeChecks = uptimeCheckPlan;
 
 /** `subscriptionId`: to name the locked resources (unknown: the locks are not read). */
 export function monitoringExpectation(stack: string, s: Settings, subscriptionId?: string): MonitoringExpectation {
