@@ -84,7 +84,7 @@ describe("aytq-dr refuses conflicting and repeated flags, naming both", () => {
     const io = new RecordingIO(undefined);
     // two --url are two URLs to check; the refusal is about the second URL, not the repetition
     assert.equal(await runMain(["validate", "--url", "https://a.example/health", "--url", "ftp://b.example", "--attempts", "1"], io), 2, io.text);
-    assert.match(io.errText, /--url is not an http\(s\) URL/);
+    assert.match(io.errText, /--url is a ftp URL, not http\(s\)/);
   });
 });
 
