@@ -173,11 +173,11 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${clipInput(scenarioArg)}"`, `use one of: ${SCENARIOS.join(", ")}`);
     scenario = scenarioArg as ScenarioName;
     inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
-  }
     // a copy name the config model refuses is refused now, before the first step (never at the ptr step)
     if (inputs.copyName !== undefined && inputs.restorePointUTC !== undefined) {
       checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
     }
+  }
   const decide = decider(scenario, flags, io);
   // a webhook that is not a URL is refused now, before anything runs (a failed delivery later only warns)
   const webhooks = webhooksFrom(flags, io.env);
