@@ -119,6 +119,8 @@ const intish = (min: number, max: number) =>
 
 /** Azure flexible server names: 3-63 characters, lowercase letters, digits and hyphens, not starting or ending with a hyphen. */
 export const AZURE_SERVER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+/** Azure blob container names: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+export const AZURE_CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const serverName = z
   .string({ error: "must be a server name" })
   .regex(AZURE_SERVER_NAME, {
@@ -213,7 +215,10 @@ const backupSchema = z
   .object({
     storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be 3-24 lowercase letters and digits" }),
     /** @default DEFAULT_BACKUP_CONTAINER */
-    containerName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/).default(DEFAULT_BACKUP_CONTAINER),
+    containerName: z
+      .string()
+      .regex(AZURE_CONTAINER_NAME, { error: "must be a blob container name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit" })
+      .default(DEFAULT_BACKUP_CONTAINER),
     /** @default DEFAULT_STORAGE_REPLICATION */
     replication: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS"]).default(DEFAULT_STORAGE_REPLICATION),
     /** Blobs are deleted this many days after their last modification. @default DEFAULT_BLOB_RETENTION_DAYS */

@@ -6,7 +6,7 @@
  * characters, control characters escaped; a connection string is never repeated, it holds a key)
  * and a fix line.
  */
-import { AZURE_SERVER_NAME } from "../../infra/config";
+import { AZURE_CONTAINER_NAME, AZURE_SERVER_NAME } from "../../infra/config";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
@@ -41,7 +41,7 @@ export function refused(label: string, input: string | undefined, r: Refusal): U
   return new UsageError(`${what} ${r.problem}; nothing was read or changed`, r.fix);
 }
 
-const BACKUP_NAME_FIX = `give the backup's name as aytq-dr backups list shows it: letters, digits, '.', '_' and '-', at most ${MAX_BACKUP_NAME_CHARS} characters, no folders and no '..'`;
+const BACKUP_NAME_FIX = `give the backup's name as aytq-dr backups list shows it: letters, digits, '.', '_' and '-', at most ${MAX_BACKUP_NAME_CHARS} characters, no folders, no '..', not ending in '.'`;
 
 /** Spaces around a name are dropped (a pasted name); nothing else is changed. */
 const trimSpaces = (name: string): string => name.replace(/^ +| +$/g, "");
@@ -60,6 +60,8 @@ export function backupNameProblem(input: string): Refusal | undefined {
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return r("is not a backup name: it contains a control character");
   if (name.length > MAX_BACKUP_NAME_CHARS) return r(`is not a backup name: it is longer than ${MAX_BACKUP_NAME_CHARS} characters (${name.length})`);
   if (!NAME_PATTERN.test(name)) return r("is not a backup name: it must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
+  // Azure advises against blob names ending in '.', and `x.` + `.sql.gz` would make `x..sql.gz`
+  if (name.endsWith(".")) return r("is not a backup name: it ends with '.'");
   return undefined;
 }
 
@@ -71,17 +73,18 @@ export function checkBackupName(input: string, label = "--file"): string {
 }
 
 /**
- * Why `name` cannot be a blob container, or undefined. Azure's rules: 3 to 63 characters,
- * lowercase letters, digits and single hyphens, starting and ending with a letter or digit.
+ * Why `name` cannot be a blob container, or undefined. Azure's rules (the config model's
+ * AZURE_CONTAINER_NAME): 3 to 63 characters, lowercase letters, digits and single hyphens,
+ * starting and ending with a letter or digit.
  */
 export function containerNameProblem(name: string): Refusal | undefined {
+  if (AZURE_CONTAINER_NAME.test(name)) return undefined;
   const fix = "container names are 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. database-backup); leave --container out for the stack's own";
   if (name.length < 3 || name.length > 63) return { problem: `is not a container name: it has ${name.length} characters, Azure allows 3 to 63`, fix };
   if (/[A-Z]/.test(name) && /^[A-Za-z0-9-]+$/.test(name)) return { problem: "is not a container name: Azure allows lowercase letters only", fix };
   if (!/^[a-z0-9-]+$/.test(name)) return { problem: "is not a container name: Azure allows lowercase letters, digits and hyphens only", fix };
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return { problem: "is not a container name: it must start and end with a letter or digit", fix };
-  if (name.includes("--")) return { problem: "is not a container name: Azure does not allow two hyphens in a row", fix };
-  return undefined;
+  return { problem: "is not a container name: Azure does not allow two hyphens in a row", fix };
 }
 
 export function checkContainerName(name: string, label = "--container"): string {
