@@ -1,3 +1,2 @@
 export * from "./port";
 export * from "./automation";
-export * from "./fake";

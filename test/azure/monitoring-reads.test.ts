@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import { ArmError, AzureSdkServerApi, parseResourceId } from "../../recovery/azure/sdk";
-import { FakeAzure } from "../../recovery/azure/fake";
+import { FakeAzure } from "../helpers/fake-azure";
 import { ToolError } from "../../recovery/errors";
 import { ArmStandin } from "../helpers/arm-standin";
 

@@ -8,7 +8,7 @@ import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT } from "../../recovery/errors";
 import { changePreviewMarkdown, failedPreviewMarkdown, judgeChange } from "../../recovery/ops/change-preview";
-import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import type { PreviewResult, PreviewStep } from "../../recovery/stack/port";
 
 const LIVE = "s189t01-aytq-ts-pg";

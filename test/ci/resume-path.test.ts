@@ -22,7 +22,7 @@ import { AzurePlatform, type AzurePlatformOptions } from "../../recovery/platfor
 import { Journal } from "../../recovery/runbook/journal";
 import type { DatabaseConnection, DatabaseRef, DecideFn } from "../../recovery/runbook/ports";
 import { runScenario } from "../../recovery/runbook/runner";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { FakeData } from "../runbook/fakes";
 import { startFakeGithub, type FakeGithub } from "./github-api";
 

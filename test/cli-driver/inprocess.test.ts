@@ -11,7 +11,7 @@ import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { defaultCopyName } from "../../recovery/ops/operations";
-import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import type { AzureServerApi } from "../../recovery/azure/arm";
 import { APP_PASSWORD, APP_URL, DELETED_AT } from "../ops/recover-harness";

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import type { RawConfig } from "../../infra/config";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { DELETED_AT } from "../ops/recover-harness";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
 

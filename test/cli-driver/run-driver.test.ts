@@ -11,7 +11,7 @@ import { EXIT, RefusedError, UsageError } from "../../recovery/errors";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef, StepRecord } from "../../recovery/runbook/ports";
 import { Journal, RunMeta } from "../../recovery/runbook/journal";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { FakeData } from "../runbook/fakes";
 
 const MIN = 60_000;

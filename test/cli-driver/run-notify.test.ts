@@ -11,7 +11,7 @@ import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT } from "../../recovery/errors";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef } from "../../recovery/runbook/ports";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { APP_URL } from "../ops/recover-harness";
 import { FakeData } from "../runbook/fakes";

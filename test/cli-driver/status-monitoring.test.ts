@@ -11,7 +11,7 @@ import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile
 import type { AzureServerApi } from "../../recovery/azure/arm";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { STATUSCAKE_API_URL_ENV, expectedUptimeChecks } from "../../recovery/preflight";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
 import { StatusCakeStandin } from "../helpers/statuscake-standin";
 

@@ -25,7 +25,7 @@ import { HEARTBEAT_TABLE, seedDatabase } from "../../recovery/platforms/local/da
 import { archiveSettings, restoreFromArchive, switchAndWaitArchived, takeBaseBackup } from "../../recovery/platforms/local/pitr";
 import { LOCAL_INITDB_ARGS } from "../../recovery/platforms/local/platform";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, StepResult, StorageLocation } from "../../recovery/runbook/ports";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
 import { ArmStandin } from "../helpers/arm-standin";
 

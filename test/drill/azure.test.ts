@@ -16,7 +16,7 @@ import { PgCluster, startThrowawayCluster } from "../../recovery/pg/cluster";
 import { psqlValue } from "../../recovery/pg/psql";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef } from "../../recovery/runbook/ports";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { ArmStandin, PG_API_VERSION } from "../helpers/arm-standin";
 import { FakeData } from "../runbook/fakes";
 

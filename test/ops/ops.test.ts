@@ -9,7 +9,7 @@ import { converge } from "../../recovery/ops/converge";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { AT, DELETED_AT, harness } from "./recover-harness";
 import { checkGuards } from "../../recovery/ops/guard";
-import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import { EXIT, LockedError, RecoveredNotNormalError, RefusedError, ToolError } from "../../recovery/errors";
 import { AzurePlatform } from "../../recovery/platforms/azure/platform";
 import { runScenario } from "../../recovery/runbook/runner";

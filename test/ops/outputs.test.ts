@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
 import { existingCopies, readEarliestRestore } from "../../recovery/ops/outputs";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import type { StackPort } from "../../recovery/stack/port";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
 

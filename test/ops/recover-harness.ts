@@ -1,11 +1,11 @@
 /** A stack over the strict fake engine and its simulated Azure, with what revive and rebuild need. */
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeAzure, FakeAzureOptions } from "../../recovery/azure/fake";
+import { FakeAzure, FakeAzureOptions } from "../helpers/fake-azure";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
 import type { ConvergeOptions } from "../../recovery/ops/converge";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import type { StackName } from "../../infra/config";
 
 /** The app's password in its DATABASE_URL Secret: differs from anything the stack generates. */

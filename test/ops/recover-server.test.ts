@@ -5,11 +5,11 @@
  */
 import { strict as assert } from "node:assert";
 import { RecoveredNotNormalError, ToolError, UsageError } from "../../recovery/errors";
-import type { OrphanSettingRead } from "../../recovery/azure/fake";
+import type { OrphanSettingRead } from "../helpers/fake-azure";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { serverDifferences } from "../../recovery/ops/recover-server";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
-import { TYPES } from "../../recovery/stack/fake";
+import { TYPES } from "../helpers/fake-stack";
 import { APP_LOGIN, APP_PASSWORD, AT, DELETED_AT, harness, Harness } from "./recover-harness";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";

@@ -9,7 +9,7 @@ import { strict as assert } from "node:assert";
 import type { Settings } from "../../infra/config";
 import { StatusCakeClient } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
-import { FakeAzure } from "../../recovery/azure/fake";
+import { FakeAzure } from "../helpers/fake-azure";
 import { loadStackSettings } from "../../recovery/config/stackfile";
 import {
   type MonitoringExpectation,

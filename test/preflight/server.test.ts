@@ -1,10 +1,10 @@
 /** The real server against the stack, in pre-flight and status: read through the simulated Azure the fake engine shares. */
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeAzure } from "../../recovery/azure/fake";
+import { FakeAzure } from "../helpers/fake-azure";
 import { readServer, serverCheck, serverStatusLine, SERVER_CHECK } from "../../recovery/preflight/server";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 
 async function deployed(stack: "test" | "production"): Promise<{ port: FakeStackPort; azure: FakeAzure }> {
   const azure = new FakeAzure({ subscriptionId: PLAN_SUBSCRIPTION_ID });

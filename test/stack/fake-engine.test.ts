@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
-import { FakeStackPort, TYPES } from "../../recovery/stack/fake";
+import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import type { RawConfig } from "../../infra/config";
 import { runOperation } from "../../recovery/ops/run-operation";
 

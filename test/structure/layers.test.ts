@@ -34,4 +34,16 @@ describe("structure", () => {
     }
     assert.deepEqual(offenders, []);
   });
+
+  it("nothing test-only in the production tree: no fake, stand-in or stub lives under recovery/ or infra/, and nothing there imports from test/", () => {
+    const offenders: string[] = [];
+    for (const f of [...tsFiles(path.join(ROOT, "recovery")), ...tsFiles(path.join(ROOT, "infra"))]) {
+      if (/(^|[-_/])(fake|stub|stand-?in|mock)s?[-_.]/i.test(path.basename(f)) && rel(f) !== "recovery/plan/mocks.ts") offenders.push(`${rel(f)} is named like a test double`);
+      const text = readFileSync(f, "utf8");
+      if (/export (class|function|const) (Fake|Stub)[A-Z]/.test(text)) offenders.push(`${rel(f)} exports a test double`);
+      for (const spec of importsOf(f)) if (spec.startsWith(".") && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, "test"))) offenders.push(`${rel(f)} imports ${spec}`);
+    }
+    assert.deepEqual(offenders, []);
+  });
 });
+

@@ -8,7 +8,7 @@ import { stateDir } from "../../recovery/cli/commands/driver-common";
 import { storageFor } from "../../recovery/cli/commands/data-common";
 import type { CliIO } from "../../recovery/cli/io";
 import { PROJECT_ROOT, loadStackSettings, readStackConfig } from "../../recovery/config/stackfile";
-import { FakeStackPort } from "../../recovery/stack/fake";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { webhooksFrom } from "../../recovery/notify/webhooks";
 import { subscriptionOf } from "../../recovery/platforms/azure/recovery-context";
 import { liveServerId } from "../../recovery/drill/azure";

@@ -15,12 +15,12 @@
  *   id Azure returns on create (§8d).
  */
 import { parseSettings, RawConfig, Settings } from "../../infra/config";
-import { FakeAzure } from "../azure/fake";
-import { ToolError } from "../errors";
-import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../plan/evaluate";
-import { PLAN_SUBSCRIPTION_ID } from "../plan/mocks";
-import { resourceName } from "./automation";
-import { getPath, removePath, setPath } from "./configpath";
+import { FakeAzure } from "./fake-azure";
+import { ToolError } from "../../recovery/errors";
+import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../../recovery/plan/evaluate";
+import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
+import { resourceName } from "../../recovery/stack/automation";
+import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
 import {
   ConfigScalar,
   PreviewOptions,
@@ -31,7 +31,7 @@ import {
   StepOp,
   UpOptions,
   UpResult,
-} from "./port";
+} from "../../recovery/stack/port";
 
 export const TYPES = {
   server: "azure-native:dbforpostgresql:Server",

@@ -13,8 +13,8 @@
  * - a deleted server's diagnostic setting is kept; what a GET of it answers while the server is
  *   gone, and whether it reappears on a new server of the same name, are undocumented: switches.
  */
-import { ToolError } from "../errors";
-import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "./arm";
+import { ToolError } from "../../recovery/errors";
+import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "../../recovery/azure/arm";
 
 /** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */
 export type OrphanSettingRead = "found" | "not-found" | "error";
