@@ -4,6 +4,7 @@
  * workflow verifies that very backup. Outside Actions nothing is written.
  */
 import { formatBytes } from "../data/streams";
+import type { VerifyOutcome } from "../data/verify";
 import { appendStepSummary, cell, duration, setStepOutputs, type Log } from "./actions";
 
 /** What a finished backup says about itself (the data tools' BackupOutcome has at least this). */
@@ -14,15 +15,8 @@ export interface BackupFacts {
   elapsedMs: number;
 }
 
-/** What a verification says (the data tools' VerifyOutcome). */
-export interface VerifyFacts {
-  name: string;
-  sha256Verified: boolean;
-  tables: number;
-  rows: number;
-  recorded: boolean;
-  recordError?: string;
-}
+/** What a verification says: the data tools' own outcome. */
+export type VerifyFacts = VerifyOutcome;
 
 export interface BackupContext {
   /** The stack, when the backup was taken through one. */
