@@ -130,8 +130,18 @@ export function summaryLines(r: DrillReport): string[] {
   const failed = r.checks.filter((c) => c.status === "fail");
   return [
     `${r.green ? "GREEN" : "RED"}  ${r.scenario} (${r.platform}, ${r.stack}): RTO ${secs(r.rtoSeconds)}, RPO ${secs(r.rpoSeconds)}, rows lost ${r.rowsLost}, checks ${r.checks.filter((c) => c.status === "pass").length} passed / ${failed.length} failed / ${r.checks.filter((c) => c.status === "n/a").length} n/a`,
+    ...slowestStepLine(r),
     ...failed.map((c) => `      FAILED ${c.name}: ${c.detail}`),
   ];
+}
+
+/** `       slowest step: restore-live 41.2 s of RTO 58.0 s (71%)`, so the step to make faster is visible. */
+function slowestStepLine(r: DrillReport): string[] {
+  const timed = r.steps.filter((s) => s.durationSeconds !== null);
+  if (timed.length === 0) return [];
+  const slowest = timed.reduce((a, b) => ((b.durationSeconds ?? 0) > (a.durationSeconds ?? 0) ? b : a));
+  const share = r.rtoSeconds ? ` (${Math.round(((slowest.durationSeconds ?? 0) / r.rtoSeconds) * 100)}% of the RTO)` : "";
+  return [`       slowest step: ${slowest.name} ${secs(slowest.durationSeconds)}${share}`];
 }
 
 /** `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`; returns both paths. */

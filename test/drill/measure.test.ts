@@ -4,6 +4,7 @@ import { measureRpo, measureRto, pickRestorePoint } from "../../recovery/drill/m
 import { ToolError } from "../../recovery/errors";
 import { drillScenarios } from "../../recovery/cli/commands/drill";
 import { parseDatasetSize, DATASET_SIZES, MAX_DATASET_ROWS } from "../../recovery/platforms/local/dataset";
+import { summaryLines, type DrillReport } from "../../recovery/drill/report";
 
 const row = (id: number, atMs: number) => ({ id, writtenAt: new Date(Date.UTC(2026, 6, 24, 6, 0, 0) + atMs).toISOString() });
 const ROWS = [row(1, 0), row(2, 200), row(3, 400), row(4, 600), row(5, 800)];
@@ -79,12 +80,26 @@ describe("drill measurements", () => {
     assert.equal(parseDatasetSize("medium"), DATASET_SIZES.medium);
     assert.equal(parseDatasetSize(undefined), DATASET_SIZES.small);
     assert.equal(parseDatasetSize("250000"), 250000);
-    for (const bad of ["huge", "-5", "10", String(MAX_DATASET_ROWS + 1), "1.5"]) {
+    // a size on disk: about 1 GB of the dataset (120 bytes a row)
+    assert.equal(parseDatasetSize("1g"), Math.round(1024 ** 3 / 120));
+    assert.equal(parseDatasetSize("512MB"), Math.round((512 * 1024 ** 2) / 120));
+    for (const bad of ["huge", "-5", "10", String(MAX_DATASET_ROWS + 1), "1.5", "2g", "1t", "g"]) {
       assert.throws(
         () => parseDatasetSize(bad),
         (err: Error & { hint?: string }) => err.message.includes(`"${bad}"`) && /small .* medium .* large .* whole number/.test(err.hint ?? ""),
       );
     }
+  });
+
+  it("the summary names the slowest step and its share of the RTO, so the step to make faster is visible", () => {
+    const step = (name: string, durationSeconds: number | null) => ({ name, status: "done" as const, startedAt: "2024-07-24T06:00:00Z", durationSeconds });
+    const report: DrillReport = {
+      scenario: "data-loss", platform: "local", stack: "local", runId: "r", outcome: "completed", green: true, startedAt: "", finishedAt: "", datasetRows: 1,
+      incidentAt: "", incident: "", restorePoint: "", recoveredTo: null, validatedAt: null, rtoSeconds: 50, rpoSeconds: 1, rowsLost: 0,
+      writer: { rowsCommitted: 0, failedInserts: 0 }, steps: [step("stop", 1), step("restore-live", 40), step("ptr", 5), step("start", null)], checks: [], decisions: [], notApplicable: [], improvements: [],
+    };
+    assert.equal(summaryLines(report)[1], "       slowest step: restore-live 40.0 s (80% of the RTO)");
+    assert.equal(summaryLines({ ...report, steps: [] }).length, 1, "no timed step, no line");
   });
 
   it("accepts every scenario and all, refuses an unknown one", () => {
