@@ -4,7 +4,7 @@
  * end, so a failed or interrupted dump leaves no blob; `ifNoneMatch: "*"` makes names write-once.
  */
 import { pipeline } from "node:stream/promises";
-import { RestError } from "@azure/storage-blob";
+import { RestError, type BlockBlobClient, type BlockBlobUploadStreamOptions } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
@@ -83,12 +83,24 @@ export interface BackupOutcome extends BackupResult {
   timings: BackupTimings;
 }
 
-export async function backupToBlob(source: DatabaseConnection, storage: StorageLocation, name: string, options: BackupOptions = {}): Promise<BackupOutcome> {
+/** A backup checked as far as it can be before pg_dump starts: name, storage (write-once), pg_dump's version. */
+export interface PreparedBackup {
+  name: string;
+  format: BackupFormat;
+  blob: BlockBlobClient;
+  versions: { client: { major: number; text: string }; server: { major: number; text: string } };
+  /** The blob's metadata; sha256 and bytes are filled in when the stream ends, before the commit. */
+  metadata: Record<string, string>;
+  /** The upload options (write-once, metadata, content type); commit happens when its input ends. */
+  uploadOptions(abortSignal: AbortSignal): BlockBlobUploadStreamOptions;
+}
+
+/** Everything a backup checks before it dumps; shared with the one-pass copy (copy-into.ts). */
+export async function prepareBackup(source: DatabaseConnection, storage: StorageLocation, name: string, options: Pick<BackupOptions, "format" | "signal" | "now"> = {}): Promise<PreparedBackup> {
   // every blob we write has a plain name (no folder, no '..'): checked here, whoever asks (CLI, safety backup, runbook)
   const problem = name === name.trim() ? backupNameProblem(name) : { problem: "has spaces around it", fix: "give the name without spaces" };
   if (problem) throw refused("backup name", name, problem);
   const format: BackupFormat = options.format ?? (name.endsWith(CUSTOM_EXTENSION) ? "custom" : "plain");
-  const started = Date.now();
   const container = await containerFor(storage);
   const blob = container.getBlockBlobClient(name);
   // The storage checks and the version checks are independent: run them side by side (each spawns
@@ -109,6 +121,44 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   if (versionResult.status === "rejected") throw versionResult.reason;
   const versions = versionResult.value;
   if (options.signal?.aborted) throw new InterruptedError("backup interrupted before it started");
+  const metadata: Record<string, string> = {
+    [META.sourceServer]: source.serverName,
+    [META.sourceDatabase]: databaseOf(source.url),
+    [META.pgDumpVersion]: versions.client.text,
+    [META.serverVersion]: versions.server.text,
+    [META.createdAt]: (options.now?.() ?? new Date()).toISOString(),
+    [META.format]: format,
+    [META.tool]: "aytq-dr",
+  };
+  return {
+    name,
+    format,
+    blob,
+    versions,
+    metadata,
+    uploadOptions: (abortSignal) => ({
+      conditions: { ifNoneMatch: "*" },
+      // uploadStream commits with `{...options}` after the stream has ended: the checksum and size,
+      // filled in when the hash stage flushes, are in this same object by then (asserted by the tests).
+      metadata,
+      blobHTTPHeaders: { blobContentType: format === "plain" ? "application/gzip" : "application/octet-stream" },
+      abortSignal,
+    }),
+  };
+}
+
+/** A failed upload as the error to show: a name that appeared meanwhile is a refusal, the rest a storage failure. */
+export function uploadFailure(name: string, err: unknown, storage: StorageLocation): Error {
+  if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) {
+    return new RefusedError(`a backup named ${name} appeared while dumping; backups are write-once, it was not overwritten`, "choose another --name");
+  }
+  return storageError(`uploading ${name}`, err, storage);
+}
+
+export async function backupToBlob(source: DatabaseConnection, storage: StorageLocation, name: string, options: BackupOptions = {}): Promise<BackupOutcome> {
+  const started = Date.now();
+  const prepared = await prepareBackup(source, storage, name, options);
+  const { format, blob, versions, metadata } = prepared;
   const blockBytes = options.tuning?.blockBytes ?? BLOCK_BYTES;
   const concurrency = options.tuning?.concurrency ?? UPLOAD_CONCURRENCY;
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
@@ -127,15 +177,6 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const metadata: Record<string, string> = {
-    [META.sourceServer]: source.serverName,
-    [META.sourceDatabase]: databaseOf(source.url),
-    [META.pgDumpVersion]: versions.client.text,
-    [META.serverVersion]: versions.server.text,
-    [META.createdAt]: (options.now?.() ?? new Date()).toISOString(),
-    [META.format]: format,
-    [META.tool]: "aytq-dr",
-  };
   const stored = new HashCounter({
     phase: "upload",
     highWaterMark: pipeBuffer,
@@ -151,14 +192,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   const abortUpload = new AbortController();
   stages.catch(() => abortUpload.abort());
 
-  const upload = blob.uploadStream(stored, blockBytes, concurrency, {
-    conditions: { ifNoneMatch: "*" },
-    // uploadStream commits with `{...options}` after the stream has ended: the checksum and size,
-    // filled in by the flush below, are in this same object by then (asserted by the tests).
-    metadata,
-    blobHTTPHeaders: { blobContentType: format === "plain" ? "application/gzip" : "application/octet-stream" },
-    abortSignal: abortUpload.signal,
-  });
+  const upload = blob.uploadStream(stored, blockBytes, concurrency, prepared.uploadOptions(abortUpload.signal));
 
   try {
     await Promise.all([stages, upload, dumpOk]);
@@ -168,10 +202,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
     if (options.signal?.aborted) throw new InterruptedError(`backup ${name} interrupted; nothing was stored`);
     const dumpError = await dumpOk.then(() => undefined, (e: unknown) => e);
     if (dumpError) throw dumpError;
-    if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) {
-      throw new RefusedError(`a backup named ${name} appeared while dumping; backups are write-once, it was not overwritten`, "choose another --name");
-    }
-    throw storageError(`uploading ${name}`, err, storage);
+    throw uploadFailure(name, err, storage);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

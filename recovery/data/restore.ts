@@ -164,8 +164,19 @@ async function download(blob: BlockBlobClient, name: string, storage: StorageLoc
   }
 }
 
+/** Echoed by psql once it has run every statement before it (the one-pass copy waits for it before committing). */
+const READY_MARKER = "aytq-dr: every statement ran";
+
+export interface PsqlSinkOptions {
+  /**
+   * Runs after psql has executed every statement of the dump (it echoed a marker back) and before
+   * COMMIT; a rejection rolls the restore back. The one-pass copy commits its blob here.
+   */
+  beforeCommit?: () => Promise<void>;
+}
+
 /** Feeds psql, checking the dump's header first and holding back EOF until `final`. */
-class PsqlSink extends Writable {
+export class PsqlSink extends Writable {
   private head = Buffer.alloc(0);
   private tail = "";
   private psql: Spawned | undefined;
@@ -175,9 +186,13 @@ class PsqlSink extends Writable {
   constructor(
     private readonly target: DatabaseConnection,
     private readonly name: string,
+    private readonly sinkOptions: PsqlSinkOptions = {},
   ) {
     super({ highWaterMark: 1024 * 1024 });
   }
+
+  /** Resolves when psql has echoed READY_MARKER (only with beforeCommit). */
+  private ready: Promise<void> | undefined;
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 256)).toString("latin1")).slice(-256);
@@ -202,6 +217,11 @@ class PsqlSink extends Writable {
       const psql = this.psql!;
       if (parseDumpHeader(this.headText) && !this.tail.includes(DUMP_TRAILER)) {
         throw new ToolError(`backup ${this.name} is truncated: it does not end with pg_dump's "${DUMP_TRAILER}" line; nothing was restored`, "restore another backup (aytq-dr backups list)");
+      }
+      if (this.sinkOptions.beforeCommit) {
+        await new Promise<void>((resolve, reject) => this.send(Buffer.from(`\n\\echo '${READY_MARKER}'\n`), (e) => (e ? reject(e) : resolve())));
+        await this.ready;
+        await this.sinkOptions.beforeCommit();
       }
       await new Promise<void>((resolve, reject) => this.send(Buffer.from("\nCOMMIT;\n"), (e) => (e ? reject(e) : resolve())));
       psql.child.stdin!.end();
@@ -231,7 +251,23 @@ class PsqlSink extends Writable {
       const problem = restoreVersionProblem(psqlVersion, dumpVersion);
       if (problem) throw new ToolError(`${problem}; nothing was restored`, installHint(dumpVersion.major));
     }
-    this.psql = spawnPg("psql", PSQL_RESTORE_ARGS, this.target.url, { stdin: "pipe", stdout: "ignore" });
+    const watch = this.sinkOptions.beforeCommit !== undefined;
+    this.psql = spawnPg("psql", PSQL_RESTORE_ARGS, this.target.url, { stdin: "pipe", stdout: watch ? "pipe" : "ignore" });
+    if (watch) {
+      const child = this.psql.child;
+      this.ready = new Promise<void>((resolve, reject) => {
+        let seen = "";
+        child.stdout!.on("data", (d: Buffer) => {
+          seen = (seen + d.toString("latin1")).slice(-2 * READY_MARKER.length);
+          if (seen.includes(READY_MARKER)) resolve();
+        });
+        child.once("close", () => {
+          const failed = (): void => this.failExited((err) => reject(err ?? new ToolError("psql exited before it had run the whole dump")));
+          failed();
+        });
+      });
+      this.ready.catch(() => undefined); // awaited in _final; a failure before then surfaces through send()
+    }
     this.psql.child.stdin!.on("error", () => undefined); // EPIPE when psql stops on an error: reported from its exit
     // Synchronously, in the same 'close' emit that settles `done`: a write or a drain wait that
     // comes after psql's exit must see it (a flag set in done.then() comes a microtask too late,

@@ -1,0 +1,166 @@
+/**
+ * The one-pass copy (copy-into.ts) against real PostgreSQL and Azurite: the source's dump goes into
+ * the target and into blob storage at once; a failure on either side leaves the target as it was
+ * and no blob; our own process killed mid-stream does the same.
+ */
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { copyIntoDatabase } from "../../recovery/data/copy-into";
+import { restoreFromBlob } from "../../recovery/data/restore";
+import { listBackups, META } from "../../recovery/data/storage";
+import { RefusedError, ToolError } from "../../recovery/errors";
+import { psql } from "../../recovery/pg/psql";
+import type { StorageLocation } from "../../recovery/data/types";
+import { createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, type DataEnv } from "../helpers/data";
+
+const ROOT = path.resolve(__dirname, "../..");
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function containerOf(storage: StorageLocation) {
+  if (storage.kind !== "connection-string") throw new Error("tests use Azurite");
+  return BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(storage.container);
+}
+
+describe("copy into a database in one pass, keeping the bytes as a backup", function () {
+  this.timeout(300_000);
+  let env: DataEnv;
+  before(async () => {
+    env = await startDataEnv();
+  });
+  after(async () => env?.dispose());
+
+  /** A target that holds other data: what "unchanged" is checked against. */
+  async function liveWithOtherData() {
+    const live = await createDatabase(env.cluster, "live");
+    await seed(live);
+    await psql(live.url, "UPDATE teachers SET name = 'live only' WHERE id % 4 = 0; DELETE FROM qualifications WHERE id > 1500");
+    return live;
+  }
+
+  it("makes the target equal the source, and stores a backup (sha256 in metadata) that restores to the same", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "copy");
+    await seed(copy, 20_000);
+    const live = await liveWithOtherData();
+    const out = await copyIntoDatabase(copy, storage, "copy.sql.gz", live);
+    assert.equal(await fingerprint(live), await fingerprint(copy), "live equals the copy");
+    assert.equal(schemaOf(live), schemaOf(copy));
+    const [info] = await listBackups(storage);
+    assert.equal(info.name, "copy.sql.gz");
+    assert.equal(info.sha256, out.backup.sha256);
+    assert.equal(info.bytes, out.backup.bytes);
+    const props = await containerOf(storage).getBlockBlobClient("copy.sql.gz").getProperties();
+    assert.equal(props.metadata?.[META.sha256], out.backup.sha256);
+    assert.equal(props.metadata?.[META.format], "plain");
+    const again = await createDatabase(env.cluster, "again");
+    const restored = await restoreFromBlob(storage, "copy.sql.gz", again);
+    assert.ok(restored.sha256Verified, "the stored checksum was verified on restore");
+    assert.equal(await fingerprint(again), await fingerprint(copy), "the blob restores to the same");
+  });
+
+  it("refuses when the upload fails (the name appears meanwhile): the target is unchanged and our blob is not stored", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "copy");
+    await seed(copy, 20_000);
+    const live = await liveWithOtherData();
+    const before = await fingerprint(live);
+    const container = containerOf(storage);
+    let planted: Promise<unknown> | undefined;
+    const err = await copyIntoDatabase(copy, storage, "raced.sql.gz", live, {
+      onProgress: () => {
+        // someone else writes the same name while we stream: our commit (ifNoneMatch *) must fail
+        planted ??= container.getBlockBlobClient("raced.sql.gz").upload("theirs", 6);
+      },
+    }).then(() => undefined, (e: unknown) => e);
+    await planted;
+    assert.ok(err instanceof RefusedError, `refused: ${String(err)}`);
+    assert.match(err.message, /appeared while dumping/);
+    assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.equal((await container.getBlockBlobClient("raced.sql.gz").downloadToBuffer()).toString(), "theirs", "the other writer's blob is untouched");
+  });
+
+  it("fails when the restore fails (psql stops on an error): the target is unchanged and no blob is stored", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "copy");
+    await seed(copy, 20_000);
+    const live = await liveWithOtherData();
+    // a view the dump does not know depends on teachers: the dump's DROP TABLE teachers fails
+    await psql(live.url, "CREATE VIEW pinned AS SELECT id FROM teachers");
+    const before = await fingerprint(live);
+    const err = await copyIntoDatabase(copy, storage, "nope.sql.gz", live).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ToolError, `failed: ${String(err)}`);
+    assert.match(err.message, /depend|cannot drop/);
+    assert.match(err.message, /unchanged/);
+    assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.deepEqual(await listBackups(storage), [], "no blob");
+  });
+
+  it("refuses a name that exists (write-once) before dumping anything", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "copy");
+    await seed(copy);
+    const live = await liveWithOtherData();
+    const before = await fingerprint(live);
+    await copyIntoDatabase(copy, storage, "once.sql.gz", await createDatabase(env.cluster, "first"));
+    const err = await copyIntoDatabase(copy, storage, "once.sql.gz", live).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RefusedError, String(err));
+    assert.equal(await fingerprint(live), before);
+  });
+
+  it("our process killed with SIGKILL mid-stream: the target is unchanged and no blob is stored", async () => {
+    const storage = freshStorage(env);
+    if (storage.kind !== "connection-string") throw new Error("tests use Azurite");
+    const copy = await createDatabase(env.cluster, "killsrc");
+    await seed(copy, 400_000);
+    const live = await liveWithOtherData();
+    const before = await fingerprint(live);
+    const db = new URL(live.url).pathname.slice(1);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-copy-kill-"));
+    const script = path.join(dir, "copy.ts");
+    writeFileSync(
+      script,
+      `import { copyIntoDatabase } from ${JSON.stringify(path.join(ROOT, "recovery/data/copy-into"))};
+const conn = (url: string) => ({ url, label: url.slice(url.lastIndexOf("/") + 1), serverName: "test", release: async () => undefined });
+copyIntoDatabase(conn(process.env.SRC!), JSON.parse(process.env.STORAGE!), "killed.sql.gz", conn(process.env.DST!)).then(() => console.log("copied"));
+`,
+    );
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", script], {
+        cwd: ROOT,
+        env: { ...process.env, SRC: copy.url, DST: live.url, STORAGE: JSON.stringify(storage) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      const deadline = Date.now() + 120_000;
+      let writing = false;
+      while (!writing && Date.now() < deadline && child.exitCode === null) {
+        const rows = await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND backend_xid IS NOT NULL AND query ILIKE 'COPY public.bulk%'`);
+        writing = rows.trim() !== "0";
+        if (!writing) await sleep(50);
+      }
+      assert.ok(writing, `the copy never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
+      child.kill("SIGKILL");
+      assert.equal(await exited, "SIGKILL");
+      assert.doesNotMatch(output, /copied/);
+      const gone = Date.now() + 30_000;
+      let sessions = "1";
+      while (Date.now() < gone) {
+        sessions = (await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}'`)).trim();
+        if (sessions === "0") break;
+        await sleep(100);
+      }
+      assert.equal(sessions, "0", "the restore's session ended (rolled back)");
+      assert.equal(await fingerprint(live), before, "live is unchanged");
+      assert.deepEqual(await listBackups(storage), [], "no blob");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
