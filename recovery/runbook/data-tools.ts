@@ -1,6 +1,7 @@
 /** The data tools as the runbooks see them (DataTools): the adapter lives with the runbooks, so recovery/data knows nothing of runbooks. */
 import { backupToBlob } from "../data/backup";
 import { compareDatabases } from "../data/compare";
+import { copyIntoDatabase } from "../data/copy-into";
 import { restoreFromBlob } from "../data/restore";
 import { listBackups } from "../data/storage";
 import type { ProgressFn } from "../data/streams";
@@ -26,6 +27,7 @@ export function createDataTools(options: DataToolsOptions = {}): DataTools {
       const r = await restoreFromBlob(storage, name, target, { onProgress: options.onProgress, signal: options.signal, jobs: options.restoreJobs });
       return { name: r.name, bytes: r.bytes };
     },
+    copyInto: async (source, storage, request, target) => (await copyIntoDatabase(source, storage, request.name, target, { onProgress: options.onProgress, signal: options.signal })).backup,
     latestBackup: async (storage) => (await listBackups(storage))[0]?.name,
     compare: (a, b) => compareDatabases(a, b),
     validate: (targets) => validateHealth(targets, options.validate),

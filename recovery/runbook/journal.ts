@@ -98,11 +98,19 @@ export class Journal {
 
 export const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", "not-applicable"];
 
+/**
+ * Steps journalled under an older name, by the step that does their work now. data-loss's
+ * backup-copy and restore-live became one pass, copy-into-live: a run journalled with restore-live
+ * done has done copy-into-live's work; one with only backup-copy done resumes at copy-into-live,
+ * which finds that backup and restores it.
+ */
+export const RENAMED_STEPS: ReadonlyMap<string, string> = new Map([["restore-live", "copy-into-live"]]);
+
 /** Index of the first step to run: the one after the last completed step. */
 export function resumeIndex(steps: readonly string[], records: readonly StepRecord[]): number {
   let last = -1;
   for (const r of records) {
-    const i = steps.indexOf(r.step);
+    const i = steps.indexOf(RENAMED_STEPS.get(r.step) ?? r.step);
     if (i >= 0 && COMPLETED.includes(r.status)) last = Math.max(last, i);
   }
   return last + 1;

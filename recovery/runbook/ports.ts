@@ -73,6 +73,12 @@ export interface DataTools {
   backup(source: DatabaseConnection, storage: StorageLocation, request: BackupRequest): Promise<BackupResult>;
   /** Restore a backup into a database; all or nothing. */
   restore(storage: StorageLocation, name: string, target: DatabaseConnection): Promise<RestoreResult>;
+  /**
+   * Dump `source` into `target` in one pass (all or nothing) while storing the same bytes as the
+   * backup `request.name`; a failure on either side leaves the target unchanged and no backup.
+   * Optional: without it (fakes, placeholders) the runbook backs up, then restores that backup.
+   */
+  copyInto?(source: DatabaseConnection, storage: StorageLocation, request: BackupRequest, target: DatabaseConnection): Promise<BackupResult>;
   /** Name of the newest backup, or undefined when there is none. */
   latestBackup(storage: StorageLocation): Promise<string | undefined>;
   compare(a: DatabaseConnection, b: DatabaseConnection): Promise<CompareResult>;

@@ -148,7 +148,7 @@ describe("ci: the resume path across workflow runs (strict fake engine)", functi
     const records = new Journal(first.state2, "test", first.runId).records();
     assert.deepEqual(
       records.map((r) => r.step),
-      ["stop", "maintenance-on", "freeze", "safety-backup", "safety-backup", "ptr", "compare", "backup-copy", "restore-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+      ["stop", "maintenance-on", "freeze", "safety-backup", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
       "the resumed run must start at safety-backup, not at stop",
     );
   });
