@@ -31,6 +31,7 @@ import { installHint, pgFailure, spawnPg, type Spawned } from "../pg/tools";
 import { databaseOf, parseArchiveHeader, parseDumpHeader, restoreVersionProblem, serverVersion, toolVersion, withDatabase } from "./pgtools";
 import { META, containerFor, describeStorage, storageError } from "./storage";
 import { HashCounter, type ProgressFn } from "./streams";
+import { chooseRestoreJobs, jobsWarning } from "./jobs";
 
 /** pg_dump ends every plain dump with this line; without it the dump was cut short. */
 export const DUMP_TRAILER = "PostgreSQL database dump complete";
@@ -41,12 +42,17 @@ const PSQL_RESTORE_ARGS = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"];
 export interface RestoreOptions {
   onProgress?: ProgressFn;
   signal?: AbortSignal;
-  /** Custom archives only: parallel pg_restore into a fresh database, then swap. @default 1 */
-  jobs?: number;
+  /**
+   * Custom archives only: parallel pg_restore into a fresh database, then swap; "auto" chooses from
+   * the cores and the archive's size (jobs.ts), 1 unless it wins. @default 1
+   */
+  jobs?: number | "auto";
 }
 
 export interface RestoreOutcome extends RestoreResult {
   format: "plain-gzip" | "plain" | "custom";
+  /** Custom archives: the parallel jobs used, and why (the choice or a warning). */
+  jobs?: { used: number; note?: string };
   sha256Verified: boolean;
   elapsedMs: number;
 }
@@ -142,11 +148,23 @@ export async function restoreInspected(backup: InspectedBackup, target: Database
   await serverVersion(target.url);
   const outcome = { name: backup.name, bytes: backup.bytes, format: backup.format, sha256Verified: Boolean(expected) };
   if (backup.format === "custom") {
-    await restoreCustom(backup, target, expected, options);
+    const jobs = jobsFor(options.jobs, backup.bytes);
+    await restoreCustom(backup, target, expected, { ...options, jobs: jobs.used });
+    return { ...outcome, jobs, elapsedMs: Date.now() - started };
   } else {
     await restorePlain(backup, target, backup.format, expected, options);
   }
   return { ...outcome, elapsedMs: Date.now() - started };
+}
+
+/** The jobs a custom restore runs with, and what to tell about it. */
+export function jobsFor(requested: number | "auto" | undefined, archiveBytes: number, cpus: number = os.cpus().length): { used: number; note?: string } {
+  if (requested === "auto") {
+    const choice = chooseRestoreJobs(cpus, archiveBytes);
+    return { used: choice.jobs, note: `--jobs auto: ${choice.reason}` };
+  }
+  const used = requested ?? 1;
+  return { used, note: jobsWarning(used, cpus, archiveBytes) };
 }
 
 function mismatch(name: string, expected: string) {
@@ -354,7 +372,7 @@ async function restoreCustom(
       if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; nothing was restored`);
       throw err instanceof ToolError ? err : storageError(`downloading ${found.name}`, err, found.storage);
     }
-    const jobs = options.jobs ?? 1;
+    const jobs = options.jobs === "auto" ? jobsFor("auto", found.bytes).used : (options.jobs ?? 1);
     if (jobs <= 1) {
       await runRestore(["--no-owner", "--clean", "--if-exists", "--exit-on-error", "--single-transaction", "-d", databaseOf(target.url), file], target.url, `restoring ${found.name} into ${target.label} (rolled back, the database is unchanged)`, options.signal);
     } else {

@@ -22,8 +22,8 @@ export interface SafeRestoreRequest {
   confirm: (question: string) => Promise<boolean>;
   /** Back up the target first. @default true */
   safetyBackup?: boolean;
-  /** Custom archives: parallel restore jobs. @default 1 */
-  jobs?: number;
+  /** Custom archives: parallel restore jobs, or "auto" (jobs.ts). @default 1 */
+  jobs?: number | "auto";
   signal?: AbortSignal;
   onProgress?: ProgressFn;
   /** Progress lines ("safety backup of ... to ..."). @default none */

@@ -95,9 +95,9 @@ export const registerRestore: RegisterCommand = (program, io) => {
       .option("--no-safety-backup", "do not back up the target first")
       .option("--yes", "restore without asking (required without a terminal)")
       .option("--confirm-production", "required to restore into production")
-      .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap (1 to 32)", parseJobs)
+      .option("--jobs <n>", "custom archives: parallel pg_restore into a fresh database, then swap (1 to 32, or auto: chosen from the cores and the archive's size)", (v: string) => (v === "auto" ? ("auto" as const) : parseJobs(v)))
       .option("--json", "print the result as JSON"),
-  ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; yes?: boolean; confirmProduction?: boolean; jobs?: number; databaseUrl?: string }) => {
+  ).action(async (opts: DataOptions & { file: string; safetyBackup: boolean; yes?: boolean; confirmProduction?: boolean; jobs?: number | "auto"; databaseUrl?: string }) => {
     // every input and guard before any call: a wrong --file must not open a tunnel or leave a safety backup behind
     const file = checkBackupName(opts.file, "--file");
     if (opts.server !== undefined) checkCopyName(opts.server, "--server");
@@ -124,6 +124,7 @@ export const registerRestore: RegisterCommand = (program, io) => {
         log: opts.json ? undefined : (line) => io.err(line),
       }),
     );
+    if (result.jobs?.note && !opts.json) io.err(result.jobs.note);
     if (opts.json) json(io, result);
     else io.out(`restored ${result.name} (${formatBytes(result.bytes)}${result.sha256Verified ? ", sha256 verified" : ", no checksum in metadata"}) into ${result.target} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.safetyBackup ? `; safety backup ${result.safetyBackup}` : ""}`);
   });
