@@ -17,6 +17,8 @@ import { connectionEnv } from "../recovery/pg/connection";
 import { psql } from "../recovery/pg/psql";
 import { pgToolPath, spawnPg } from "../recovery/pg/tools";
 import { restoreFromBlob } from "../recovery/data/restore";
+import { copyIntoDatabase } from "../recovery/data/copy-into";
+import { chooseRestoreJobs } from "../recovery/data/jobs";
 import { Gate, HashCounter, PauseClock, formatBytes } from "../recovery/data/streams";
 import { startThrowawayCluster } from "../recovery/pg/cluster";
 import type { DatabaseConnection, StorageLocation } from "../recovery/data/types";
@@ -237,13 +239,46 @@ ${ratio(oursNull.cpu.wallS, floor.cpu.wallS, 1.15, "ours without Azurite / floor
     stop();
     const gunzipPsql: [unknown, { wallS: number }] = [undefined, bestRestore.baseline!.cpu];
     const restoreS = bestRestore.ours!.cpu.wallS;
-    await query(admin, "CREATE DATABASE r_custom");
 
-    // Custom format, parallel restore.
+    // Copy to live (data-loss): the two steps it replaced (backup of the copy, then restore of that
+    // backup into live) against one pass (copy-into.ts). Fresh target each time, interleaved rounds
+    // alternating which goes first, best of the rounds.
+    const copyVariants = {
+      twoSteps: async (): Promise<Run<unknown>> => {
+        const url = await freshDatabase();
+        const name = `copy-two-${++seq}.sql.gz`;
+        const [result, cpu] = await measured(onAzurite, async () => {
+          await backupToBlob(src, azure, name);
+          return restoreFromBlob(azure, name, conn(url));
+        });
+        return { result, cpu };
+      },
+      onePass: async (): Promise<Run<unknown>> => {
+        const url = await freshDatabase();
+        const [result, cpu] = await measured(onAzurite, () => copyIntoDatabase(src, azure, `copy-one-${++seq}.sql.gz`, conn(url)));
+        return { result, cpu };
+      },
+    };
+    const bestCopy: Partial<Record<keyof typeof copyVariants, Run<unknown>>> = {};
+    stop = sampleRss();
+    for (let round = 0; round < opts.repeat; round++) {
+      const order: (keyof typeof copyVariants)[] = round % 2 === 0 ? ["twoSteps", "onePass"] : ["onePass", "twoSteps"];
+      for (const key of order) {
+        const r = await copyVariants[key]();
+        if (!bestCopy[key] || r.cpu.wallS < bestCopy[key]!.cpu.wallS) bestCopy[key] = r;
+      }
+    }
+    stop();
+    const twoStepsS = bestCopy.twoSteps!.cpu.wallS;
+    const onePassS = bestCopy.onePass!.cpu.wallS;
+
+    // Custom format: one transaction against parallel restore (fresh db + swap), and what --jobs auto picks here.
     stop = sampleRss();
     const [custom, customBackup] = await measured(onAzurite, () => backupToBlob(src, azure, "ours.dump", { format: "custom" }));
-    const [, customRestore] = await measured(onAzurite, () => restoreFromBlob(azure, "ours.dump", conn(withDatabase(admin, "r_custom")), { jobs: 2 }));
+    const [, customSerial] = await measured(onAzurite, async () => restoreFromBlob(azure, "ours.dump", conn(await freshDatabase()), { jobs: 1 }));
+    const [, customRestore] = await measured(onAzurite, async () => restoreFromBlob(azure, "ours.dump", conn(await freshDatabase()), { jobs: 2 }));
     stop();
+    const autoChoice = chooseRestoreJobs(CPUS, custom.bytes);
 
     console.log(`restore
 ${line("download to file", download[1].wallS)}
@@ -253,9 +288,17 @@ ${line("ours: download | sha256 | gunzip | psql (stream)", restoreS)}
 ${cpuLine(bestRestore.ours!)}
 ${ratio(restoreS, gunzipPsql[1].wallS, 1.1, "ours / gunzip|psql")}
 ${line("  (today: download + gunzip|psql)", download[1].wallS + gunzipPsql[1].wallS)}
+copy to live (data-loss: the copy's data into live, its backup kept)
+${line("two steps: backup of the copy, then restore it", twoStepsS)}
+${cpuLine(bestCopy.twoSteps!)}
+${line("one pass: pg_dump | sha256 | uploadStream + gunzip | psql", onePassS)}
+${cpuLine(bestCopy.onePass!)}
+${ratio(onePassS, twoStepsS, 0.65, "copy to live, one pass / two steps")}
 custom format (archive ${formatBytes(custom.bytes)})
 ${line("backup pg_dump -Fc -Z1 | uploadStream", customBackup.wallS)}
-${line("restore pg_restore --jobs 2 (fresh db + swap)", customRestore.wallS, `vs plain ${restoreS.toFixed(2)} s: ${(customRestore.wallS / restoreS).toFixed(2)}x`)}
+${line("restore pg_restore --single-transaction (--jobs 1)", customSerial.wallS)}
+${line("restore pg_restore --jobs 2 (fresh db + swap)", customRestore.wallS, `${(customRestore.wallS / customSerial.wallS).toFixed(2)}x of --jobs 1`)}
+  --jobs auto here: ${autoChoice.jobs} (${autoChoice.reason})
 memory
   peak RSS of this process during our backups and restores: ${formatBytes(peakRss)} (goal < 200 MB: ${peakRss < 200 * MiB ? "met" : "NOT met"}); dump file on disk was ${formatBytes(statSync(file).size)}
 `);
