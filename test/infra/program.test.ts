@@ -10,7 +10,7 @@ import {
   flexibleServerId,
 } from "../../infra/config";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import { SECRET_PLACEHOLDER } from "../../recovery/plan/evaluate";
+import { SECRET_PLACEHOLDER, type Evaluation } from "../../recovery/plan/evaluate";
 import { RESTORE_INPUTS } from "../../infra/restore-plan";
 import { PATCH_FORCE_ANNOTATIONS } from "../../infra/application";
 import { MAINTENANCE_SERVICE_PORT } from "../../infra/maintenance-page";
@@ -31,6 +31,7 @@ const MODES = {
   maintenance: ["app.maintenance=true"],
 } as const;
 type Mode = keyof typeof MODES;
+const ALL_MODES = Object.keys(MODES) as Mode[];
 
 function setsFor(stack: StackName, mode: Mode): string[] {
   if (mode === "ptrCopy") {
@@ -46,14 +47,32 @@ for (const stack of STACK_NAMES) {
   const serverId = flexibleServerId(SUB, f.rg, f.server);
 
   describe(`program: stack ${stack}`, () => {
-    for (const mode of Object.keys(MODES) as Mode[]) {
-      describe(`mode ${mode}`, () => {
-        let e: Awaited<ReturnType<typeof build>>;
-        before(async () => {
-          e = await build(stack, setsFor(stack, mode));
-        });
+    // One evaluation per mode, shared by the per-mode checks and by the checks that must hold in every mode.
+    const evaluations = new Map<Mode, Evaluation>();
+    before(async () => {
+      for (const mode of ALL_MODES) evaluations.set(mode, await build(stack, setsFor(stack, mode)));
+    });
+    const evaluationOf = (mode: Mode): Evaluation => {
+      const e = evaluations.get(mode);
+      assert.ok(e, `mode ${mode}: not evaluated`);
+      return e;
+    };
+    /** A check that does not depend on the mode: asserted once, against every mode's program (a failure names the mode). */
+    const inEveryMode = (check: (e: Evaluation) => void) => () => {
+      for (const mode of ALL_MODES) {
+        try {
+          check(evaluationOf(mode));
+        } catch (err) {
+          if (err instanceof assert.AssertionError) err.message = `mode ${mode}: ${err.message}`;
+          throw err;
+        }
+      }
+    };
 
-        it("declares the live server with its exact name, SKU, HA, version, storage, retention and VNet integration", () => {
+    describe("in every mode", () => {
+      it(
+        "declares the live server with its exact name, SKU, HA, version, storage, retention and VNet integration",
+        inEveryMode((e) => {
           const server = resource(e, T.server, SERVER);
           expectInput(server, "serverName", f.server);
           expectInput(server, "resourceGroupName", f.rg);
@@ -75,13 +94,76 @@ for (const stack of STACK_NAMES) {
             `/subscriptions/${SUB}/resourceGroups/${f.dnsZoneRg}/providers/Microsoft.Network/privateDnsZones/${f.dnsZone}`,
           );
           expectInput(server, "network.publicNetworkAccess", "Disabled");
-        });
+        }),
+      );
 
-        it(`ignores the write-only restore inputs and ${f.production ? "protects" : "does not protect"} the live server`, () => {
+      it(
+        `ignores the write-only restore inputs and ${f.production ? "protects" : "does not protect"} the live server`,
+        inEveryMode((e) => {
           const server = resource(e, T.server, SERVER);
           for (const key of RESTORE_INPUTS) assert.ok(server.options.ignoreChanges.includes(key), `${SERVER}: ignoreChanges has ${key}`);
           assert.equal(server.options.protect, f.production, `${SERVER}: protect`);
           assert.equal(server.options.import, undefined, `${SERVER}: never imported`);
+        }),
+      );
+
+      if (!f.production) {
+        it(
+          "declares no monitoring (not enabled outside production)",
+          inEveryMode((e) => {
+            absent(e, T.workspace, "aytq-monitoring-workspace");
+            absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
+          }),
+        );
+      }
+
+      it(
+        "declares the backup storage account, private container, soft delete and lifecycle",
+        inEveryMode((e) => {
+          const account = resource(e, T.account, "aytq-backup-account");
+          expectInput(account, "accountName", f.account);
+          expectInput(account, "sku.name", "Standard_GRS");
+          expectInput(account, "enableHttpsTrafficOnly", true);
+          expectInput(account, "minimumTlsVersion", "TLS1_2");
+          expectInput(account, "allowBlobPublicAccess", false);
+          assert.equal(account.options.protect, f.production, "aytq-backup-account: protect");
+          const svc = resource(e, T.blobService, "aytq-backup-blob-service");
+          expectInput(svc, "deleteRetentionPolicy", { enabled: true, days: 7 });
+          expectInput(svc, "containerDeleteRetentionPolicy", { enabled: true, days: 7 });
+          const container = resource(e, T.container, "aytq-backup-container");
+          expectInput(container, "containerName", "database-backup");
+          expectInput(container, "publicAccess", "None");
+          const rule = input(resource(e, T.lifecycle, "aytq-backup-lifecycle"), "policy.rules.0") as Record<string, unknown>;
+          assert.equal(rule.name, BACKUP_LIFECYCLE_RULE);
+          assert.deepEqual(input({ ...resource(e, T.lifecycle, "aytq-backup-lifecycle"), inputs: rule }, "definition.actions.baseBlob.delete"), {
+            daysAfterModificationGreaterThan: 7,
+          });
+        }),
+      );
+
+      if (f.immutabilityDays > 0) {
+        it(
+          `declares a protected ${f.immutabilityDays}-day immutability policy on the container`,
+          inEveryMode((e) => {
+            const policy = resource(e, T.immutability, "aytq-backup-immutability");
+            expectInput(policy, "immutabilityPeriodSinceCreationInDays", f.immutabilityDays);
+            expectInput(policy, "containerName", "database-backup");
+            assert.equal(policy.options.protect, true, "aytq-backup-immutability: protect");
+          }),
+        );
+      } else {
+        it(
+          "declares no immutability policy",
+          inEveryMode((e) => absent(e, T.immutability, "aytq-backup-immutability")),
+        );
+      }
+    });
+
+    for (const mode of ALL_MODES) {
+      describe(`mode ${mode}`, () => {
+        let e: Evaluation;
+        before(() => {
+          e = evaluationOf(mode);
         });
 
         if (mode === "reviveDropped") {
@@ -154,43 +236,6 @@ for (const stack of STACK_NAMES) {
             if (creating) absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
             else assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, undefined);
           });
-        } else {
-          it("declares no monitoring (not enabled outside production)", () => {
-            absent(e, T.workspace, "aytq-monitoring-workspace");
-            absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
-          });
-        }
-
-        it("declares the backup storage account, private container, soft delete and lifecycle", () => {
-          const account = resource(e, T.account, "aytq-backup-account");
-          expectInput(account, "accountName", f.account);
-          expectInput(account, "sku.name", "Standard_GRS");
-          expectInput(account, "enableHttpsTrafficOnly", true);
-          expectInput(account, "minimumTlsVersion", "TLS1_2");
-          expectInput(account, "allowBlobPublicAccess", false);
-          assert.equal(account.options.protect, f.production, "aytq-backup-account: protect");
-          const svc = resource(e, T.blobService, "aytq-backup-blob-service");
-          expectInput(svc, "deleteRetentionPolicy", { enabled: true, days: 7 });
-          expectInput(svc, "containerDeleteRetentionPolicy", { enabled: true, days: 7 });
-          const container = resource(e, T.container, "aytq-backup-container");
-          expectInput(container, "containerName", "database-backup");
-          expectInput(container, "publicAccess", "None");
-          const rule = input(resource(e, T.lifecycle, "aytq-backup-lifecycle"), "policy.rules.0") as Record<string, unknown>;
-          assert.equal(rule.name, BACKUP_LIFECYCLE_RULE);
-          assert.deepEqual(input({ ...resource(e, T.lifecycle, "aytq-backup-lifecycle"), inputs: rule }, "definition.actions.baseBlob.delete"), {
-            daysAfterModificationGreaterThan: 7,
-          });
-        });
-
-        if (f.immutabilityDays > 0) {
-          it(`declares a protected ${f.immutabilityDays}-day immutability policy on the container`, () => {
-            const policy = resource(e, T.immutability, "aytq-backup-immutability");
-            expectInput(policy, "immutabilityPeriodSinceCreationInDays", f.immutabilityDays);
-            expectInput(policy, "containerName", "database-backup");
-            assert.equal(policy.options.protect, true, "aytq-backup-immutability: protect");
-          });
-        } else {
-          it("declares no immutability policy", () => absent(e, T.immutability, "aytq-backup-immutability"));
         }
 
         const stopped = mode === "stopped";
