@@ -1,5 +1,5 @@
 /**
- * Backup: pg_dump -Z1 (gzip'd plain SQL, or a custom archive) -> sha256 -> BlockBlobClient.uploadStream. No temp file, memory
+ * Backup: pg_dump -Z1 (gzip'd plain SQL, or a custom archive) -> one stage (sha256, count, held open until pg_dump exits 0) -> BlockBlobClient.uploadStream. No temp file, memory
  * bounded by the upload buffers. uploadStream stages blocks and commits the block list once at the
  * end, so a failed or interrupted dump leaves no blob; `ifNoneMatch: "*"` makes names write-once.
  */
@@ -11,7 +11,7 @@ import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from 
 import { pgFailure, spawnPg } from "../pg/tools";
 import { checkCanDump, databaseOf } from "./pgtools";
 import { META, containerFor, storageError } from "./storage";
-import { Gate, HashCounter, PauseClock, type ProgressFn } from "./streams";
+import { HashCounter, PauseClock, type ProgressFn } from "./streams";
 
 /** Upload block size: memory is about BLOCK_BYTES x UPLOAD_CONCURRENCY plus the pipe buffers below. */
 export const BLOCK_BYTES = 8 * 1024 * 1024;
@@ -171,7 +171,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
     dumpMs = Date.now() - dumpStarted;
     if (code !== 0) throw pgFailure(`pg_dump of ${source.label}`, stderr, source.url);
   });
-  dumpOk.catch(() => undefined); // observed through the Gate and below
+  dumpOk.catch(() => undefined); // observed through the hash stage (until) and below
   const onAbort = (): void => {
     dump.child.kill("SIGTERM");
   };
@@ -180,6 +180,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   const stored = new HashCounter({
     phase: "upload",
     highWaterMark: pipeBuffer,
+    until: dumpOk,
     onProgress: options.onProgress,
     onDigest: (sha256, bytes) => {
       metadata[META.sha256] = sha256;
@@ -188,7 +189,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   });
   const stdout = dump.child.stdout!;
   const backpressure = new PauseClock(stdout);
-  const stages = pipeline(stdout, new Gate(dumpOk, pipeBuffer), stored);
+  const stages = pipeline(stdout, stored);
   const abortUpload = new AbortController();
   stages.catch(() => abortUpload.abort());
 

@@ -1,6 +1,6 @@
 /**
  * One pass from one database into another, keeping the bytes as a backup (data-loss: the copy into
- * live). pg_dump -Z1 -> Gate + sha256 -> two readers at once: uploadStream (the source's backup,
+ * live). pg_dump -Z1 -> sha256 (held open until pg_dump exits 0) -> two readers at once: uploadStream (the source's backup,
  * write-once, sha256 in its metadata) and gunzip -> psql inside our own BEGIN (restore.ts's
  * all-or-nothing restore). The slower reader sets the pace; the data moves once instead of twice.
  *
@@ -26,7 +26,7 @@ import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
 import { PsqlSink } from "./restore";
 import { META, storageError } from "./storage";
-import { Gate, HashCounter, type ProgressFn } from "./streams";
+import { HashCounter, type ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 
 export interface CopyIntoOptions {
@@ -97,11 +97,12 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
     if (!killed) dumpError = error;
     throw error;
   });
-  dumpOk.catch(() => undefined); // observed through the Gate and below
+  dumpOk.catch(() => undefined); // observed through the hash stage (until) and below
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
   const hashed = new HashCounter({
     phase: "upload",
     highWaterMark: pipeBuffer,
+    until: dumpOk,
     onProgress: options.onProgress,
     onDigest: (sha256, bytes) => {
       metadata[META.sha256] = sha256;
@@ -130,7 +131,7 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
   const onAbort = (): void => void dump.child.kill("SIGTERM");
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const dumped = pipeline(dump.child.stdout!, new Gate(dumpOk, pipeBuffer), hashed, fanout);
+  const dumped = pipeline(dump.child.stdout!, hashed, fanout);
   const restored = pipeline(gunzip, sink);
   try {
     // the upload settles inside the sink's beforeCommit; a failure before that rejects it here at once

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
+import { backupToBlob } from "../../recovery/data/backup";
 import { copyIntoDatabase } from "../../recovery/data/copy-into";
 import { restoreFromBlob } from "../../recovery/data/restore";
 import { listBackups, META } from "../../recovery/data/storage";
@@ -96,6 +97,44 @@ describe("copy into a database in one pass, keeping the bytes as a backup", func
     assert.match(err.message, /depend|cannot drop/);
     assert.match(err.message, /unchanged/);
     assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.deepEqual(await listBackups(storage), [], "no blob");
+  });
+
+  /** Ends pg_dump's server session once it is copying `bulk` out of `db`: pg_dump then fails mid-stream. */
+  async function killDumpMidStream(db: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const killed = await psql(env.cluster.url("postgres"), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${db}' AND query ILIKE 'COPY public.bulk%'`);
+      if (killed.trim() !== "0") return;
+      await sleep(20);
+    }
+    throw new Error("pg_dump never reached the bulk table");
+  }
+
+  it("pg_dump failing mid-stream (its session ended): the target is unchanged and no blob is stored", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "dumpdies");
+    await seed(copy, 400_000);
+    const live = await liveWithOtherData();
+    const before = await fingerprint(live);
+    const running = copyIntoDatabase(copy, storage, "cut.sql.gz", live).then(() => undefined, (e: unknown) => e);
+    await killDumpMidStream(new URL(copy.url).pathname.slice(1));
+    const err = await running;
+    assert.ok(err instanceof ToolError, `failed: ${String(err)}`);
+    assert.match(err.message, /pg_dump of .* failed/);
+    assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.deepEqual(await listBackups(storage), [], "no blob");
+  });
+
+  it("a backup whose pg_dump fails mid-stream stores no blob (the hash stage holds the end until pg_dump exits 0)", async () => {
+    const storage = freshStorage(env);
+    const copy = await createDatabase(env.cluster, "dumpdies");
+    await seed(copy, 400_000);
+    const running = backupToBlob(copy, storage, "cut.sql.gz").then(() => undefined, (e: unknown) => e);
+    await killDumpMidStream(new URL(copy.url).pathname.slice(1));
+    const err = await running;
+    assert.ok(err instanceof ToolError, `failed: ${String(err)}`);
+    assert.match(err.message, /pg_dump of .* failed/);
     assert.deepEqual(await listBackups(storage), [], "no blob");
   });
 
