@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
+import { RecordingIO, runMain } from "../helpers/cli-io";
+import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "aytq-dr.js");
 const LIVE = "s189t01-aytq-ts-pg";
@@ -58,15 +60,34 @@ describe("aytq-dr as a process", function () {
     ["an unknown scenario", ["run", "lost-everything", "--stack", "test", "--yes"], 2, /unknown scenario/],
     ["resuming an unknown run", ["run", "--resume", "nope", "--stack", "test"], 2, /no run "nope"/],
   ];
+  // The process-level contract (the exit code the process ends with, what reaches its stderr, a pipe
+  // that is no terminal, the fake pulumi never run) is proved by a real process for one refusal of
+  // each exit code; the others run the same argv through main in-process (the same code below the
+  // process entry), which is what they test, without loading tsx and the program once each.
+  const asProcess = new Set(["an unknown stack", "production without --confirm-production", "a change without a terminal or --yes"]);
   for (const [what, args, code, message] of refusals) {
-    it(`refuses ${what} with exit ${code} before touching the stack`, async () => {
-      const fake = new FakePulumi();
-      const r = await run(args, fake);
-      assert.equal(r.code, code, r.stderr);
-      assert.match(r.stderr.replace(/\n/g, " "), message);
-      noTrace(r);
-      assert.deepEqual(fake.calls(), [], "the stack was touched");
-    });
+    if (asProcess.has(what)) {
+      it(`refuses ${what} with exit ${code} before touching the stack (a real process)`, async () => {
+        const fake = new FakePulumi();
+        const r = await run(args, fake);
+        assert.equal(r.code, code, r.stderr);
+        assert.match(r.stderr.replace(/\n/g, " "), message);
+        noTrace(r);
+        assert.deepEqual(fake.calls(), [], "the stack was touched");
+      });
+    } else {
+      it(`refuses ${what} with exit ${code} before touching the stack (in-process)`, async () => {
+        const stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-cli-"));
+        stateDirs.push(stateDir);
+        // no stack to hand out: opening one would be recorded, and fail
+        const io = new RecordingIO(undefined, { env: { AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID, AYTQ_DR_STATE_DIR: stateDir } });
+        const r: Result = { code: await runMain(args, io), stdout: io.outText, stderr: io.errText };
+        assert.equal(r.code, code, r.stderr);
+        assert.match(r.stderr.replace(/\n/g, " "), message);
+        noTrace(r);
+        assert.deepEqual(io.opened, [], "the stack was touched");
+      });
+    }
   }
 
   it("stop --yes: sets config, previews with --diff, passes the gate, runs up, prints replicas", async () => {

@@ -1,8 +1,9 @@
-/** `aytq-dr plan` as a process: `node bin/aytq-dr.js plan ...`, no Pulumi CLI, no credentials. */
+/** `aytq-dr plan`: `node bin/aytq-dr.js plan ...` as a process (no Pulumi CLI, no credentials), and the same argv through main in-process. */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { PlanDiffDocument, PlanDocument } from "../../recovery/plan/render";
+import { RecordingIO, runMain } from "../helpers/cli-io";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -13,13 +14,27 @@ function dr(...args: string[]): { code: number | null; stdout: string; stderr: s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The same command through main in-process, with the same bare environment: what a process would
+ * print on stdout and stderr (each line as processIO writes it) and its exit code. The real process
+ * is kept for the checks of the process itself (no credentials in its environment, the exit code it
+ * ends with, no stack trace on stderr); the rest need not load tsx and the program once each.
+ */
+async function drIn(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const io = new RecordingIO(undefined, { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } });
+  const code = await runMain(args, io);
+  const asWritten = (lines: string[]) => lines.map((t) => (t.endsWith("\n") ? t : t + "\n")).join("");
+  assert.deepEqual(io.opened, [], "plan never opens a stack");
+  return { code, stdout: asWritten(io.stdout), stderr: asWritten(io.stderr) };
+}
+
 function server(doc: PlanDocument, name = "aytq-database-server") {
   const r = doc.resources.find((x) => x.type === "azure-native:dbforpostgresql:Server" && x.name === name);
   assert.ok(r, `${name} in the plan`);
   return r;
 }
 
-describe("aytq-dr plan (process)", function () {
+describe("aytq-dr plan (a process, and main in-process)", function () {
   this.timeout(60_000);
 
   it("done when: production reviveDropped shows the server with createMode ReviveDropped", () => {
@@ -40,9 +55,9 @@ describe("aytq-dr plan (process)", function () {
     assert.ok(!doc.resources.some((x) => x.name === "aytq-database-database"), "the database comes back with the server: not declared");
   });
 
-  it("issue 11's done when: production shows the uptime checks of both URLs, the heartbeat, an action group on every alert and the two locks; maintenance pauses the public checks", () => {
+  it("issue 11's done when: production shows the uptime checks of both URLs, the heartbeat, an action group on every alert and the two locks; maintenance pauses the public checks", async () => {
     for (const maintenance of [false, true]) {
-      const r = dr("plan", "--stack", "production", ...(maintenance ? ["--set", "app.maintenance=true"] : []), "--json");
+      const r = await drIn("plan", "--stack", "production", ...(maintenance ? ["--set", "app.maintenance=true"] : []), "--json");
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout) as PlanDocument;
       const checks = doc.resources.filter((x) => x.type === "statuscake:index/uptimeCheck:UptimeCheck");
@@ -59,16 +74,16 @@ describe("aytq-dr plan (process)", function () {
     }
   });
 
-  it("done when: production rebuild lists no resource with an import option", () => {
-    const r = dr("plan", "--stack", "production", "--set", "recovery.mode=rebuild", "--json");
+  it("done when: production rebuild lists no resource with an import option", async () => {
+    const r = await drIn("plan", "--stack", "production", "--set", "recovery.mode=rebuild", "--json");
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as PlanDocument;
     assert.deepEqual(doc.resources.filter((x) => x.options.import !== undefined).map((x) => x.name), []);
     assert.equal(server(doc).inputs.createMode, "Default");
   });
 
-  it("shows secret inputs as [secret] and every resource with type, name, inputs and options", () => {
-    const r = dr("plan", "--stack", "test", "--json");
+  it("shows secret inputs as [secret] and every resource with type, name, inputs and options", async () => {
+    const r = await drIn("plan", "--stack", "test", "--json");
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as PlanDocument;
     assert.equal(server(doc).inputs.administratorLoginPassword, "[secret]");
@@ -81,15 +96,15 @@ describe("aytq-dr plan (process)", function () {
     }
   });
 
-  it("prints a readable tree without --json", () => {
-    const r = dr("plan", "--stack", "preproduction", "--set", "app.stopped=true");
+  it("prints a readable tree without --json", async () => {
+    const r = await drIn("plan", "--stack", "preproduction", "--set", "app.stopped=true");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /aytq-database-server \(azure-native:dbforpostgresql:Server\)/);
     assert.match(r.stdout, /serverName: s189t01-aytq-pp-pg/);
     assert.match(r.stdout, /spec\.replicas: 0/);
   });
 
-  it("--diff-from-stack-config lists what a swap changes: an added copy, changed ingress backends and approvals", () => {
+  it("--diff-from-stack-config lists what a swap changes: an added copy, changed ingress backends and approvals", async () => {
     const sets = [
       "--set",
       'recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-1","restorePointUTC":"2024-07-24T06:00:00Z"}]',
@@ -98,7 +113,7 @@ describe("aytq-dr plan (process)", function () {
       "--set",
       "app.maintenance=true",
     ];
-    const r = dr("plan", "--stack", "test", ...sets, "--diff-from-stack-config", "--json");
+    const r = await drIn("plan", "--stack", "test", ...sets, "--diff-from-stack-config", "--json");
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as PlanDiffDocument;
     assert.deepEqual(doc.added.map((x) => x.name).sort(), ["aytq-app-temp-aytq", "aytq-app-temp-ctr", "aytq-ptr-s189t01-aytq-ts-pg-ptr-1"]);
@@ -108,14 +123,14 @@ describe("aytq-dr plan (process)", function () {
     assert.ok(doc.changed.some((c) => c.name === "aytq-app-ingress-aytq"), "AYTQ ingress backend changes");
     assert.ok(!doc.changed.some((c) => c.name === "aytq-database-server"), "the live server does not change");
 
-    const text = dr("plan", "--stack", "test", ...sets, "--diff-from-stack-config");
+    const text = await drIn("plan", "--stack", "test", ...sets, "--diff-from-stack-config");
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /\+ aytq-ptr-s189t01-aytq-ts-pg-ptr-1/);
     assert.match(text.stdout, /~ aytq-pipeline-branch-protection .*\n.*requiredApprovingReviewCount: 1 => 6/);
   });
 
-  it("--diff-from-stack-config with no overrides reports no changes", () => {
-    const r = dr("plan", "--stack", "test", "--diff-from-stack-config");
+  it("--diff-from-stack-config with no overrides reports no changes", async () => {
+    const r = await drIn("plan", "--stack", "test", "--diff-from-stack-config");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /no changes/);
   });
@@ -128,14 +143,14 @@ describe("aytq-dr plan (process)", function () {
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   });
 
-  it("rejects an unknown key with exit 2", () => {
-    const r = dr("plan", "--stack", "test", "--set", "app.stoped=true");
+  it("rejects an unknown key with exit 2", async () => {
+    const r = await drIn("plan", "--stack", "test", "--set", "app.stoped=true");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /aytq:app: unknown key "stoped"/);
   });
 
-  it("rejects an unknown stack with exit 2", () => {
-    const r = dr("plan", "--stack", "staging");
+  it("rejects an unknown stack with exit 2", async () => {
+    const r = await drIn("plan", "--stack", "staging");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown stack "staging"/);
   });
