@@ -2,6 +2,10 @@
 import { strict as assert } from "node:assert";
 import { MAX_AUTO_JOBS, MIN_PARALLEL_ARCHIVE_BYTES, MIN_PARALLEL_CPUS, chooseRestoreJobs, jobsWarning } from "../../recovery/data/jobs";
 import { jobsFor } from "../../recovery/data/restore";
+import { backupToBlob } from "../../recovery/data/backup";
+import { main } from "../../recovery/cli/main";
+import type { CliIO } from "../../recovery/cli/io";
+import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
 const MB = 1024 * 1024;
 
@@ -36,5 +40,30 @@ describe("pg_restore --jobs: chosen from the cores and the data", () => {
     assert.equal(two.used, 1);
     assert.match(two.note ?? "", /^--jobs auto: 2 cores/);
     assert.equal(jobsFor("auto", 1000 * MB, 8).used, 4);
+  });
+});
+
+describe("aytq-dr restore --jobs auto (through main, real PostgreSQL and Azurite)", function () {
+  this.timeout(120_000);
+  let env: DataEnv;
+  before(async () => {
+    env = await startDataEnv();
+  });
+  after(async () => env?.dispose());
+
+  it("restores a custom archive, says what it chose and why; refuses a --jobs that is neither a number nor auto", async () => {
+    const src = await createDatabase(env.cluster, "jobsrc");
+    await seed(src);
+    const dst = await createDatabase(env.cluster, "jobdst");
+    const storage = freshStorage(env);
+    if (storage.kind !== "connection-string") throw new Error("tests use Azurite");
+    await backupToBlob(src, storage, "jobs.dump");
+    const out: string[] = [];
+    const io: CliIO = { out: (t) => out.push(t), err: (t) => out.push(t), isTTY: false, env: { AZURE_STORAGE_CONNECTION_STRING: storage.connectionString } };
+    const args = ["node", "aytq-dr", "restore", "--yes", "--no-safety-backup", "--database-url", dst.url, "--file", "jobs.dump", "--container", storage.container];
+    assert.equal(await main([...args, "--jobs", "auto"], io), 0, out.join("\n"));
+    assert.match(out.join("\n"), /--jobs auto: .*(one transaction|parallel jobs)/);
+    assert.equal(await fingerprint(dst), await fingerprint(src));
+    assert.equal(await main([...args, "--jobs", "many"], io), 2, out.join("\n"));
   });
 });
