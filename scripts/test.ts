@@ -7,8 +7,36 @@
  * ("N passing", "N failing") is printed unchanged. The exit code is the first failing step's
  * (lint, typecheck, mocha in that order), 0 when all three pass; a failing step is named on the
  * last line.
+ *
+ * Mocha runs the files of `npm run mocha` (every .test.ts file under test/, with the same flags) in
+ * parallel workers that take files in the order given: the longest files go first, so the run
+ * does not end with one worker alone on a long file while the other cores sit idle.
  */
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+
+/** As in package.json's "mocha" script: 3 workers on 2 cores, since the files spend much of their time waiting on servers and child processes. */
+const MOCHA_FLAGS = ["--parallel", "--jobs", "3"];
+/** The files that take longest on their own (measured), started first. */
+const LONGEST_FIRST = [
+  "test/workflows/properties.test.ts",
+  "test/stack/automation.test.ts",
+  "test/cli-driver/cli.test.ts",
+  "test/drill/azure-scenarios.test.ts",
+  "test/local/platform.test.ts",
+  "test/drill/drill.test.ts",
+];
+
+/** Every .test.ts file under test/, sorted as mocha sorts its glob, the longest moved to the front. */
+function testFiles(root = "test"): string[] {
+  const all = readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".test.ts"))
+    .map((f) => path.join(root, f).split(path.sep).join("/"))
+    .sort();
+  const first = LONGEST_FIRST.filter((f) => all.includes(f));
+  return [...first, ...all.filter((f) => !first.includes(f))];
+}
 
 interface Step {
   name: string;
@@ -19,9 +47,9 @@ interface Step {
 
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
-function runScript(name: string, hold: boolean): Step {
+function run(name: string, command: string, args: string[], hold: boolean): Step {
   const held: string[] | undefined = hold ? [] : undefined;
-  const child = spawn(NPM, ["run", "--silent", name], { stdio: hold ? ["ignore", "pipe", "pipe"] : "inherit" });
+  const child = spawn(command, args, { stdio: hold ? ["ignore", "pipe", "pipe"] : "inherit" });
   if (held) {
     child.stdout?.on("data", (chunk: Buffer) => held.push(chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => held.push(chunk.toString()));
@@ -38,7 +66,8 @@ function runScript(name: string, hold: boolean): Step {
 }
 
 async function main(): Promise<number> {
-  const steps = [runScript("lint", true), runScript("typecheck", true), runScript("mocha", false)];
+  const mocha = path.join("node_modules", ".bin", "mocha");
+  const steps = [run("lint", NPM, ["run", "--silent", "lint"], true), run("typecheck", NPM, ["run", "--silent", "typecheck"], true), run("mocha", mocha, [...MOCHA_FLAGS, ...testFiles()], false)];
   const codes = await Promise.all(steps.map((s) => s.code));
   for (const [i, step] of steps.entries()) {
     if (!step.held) continue;
