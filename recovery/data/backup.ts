@@ -177,16 +177,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const stored = new HashCounter({
-    phase: "upload",
-    highWaterMark: pipeBuffer,
-    until: dumpOk,
-    onProgress: options.onProgress,
-    onDigest: (sha256, bytes) => {
-      metadata[META.sha256] = sha256;
-      metadata[META.bytes] = String(bytes);
-    },
-  });
+  const stored = storedHash(metadata, pipeBuffer, dumpOk, options.onProgress);
   const stdout = dump.child.stdout!;
   const backpressure = new PauseClock(stdout);
   const stages = pipeline(stdout, stored);
@@ -218,4 +209,22 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
     elapsedMs: finished - started,
     timings: { precheckMs, dumpMs, streamMs: finished - dumpStarted, backpressureMs: backpressure.totalMs() },
   };
+}
+
+/**
+ * The one stage a backup's bytes pass on their way to the blob: sha256 and byte count into the
+ * blob's metadata, and the stream's end held until pg_dump has exited 0 (`dumpOk`), so a dump
+ * that fails mid-stream never commits a blob. Shared by the backup and the one-pass copy.
+ */
+export function storedHash(metadata: Record<string, string>, pipeBuffer: number, dumpOk: Promise<void>, onProgress?: ProgressFn): HashCounter {
+  return new HashCounter({
+    phase: "upload",
+    highWaterMark: pipeBuffer,
+    until: dumpOk,
+    onProgress,
+    onDigest: (sha256, bytes) => {
+      metadata[META.sha256] = sha256;
+      metadata[META.bytes] = String(bytes);
+    },
+  });
 }

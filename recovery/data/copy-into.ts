@@ -20,13 +20,13 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { DrError, InterruptedError, RefusedError, ToolError, UsageError } from "../errors";
-import { BLOCK_BYTES, PIPE_BUFFER_BYTES, UPLOAD_CONCURRENCY, pgDumpArgs, prepareBackup, uploadFailure, type BackupTuning } from "./backup";
+import { BLOCK_BYTES, PIPE_BUFFER_BYTES, UPLOAD_CONCURRENCY, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning } from "./backup";
 import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
 import { PsqlSink } from "./restore";
-import { META, storageError } from "./storage";
-import { HashCounter, type ProgressFn } from "./streams";
+import { storageError } from "./storage";
+import type { ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 
 export interface CopyIntoOptions {
@@ -99,16 +99,7 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
   });
   dumpOk.catch(() => undefined); // observed through the hash stage (until) and below
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
-  const hashed = new HashCounter({
-    phase: "upload",
-    highWaterMark: pipeBuffer,
-    until: dumpOk,
-    onProgress: options.onProgress,
-    onDigest: (sha256, bytes) => {
-      metadata[META.sha256] = sha256;
-      metadata[META.bytes] = String(bytes);
-    },
-  });
+  const hashed = storedHash(metadata, pipeBuffer, dumpOk, options.onProgress);
   // what uploadStream reads: ended only in step 3 (see the top), so the blob is committed only then
   const toBlob = new PassThrough({ highWaterMark: pipeBuffer });
   const gunzip = createGunzip();
