@@ -1,10 +1,11 @@
 /**
- * Backup: pg_dump -Z1 (gzip'd plain SQL, or a custom archive) -> one stage (sha256, count, held open until pg_dump exits 0) -> BlockBlobClient.uploadStream. No temp file, memory
- * bounded by the upload buffers. uploadStream stages blocks and commits the block list once at the
- * end, so a failed or interrupted dump leaves no blob; `ifNoneMatch: "*"` makes names write-once.
+ * Backup: pg_dump -Z1 (gzip'd plain SQL, or a custom archive) -> one stage (sha256, count, held open
+ * until pg_dump exits 0) -> BlockUpload (block-upload.ts). No temp file, memory bounded by the block
+ * buffers. The upload stages blocks and commits the block list once at the end, so a failed or
+ * interrupted dump leaves no blob; `ifNoneMatch: "*"` on the commit makes names write-once.
  */
 import { pipeline } from "node:stream/promises";
-import { RestError, type BlockBlobClient, type BlockBlobUploadStreamOptions } from "@azure/storage-blob";
+import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
@@ -12,10 +13,11 @@ import { pgFailure, spawnPg } from "../pg/tools";
 import { checkCanDump, databaseOf } from "./pgtools";
 import { META, containerFor, storageError } from "./storage";
 import { HashCounter, PauseClock, type ProgressFn } from "./streams";
+import { BlockUpload } from "./block-upload";
 
 /** Upload block size: memory is about BLOCK_BYTES x UPLOAD_CONCURRENCY plus the pipe buffers below. */
 export const BLOCK_BYTES = 8 * 1024 * 1024;
-/** uploadStream's buffer count; it keeps ceil(3/4 of it) blocks in flight and fills the rest. */
+/** Block buffers of one upload: up to this many in flight, or all but the one being filled. */
 export const UPLOAD_CONCURRENCY = 4;
 /**
  * Buffer on each side of our transforms between pg_dump's stdout and uploadStream. Measured (bench
@@ -91,8 +93,8 @@ export interface PreparedBackup {
   versions: { client: { major: number; text: string }; server: { major: number; text: string } };
   /** The blob's metadata; sha256 and bytes are filled in when the stream ends, before the commit. */
   metadata: Record<string, string>;
-  /** The upload options (write-once, metadata, content type); commit happens when its input ends. */
-  uploadOptions(abortSignal: AbortSignal): BlockBlobUploadStreamOptions;
+  /** The upload (write-once, metadata, content type): it commits when its input ends, never after a failure. */
+  upload(tuning?: BackupTuning, abortSignal?: AbortSignal): BlockUpload;
 }
 
 /** Everything a backup checks before it dumps; shared with the one-pass copy (copy-into.ts). */
@@ -136,14 +138,17 @@ export async function prepareBackup(source: DatabaseConnection, storage: Storage
     blob,
     versions,
     metadata,
-    uploadOptions: (abortSignal) => ({
-      conditions: { ifNoneMatch: "*" },
-      // uploadStream commits with `{...options}` after the stream has ended: the checksum and size,
-      // filled in when the hash stage flushes, are in this same object by then (asserted by the tests).
-      metadata,
-      blobHTTPHeaders: { blobContentType: format === "plain" ? "application/gzip" : "application/octet-stream" },
-      abortSignal,
-    }),
+    upload: (tuning, abortSignal) =>
+      new BlockUpload(blob, {
+        blockBytes: tuning?.blockBytes ?? BLOCK_BYTES,
+        concurrency: tuning?.concurrency ?? UPLOAD_CONCURRENCY,
+        conditions: { ifNoneMatch: "*" },
+        // read at the commit, after the input has ended: the checksum and size, filled in when the
+        // hash stage flushes, are in this same object by then (asserted by the tests).
+        metadata,
+        blobHTTPHeaders: { blobContentType: format === "plain" ? "application/gzip" : "application/octet-stream" },
+        abortSignal,
+      }),
   };
 }
 
@@ -158,9 +163,7 @@ export function uploadFailure(name: string, err: unknown, storage: StorageLocati
 export async function backupToBlob(source: DatabaseConnection, storage: StorageLocation, name: string, options: BackupOptions = {}): Promise<BackupOutcome> {
   const started = Date.now();
   const prepared = await prepareBackup(source, storage, name, options);
-  const { format, blob, versions, metadata } = prepared;
-  const blockBytes = options.tuning?.blockBytes ?? BLOCK_BYTES;
-  const concurrency = options.tuning?.concurrency ?? UPLOAD_CONCURRENCY;
+  const { format, versions, metadata } = prepared;
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
   const dumpStarted = Date.now();
   const precheckMs = dumpStarted - started;
@@ -180,14 +183,12 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   const stored = storedHash(metadata, pipeBuffer, dumpOk, options.onProgress);
   const stdout = dump.child.stdout!;
   const backpressure = new PauseClock(stdout);
-  const stages = pipeline(stdout, stored);
-  const abortUpload = new AbortController();
-  stages.catch(() => abortUpload.abort());
-
-  const upload = blob.uploadStream(stored, blockBytes, concurrency, prepared.uploadOptions(abortUpload.signal));
+  const upload = prepared.upload(options.tuning);
+  // a failure anywhere destroys every stage: the upload aborts its requests and never commits
+  const stages = pipeline(stdout, stored, upload);
 
   try {
-    await Promise.all([stages, upload, dumpOk]);
+    await Promise.all([stages, dumpOk]);
   } catch (err) {
     dump.child.kill("SIGKILL");
     await dump.done;

@@ -1,13 +1,13 @@
 /**
  * One pass from one database into another, keeping the bytes as a backup (data-loss: the copy into
- * live). pg_dump -Z1 -> sha256 (held open until pg_dump exits 0) -> two readers at once: uploadStream (the source's backup,
+ * live). pg_dump -Z1 -> sha256 (held open until pg_dump exits 0) -> two readers at once: BlockUpload (the source's backup,
  * write-once, sha256 in its metadata) and gunzip -> psql inside our own BEGIN (restore.ts's
  * all-or-nothing restore). The slower reader sets the pace; the data moves once instead of twice.
  *
  * Commit order, so that a failure on either side changes nothing:
  *   1. the whole dump arrived: pg_dump exited 0, gzip's CRC and length check, pg_dump's trailer is there;
  *   2. psql has run every statement (it echoes a marker back), still inside the open transaction;
- *   3. the upload's input ends: uploadStream commits the block list, the blob appears;
+ *   3. the upload's input ends: it commits the block list, the blob appears;
  *   4. COMMIT.
  * A failure before 3 kills psql (rollback) and aborts the upload (staged blocks are never
  * committed, no blob). A failure between 3 and 4 (COMMIT itself refused, or the connection lost at
@@ -15,12 +15,12 @@
  * whether that worked. If this process dies at any point, psql's input ends without COMMIT and the
  * upload is never committed.
  */
-import { PassThrough, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { Writable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { DrError, InterruptedError, RefusedError, ToolError, UsageError } from "../errors";
-import { BLOCK_BYTES, PIPE_BUFFER_BYTES, UPLOAD_CONCURRENCY, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning } from "./backup";
+import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning } from "./backup";
 import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
@@ -84,7 +84,7 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
     // the target must answer before anything is dumped
     serverVersion(target.url),
   ]);
-  const { blob, metadata } = prepared;
+  const { metadata } = prepared;
   if (options.signal?.aborted) throw new InterruptedError("copy interrupted before it started");
 
   const dump = spawnPg("pg_dump", pgDumpArgs("plain"), source.url, { stdout: "pipe" });
@@ -100,13 +100,11 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
   dumpOk.catch(() => undefined); // observed through the hash stage (until) and below
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
   const hashed = storedHash(metadata, pipeBuffer, dumpOk, options.onProgress);
-  // what uploadStream reads: ended only in step 3 (see the top), so the blob is committed only then
-  const toBlob = new PassThrough({ highWaterMark: pipeBuffer });
-  const gunzip = createGunzip();
-  let blobCommitted = false;
-  const abortUpload = new AbortController();
-  const upload = blob.uploadStream(toBlob, options.tuning?.blockBytes ?? BLOCK_BYTES, options.tuning?.concurrency ?? UPLOAD_CONCURRENCY, prepared.uploadOptions(abortUpload.signal));
+  // ended only in step 3 (see the top), so the blob is committed only then
+  const toBlob = prepared.upload(options.tuning);
+  const upload = finished(toBlob);
   upload.catch(() => undefined); // observed below
+  const gunzip = createGunzip();
   const sink = new PsqlSink(target, name, {
     beforeCommit: async () => {
       toBlob.end();
@@ -115,7 +113,6 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
       } catch (err) {
         throw uploadFailure(name, err, storage);
       }
-      blobCommitted = true;
     },
   });
   const fanout = new Fanout([toBlob, gunzip], () => gunzip.end());
@@ -129,13 +126,12 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
     await Promise.all([dumped, restored, dumpOk, upload]);
   } catch (err) {
     killed = true;
-    abortUpload.abort();
     dump.child.kill("SIGKILL");
     for (const s of [hashed, fanout, gunzip, toBlob]) s.destroy();
     sink.destroy(); // kills psql before COMMIT: rolled back
     await Promise.allSettled([dump.done, restored]);
     await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once("close", () => resolve())));
-    const removed = blobCommitted ? await deleteBlob(prepared.blob, name, storage) : "no blob was stored";
+    const removed = toBlob.committed ? await deleteBlob(prepared.blob, name, storage) : "no blob was stored";
     if (options.signal?.aborted) throw new InterruptedError(`copy of ${source.label} into ${target.label} interrupted; ${target.label} is unchanged, ${removed}`);
     const cause = dumpError ?? (err instanceof RestError ? uploadFailure(name, err, storage) : err);
     const message = cause instanceof Error ? cause.message : String(cause);
