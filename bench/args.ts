@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 /** Default database size for `npm run bench`. */
 export const DEFAULT_SIZE_MB = 1024;
 /** Default number of times each backup variant runs; the best time is reported (the machine is shared). */
-export const DEFAULT_REPEAT = 2;
+export const DEFAULT_REPEAT = 5;
 
 export interface BenchArgs {
   sizeMb: number;

@@ -23,6 +23,8 @@ import { HashCounter, PauseClock, formatBytes } from "../recovery/data/streams";
 import { startThrowawayCluster } from "../recovery/pg/cluster";
 import type { DatabaseConnection, StorageLocation } from "../recovery/data/types";
 import { parseBenchArgs } from "./args";
+import { pairedRatio, type PairedRatio } from "./paired";
+import { uploadPathCpu } from "./upload-path";
 import { formatSplit, measured, type CpuSplit } from "./measure";
 import { startNullBlobServer } from "./null-blob";
 
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     await query(src.url, "CREATE INDEX events_account ON events(account_id); CREATE INDEX events_created ON events(created_at)");
     await query(src.url, "VACUUM ANALYZE");
     const dbBytes = Number((await query(src.url, "SELECT pg_database_size(current_database())")).trim());
-    console.log(`built ${formatBytes(dbBytes)} in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s; backup and restore variants run in ${opts.repeat} interleaved rounds, best shown`);
+    console.log(`built ${formatBytes(dbBytes)} in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s; backup, restore and copy variants run in ${opts.repeat} interleaved rounds: best time shown, goals judged by the median of the per-round ratios`);
 
     const postmasterPid = Number(readFileSync(path.join(pg.cluster.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
     const onAzurite = { postgres: postmasterPid, storage: azurite.pid };
@@ -124,8 +126,9 @@ async function main(): Promise<void> {
     const ours = (storage: StorageLocation, tuning?: BackupTuning) => () => backupToBlob(src, storage, `ours-${++seq}.sql.gz`, { tuning });
 
     // Backup: floor, our pipeline into nothing, today's two-phase way, ours into Azurite and into a
-    // discarding server. Interleaved rounds (every variant once per round), best of the rounds: the
-    // machine is shared, and a burst of someone else's work then hits one round, not one variant.
+    // discarding server. Interleaved rounds (every variant once per round): the machine is shared,
+    // and a burst of someone else's work then hits one round, not one variant; goals are judged by
+    // the median of the per-round ratios (paired.ts), the best time of each is shown.
     const file = path.join(work, "dump.sql.gz");
     const variants = {
       floor: { pids: onAzurite, run: (): Promise<unknown> => sh(`"${pgDump}" ${dumpFlags} -Z1 > /dev/null`, pgenv) },
@@ -133,16 +136,20 @@ async function main(): Promise<void> {
       dumpFile: { pids: onAzurite, run: (): Promise<unknown> => { rmSync(file, { force: true }); return sh(`"${pgDump}" ${dumpFlags} -Z1 -f "${file}"`, pgenv); } },
       upload: { pids: onAzurite, run: (): Promise<unknown> => container.getBlockBlobClient(`two-phase-${++seq}.sql.gz`).uploadFile(file, { blockSize: BLOCK_BYTES, concurrency: UPLOAD_CONCURRENCY }) },
       oursAz: { pids: onAzurite, run: ours(azure) },
-      oursBig: { pids: onAzurite, run: ours(azure, { pipeBufferBytes: 4 * MiB }) },
       oursNull: { pids: onNull, run: ours(discard) },
     };
     const bestOf: Partial<Record<keyof typeof variants, Run<unknown>>> = {};
+    const backupRounds: Partial<Record<keyof typeof variants, number>>[] = [];
     let stop = sampleRss();
     for (let round = 0; round < opts.repeat; round++) {
+      const walls: Partial<Record<keyof typeof variants, number>> = {};
       for (const [key, v] of Object.entries(variants) as [keyof typeof variants, (typeof variants)[keyof typeof variants]][]) {
         const [result, cpu] = await measured(v.pids, v.run);
+        walls[key] = cpu.wallS;
         if (!bestOf[key] || cpu.wallS < bestOf[key]!.cpu.wallS) bestOf[key] = { result, cpu };
       }
+      if (walls.dumpFile !== undefined && walls.upload !== undefined) walls.dumpFile += walls.upload; // today's two phases, as one
+      backupRounds.push(walls);
     }
     stop();
     const floor = bestOf.floor!;
@@ -151,15 +158,15 @@ async function main(): Promise<void> {
     const upload = bestOf.upload!;
     const twoPhaseS = dumpFile.cpu.wallS + upload.cpu.wallS;
     const oursAz = bestOf.oursAz as Run<BackupOutcome>;
-    const oursBig = bestOf.oursBig as Run<BackupOutcome>;
     const oursNull = bestOf.oursNull as Run<BackupOutcome>;
     const oursName = `ours-final.sql.gz`;
     await backupToBlob(src, azure, oursName);
 
     const line = (label: string, s: number, extra = ""): string => `  ${label.padEnd(50)} ${s.toFixed(2).padStart(7)} s  ${extra}`;
-    const ratio = (a: number, b: number, goal: number, what: string, strict = false): string => {
-      const met = strict ? a / b < goal : a / b <= goal;
-      return `  ${what.padEnd(50)} ${(a / b).toFixed(2).padStart(7)}x  (goal ${strict ? "<" : "<="} ${goal}x: ${met ? "met" : "NOT met"})`;
+    /** The goal judged by the median of the per-round ratios; the ratio of the two best times beside it. */
+    const ratio = (r: PairedRatio, bestA: number, bestB: number, goal: number, what: string, strict = false): string => {
+      const met = strict ? r.median < goal : r.median <= goal;
+      return `  ${what.padEnd(50)} ${r.median.toFixed(2).padStart(7)}x  (goal ${strict ? "<" : "<="} ${goal}x: ${met ? "met" : "NOT met"}; median of ${r.rounds} rounds, ${r.min.toFixed(2)}-${r.max.toFixed(2)}; best / best ${(bestA / bestB).toFixed(2)}x)`;
     };
     const t = (o: BackupOutcome): string => {
       const x = o.timings;
@@ -175,16 +182,15 @@ ${line("ours into nothing: pg_dump | sha256+gate | drop", nothing.cpu.wallS, `(b
 ${cpuLine(nothing)}
 ${line("today: pg_dump -Z1 -f file, then upload", twoPhaseS, `(dump ${dumpFile.cpu.wallS.toFixed(2)} s + upload ${upload.cpu.wallS.toFixed(2)} s)`)}
 ${cpuLine(upload)}  <- the upload alone
-${line("ours: pg_dump -Z1 | sha256 | uploadStream -> Azurite", oursAz.cpu.wallS)}
+${line("ours: pg_dump -Z1 | sha256 | BlockUpload -> Azurite", oursAz.cpu.wallS)}
       ${t(oursAz.result)}
 ${cpuLine(oursAz)}
-${line(`  same with 4 MiB pipe buffers`, oursBig.cpu.wallS, `backpressure ${(oursBig.result.timings.backpressureMs / 1000).toFixed(2)} s`)}
 ${line("ours -> a discarding blob server (no Azurite)", oursNull.cpu.wallS)}
       ${t(oursNull.result)}
 ${cpuLine(oursNull)}
-${ratio(oursAz.cpu.wallS, floor.cpu.wallS, 1.15, "ours / floor")}
-${ratio(oursAz.cpu.wallS, twoPhaseS, 1, "ours / today's two-phase", true)}
-${ratio(oursNull.cpu.wallS, floor.cpu.wallS, 1.15, "ours without Azurite / floor")}
+${ratio(pairedRatio(backupRounds, "oursAz", "floor"), oursAz.cpu.wallS, floor.cpu.wallS, 1.15, "ours / floor")}
+${ratio(pairedRatio(backupRounds, "oursAz", "dumpFile"), oursAz.cpu.wallS, twoPhaseS, 1, "ours / today's two-phase", true)}
+${ratio(pairedRatio(backupRounds, "oursNull", "floor"), oursNull.cpu.wallS, floor.cpu.wallS, 1.1, "ours without Azurite / floor")}
   Azurite's share: ${(oursAz.cpu.storageS).toFixed(1)} CPU s on the same ${CPUS} CPUs as pg_dump and PostgreSQL (real Azure puts none of it on this machine)`);
 
     if (opts.sweep) {
@@ -228,13 +234,17 @@ ${ratio(oursNull.cpu.wallS, floor.cpu.wallS, 1.15, "ours without Azurite / floor
       },
     };
     const bestRestore: Partial<Record<keyof typeof restoreVariants, Run<unknown>>> = {};
+    const restoreRounds: Partial<Record<keyof typeof restoreVariants, number>>[] = [];
     stop = sampleRss();
     for (let round = 0; round < opts.repeat; round++) {
       const order: (keyof typeof restoreVariants)[] = round % 2 === 0 ? ["baseline", "ours"] : ["ours", "baseline"];
+      const walls: Partial<Record<keyof typeof restoreVariants, number>> = {};
       for (const key of order) {
         const r = await restoreVariants[key]();
+        walls[key] = r.cpu.wallS;
         if (!bestRestore[key] || r.cpu.wallS < bestRestore[key]!.cpu.wallS) bestRestore[key] = r;
       }
+      restoreRounds.push(walls);
     }
     stop();
     const gunzipPsql: [unknown, { wallS: number }] = [undefined, bestRestore.baseline!.cpu];
@@ -242,7 +252,7 @@ ${ratio(oursNull.cpu.wallS, floor.cpu.wallS, 1.15, "ours without Azurite / floor
 
     // Copy to live (data-loss): the two steps it replaced (backup of the copy, then restore of that
     // backup into live) against one pass (copy-into.ts). Fresh target each time, interleaved rounds
-    // alternating which goes first, best of the rounds.
+    // alternating which goes first.
     const copyVariants = {
       twoSteps: async (): Promise<Run<unknown>> => {
         const url = await freshDatabase();
@@ -260,24 +270,39 @@ ${ratio(oursNull.cpu.wallS, floor.cpu.wallS, 1.15, "ours without Azurite / floor
       },
     };
     const bestCopy: Partial<Record<keyof typeof copyVariants, Run<unknown>>> = {};
+    const copyRounds: Partial<Record<keyof typeof copyVariants, number>>[] = [];
     stop = sampleRss();
     for (let round = 0; round < opts.repeat; round++) {
       const order: (keyof typeof copyVariants)[] = round % 2 === 0 ? ["twoSteps", "onePass"] : ["onePass", "twoSteps"];
+      const walls: Partial<Record<keyof typeof copyVariants, number>> = {};
       for (const key of order) {
         const r = await copyVariants[key]();
+        walls[key] = r.cpu.wallS;
         if (!bestCopy[key] || r.cpu.wallS < bestCopy[key]!.cpu.wallS) bestCopy[key] = r;
       }
+      copyRounds.push(walls);
     }
     stop();
     const twoStepsS = bestCopy.twoSteps!.cpu.wallS;
     const onePassS = bestCopy.onePass!.cpu.wallS;
 
-    // Custom format: one transaction against parallel restore (fresh db + swap), and what --jobs auto picks here.
+    // Custom format: one transaction against parallel restore (fresh db + swap), in interleaved rounds
+    // like the rest, and what --jobs auto picks here.
     stop = sampleRss();
     const [custom, customBackup] = await measured(onAzurite, () => backupToBlob(src, azure, "ours.dump", { format: "custom" }));
-    const [, customSerial] = await measured(onAzurite, async () => restoreFromBlob(azure, "ours.dump", conn(await freshDatabase()), { jobs: 1 }));
-    const [, customRestore] = await measured(onAzurite, async () => restoreFromBlob(azure, "ours.dump", conn(await freshDatabase()), { jobs: 2 }));
+    const jobsRounds: { one?: number; two?: number }[] = [];
+    for (let round = 0; round < opts.repeat; round++) {
+      const walls: { one?: number; two?: number } = {};
+      for (const jobs of round % 2 === 0 ? [1, 2] : [2, 1]) {
+        const url = await freshDatabase();
+        const [, cpu] = await measured(onAzurite, () => restoreFromBlob(azure, "ours.dump", conn(url), { jobs }));
+        walls[jobs === 1 ? "one" : "two"] = cpu.wallS;
+      }
+      jobsRounds.push(walls);
+    }
     stop();
+    const jobsRatio = pairedRatio(jobsRounds, "two", "one");
+    const bestJobs = (k: "one" | "two"): number => Math.min(...jobsRounds.map((r) => r[k] ?? Infinity));
     const autoChoice = chooseRestoreJobs(CPUS, custom.bytes);
 
     console.log(`restore
@@ -286,21 +311,30 @@ ${line("gunzip | psql --single-transaction (local file)", gunzipPsql[1].wallS)}
 ${cpuLine(bestRestore.baseline!)}
 ${line("ours: download | sha256 | gunzip | psql (stream)", restoreS)}
 ${cpuLine(bestRestore.ours!)}
-${ratio(restoreS, gunzipPsql[1].wallS, 1.1, "ours / gunzip|psql")}
+${ratio(pairedRatio(restoreRounds, "ours", "baseline"), restoreS, gunzipPsql[1].wallS, 1.1, "ours / gunzip|psql")}
 ${line("  (today: download + gunzip|psql)", download[1].wallS + gunzipPsql[1].wallS)}
 copy to live (data-loss: the copy's data into live, its backup kept)
 ${line("two steps: backup of the copy, then restore it", twoStepsS)}
 ${cpuLine(bestCopy.twoSteps!)}
-${line("one pass: pg_dump | sha256 | uploadStream + gunzip | psql", onePassS)}
+${line("one pass: pg_dump | sha256 | upload + gunzip | psql", onePassS)}
 ${cpuLine(bestCopy.onePass!)}
-${ratio(onePassS, twoStepsS, 0.65, "copy to live, one pass / two steps")}
+${ratio(pairedRatio(copyRounds, "onePass", "twoSteps"), onePassS, twoStepsS, 0.65, "copy to live, one pass / two steps")}
 custom format (archive ${formatBytes(custom.bytes)})
-${line("backup pg_dump -Fc -Z1 | uploadStream", customBackup.wallS)}
-${line("restore pg_restore --single-transaction (--jobs 1)", customSerial.wallS)}
-${line("restore pg_restore --jobs 2 (fresh db + swap)", customRestore.wallS, `${(customRestore.wallS / customSerial.wallS).toFixed(2)}x of --jobs 1`)}
+${line("backup pg_dump -Fc -Z1 | BlockUpload", customBackup.wallS)}
+${line("restore pg_restore --single-transaction (--jobs 1)", bestJobs("one"))}
+${line("restore pg_restore --jobs 2 (fresh db + swap)", bestJobs("two"))}
+  --jobs 2 / --jobs 1: ${jobsRatio.median.toFixed(2)}x (median of ${jobsRatio.rounds} rounds, ${jobsRatio.min.toFixed(2)}-${jobsRatio.max.toFixed(2)})
   --jobs auto here: ${autoChoice.jobs} (${autoChoice.reason})
 memory
-  peak RSS of this process during our backups and restores: ${formatBytes(peakRss)} (goal < 200 MB: ${peakRss < 200 * MiB ? "met" : "NOT met"}); dump file on disk was ${formatBytes(statSync(file).size)}
+  peak RSS of this process during our backups and restores: ${formatBytes(peakRss)} (goal < 200 MB: ${peakRss < 200 * MiB ? "met" : "NOT met"}); dump file on disk was ${formatBytes(statSync(file).size)}`);
+
+    // Last (it reads the dump into memory, after the memory figure): the upload path's own CPU.
+    const path_ = await uploadPathCpu(readFileSync(file), discard, opts.repeat);
+    console.log(`upload path (this process's CPU for the ${formatBytes(path_.bytes)} dump from memory in ${path_.chunkBytes / 1024} KiB chunks, sha256, into the discarding server; best of ${opts.repeat})
+${line("sha256 only", path_.hashOnlyS, "CPU")}
+${line("sha256 + BlockBlobClient.uploadStream (before)", path_.uploadStreamS, "CPU")}
+${line("sha256 + BlockUpload (now)", path_.blockUploadS, "CPU")}
+  upload beyond hashing: ${(path_.uploadStreamS - path_.hashOnlyS).toFixed(2)} -> ${(path_.blockUploadS - path_.hashOnlyS).toFixed(2)} CPU s
 `);
   } finally {
     await Promise.all([azurite.stop(), pg.dispose(), nullBlob.stop()]);
