@@ -84,6 +84,25 @@ describe("Slack and Teams notifications", () => {
     }
   });
 
+  it("a webhook that never answers is given up after its limit: a warning, the run goes on", async () => {
+    const sockets = new Set<import("node:net").Socket>();
+    const server = http.createServer(() => undefined); // reads the request, never answers
+    server.on("connection", (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const logs: string[] = [];
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/silent-secret`;
+      const n = new Notifier({ slackWebhook: url, log: (l) => logs.push(l), timeoutMs: 300 });
+      n.onEvent(EVENTS[0]);
+      await n.flush(); // without the limit this would wait for ever (the test's own timeout)
+      assert.equal(n.failures, 1);
+      assert.deepEqual(logs, ["warning: the Slack webhook failed (no answer in time); the recovery goes on"]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("takes URLs from flags first, then the environment; none configured means no messages", () => {
     assert.deepEqual(webhooksFrom({}, { [SLACK_ENV]: "https://s", [TEAMS_ENV]: "https://t" }), { slackWebhook: "https://s", teamsWebhook: "https://t" });
     assert.deepEqual(webhooksFrom({ slackWebhook: "https://flag" }, { [SLACK_ENV]: "https://s" }), { slackWebhook: "https://flag", teamsWebhook: undefined });

@@ -150,6 +150,8 @@ export interface RunDeps {
   data?: DataTools;
   /** For the notifier. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** One webhook call's limit. @default WEBHOOK_TIMEOUT_MS */
+  webhookTimeoutMs?: number;
 }
 
 /** `aytq-dr run`: resolves to the exit code. Everything that can be refused is refused before the first step. */
@@ -189,7 +191,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   const controller = listenForInterrupt(io, "interrupted: finishing the journal (press Ctrl-C again to leave at once)");
   const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
   // a webhook that fails is logged by the notifier and never fails the run
-  const notifier = new Notifier({ ...webhooks, log: (l) => io.err(l), label: "recovery", fetch: deps.fetch });
+  const notifier = new Notifier({ ...webhooks, log: (l) => io.err(l), label: "recovery", fetch: deps.fetch, timeoutMs: deps.webhookTimeoutMs });
   // inside GitHub Actions: the job summary, the run's outputs and report, the stack config a later workflow run resumes with
   const github = githubRunReporter(io.env, { stateDir: dir, stack, resumeCommand: (id) => resumeCommand(id, stack), log: (l) => io.err(l) });
   if (notifier.enabled.length) io.err(`notifications: ${notifier.enabled.join(" and ")}`);
