@@ -142,6 +142,8 @@ export interface RunRequest {
   now?: () => Date;
   /** Aborting it (Ctrl-C) records the running step as interrupted and stops the run. @default none */
   signal?: AbortSignal;
+  /** After an abort, how long to wait for the running step to stop before returning. @default STEP_STOP_GRACE_MS (60 s) */
+  stepStopGraceMs?: number;
 }
 
 export interface RunOutcome {

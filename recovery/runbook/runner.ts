@@ -95,8 +95,10 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     emit({ type: "step-start", runId, step: def.name, at: startedAt });
     const record: StepRecord = { step: def.name, status: "done", startedAt, inputs: def.inputs?.(ctx) };
     ctx.phase = (p) => journal.appendPhase({ step: def.name, phase: p.phase, summary: p.summary, at: now().toISOString() });
+    const work = def.run(ctx);
+    work.catch(() => undefined); // observed through raceAbort, or waited for below
     try {
-      const result = await raceAbort(def.run(ctx), req.signal);
+      const result = await raceAbort(work, req.signal);
       record.status = result.status;
       // redacted here, once: the same record goes to the journal, the progress lines, stdout and the webhooks
       record.summary = result.summary === undefined ? undefined : redact(result.summary);
@@ -105,6 +107,18 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       exitCode = code;
       record.status = err instanceof InterruptedError ? "interrupted" : "failed";
       record.error = redact(message);
+      if (interrupted()) {
+        // The step got the signal too (its tools are killed, pulumi cancels). Wait for it to stop
+        // before returning, so whoever tears down afterwards (the local drill deletes its folder and
+        // stops its servers) does not race a step still copying files or starting a server.
+        const graceMs = req.stepStopGraceMs ?? STEP_STOP_GRACE_MS;
+        if (!(await settledWithin(work, graceMs))) {
+          const waited = graceMs >= 1000 ? `${Math.round(graceMs / 1000)} s` : `${graceMs} ms`;
+          // on the first line, before the fix line
+          const [first, ...rest] = record.error.split("\n");
+          record.error = [`${first}; the step had not stopped ${waited} after Ctrl-C: check what it was doing before resuming`, ...rest].join("\n");
+        }
+      }
       outcome = err instanceof InterruptedError || err instanceof RefusedError ? "stopped" : "failed";
     }
     record.endedAt = now().toISOString();
@@ -115,6 +129,20 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   }
   emit({ type: "run-end", runId, outcome, at: now().toISOString() });
   return { runId, scenario: req.scenario, outcome, steps: records, decisions, ...(exitCode === undefined ? {} : { exitCode }) };
+}
+
+/** After Ctrl-C, how long a run waits for the interrupted step to stop before it returns. */
+export const STEP_STOP_GRACE_MS = 60_000;
+
+/** True when `work` settled (either way) within `ms`, false when it was still running. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolve with the step, or reject with InterruptedError as soon as the signal aborts. */

@@ -226,6 +226,44 @@ describe("runbook runner", () => {
     assert.equal(resumed.outcome, "completed");
   });
 
+  it("after Ctrl-C, waits for the interrupted step to stop before returning (a teardown must not race it)", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    const ctl = new AbortController();
+    let stepEnded = false;
+    // the step notices the signal only after a while (a copy of files, a server starting)
+    platform.setPipelineFrozen = async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      stepEnded = true;
+      return { status: "done", summary: "frozen late" };
+    };
+    const out = await run("server-lost-revive", platform, data, {
+      signal: ctl.signal,
+      onEvent: (e) => {
+        if (e.type === "step-start" && e.step === "freeze") ctl.abort();
+      },
+    });
+    assert.equal(stepEnded, true, "the run returned while the step was still running");
+    assert.deepEqual(out.steps.map((s) => `${s.step}:${s.status}`).slice(-1), ["freeze:interrupted"]);
+    assert.doesNotMatch(out.steps[2].error ?? "", /had not stopped/);
+  });
+
+  it("a step that does not stop within the grace period: the run returns anyway and the journal says so", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    const ctl = new AbortController();
+    platform.setPipelineFrozen = () => new Promise(() => undefined); // never ends
+    const out = await run("server-lost-revive", platform, data, {
+      signal: ctl.signal,
+      stepStopGraceMs: 50,
+      onEvent: (e) => {
+        if (e.type === "step-start" && e.step === "freeze") ctl.abort();
+      },
+    });
+    assert.equal(out.outcome, "stopped");
+    assert.match(out.steps[2].error ?? "", /^interrupted \(Ctrl-C\) during this step; the step had not stopped 50 ms after Ctrl-C: check what it was doing before resuming\n  fix: resume the run/);
+  });
+
   it("keeps secrets out of the journal", async () => {
     const platform = new FakePlatform();
     const data = new FakeData();

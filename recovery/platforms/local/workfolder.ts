@@ -77,9 +77,9 @@ export class WorkFolder {
     this.writeLock();
   }
 
-  /** Delete the folder (everything in it must be stopped). */
+  /** Delete the folder (everything in it must be stopped; a server's last files are retried a few times). */
   remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 
   private writeLock(): void {
