@@ -233,22 +233,26 @@ ${ratio(pairedRatio(backupRounds, "oursNull", "floor"), oursNull.cpu.wallS, floo
         return { result, cpu };
       },
     };
-    const bestRestore: Partial<Record<keyof typeof restoreVariants, Run<unknown>>> = {};
-    const restoreRounds: Partial<Record<keyof typeof restoreVariants, number>>[] = [];
-    stop = sampleRss();
-    for (let round = 0; round < opts.repeat; round++) {
-      const order: (keyof typeof restoreVariants)[] = round % 2 === 0 ? ["baseline", "ours"] : ["ours", "baseline"];
-      const walls: Partial<Record<keyof typeof restoreVariants, number>> = {};
-      for (const key of order) {
-        const r = await restoreVariants[key]();
-        walls[key] = r.cpu.wallS;
-        if (!bestRestore[key] || r.cpu.wallS < bestRestore[key]!.cpu.wallS) bestRestore[key] = r;
+    /** Two variants in `opts.repeat` rounds, alternating which goes first: each one's best run, and every round's times. */
+    async function alternating<K extends string>(variants: Record<K, () => Promise<Run<unknown>>>, first: K, second: K): Promise<{ best: Record<K, Run<unknown>>; rounds: Partial<Record<K, number>>[] }> {
+      const best: Partial<Record<K, Run<unknown>>> = {};
+      const rounds: Partial<Record<K, number>>[] = [];
+      stop = sampleRss();
+      for (let round = 0; round < opts.repeat; round++) {
+        const walls: Partial<Record<K, number>> = {};
+        for (const key of round % 2 === 0 ? [first, second] : [second, first]) {
+          const r = await variants[key]();
+          walls[key] = r.cpu.wallS;
+          if (!best[key] || r.cpu.wallS < best[key]!.cpu.wallS) best[key] = r;
+        }
+        rounds.push(walls);
       }
-      restoreRounds.push(walls);
+      stop();
+      return { best: best as Record<K, Run<unknown>>, rounds };
     }
-    stop();
-    const gunzipPsql: [unknown, { wallS: number }] = [undefined, bestRestore.baseline!.cpu];
-    const restoreS = bestRestore.ours!.cpu.wallS;
+    const { best: bestRestore, rounds: restoreRounds } = await alternating(restoreVariants, "baseline", "ours");
+    const gunzipPsql: [unknown, { wallS: number }] = [undefined, bestRestore.baseline.cpu];
+    const restoreS = bestRestore.ours.cpu.wallS;
 
     // Copy to live (data-loss): the two steps it replaced (backup of the copy, then restore of that
     // backup into live) against one pass (copy-into.ts). Fresh target each time, interleaved rounds
@@ -269,55 +273,36 @@ ${ratio(pairedRatio(backupRounds, "oursNull", "floor"), oursNull.cpu.wallS, floo
         return { result, cpu };
       },
     };
-    const bestCopy: Partial<Record<keyof typeof copyVariants, Run<unknown>>> = {};
-    const copyRounds: Partial<Record<keyof typeof copyVariants, number>>[] = [];
-    stop = sampleRss();
-    for (let round = 0; round < opts.repeat; round++) {
-      const order: (keyof typeof copyVariants)[] = round % 2 === 0 ? ["twoSteps", "onePass"] : ["onePass", "twoSteps"];
-      const walls: Partial<Record<keyof typeof copyVariants, number>> = {};
-      for (const key of order) {
-        const r = await copyVariants[key]();
-        walls[key] = r.cpu.wallS;
-        if (!bestCopy[key] || r.cpu.wallS < bestCopy[key]!.cpu.wallS) bestCopy[key] = r;
-      }
-      copyRounds.push(walls);
-    }
-    stop();
-    const twoStepsS = bestCopy.twoSteps!.cpu.wallS;
-    const onePassS = bestCopy.onePass!.cpu.wallS;
+    const { best: bestCopy, rounds: copyRounds } = await alternating(copyVariants, "twoSteps", "onePass");
+    const twoStepsS = bestCopy.twoSteps.cpu.wallS;
+    const onePassS = bestCopy.onePass.cpu.wallS;
 
     // Custom format: one transaction against parallel restore (fresh db + swap), in interleaved rounds
     // like the rest, and what --jobs auto picks here.
-    stop = sampleRss();
     const [custom, customBackup] = await measured(onAzurite, () => backupToBlob(src, azure, "ours.dump", { format: "custom" }));
-    const jobsRounds: { one?: number; two?: number }[] = [];
-    for (let round = 0; round < opts.repeat; round++) {
-      const walls: { one?: number; two?: number } = {};
-      for (const jobs of round % 2 === 0 ? [1, 2] : [2, 1]) {
-        const url = await freshDatabase();
-        const [, cpu] = await measured(onAzurite, () => restoreFromBlob(azure, "ours.dump", conn(url), { jobs }));
-        walls[jobs === 1 ? "one" : "two"] = cpu.wallS;
-      }
-      jobsRounds.push(walls);
-    }
-    stop();
+    const restoreCustom = (jobs: number) => async (): Promise<Run<unknown>> => {
+      const url = await freshDatabase();
+      const [result, cpu] = await measured(onAzurite, () => restoreFromBlob(azure, "ours.dump", conn(url), { jobs }));
+      return { result, cpu };
+    };
+    const { best: jobsBest, rounds: jobsRounds } = await alternating({ one: restoreCustom(1), two: restoreCustom(2) }, "one", "two");
     const jobsRatio = pairedRatio(jobsRounds, "two", "one");
-    const bestJobs = (k: "one" | "two"): number => Math.min(...jobsRounds.map((r) => r[k] ?? Infinity));
+    const bestJobs = (k: "one" | "two"): number => jobsBest[k].cpu.wallS;
     const autoChoice = chooseRestoreJobs(CPUS, custom.bytes);
 
     console.log(`restore
 ${line("download to file", download[1].wallS)}
 ${line("gunzip | psql --single-transaction (local file)", gunzipPsql[1].wallS)}
-${cpuLine(bestRestore.baseline!)}
+${cpuLine(bestRestore.baseline)}
 ${line("ours: download | sha256 | gunzip | psql (stream)", restoreS)}
-${cpuLine(bestRestore.ours!)}
+${cpuLine(bestRestore.ours)}
 ${ratio(pairedRatio(restoreRounds, "ours", "baseline"), restoreS, gunzipPsql[1].wallS, 1.1, "ours / gunzip|psql")}
 ${line("  (today: download + gunzip|psql)", download[1].wallS + gunzipPsql[1].wallS)}
 copy to live (data-loss: the copy's data into live, its backup kept)
 ${line("two steps: backup of the copy, then restore it", twoStepsS)}
-${cpuLine(bestCopy.twoSteps!)}
+${cpuLine(bestCopy.twoSteps)}
 ${line("one pass: pg_dump | sha256 | upload + gunzip | psql", onePassS)}
-${cpuLine(bestCopy.onePass!)}
+${cpuLine(bestCopy.onePass)}
 ${ratio(pairedRatio(copyRounds, "onePass", "twoSteps"), onePassS, twoStepsS, 0.65, "copy to live, one pass / two steps")}
 custom format (archive ${formatBytes(custom.bytes)})
 ${line("backup pg_dump -Fc -Z1 | BlockUpload", customBackup.wallS)}
