@@ -2,6 +2,7 @@ import type { AzureServerApi } from "../azure/arm";
 import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
+import { InterruptedError } from "../errors";
 
 /** Where a command writes. Tests pass their own to run commands in-process. */
 export interface CliIO {
@@ -38,16 +39,24 @@ export function processIO(): CliIO {
     lastLine: () => last,
     isTTY,
     env: process.env,
-    prompt: isTTY
-      ? async (question) => {
-          const readline = await import("node:readline/promises");
-          const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-          try {
-            return await rl.question(question);
-          } finally {
-            rl.close();
-          }
-        }
-      : undefined,
+    prompt: isTTY ? (question) => askOn(question, process.stdin, process.stderr) : undefined,
   };
+}
+
+/**
+ * One question on a terminal. Ctrl-C at the question reaches readline, not the process (no SIGINT
+ * listener of ours fires), and readline rejects with an AbortError: that is the person saying stop,
+ * so it becomes an InterruptedError (exit 130, nothing answered), not an internal error with a stack.
+ */
+export async function askOn(question: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal?: boolean): Promise<string> {
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
+  try {
+    return await rl.question(question);
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw new InterruptedError("interrupted (Ctrl-C) at the question: it was not answered, so nothing it asked about was done", "run the command again to be asked again (a run: resume it with the --resume line it printed)");
+    throw err;
+  } finally {
+    rl.close();
+  }
 }
