@@ -20,7 +20,7 @@ export const BLOCK_BYTES = 8 * 1024 * 1024;
 /** Block buffers of one upload: up to this many in flight, or all but the one being filled. */
 export const UPLOAD_CONCURRENCY = 4;
 /**
- * Buffer on each side of our transforms between pg_dump's stdout and uploadStream. Measured (bench
+ * Buffer on each side of our transforms between pg_dump's stdout and the upload. Measured (bench
  * --sweep): pg_dump is paused by backpressure for about 0.1 s per backup whatever this is (16 KiB to
  * 8 MiB), so Node's default is kept; the knob stays for the benchmark.
  */
@@ -94,7 +94,7 @@ export interface PreparedBackup {
   /** The blob's metadata; sha256 and bytes are filled in when the stream ends, before the commit. */
   metadata: Record<string, string>;
   /** The upload (write-once, metadata, content type): it commits when its input ends, never after a failure. */
-  upload(tuning?: BackupTuning, abortSignal?: AbortSignal): BlockUpload;
+  upload(tuning?: BackupTuning): BlockUpload;
 }
 
 /** Everything a backup checks before it dumps; shared with the one-pass copy (copy-into.ts). */
@@ -138,7 +138,7 @@ export async function prepareBackup(source: DatabaseConnection, storage: Storage
     blob,
     versions,
     metadata,
-    upload: (tuning, abortSignal) =>
+    upload: (tuning) =>
       new BlockUpload(blob, {
         blockBytes: tuning?.blockBytes ?? BLOCK_BYTES,
         concurrency: tuning?.concurrency ?? UPLOAD_CONCURRENCY,
@@ -147,7 +147,6 @@ export async function prepareBackup(source: DatabaseConnection, storage: Storage
         // hash stage flushes, are in this same object by then (asserted by the tests).
         metadata,
         blobHTTPHeaders: { blobContentType: format === "plain" ? "application/gzip" : "application/octet-stream" },
-        abortSignal,
       }),
   };
 }
