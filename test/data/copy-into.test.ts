@@ -16,7 +16,7 @@ import { listBackups, META } from "../../recovery/data/storage";
 import { RefusedError, ToolError } from "../../recovery/errors";
 import { psql } from "../../recovery/pg/psql";
 import type { StorageLocation } from "../../recovery/data/types";
-import { createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, type DataEnv } from "../helpers/data";
+import { createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
 
 const ROOT = path.resolve(__dirname, "../..");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -177,25 +177,12 @@ copyIntoDatabase(conn(process.env.SRC!), JSON.parse(process.env.STORAGE!), "kill
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-      const deadline = Date.now() + 120_000;
-      let writing = false;
-      while (!writing && Date.now() < deadline && child.exitCode === null) {
-        const rows = await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND backend_xid IS NOT NULL AND query ILIKE 'COPY public.bulk%'`);
-        writing = rows.trim() !== "0";
-        if (!writing) await sleep(50);
-      }
+      const writing = await waitForBulkCopy(env.cluster, db, () => child.exitCode === null);
       assert.ok(writing, `the copy never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
       child.kill("SIGKILL");
       assert.equal(await exited, "SIGKILL");
       assert.doesNotMatch(output, /copied/);
-      const gone = Date.now() + 30_000;
-      let sessions = "1";
-      while (Date.now() < gone) {
-        sessions = (await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}'`)).trim();
-        if (sessions === "0") break;
-        await sleep(100);
-      }
-      assert.equal(sessions, "0", "the restore's session ended (rolled back)");
+      assert.equal(await waitForNoSessions(env.cluster, db), "0", "the restore's session ended (rolled back)");
       assert.equal(await fingerprint(live), before, "live is unchanged");
       assert.deepEqual(await listBackups(storage), [], "no blob");
     } finally {

@@ -10,10 +10,9 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { backupToBlob } from "../../recovery/data/backup";
 import { psql } from "../../recovery/pg/psql";
-import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
+import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
 
 const ROOT = path.resolve(__dirname, "../..");
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("restore: our process killed with SIGKILL mid-stream", function () {
   this.timeout(300_000);
@@ -46,13 +45,7 @@ describe("restore: our process killed with SIGKILL mid-stream", function () {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 
     // mid-stream: the restore's transaction has written into the target (it holds a transaction id) and bulk's COPY is running
-    const deadline = Date.now() + 120_000;
-    let writing = false;
-    while (!writing && Date.now() < deadline && child.exitCode === null) {
-      const rows = await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND backend_xid IS NOT NULL AND query ILIKE 'COPY public.bulk%'`);
-      writing = rows.trim() !== "0";
-      if (!writing) await sleep(50);
-    }
+    const writing = await waitForBulkCopy(env.cluster, db, () => child.exitCode === null);
     assert.ok(writing, `the restore never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
     const copiedSoFar = Number((await psql(env.cluster.url("postgres"), `SELECT coalesce(sum(tuples_processed), 0) FROM pg_stat_progress_copy WHERE datname = '${db}'`)).trim());
     assert.ok(copiedSoFar < 400_000, `killed mid-stream (${copiedSoFar} of 400000 rows copied)`);
@@ -62,14 +55,7 @@ describe("restore: our process killed with SIGKILL mid-stream", function () {
     assert.doesNotMatch(output, /^restored /m, "it never reported a restore");
 
     // psql reads EOF without COMMIT and exits; the server rolls back and ends the session
-    const gone = Date.now() + 30_000;
-    let sessions = "1";
-    while (Date.now() < gone) {
-      sessions = (await psql(env.cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}'`)).trim();
-      if (sessions === "0") break;
-      await sleep(100);
-    }
-    assert.equal(sessions, "0", "the restore's session ended");
+    assert.equal(await waitForNoSessions(env.cluster, db), "0", "the restore's session ended");
     assert.equal(await fingerprint(target), before, "the target changed");
     assert.equal((await psql(target.url, "SELECT to_regclass('public.bulk') IS NULL")).trim(), "t", "the half-copied table is not there");
     assert.ok(backup.bytes > 1_000_000, "a large backup");

@@ -129,3 +129,31 @@ export function failingDump(): Buffer {
   ].join("\n");
   return gzipSync(sql, { level: 1 });
 }
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until a restore into `db` is mid-stream: its session holds a transaction id (it has written)
+ * and is running the bulk table's COPY. False if `stillRunning` turns false or two minutes pass.
+ */
+export async function waitForBulkCopy(cluster: PgCluster, db: string, stillRunning: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && stillRunning()) {
+    const rows = await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND backend_xid IS NOT NULL AND query ILIKE 'COPY public.bulk%'`);
+    if (rows.trim() !== "0") return true;
+    await pause(50);
+  }
+  return false;
+}
+
+/** Waits (up to 30 s) until no session is connected to `db`; resolves with the last count seen ("0" when they all ended). */
+export async function waitForNoSessions(cluster: PgCluster, db: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  let sessions = "1";
+  while (Date.now() < deadline) {
+    sessions = (await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}'`)).trim();
+    if (sessions === "0") break;
+    await pause(100);
+  }
+  return sessions;
+}
