@@ -13,7 +13,7 @@ import { readStackConfig } from "../../recovery/config/stackfile";
 import { defaultCopyName } from "../../recovery/ops/operations";
 import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import type { AzureServerApi } from "../../recovery/azure/arm";
+import { RecordingIO } from "../helpers/cli-io";
 import { APP_PASSWORD, APP_URL, DELETED_AT } from "../ops/recover-harness";
 import type { RawConfig } from "../../infra/config";
 
@@ -25,58 +25,27 @@ const COPY = { name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", createdA
 /** main() reads argv as node gives it: the runtime and the script first. */
 const run = (args: string[], io: CliIO) => main(["node", "aytq-dr", ...args], io);
 
-class FakeTerminal implements CliIO {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  /** Questions asked, in order. */
-  readonly asked: string[] = [];
-  readonly env: NodeJS.ProcessEnv;
-  readonly prompt?: (question: string) => Promise<string>;
-  /** Stacks opened. */
-  readonly opened: string[] = [];
-
+/** The shared recording terminal over the fake engine: its simulated Azure, and the app's Secret for a rebuild. */
+class FakeTerminal extends RecordingIO {
   constructor(
-    readonly port: FakeStackPort,
-    readonly isTTY: boolean,
+    readonly stack: FakeStackPort,
+    isTTY: boolean,
     answers: string[] = [],
     stateDir = "",
   ) {
-    this.env = { AYTQ_DR_STATE_DIR: stateDir, AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID };
-    if (isTTY) {
-      this.prompt = async (question) => {
-        this.asked.push(question);
-        const answer = answers.shift();
-        assert.ok(answer !== undefined, `unexpected question: ${question}`);
-        return answer;
-      };
-    }
+    super(stack, { isTTY, answers, env: { AYTQ_DR_STATE_DIR: stateDir, AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID } });
+    this.azure = stack.azure;
   }
-  out(text: string): void {
-    this.stdout.push(text);
-  }
-  err(text: string): void {
-    this.stderr.push(text);
-  }
-  async openStack(stack: string): Promise<FakeStackPort> {
-    this.opened.push(stack);
-    assert.equal(stack, this.port.stackName);
-    return this.port;
-  }
-  /** The simulated Azure the fake engine shares. */
-  openAzure(): AzureServerApi {
-    return this.port.azure;
+  override async openStack(stack: string, signal?: AbortSignal): Promise<FakeStackPort> {
+    assert.equal(stack, this.stack.stackName);
+    await super.openStack(stack, signal);
+    return this.stack;
   }
   /** The app's Secret: its DATABASE_URL holds credentials the stack never generated. */
   async readSecret(_namespace: string, _name: string, key: string): Promise<string> {
     assert.equal(key, "DATABASE_URL");
-    const s = this.port.settings();
+    const s = this.stack.settings();
     return APP_URL(s.database.serverName, s.database.databaseName);
-  }
-  get errText(): string {
-    return this.stderr.join("\n");
-  }
-  get outText(): string {
-    return this.stdout.join("\n");
   }
 }
 
