@@ -9,6 +9,7 @@ import { existingCopies, readEarliestRestore } from "../../recovery/ops/outputs"
 import { FakeStackPort } from "../helpers/fake-stack";
 import type { StackPort } from "../../recovery/stack/port";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
+import { readOnlyStackPort } from "../helpers/read-only-stack";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -16,20 +17,7 @@ const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replac
 
 /** Only what the reads use: outputs and config. */
 function outputsPort(outputs: () => Promise<Record<string, unknown>>, config: unknown = undefined): StackPort {
-  const no = async (): Promise<never> => assert.fail("only outputs and config are read");
-  return {
-    stackName: "test",
-    getConfig: async () => config,
-    outputs,
-    setConfig: no,
-    removeConfig: no,
-    refresh: no,
-    resourceUrns: no,
-    forget: no,
-    preview: no,
-    up: no,
-    cancel: no,
-  };
+  return readOnlyStackPort({ getConfig: async () => config, outputs }, "only outputs and config are read");
 }
 
 const unreachable = () => outputsPort(async () => Promise.reject(new ToolError('pulumi failed during reading outputs on stack "test": error: could not reach the backend')));

@@ -10,6 +10,7 @@ import type { RunMeta } from "../../recovery/runbook/journal";
 import { checkResumeOnStack, pendingSteps } from "../../recovery/runbook/resume";
 import type { StepRecord } from "../../recovery/runbook/ports";
 import type { StackPort } from "../../recovery/stack/port";
+import { readOnlyStackPort } from "../helpers/read-only-stack";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -20,21 +21,14 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
 /** A stack whose reads answer from these outputs and this copy list; writes fail the test. */
 function readOnlyStack(outputs: Record<string, unknown>, copies: unknown = undefined): StackPort & { reads: string[] } {
   const reads: string[] = [];
-  const no = async (): Promise<never> => assert.fail("a decision wrote to the stack");
-  return {
-    stackName: "test",
-    reads,
-    getConfig: async (p) => (reads.push(`config ${p}`), copies),
-    outputs: async () => (reads.push("outputs"), outputs),
-    setConfig: no,
-    removeConfig: no,
-    refresh: no,
-    resourceUrns: no,
-    forget: no,
-    preview: no,
-    up: no,
-    cancel: no,
-  };
+  const port = readOnlyStackPort(
+    {
+      getConfig: async (p) => (reads.push(`config ${p}`), copies),
+      outputs: async () => (reads.push("outputs"), outputs),
+    },
+    "a decision wrote to the stack",
+  );
+  return Object.assign(port, { reads });
 }
 
 describe("ops/ptr-copy: the copy's name and the PTR window", () => {
