@@ -2,19 +2,11 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { DeploymentResource } from "../../recovery/stack/state";
 
-/** A resource as `pulumi stack export` lists it (apitype ResourceV3, the fields the tests use). */
-export interface FakeResource {
-  urn: string;
-  type: string;
+/** A resource as `pulumi stack export` lists it (apitype ResourceV3): the fields recovery reads, and those the tests set besides. */
+export interface FakeResource extends DeploymentResource {
   custom?: boolean;
-  id?: string;
-  importID?: string;
-  parent?: string;
-  dependencies?: string[];
-  propertyDependencies?: Record<string, string[]>;
-  deletedWith?: string;
-  provider?: string;
   protect?: boolean;
   inputs?: Record<string, unknown>;
 }
