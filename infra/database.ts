@@ -8,12 +8,16 @@ import * as random from "@pulumi/random";
 import { Settings } from "./config";
 import { StackIds } from "./ids";
 import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
+import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
 
 /** Create, update and delete timeouts of a server (live or copy): a restore can outlast azure-native's 2-hour default. */
 export function serverTimeouts(s: Settings): pulumi.CustomTimeouts {
   const t = s.database.operationTimeout;
   return { create: t, update: t, delete: t };
 }
+
+/** Ids a server is created with that Azure reports in its own spelling (a GET lower-cases them). */
+export const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId", "network.privateDnsZoneArmResourceId"] as const;
 
 /** Length of the generated admin password. URL-safe characters only: it goes into DATABASE_URL. */
 export const ADMIN_PASSWORD_LENGTH = 32;
@@ -93,8 +97,16 @@ export class Database extends pulumi.ComponentResource {
         protect: s.protectStateful,
         // The restore inputs are write-only (read on create only), and a revived or rebuilt server
         // keeps the credentials it was created with: ignoring them means that returning to `normal`
-        // after a recovery changes nothing on the server.
-        ignoreChanges: [...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword"],
+        // after a recovery changes nothing on the server. Every create-only property of the spec is
+        // ignored too (replace-keys.ts): adopting the server after a crash imports Azure's whole
+        // GET (the availability zone Azure chose, its location spelling), and any of those that
+        // differs from the declaration would be a replace, which the engine refuses for an imported
+        // resource (ENGINE.md §11). None of them can change in place, so ignoring them loses nothing.
+        // The network ids are not create-only in the spec, but Azure spells them its own way in a
+        // GET and they cannot change after create: ignored, so an adoption does not PUT them back.
+        ignoreChanges: [
+          ...new Set([...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword", ...importIgnores(IMPORTED_TYPES.server), ...SERVER_IDS_SPELLED_BY_AZURE]),
+        ],
         customTimeouts: serverTimeouts(s),
         import: plan.adopt.serverId,
       },
@@ -112,7 +124,8 @@ export class Database extends pulumi.ComponentResource {
             charset: "UTF8",
             collation: "en_US.utf8",
           },
-          { parent: this, import: plan.adopt.databaseId },
+          // adopted after a revive: its create-only properties (charset, collation) as Azure reports them
+          { parent: this, import: plan.adopt.databaseId, ignoreChanges: importIgnores(IMPORTED_TYPES.database) },
         )
       : undefined;
 

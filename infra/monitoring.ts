@@ -10,6 +10,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { POSTGRES_LOG_CATEGORIES, Settings } from "./config";
 import { StackIds } from "./ids";
+import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
 
 /** Metrics alerted on, each above `monitoring.alertThresholdPercent`. */
 export const ALERT_METRICS = ["cpu_percent", "memory_percent", "storage_percent"] as const;
@@ -87,6 +88,12 @@ export class Monitoring extends pulumi.ComponentResource {
     // Azure keeps a deleted server's diagnostic setting and may attach it to a new server of the
     // same name, so while the server is being created the setting is not declared; the next
     // converge adopts it by Azure's own id (its case differs from ours) or creates it.
+    // Adopting imports `resourceUri` from that id: lower-cased by Azure, and without its leading
+    // slash in azure-native versions with pulumi-azure-native#4812. A path parameter is a replace
+    // key, and the engine refuses to replace an imported resource, so `resourceUri` is ignored
+    // (the setting's server cannot change anyway: a new server is a new setting's scope). Deleting
+    // the leftover through ARM and creating it again was the other way: it fails in production,
+    // where the server's CanNotDelete lock also blocks deleting its diagnostic settings (§12).
     const setting =
       workspace === undefined || args.declaresDiagnosticSetting === false
         ? undefined
@@ -98,7 +105,12 @@ export class Monitoring extends pulumi.ComponentResource {
               workspaceId: ids.workspaceId,
               logs: POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
             },
-            { parent: this, dependsOn: [workspace, ...afterServer], import: args.adoptDiagnosticSettingId },
+            {
+              parent: this,
+              dependsOn: [workspace, ...afterServer],
+              import: args.adoptDiagnosticSettingId,
+              ignoreChanges: importIgnores(IMPORTED_TYPES.diagnosticSetting, ["resourceUri"]),
+            },
           );
 
     const ag = s.monitoring.actionGroup;

@@ -29,13 +29,14 @@ export function clipArguments(text: string, pieces: readonly string[]): string {
 
 /**
  * `io`, printing through the cut. The result inherits from `io`, so its other members (a test's
- * fake stack, prompts, Azure) are the same objects.
+ * fake stack, prompts, Azure) are the same objects. With `--json`, standard output is data a
+ * program reads (a plan's import ids are often longer than the cut): only messages are cut.
  */
 export function withClippedEchoes(io: CliIO, argv: readonly string[]): CliIO {
   const pieces = longPieces(argv);
   if (pieces.length === 0) return io;
   const clipped = Object.create(io) as CliIO;
-  Object.defineProperty(clipped, "out", { value: (text: string) => io.out(clipArguments(text, pieces)) });
+  if (!argv.includes("--json")) Object.defineProperty(clipped, "out", { value: (text: string) => io.out(clipArguments(text, pieces)) });
   Object.defineProperty(clipped, "err", { value: (text: string) => io.err(clipArguments(text, pieces)) });
   return clipped;
 }

@@ -1,11 +1,14 @@
 /** How a plan is printed: JSON for machines, an indented tree for people. */
 import { PlannedResource, resourceKey } from "./evaluate";
 import { PlanDiff, flatten } from "./diff";
+import { checkImports, ImportCheck } from "./imports";
 
 /** The JSON document `aytq-dr plan --json` prints (custom resources only: components have no inputs). */
 export interface PlanDocument {
   stack: string;
   resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown>; options: PlannedResource["options"] }[];
+  /** Each adopted resource, with what an import by its id would replace (nothing, when it is safe). */
+  imports: ImportCheck[];
 }
 
 export function planDocument(stack: string, resources: readonly PlannedResource[]): PlanDocument {
@@ -14,7 +17,17 @@ export function planDocument(stack: string, resources: readonly PlannedResource[
     resources: resources
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), inputs: r.inputs, options: r.options })),
+    imports: checkImports(resources),
   };
+}
+
+/** Lines saying, for each adopted resource, whether its import can be a replace. */
+function importLines(resources: readonly PlannedResource[]): string[] {
+  return checkImports(resources).map((c) =>
+    c.wouldReplace.length === 0
+      ? `import ${c.name} (${c.type}): safe, no replace key can read differently from the declaration`
+      : `import ${c.name} (${c.type}): WOULD BE A REPLACE, which the engine refuses for an imported resource:\n${c.wouldReplace.map((w) => `    ${w.key}: ${w.reason}`).join("\n")}`,
+  );
 }
 
 export interface PlanDiffDocument {
@@ -64,6 +77,7 @@ export function renderTree(stack: string, resources: readonly PlannedResource[])
     }
   };
   walk(undefined, 0);
+  lines.push(...importLines(resources));
   return lines.join("\n");
 }
 
