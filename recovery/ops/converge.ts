@@ -88,8 +88,11 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   } else {
     o.log(`${what}: config already says so; checking the stack matches`);
   }
+  /** Whether rollback ran: a refusal thrown after it needs no second one. */
+  let rolledBack = false;
   /** Put the changed keys back; says what happened to them, for the message that follows. */
   const rollback = async (why: string): Promise<string> => {
+    rolledBack = true;
     if (!changedConfig) return "the config was not changed (it already said so)";
     try {
       for (const k of secretKeys) await o.port.removeConfig(k);
@@ -148,10 +151,12 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
     const up = await o.port.up({ plan: planFile });
     return { status: "applied", operation: what, preview, gate, outputs: up.outputs };
   } catch (err) {
-    if (err instanceof RefusedError) throw err;
+    // the gate's and the prompt's refusals put the config back already; a port's refusal (a preview
+    // without a summary) did not
+    if (err instanceof RefusedError && rolledBack) throw err;
     // a port call that failed because Ctrl-C stopped its pulumi process is an interruption, not a tool failure
     const interrupted = err instanceof InterruptedError || o.signal?.aborted === true;
-    const config = await rollback(interrupted ? "interrupted" : "it failed");
+    const config = await rollback(interrupted ? "interrupted" : err instanceof RefusedError ? "refused" : "it failed");
     if (interrupted) {
       throw new InterruptedError(
         `${what} interrupted (Ctrl-C): ${upStarted ? "the update was stopped part-way, so some of its changes may be applied" : "nothing was applied"}; ${config}`,

@@ -4,19 +4,27 @@
  * become typed errors that quote the engine's own diagnostics, a locked stack a LockedError (no
  * retry: another update is running, and retrying would only queue behind it). Refresh, preview and
  * up report their steps as they happen through `onProgress`; secret config values never reach a
- * line, a message or an error.
+ * line, a message, an error or a command line.
+ *
+ * Two commands are run by this adapter itself (runPulumi), as the workspace would run them, because
+ * the SDK's way leaks secrets: a secret config value goes on `config set`'s standard input (the
+ * SDK's setAllConfig puts it in argv, readable in /proc/<pid>/cmdline), and the state to import is
+ * written to a private folder (the SDK's importStack writes it, secrets in clear, to a world-readable
+ * file in the temp folder).
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { LocalWorkspace, PulumiCommand, ConcurrentUpdateError, StackNotFoundError, CommandError } from "@pulumi/pulumi/automation";
-import type { Stack, DiagnosticEvent, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+import type { Stack, DiagnosticEvent, EngineEvent, OpMap, Workspace } from "@pulumi/pulumi/automation";
 import { CONFIG_NAMESPACE } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { LockedError, RefusedError, ToolError, UsageError } from "../errors";
 import { redact } from "../util/redact";
 import { commandErrorOutput, EngineFailureText, failureLines, isPlanViolation } from "./failure";
-import type { ConfigScalar, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, StepOp, UpOptions, UpResult } from "./port";
+import type { ConfigScalar, ForgetResult, PendingOperation, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, StepOp, UpOptions, UpResult } from "./port";
 import { urnName } from "./port";
 import { DEFAULT_PROGRESS_INTERVAL_MS, EnginePhase, ProgressTracker } from "./progress";
 import { deploymentOf, forgetResources, stateResources } from "./state";
@@ -36,7 +44,8 @@ export interface AutomationOptions {
   signal?: AbortSignal;
   /**
    * Receives one short line per step of a refresh, preview or up as it starts and ends, engine
-   * warnings and errors, and a line per step still running every `progressIntervalMs`.
+   * warnings and errors, and a line per step still running every `progressIntervalMs`; also a
+   * warning per pending operation a forget cleared.
    * @default no progress lines
    */
   onProgress?: (line: string) => void;
@@ -62,33 +71,65 @@ const HINTS: Record<EnginePhase | "other", string> = {
 };
 
 /**
+ * A pulumi command this adapter ran itself (runPulumi) that did not succeed. Its message says only
+ * how the process ended: never its argv, never what it was given on standard input.
+ */
+export class PulumiRunError extends Error {
+  constructor(
+    /** How the process ended: `exited with code 255`, `was killed with SIGTERM`, `could not be started (...)`. */
+    readonly exit: string,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`pulumi ${exit}`);
+    this.name = "PulumiRunError";
+  }
+}
+
+// the SDK's own tests of a failed command's stderr (automation/errors.js createCommandError, v3.248.0)
+const LOCKED_TEXT = /the stack is currently locked by|\[409\] Conflict: Another update is currently in progress\./;
+const STACK_NOT_FOUND_TEXT = /no stack named.*found/;
+
+/**
  * Turn an Automation API failure into one of ours. A CommandError keeps the engine's diagnostics
  * (events, the printed Diagnostics section, the CLI's error lines): redacted, deduplicated, bounded.
  * An `up` that deviated from its saved plan says so: the stack changed since the preview was approved.
  */
 export function translateError(err: unknown, stackName: string, what: string, context: FailureContext = {}): Error {
-  if (err instanceof ConcurrentUpdateError) {
+  const own = err instanceof PulumiRunError ? err : undefined;
+  if (err instanceof ConcurrentUpdateError || (own && LOCKED_TEXT.test(own.stderr))) {
     return new LockedError(
       `stack "${stackName}" is locked by another update, so ${what} did not run and nothing was changed`,
       `wait for that update to finish (\`pulumi stack history --stack ${stackName}\` shows it), then run this again; only if it died (its process is gone), \`pulumi cancel --stack ${stackName}\` releases the lock`,
     );
   }
-  if (err instanceof StackNotFoundError) {
+  if (err instanceof StackNotFoundError || (own && STACK_NOT_FOUND_TEXT.test(own.stderr))) {
     return new UsageError(`stack "${stackName}" does not exist in the current Pulumi backend`, "log in to the right backend (pulumi login) or create the stack (pulumi stack init)");
   }
-  if (err instanceof CommandError) {
+  if (err instanceof CommandError || own) {
     const clean = context.clean ?? ((t: string) => redact(t));
-    const captured = Boolean(context.stdout?.trim() || context.stderr?.trim());
-    const text: EngineFailureText = captured ? context : { diagnostics: context.diagnostics, stderr: commandErrorOutput(err.message) };
-    let lines = failureLines(text, clean);
-    if (lines.length === 0 && captured) lines = failureLines({ stderr: commandErrorOutput(err.message) }, clean);
-    if (lines.length === 0) {
+    let text: EngineFailureText;
+    let lines: string[];
+    let how: string | undefined;
+    let full: string;
+    if (own) {
+      // a command runPulumi ran: its own output, and how it ended
+      text = { diagnostics: context.diagnostics, stdout: own.stdout, stderr: own.stderr };
+      lines = failureLines(text, clean);
+      how = own.exit;
+      full = clean(`${own.message}\n${own.stderr}\n${own.stdout}`.trim());
+    } else {
+      const message = (err as CommandError).message;
+      const captured = Boolean(context.stdout?.trim() || context.stderr?.trim());
+      text = captured ? context : { diagnostics: context.diagnostics, stderr: commandErrorOutput(message) };
+      lines = failureLines(text, clean);
+      if (lines.length === 0 && captured) lines = failureLines({ stderr: commandErrorOutput(message) }, clean);
       // killed by a signal, or a CLI that said nothing: execa's first words say which (its argv is left out)
-      const how = /Command (failed with exit code -?\d+|was killed with \w+)/.exec(err.message)?.[0];
-      lines = [`(pulumi printed no error message${how ? `; ${how}` : ""})`];
+      how = /Command (failed with exit code -?\d+|was killed with \w+)/.exec(message)?.[0];
+      full = clean(message);
     }
+    if (lines.length === 0) lines = [`(pulumi printed no error message${how ? `; ${how}` : ""})`];
     const body = lines.length === 1 ? ` ${lines[0]}` : `\n  ${lines.join("\n  ")}`;
-    const full = clean(err.message);
     if (context.phase === "up" && isPlanViolation(text)) {
       return new ToolError(
         `pulumi up on stack "${stackName}" stopped: the stack changed since the preview was approved, so the update no longer matched the saved plan; the engine stopped at the first deviation and nothing after it ran (steps before it may have applied):${body}`,
@@ -137,7 +178,7 @@ export function stepsFromEvents(events: readonly EngineEvent[]): PreviewStep[] {
   return steps;
 }
 
-/** `key=value` replaced by `key=***` wherever it appears (the SDK puts config pairs in argv, which execa quotes in errors). */
+/** `key=value` replaced by `key=***` wherever it appears (the SDK's setAllConfig puts config pairs in argv, which execa quotes in errors). */
 function maskPairs(text: string, pairs: Iterable<[string, string]>): string {
   let out = text;
   for (const [k, v] of pairs) out = out.split(`${k}=${v}`).join(`${k}=***`);
@@ -145,22 +186,23 @@ function maskPairs(text: string, pairs: Iterable<[string, string]>): string {
 }
 
 /**
- * The SDK's importStack (v3.248.0 localWorkspace.js) writes the state, with its secrets in plain
- * text (`stack export --show-secrets`), to `<tmpdir>/automation-<6 digits>` and deletes it only on
- * success. Delete such a file if it holds exactly `contents`.
+ * The environment the workspace runs the CLI with (SDK v3.248.0: localWorkspace.js runPulumiCmd,
+ * cmd.js PulumiCommand.run, execa's extendEnv): this process's environment, PULUMI_HOME when the
+ * workspace has one, the workspace's envVars, PATH starting with the CLI's folder when the CLI is
+ * given by path (so that it finds its bundled plugins), and PULUMI_AUTOMATION_API=true.
  */
-function removeLeftoverImportFile(contents: string): void {
-  const dir = os.tmpdir();
-  const size = Buffer.byteLength(contents);
-  for (const name of readdirSync(dir)) {
-    if (!/^automation-\d{6}$/.test(name)) continue;
-    const file = path.join(dir, name);
-    try {
-      if (statSync(file).size === size && readFileSync(file, "utf8") === contents) unlinkSync(file);
-    } catch {
-      // gone already, or not ours to read
-    }
-  }
+export function pulumiEnvironment(workspace: Pick<Workspace, "pulumiHome" | "envVars">, command: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const extra: Record<string, string> = { ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}), ...workspace.envVars };
+  const env: NodeJS.ProcessEnv = { ...base, ...extra };
+  if (path.isAbsolute(command)) env.PATH = `${path.dirname(command)}${path.delimiter}${extra.PATH || base.PATH || ""}`;
+  env.PULUMI_AUTOMATION_API = "true";
+  return env;
+}
+
+/** The line that reports a pending operation a state import cleared. */
+function clearedLine(op: PendingOperation): string {
+  const risk = op.type === "creating" || op.type === "importing" ? ": the resource may exist in Azure while state no longer knows it" : "";
+  return `forget: warning: writing the state back cleared the pending operation '${op.type}' on ${op.urn} (pulumi stack import clears every pending operation)${risk}`;
 }
 
 /** What an engine operation gives the SDK call so that events and output reach the adapter. */
@@ -234,6 +276,32 @@ export class AutomationStackPort implements StackPort {
     }
   }
 
+  /**
+   * Run `pulumi <args> --non-interactive` as the workspace runs its commands (same executable, its
+   * workDir as cwd, pulumiEnvironment), with `input` written to its standard input, which is then
+   * closed. No shell. For the commands whose SDK method would leak a secret (see the header).
+   * Fails with a PulumiRunError (for translateError), which holds no argv and no input.
+   */
+  private runPulumi(args: readonly string[], input = ""): Promise<{ stdout: string; stderr: string }> {
+    const workspace = this.stack.workspace;
+    const command = workspace.pulumiCommand.command;
+    return new Promise((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      const child = spawn(command, [...args, "--non-interactive"], { cwd: workspace.workDir, env: pulumiEnvironment(workspace, command), stdio: ["pipe", "pipe", "pipe"] });
+      child.stdout.setEncoding("utf8").on("data", (t: string) => (stdout += t));
+      child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+      // EPIPE when the CLI exits (e.g. a locked stack) before reading its input: its exit says why
+      child.stdin.on("error", () => undefined);
+      child.on("error", (err) => reject(new PulumiRunError(`could not be started (${err.message})`, stdout, stderr)));
+      child.on("close", (code, signal) => {
+        if (code === 0) resolve({ stdout, stderr });
+        else reject(new PulumiRunError(signal ? `was killed with ${signal}` : `exited with code ${code}`, stdout, stderr));
+      });
+      child.stdin.end(input);
+    });
+  }
+
   private emit(lines: readonly string[]): void {
     const onProgress = this.options.onProgress;
     if (!onProgress) return;
@@ -291,15 +359,26 @@ export class AutomationStackPort implements StackPort {
     }
   }
 
-  /** One `config set-all --path`; with `secret`, every pair is `--secret` and its value is redacted from then on. */
+  /**
+   * One `config set-all --path`. With `secret`, one `config set --path --secret <key>` per value,
+   * the value on the command's standard input (never in argv), and redacted from then on.
+   */
   async setConfig(values: Readonly<Record<string, ConfigScalar>>, options: { secret?: boolean } = {}): Promise<void> {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
-    const secret = Boolean(options.secret);
-    // known before the command runs: its failure quotes argv, values included
-    if (secret) for (const [k, v] of entries) this.secrets.set(key(k), String(v));
-    const map = Object.fromEntries(entries.map(([k, v]) => [key(k), { value: String(v), secret }]));
-    await this.run(secret ? "setting secret config" : "setting config", () => this.stack.setAllConfig(map, true));
+    if (!options.secret) {
+      const map = Object.fromEntries(entries.map(([k, v]) => [key(k), { value: String(v), secret: false }]));
+      await this.run("setting config", () => this.stack.setAllConfig(map, true));
+      return;
+    }
+    // known before the command runs: the CLI may echo the value in an error
+    for (const [k, v] of entries) this.secrets.set(key(k), String(v));
+    for (const [k, v] of entries) {
+      // With no value argument and stdin not a terminal, `config set` reads the value from stdin and
+      // drops ONE trailing newline (pkg/cmd/pulumi/config/config.go, cmdutil.RemoveTrailingNewline,
+      // since v3.0.0; `--raw` keeps it, but only newer CLIs know it): so the value, then "\n".
+      await this.run(`setting secret config ${key(k)}`, () => this.runPulumi(["config", "set", "--path", "--secret", key(k), "--stack", this.stackName], `${String(v)}\n`));
+    }
   }
 
   async removeConfig(p: string): Promise<void> {
@@ -322,11 +401,15 @@ export class AutomationStackPort implements StackPort {
   }
 
   /**
-   * `stack export`, drop the resources and their pending operations, `stack import`. Refused, with
-   * nothing changed, while a resource that stays still points at one of them.
+   * `stack export`, drop the resources, `stack import` from a file only this user can read. Refused,
+   * with nothing changed, while a resource that stays still points at one of them. The import clears
+   * every pending operation of the stack (see forgetResources): each is reported (a progress line,
+   * and the result), since a pending create may be a resource Azure has and state no longer knows.
    */
-  async forget(urns: readonly string[]): Promise<void> {
-    if (urns.length === 0) return;
+  async forget(urns: readonly string[]): Promise<ForgetResult> {
+    if (urns.length === 0) return { clearedPendingOperations: [] };
+    // The SDK's exportStack (v3.248.0) runs `stack export --show-secrets` and parses its stdout in
+    // memory: it writes nothing to disk.
     const exported = await this.run("reading the state", () => this.stack.exportStack());
     const outcome = forgetResources(deploymentOf(exported), urns);
     if (!outcome.ok) {
@@ -336,19 +419,43 @@ export class AutomationStackPort implements StackPort {
         "forget the resources that reference it in the same call, or leave it in state",
       );
     }
-    if (outcome.forgotten.length === 0) return;
-    const state = { ...exported, deployment: outcome.deployment };
-    const contents = JSON.stringify(state, null, 4);
+    if (outcome.forgotten.length === 0) return { clearedPendingOperations: [] };
+    await this.importState({ ...exported, deployment: outcome.deployment });
+    this.emit(outcome.clearedPendingOperations.map(clearedLine));
+    return { clearedPendingOperations: outcome.clearedPendingOperations };
+  }
+
+  /**
+   * `pulumi stack import --file <f>`, where <f> is in a new folder of mode 0700, written with mode
+   * 0600 (it holds the secrets in clear), and the folder is removed whatever happens. The SDK's
+   * importStack is not used: it writes a world-readable `<tmpdir>/automation-<n>` and deletes it
+   * only on success.
+   */
+  private async importState(state: unknown): Promise<void> {
+    let dir: string | undefined;
     try {
-      await this.run("writing the state", () => this.stack.importStack(state));
+      let file: string;
+      try {
+        dir = await mkdtemp(path.join(os.tmpdir(), "aytq-dr-state-"));
+        await chmod(dir, 0o700); // mkdtemp's mode already, said out loud
+        file = path.join(dir, "state.json");
+        await writeFile(file, JSON.stringify(state, null, 4), { mode: 0o600, flag: "wx" });
+      } catch (err) {
+        throw new ToolError(
+          `cannot write the state of stack "${this.stackName}" to a private temporary file (${err instanceof Error ? err.message : String(err)}), so it was not imported; nothing was changed`,
+          "check that the temporary folder (TMPDIR) exists and is writable, then run this again",
+        );
+      }
+      await this.run("writing the state", () => this.runPulumi(["stack", "import", "--file", file, "--stack", this.stackName]));
     } finally {
-      removeLeftoverImportFile(contents);
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     }
   }
 
   async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
     const planFile = options.savePlan === undefined ? undefined : path.resolve(options.savePlan);
     const events: EngineEvent[] = [];
+    let summarized = false;
     let diffText = "";
     const result = await this.engine("preview", (hooks) =>
       this.stack.preview({
@@ -357,6 +464,7 @@ export class AutomationStackPort implements StackPort {
         color: "never",
         signal: this.options.signal,
         onEvent: (e) => {
+          if (e.summaryEvent) summarized = true;
           events.push(e);
           hooks.onEvent(e);
         },
@@ -367,6 +475,14 @@ export class AutomationStackPort implements StackPort {
         onError: hooks.onError,
       }),
     );
+    // Without the summary event, the SDK only warns and returns an empty changeSummary (and the steps
+    // came from the same events): read as "no changes", that would let the gate approve blind.
+    if (!summarized) {
+      throw new RefusedError(
+        `pulumi preview on stack "${this.stackName}" returned no summary of its changes (the engine's events did not arrive), so the gate cannot check it: nothing was applied`,
+        `check the Pulumi CLI's version (\`pulumi version\`: @pulumi/pulumi 3.248.0 reads the engine's events from a file for CLIs up to 3.205.0, over a local connection on 127.0.0.1 after), then run the command again; \`pulumi preview --diff --stack ${this.stackName}\` shows the changes by hand`,
+      );
+    }
     if (planFile !== undefined && !existsSync(planFile)) {
       throw new ToolError(
         `pulumi preview on stack "${this.stackName}" succeeded but saved no plan at ${planFile}, so no up can be bound to it`,

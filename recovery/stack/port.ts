@@ -72,13 +72,31 @@ export interface StateResource {
   importId?: string;
 }
 
+/** An operation the engine started on a resource and never finished (apitype OperationV2). */
+export interface PendingOperation {
+  urn: string;
+  /** The operation: `creating`, `updating`, `deleting`, `reading` or `importing`. */
+  type: string;
+}
+
+/** What a forget did besides dropping the resources. */
+export interface ForgetResult {
+  /**
+   * Every pending operation of the stack that the state import cleared, on any resource, not only
+   * the forgotten ones (`pulumi stack import` clears them all). A pending `creating` may mean the
+   * resource exists in the cloud and state no longer knows it. Empty when nothing was imported.
+   */
+  clearedPendingOperations: PendingOperation[];
+}
+
 export interface StackPort {
   readonly stackName: string;
   /** The value at a path key (`app.stopped`, `recovery.ptrCopies`) of namespace `aytq`; undefined when not set. */
   getConfig(path: string): Promise<unknown>;
   /**
    * Set path keys (`recovery.ptrCopies[0].name`) of namespace `aytq`, all in one command. With
-   * `secret`, the values are stored encrypted (`pulumi config set --secret`) and never printed.
+   * `secret`, the values are stored encrypted (`pulumi config set --secret`, one command per key,
+   * the value on its standard input, never on a command line) and never printed.
    */
   setConfig(values: Readonly<Record<string, ConfigScalar>>, options?: { secret?: boolean }): Promise<void>;
   /** Remove a path key of namespace `aytq`; no error when absent. */
@@ -89,9 +107,10 @@ export interface StackPort {
   resourceUrns(): Promise<StateResource[]>;
   /**
    * Drop resources from state without touching the cloud (`pulumi state delete`): for what a
-   * recovery finds again through Azure later and adopts by the id Azure reports.
+   * recovery finds again through Azure later and adopts by the id Azure reports. Writing the state
+   * back clears every pending operation of the stack: the result lists them.
    */
-  forget(urns: readonly string[]): Promise<void>;
+  forget(urns: readonly string[]): Promise<ForgetResult>;
   preview(options?: PreviewOptions): Promise<PreviewResult>;
   up(options?: UpOptions): Promise<UpResult>;
   outputs(): Promise<Record<string, unknown>>;

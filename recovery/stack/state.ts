@@ -3,7 +3,7 @@
  * ids and edited to forget resources. Pure: automation.ts exports and imports; every field this
  * module does not know is carried over untouched.
  */
-import type { StateResource } from "./port";
+import type { PendingOperation, StateResource } from "./port";
 
 /** One resource of a deployment (apitype ResourceV3): the fields recovery reads or must keep consistent. */
 export interface DeploymentResource {
@@ -71,7 +71,14 @@ export interface StateReference {
 }
 
 export type ForgetOutcome =
-  | { ok: true; deployment: DeploymentState; forgotten: string[] }
+  | {
+      ok: true;
+      /** The deployment to import: without the forgotten resources, and without pending operations. */
+      deployment: DeploymentState;
+      forgotten: string[];
+      /** Every pending operation of the export, on any resource: importing the deployment clears them all. */
+      clearedPendingOperations: PendingOperation[];
+    }
   | { ok: false; references: StateReference[] };
 
 /** The provider URN of a provider reference `<urn>::<id>`. */
@@ -95,11 +102,17 @@ function referencesOf(r: DeploymentResource, gone: ReadonlySet<string>): StateRe
 }
 
 /**
- * The deployment without the given resources (every entry of each URN, e.g. also a pending delete of
- * a replaced one) and without pending operations on them, like `pulumi state delete`. Refused when a
- * resource that stays still names one of them as parent, dependency, deletedWith or provider: the
- * CLI would reject that state, and the engine would lose the edge. URNs not in state are ignored, so
- * forgetting again after a crash is harmless; `forgotten` lists those that were there.
+ * The deployment to import so that the given resources are forgotten (every entry of each URN, e.g.
+ * also a pending delete of a replaced one). Refused when a resource that stays still names one of
+ * them as parent, dependency, deletedWith or provider: the CLI would reject that state, and the
+ * engine would lose the edge. URNs not in state are ignored, so forgetting again after a crash is
+ * harmless; `forgotten` lists those that were there (as a resource or as a pending operation).
+ *
+ * `pulumi stack import` clears EVERY pending operation of the stack, whatever the file holds
+ * (pkg/cmd/pulumi/stack/io.go at v3.248.0: `snapshot.PendingOperations = nil`, with a warning per
+ * operation), not only those of the forgotten resources. So the deployment returned has none, and
+ * `clearedPendingOperations` lists all of them: a pending `creating` may be a resource that exists
+ * in the cloud and that state, after the import, no longer knows.
  */
 export function forgetResources(d: DeploymentState, urns: readonly string[]): ForgetOutcome {
   const resources = d.resources ?? [];
@@ -108,9 +121,11 @@ export function forgetResources(d: DeploymentState, urns: readonly string[]): Fo
   const references = kept.flatMap((r) => referencesOf(r, gone));
   if (references.length > 0) return { ok: false, references };
   const pending = d.pending_operations ?? [];
-  const pendingGone = new Set(pending.filter((op) => urns.includes(op.resource.urn)).map((op) => op.resource.urn));
-  const deployment: DeploymentState = { ...d, resources: kept };
-  if (d.pending_operations) deployment.pending_operations = pending.filter((op) => !pendingGone.has(op.resource.urn));
-  const forgotten = [...new Set(urns)].filter((u) => gone.has(u) || pendingGone.has(u));
-  return { ok: true, deployment, forgotten };
+  const pendingUrns = new Set(pending.map((op) => op.resource.urn));
+  // left out: the import would drop them anyway, and the file should be the state the stack will hold
+  const { pending_operations: _cleared, ...rest } = d;
+  const deployment: DeploymentState = { ...rest, resources: kept };
+  const forgotten = [...new Set(urns)].filter((u) => gone.has(u) || pendingUrns.has(u));
+  const clearedPendingOperations = pending.map((op) => ({ urn: op.resource.urn, type: op.type }));
+  return { ok: true, deployment, forgotten, clearedPendingOperations };
 }

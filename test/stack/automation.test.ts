@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AutomationStackPort } from "../../recovery/stack/automation";
@@ -95,6 +95,37 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
       ],
     );
     assert.match(p.diffText, /ptr-copy create/);
+  });
+
+  it("refuses a preview whose events carry no summary (exit 3): the gate cannot check it", async () => {
+    const fake = new FakePulumi({ previewEvents: [preEvent("delete", SERVER, "live-server", { protect: true })], noSummary: ["preview"] });
+    const port = await open(fake);
+    await assert.rejects(port.preview(), (e: unknown) => {
+      assert.ok(e instanceof RefusedError, String(e));
+      assert.equal(e.exitCode, 3);
+      assert.match(e.message, /^pulumi preview on stack "test" returned no summary of its changes/);
+      assert.match(e.message, /nothing was applied/);
+      assert.match(e.hint ?? "", /pulumi preview --diff --stack test/);
+      return true;
+    });
+  });
+
+  it("an up whose events carry no summary still succeeds (its summary may be absent)", async () => {
+    const fake = new FakePulumi({ noSummary: ["up"], outputs: { recoveryMode: "normal" } });
+    const port = await open(fake);
+    const up = await port.up();
+    assert.deepEqual(up.changeSummary, {});
+    assert.equal(up.outputs.recoveryMode, "normal");
+  });
+
+  it("full converge: a preview without a summary is refused, config is rolled back and nothing goes up", async () => {
+    const fake = new FakePulumi({ config: { app: { stopped: false } }, noSummary: ["preview"] });
+    const port = await open(fake);
+    fake.clearCalls();
+    await assert.rejects(converge({ kind: "stop" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined }), (e: unknown) => e instanceof RefusedError && /returned no summary/.test(e.message));
+    assert.ok(fake.calls().some((c) => c[0] === "config" && c[1] === "set-all"), "the config was never changed: nothing to roll back");
+    assert.deepEqual(fake.state().config, { app: { stopped: false } });
+    assert.ok(!fake.calls().some((c) => c[0] === "up"));
   });
 
   it("runs `up --yes --skip-preview` with an event log and reads outputs", async () => {
@@ -216,24 +247,82 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
   });
 
   describe("secret config", () => {
-    it("setConfig(values, { secret: true }) runs `config set-all --path --secret key=value` for every value", async () => {
+    it("setConfig(values, { secret: true }) runs `config set --path --secret <key>` per value, the value on standard input", async () => {
       const fake = new FakePulumi();
       const port = await open(fake);
       fake.clearCalls();
       await port.setConfig({ "recovery.adminPassword": PASSWORD, "recovery.adminLogin": "aytq_admin" }, { secret: true });
-      assert.deepEqual(fake.calls(), [["config", "set-all", "--stack", "test", "--path", "--secret", `aytq:recovery.adminPassword=${PASSWORD}`, "--secret", "aytq:recovery.adminLogin=aytq_admin"]]);
+      assert.deepEqual(fake.calls(), [
+        ["config", "set", "--path", "--secret", "aytq:recovery.adminPassword", "--stack", "test"],
+        ["config", "set", "--path", "--secret", "aytq:recovery.adminLogin", "--stack", "test"],
+      ]);
       assert.deepEqual(fake.state().secretKeys, ["aytq:recovery.adminPassword", "aytq:recovery.adminLogin"]);
       assert.ok(!JSON.stringify(fake.state().config).includes(PASSWORD), "the fake stack file holds the password in clear");
       assert.equal(await port.getConfig("recovery.adminPassword"), PASSWORD);
+      assert.equal(await port.getConfig("recovery.adminLogin"), "aytq_admin");
     });
 
-    it("never puts a secret value in an error, even when the command fails (its argv holds the value) and the CLI echoes it", async () => {
+    it("runs its own `config set` and `stack import` with the executable, folder and environment of the SDK's commands", async () => {
+      const fake = new FakePulumi({ resources: [{ urn: urnOf(DATABASE, "db"), type: DATABASE, id: "/db" }] });
+      const port = await AutomationStackPort.open("test", { pulumiRoot: fake.root, workDir, env: { AYTQ_TEST_PROBE: "from the workspace", PULUMI_HOME: path.join(workDir, ".pulumi-home") } });
+      await port.setConfig({ "app.stopped": true });
+      await port.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true });
+      await port.forget([urnOf(DATABASE, "db")]);
+      const runs = fake.runs().filter((r) => r.args[0] !== "version");
+      const sdk = runs.filter((r) => r.args[1] === "set-all" || r.args[1] === "export");
+      const ours = runs.filter((r) => (r.args[0] === "config" && r.args[1] === "set") || r.args[1] === "import");
+      assert.equal(sdk.length, 2, JSON.stringify(runs));
+      assert.equal(ours.length, 2, JSON.stringify(runs));
+      for (const r of ours) {
+        assert.deepEqual({ cwd: r.cwd, env: r.env }, { cwd: sdk[0].cwd, env: sdk[0].env }, JSON.stringify(r.args));
+        assert.equal(r.args[r.args.length - 1], "--non-interactive");
+      }
+      assert.deepEqual(sdk[0].env, { PULUMI_AUTOMATION_API: "true", PULUMI_HOME: path.join(workDir, ".pulumi-home"), PATH0: path.join(fake.root, "bin"), AYTQ_TEST_PROBE: "from the workspace" });
+    });
+
+    it("a secret value reaches the CLI exactly, trailing newline and spaces included", async () => {
+      const fake = new FakePulumi();
+      const port = await open(fake);
+      const odd = ` ${PASSWORD} two words\n`;
+      await port.setConfig({ "recovery.adminPassword": odd }, { secret: true });
+      assert.equal(await port.getConfig("recovery.adminPassword"), odd);
+    });
+
+    it("a rebuild's credentials never sit on a pulumi command line, and the stack holds them as secrets", async () => {
+      const fake = new FakePulumi({ config: { recovery: { mode: "normal" } } });
+      const port = await open(fake);
+      fake.clearCalls();
+      await converge({ kind: "rebuild" }, { port, liveServerName: "s189t01-aytq-ts-pg", log: () => undefined, secrets: { "recovery.adminLogin": "aytq_admin", "recovery.adminPassword": PASSWORD } });
+      const argvs = fake.calls();
+      assert.ok(argvs.some((c) => c[0] === "up"), "the rebuild did not go up");
+      assert.ok(!argvs.some((c) => c.some((a) => a.includes(PASSWORD))), `an argv holds the password: ${JSON.stringify(argvs.filter((c) => c.some((a) => a.includes(PASSWORD))))}`);
+      const state = fake.state();
+      assert.deepEqual(state.secretKeys, ["aytq:recovery.adminLogin", "aytq:recovery.adminPassword"]);
+      assert.ok(!JSON.stringify(state.config).includes(PASSWORD), "the fake stack file holds the password in clear");
+      assert.equal(await port.getConfig("recovery.adminPassword"), PASSWORD);
+    });
+
+    it("never puts a secret value in an error, even when the command fails and the CLI echoes it", async () => {
       const fake = new FakePulumi({ fail: { config: `error: could not encrypt '${PASSWORD}': no secrets provider` } });
       const port = await open(fake);
       await assert.rejects(port.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true }), (e: unknown) => {
         assert.ok(e instanceof ToolError, String(e));
         assert.match(e.message, /setting secret config/);
         assert.match(e.message, /no secrets provider/);
+        assert.ok(!allText(e).includes(PASSWORD), allText(e));
+        return true;
+      });
+    });
+
+    it("a locked stack while setting a secret is a LockedError; a CLI that says nothing gives its exit code", async () => {
+      const locked = new FakePulumi({ locked: ["config"] });
+      const port = await open(locked);
+      await assert.rejects(port.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true }), (e: unknown) => e instanceof LockedError && /locked by another update/.test(e.message));
+      const silent = new FakePulumi({ fail: { "config set": " " } });
+      const quiet = await open(silent);
+      await assert.rejects(quiet.setConfig({ "recovery.adminPassword": PASSWORD }, { secret: true }), (e: unknown) => {
+        assert.ok(e instanceof ToolError, String(e));
+        assert.equal(e.message, 'pulumi failed during setting secret config aytq:recovery.adminPassword on stack "test": (pulumi printed no error message; exited with code 255)');
         assert.ok(!allText(e).includes(PASSWORD), allText(e));
         return true;
       });
@@ -294,11 +383,12 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
       assert.deepEqual(state[0], { urn: urnOf("pulumi:pulumi:Stack", "aytq-test"), type: "pulumi:pulumi:Stack", id: "" });
     });
 
-    it("forget() exports, drops the resources and their pending operations, and imports the state back", async () => {
+    it("forget() exports, drops the resources, and imports the state back", async () => {
       const fake = new FakePulumi({ resources: resources(), pendingOperations: [{ resource: resources()[3], type: "creating" }] });
       const port = await open(fake);
       fake.clearCalls();
-      await port.forget([database, diagnostic]);
+      const result = await port.forget([database, diagnostic]);
+      assert.deepEqual(result, { clearedPendingOperations: [{ urn: database, type: "creating" }] });
       assert.deepEqual(fake.commands(), [
         ["stack", "export", "--show-secrets", "--stack", "test"],
         ["stack", "import", "--file", "<file>", "--stack", "test"],
@@ -309,8 +399,39 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
         [urnOf("pulumi:pulumi:Stack", "aytq-test"), provider, server],
       );
       assert.deepEqual(after.resources?.[2], resources()[2], "a kept resource changed");
-      assert.deepEqual(after.pendingOperations, []);
+      assert.equal(after.pendingOperations, undefined);
       assert.equal(after.imports, 1);
+    });
+
+    it("forget() reports every pending operation the import clears, those of resources it keeps too, and says so", async () => {
+      const fake = new FakePulumi({
+        resources: resources(),
+        pendingOperations: [
+          { resource: resources()[2], type: "creating" },
+          { resource: resources()[4], type: "updating" },
+        ],
+      });
+      const lines: string[] = [];
+      const port = await open(fake, { onProgress: (l) => lines.push(l) });
+      const result = await port.forget([diagnostic]);
+      assert.deepEqual(result.clearedPendingOperations, [
+        { urn: server, type: "creating" },
+        { urn: diagnostic, type: "updating" },
+      ]);
+      assert.equal(fake.state().pendingOperations, undefined);
+      assert.ok(lines.some((l) => l.includes(server) && /creating/.test(l) && /pending/.test(l)), lines.join("\n"));
+    });
+
+    it("forget() imports from a file only its owner can read, in a folder only its owner can open, and removes both", async () => {
+      const fake = new FakePulumi({ resources: resources() });
+      const port = await open(fake);
+      assert.deepEqual(await port.forget([diagnostic]), { clearedPendingOperations: [] });
+      const files = fake.state().files ?? [];
+      assert.equal(files.length, 1, JSON.stringify(files));
+      assert.deepEqual({ existed: files[0].existed, mode: files[0].mode, dirMode: files[0].dirMode }, { existed: true, mode: "600", dirMode: "700" });
+      assert.notEqual(path.dirname(files[0].path), os.tmpdir());
+      assert.ok(!existsSync(files[0].path), "the state file is left behind");
+      assert.ok(!existsSync(path.dirname(files[0].path)), "the state folder is left behind");
     });
 
     it("forget() refuses while another resource still names one as parent or dependency, naming it, and imports nothing", async () => {
@@ -357,16 +478,18 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
       assert.equal(fake.state().imports, undefined);
     });
 
-    it("a failed `stack import` leaves no copy of the state (secrets in clear) in the temp folder", async () => {
-      const fake = new FakePulumi({ resources: resources() });
-      // `fail` keys on argv[0] ("stack"), which would fail the export too: make only the import fail
-      const bin = path.join(fake.root, "bin", "pulumi");
-      writeFileSync(bin, readFileSync(bin, "utf8").replace('} else if (cmd === "stack import") {', '} else if (cmd === "stack import") {\n  fail("error: could not import deployment: the service said no");'));
+    it("a failed `stack import` leaves no copy of the state (secrets in clear) behind", async () => {
+      const fake = new FakePulumi({ resources: resources(), fail: { "stack import": "error: could not import deployment: the service said no" } });
       const port = await open(fake);
       const before = new Set(readdirSync(os.tmpdir()).filter((n) => /^automation-\d{6}$/.test(n)));
       await assert.rejects(port.forget([diagnostic]), (e: unknown) => e instanceof ToolError && /writing the state/.test(e.message) && /the service said no/.test(e.message));
+      const files = fake.state().files ?? [];
+      assert.equal(files.length, 1, JSON.stringify(files));
+      assert.equal(files[0].mode, "600");
+      assert.ok(!existsSync(path.dirname(files[0].path)), "the state folder is left behind");
       const left = readdirSync(os.tmpdir()).filter((n) => /^automation-\d{6}$/.test(n) && !before.has(n));
       assert.deepEqual(left, []);
+      assert.equal(fake.state().imports, undefined);
     });
   });
 

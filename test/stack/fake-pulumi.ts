@@ -24,6 +24,8 @@ export interface FakePulumiState {
   refreshEvents?: FakeEvent[];
   previewStdout?: string;
   summary?: Record<string, number>;
+  /** Commands whose event log ends without the summary event. */
+  noSummary?: ("preview" | "up" | "refresh")[];
   locked?: string[];
   fail?: Record<string, string>;
   engineFail?: Partial<Record<"preview" | "up" | "refresh", { stdout?: string; stderr?: string }>>;
@@ -32,6 +34,8 @@ export interface FakePulumiState {
   resources?: FakeResource[];
   pendingOperations?: { resource: FakeResource; type: string }[];
   imports?: number;
+  /** Each `--file` a command was given, as the fake found it: permission bits as octal text ("600"). */
+  files?: { path: string; existed: boolean; mode?: string; dirMode?: string }[];
   ups?: number;
 }
 
@@ -71,6 +75,16 @@ export class FakePulumi {
   /** calls() with the values of flags that name temporary files (`--event-log`, `--file`) as `<flag value>`. */
   commands(): string[][] {
     return this.calls().map((c) => c.map((a, i) => (c[i - 1] === "--event-log" || c[i - 1] === "--file" ? `<${c[i - 1].slice(2)}>` : a)));
+  }
+  /** Each run's argv, folder and environment (the Automation API's variables, PATH's first folder, AYTQ_TEST_*). */
+  runs(): { args: string[]; cwd: string; env: Record<string, string | undefined> }[] {
+    const file = path.join(this.root, "env.log");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { args: string[]; cwd: string; env: Record<string, string | undefined> });
   }
   clearCalls(): void {
     writeFileSync(path.join(this.root, "calls.log"), "");

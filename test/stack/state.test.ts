@@ -37,15 +37,47 @@ describe("stack state: ids and forget", () => {
     assert.throws(() => deploymentOf({ version: 3, deployment: { resources: [{ id: "x" }] } }), /without a urn/);
   });
 
-  it("forgets a resource with its pending operations and keeps every other field as it was", () => {
+  it("forgets a resource and keeps every other field as it was", () => {
     const d = deployment();
     const out = forgetResources({ ...d, resources: d.resources?.filter((r) => r.urn !== other) }, [db]);
     assert.ok(out.ok);
     assert.deepEqual(out.forgotten, [db]);
     assert.deepEqual(out.deployment.resources?.map((r) => r.urn), [server]);
-    assert.deepEqual(out.deployment.pending_operations, []);
     assert.deepEqual(out.deployment.manifest, d.manifest);
     assert.deepEqual(out.deployment.secrets_providers, d.secrets_providers);
+  });
+
+  it("like `pulumi stack import`, clears every pending operation, those of resources it keeps too, and lists each", () => {
+    const d = deployment();
+    d.pending_operations?.push({ resource: { urn: server, type: SERVER }, type: "creating" }, { resource: { urn: other, type: SERVER }, type: "deleting" });
+    const out = forgetResources(d, [db]);
+    assert.ok(out.ok);
+    assert.deepEqual(out.clearedPendingOperations, [
+      { urn: db, type: "creating" },
+      { urn: server, type: "creating" },
+      { urn: other, type: "deleting" },
+    ]);
+    assert.ok(!("pending_operations" in out.deployment), JSON.stringify(out.deployment.pending_operations));
+    assert.equal(d.pending_operations?.length, 3, "the export it was given changed");
+  });
+
+  it("a state without pending operations clears none", () => {
+    const d = deployment();
+    delete d.pending_operations;
+    const out = forgetResources(d, [other]);
+    assert.ok(out.ok);
+    assert.deepEqual(out.clearedPendingOperations, []);
+    assert.ok(!("pending_operations" in out.deployment));
+  });
+
+  it("forgets a URN known only by a pending operation (a create the engine never finished)", () => {
+    const d = deployment();
+    const orphan = urnOf(SERVER, "half-created");
+    d.pending_operations = [{ resource: { urn: orphan, type: SERVER }, type: "creating" }];
+    const out = forgetResources(d, [orphan]);
+    assert.ok(out.ok);
+    assert.deepEqual(out.forgotten, [orphan]);
+    assert.deepEqual(out.clearedPendingOperations, [{ urn: orphan, type: "creating" }]);
   });
 
   it("refuses while a resource that stays names one as parent, dependency or deletedWith, listing each", () => {
