@@ -476,6 +476,13 @@ const recoverySchema = z
     adminPassword: z.string().min(8, { error: "must be at least 8 characters" }).optional(),
     /** Point-in-time copies of the live server. Removing one deletes it. @default [] */
     ptrCopies: z.array(ptrCopy).default([]),
+    /**
+     * The live server's delete lock is left out (where locks are enabled): the identity that ran a
+     * revive or rebuild may not write locks (Owner or User Access Administrator), so creating it
+     * would have failed the recovery's last update. Written by the driver; `aytq-dr lock`, run by
+     * someone with one of those roles, removes it and creates the lock. @default false
+     */
+    serverLockDeferred: boolish.optional(),
   })
   .strict();
 

@@ -11,6 +11,11 @@ import { lockName } from "./monitoring-plan";
 
 export interface LocksArgs {
   settings: Settings;
+  /**
+   * Whether the live server's lock is declared. False while a recovery whose identity may not write
+   * locks left it out (`recovery.serverLockDeferred`): `aytq-dr lock` declares it again. @default true
+   */
+  declaresServerLock?: boolean;
   /** The live server's id and the resource, so the lock waits for the server (it is re-created after a revive or rebuild). */
   serverId: string;
   server: pulumi.Resource;
@@ -22,16 +27,18 @@ export class Locks extends pulumi.ComponentResource {
   constructor(name: string, args: LocksArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:locks:Locks", name, {}, opts);
     const s = args.settings;
-    new authorization.ManagementLockByScope(
-      `${name}-server`,
-      {
-        scope: args.serverId,
-        lockName: lockName(s.database.serverName),
-        level: "CanNotDelete",
-        notes: "The AYTQ and CTR live database. Deleting it is the DR runbook's scenario 1: remove this lock only to retire the server.",
-      },
-      { parent: this, dependsOn: [args.server] },
-    );
+    if (args.declaresServerLock !== false) {
+      new authorization.ManagementLockByScope(
+        `${name}-server`,
+        {
+          scope: args.serverId,
+          lockName: lockName(s.database.serverName),
+          level: "CanNotDelete",
+          notes: "The AYTQ and CTR live database. Deleting it is the DR runbook's scenario 1: remove this lock only to retire the server.",
+        },
+        { parent: this, dependsOn: [args.server] },
+      );
+    }
     new authorization.ManagementLockByScope(
       `${name}-backup-account`,
       {

@@ -86,7 +86,14 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
   const uptime = settings.monitoring.statusCake.enabled ? new Uptime(`${PROGRAM_NAME}-uptime`, { settings }) : undefined;
   const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, { settings });
   if (settings.locks.enabled) {
-    new Locks(`${PROGRAM_NAME}-locks`, { settings, serverId: ids.serverId, server: database.server, storageAccountId: ids.storageAccountId, storageAccount: backup.account });
+    new Locks(`${PROGRAM_NAME}-locks`, {
+      settings,
+      serverId: ids.serverId,
+      server: database.server,
+      storageAccountId: ids.storageAccountId,
+      storageAccount: backup.account,
+      declaresServerLock: settings.recovery.serverLockDeferred !== true,
+    });
   }
   const app = new Application(`${PROGRAM_NAME}-app`, { settings });
   const pipeline = new Pipeline(`${PROGRAM_NAME}-pipeline`, { settings });

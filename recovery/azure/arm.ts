@@ -6,6 +6,8 @@
  * clients and their pollers); tests use the simulated Azure in fake.ts, which the fake engine shares.
  */
 
+import type { AzurePermission } from "./permissions";
+
 export type HighAvailabilityMode = "Disabled" | "SameZone" | "ZoneRedundant";
 
 /** A flexible server as Azure reports it. */
@@ -33,6 +35,11 @@ export interface ConfigurationFacts extends ArmResource {
   value: string;
   /** `user-override` or `system-default`. */
   source?: string;
+  /**
+   * Azure's `isConfigPendingRestart`: the value is set but the server runs on the old one until it
+   * restarts (a static parameter such as `max_connections`; ENGINE.md §12).
+   */
+  pendingRestart?: boolean;
 }
 
 /** The parts of a server that can be changed in place to converge it. */
@@ -68,6 +75,8 @@ export interface AzureServerApi {
   getConfiguration(resourceGroupName: string, serverName: string, name: string): Promise<ConfigurationFacts | undefined>;
   /** Set a server parameter (`source: user-override`). */
   putConfiguration(resourceGroupName: string, serverName: string, name: string, value: string): Promise<void>;
+  /** Restart the server (applies static parameters); resolves when Azure reports the restart done. */
+  restartServer(resourceGroupName: string, serverName: string): Promise<void>;
   /** Change HA, SKU or storage in place. */
   updateServer(resourceGroupName: string, serverName: string, patch: ServerPatch): Promise<void>;
   /** Delete a server (the Azure drill's incident). */
@@ -79,4 +88,6 @@ export interface AzureServerApi {
   getActionGroup(resourceGroupName: string, name: string): Promise<ActionGroupFacts | undefined>;
   /** A management lock on a resource, by the resource's id and the lock's name. */
   getLock(resourceId: string, lockName: string): Promise<LockFacts | undefined>;
+  /** What the identity running this may do in a resource group (`Microsoft.Authorization/permissions`). */
+  getPermissions(resourceGroupName: string): Promise<AzurePermission[]>;
 }

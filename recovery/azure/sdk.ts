@@ -11,10 +11,15 @@
 import { ManagementLockClient } from "@azure/arm-locks";
 import { MonitorClient, type ActionGroupResource } from "@azure/arm-monitor";
 import { PostgreSQLManagementFlexibleServerClient, type Server, type ServerForPatch } from "@azure/arm-postgresql-flexible";
+import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { DefaultAzureCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
 import { ToolError } from "../errors";
 import { redact } from "../util/redact";
 import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "./arm";
+import type { AzurePermission } from "./permissions";
+
+/** `Microsoft.Authorization/permissions` (no SDK package here covers it; the call is one GET through the locks client's pipeline). */
+const PERMISSIONS_API_VERSION = "2022-04-01";
 
 export const ARM_ENDPOINT = "https://management.azure.com";
 /** Azure can take a long time to add an HA standby or scale storage; past this we stop waiting (Azure carries on). */
@@ -209,12 +214,17 @@ export class AzureSdkServerApi implements AzureServerApi {
   async getConfiguration(resourceGroupName: string, serverName: string, name: string): Promise<ConfigurationFacts | undefined> {
     const call = this.childCall("read", "parameter", resourceGroupName, serverName, name);
     const c = await this.get(call, (onResponse) => this.pg.configurations.get(resourceGroupName, serverName, name, { onResponse }));
-    return c && { ...armResource(c, call.target), value: c.value ?? "", source: c.source };
+    return c && { ...armResource(c, call.target), value: c.value ?? "", source: c.source, pendingRestart: c.isConfigPendingRestart === true };
   }
 
   async putConfiguration(resourceGroupName: string, serverName: string, name: string, value: string): Promise<void> {
     const call = this.childCall("set", "parameter", resourceGroupName, serverName, name);
     await this.lro(call, (options) => this.pg.configurations.beginPut(resourceGroupName, serverName, name, { value, source: "user-override" }, options));
+  }
+
+  async restartServer(resourceGroupName: string, serverName: string): Promise<void> {
+    const call = this.serverCall("restart", resourceGroupName, serverName);
+    await this.lro(call, (options) => this.pg.servers.beginRestart(resourceGroupName, serverName, options));
   }
 
   async updateServer(resourceGroupName: string, serverName: string, patch: ServerPatch): Promise<void> {
@@ -270,6 +280,40 @@ export class AzureSdkServerApi implements AzureServerApi {
       this.locks.managementLocks.getAtResourceLevel(r.resourceGroupName, r.providerNamespace, r.parentResourcePath, r.resourceType, r.resourceName, lockName, { onResponse }),
     );
     return l && { ...armResource(l, call.target), level: need(l.level, "level", call.target) };
+  }
+
+  /** `GET .../resourceGroups/<rg>/providers/Microsoft.Authorization/permissions`, every page. */
+  async getPermissions(resourceGroupName: string): Promise<AzurePermission[]> {
+    const call: Call = {
+      verb: "read the permissions of the signed-in identity on",
+      target: `resource group ${resourceGroupName}`,
+      resourceGroupName,
+      fix: `look at them: az role assignment list --assignee <the identity's object id> --resource-group ${resourceGroupName} --include-inherited`,
+    };
+    const out: AzurePermission[] = [];
+    let url: string | undefined =
+      `${this.endpoint}/subscriptions/${encodeURIComponent(this.subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroupName)}/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
+    try {
+      for (let page = 0; url !== undefined && page < 100; page++) {
+        const res = await this.locks.sendRequest(createPipelineRequest({ url, method: "GET" }));
+        const body = parseJson(res.bodyAsText);
+        if (res.status < 200 || res.status > 299) {
+          const e = errorOf(body);
+          throw new RestError(e.message ?? `HTTP ${res.status}`, { statusCode: res.status, code: e.code });
+        }
+        const value = (body as { value?: unknown }).value;
+        for (const p of Array.isArray(value) ? value : []) {
+          const entry = p as { actions?: unknown; notActions?: unknown };
+          const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+          out.push({ actions: strings(entry.actions), notActions: strings(entry.notActions) });
+        }
+        const next = (body as { nextLink?: unknown }).nextLink;
+        url = typeof next === "string" && next ? next : undefined;
+      }
+    } catch (err) {
+      throw this.failure(call, err, new Trace(), false);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -396,6 +440,14 @@ function duration(ms: number): string {
 /** arm-monitor puts `{resourceUri}` after a slash of its own: give it the id without its leading one. */
 function monitorUri(resourceUri: string): string {
   return resourceUri.replace(/^\/+/, "");
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : {};
+  } catch {
+    return {};
+  }
 }
 
 function need<T>(value: T | undefined, field: string, target: string): T {

@@ -74,6 +74,9 @@ export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] 
       ];
     case "normal":
       return [{ types: ["Server"], ops: ["update"], names: [ctx.liveServerName], max: 1 }];
+    case "lock":
+      // the one lock a recovery left out: created, nothing else
+      return [{ types: ["ManagementLockByScope"], ops: ["create"], max: 1 }];
     case "ptr":
       return [{ types: ["Server"], ops: ["create"], names: [op.copy.name], max: 1 }];
     case "tidy":

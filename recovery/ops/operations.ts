@@ -11,14 +11,16 @@ export type Operation =
   | { kind: "start" }
   | { kind: "maintenance"; on: boolean }
   /** Bring the deleted live server back as it was at the restore point. */
-  | { kind: "revive"; restorePointUTC: string }
+  | { kind: "revive"; restorePointUTC: string; deferServerLock?: boolean }
   /** An empty live server, created with the credentials the app already has (handed over as secret config, not here). */
-  | { kind: "rebuild" }
+  | { kind: "rebuild"; deferServerLock?: boolean }
   /**
    * Once the server exists: back to `normal`, adopting by the exact ids Azure reported what came
    * back with the server or lingered from the deleted one (absent ids: created, or already in state).
    */
-  | { kind: "adopt"; ids: AdoptIds }
+  | { kind: "adopt"; ids: AdoptIds; deferServerLock?: boolean }
+  /** Create the live server's delete lock that a recovery left out (its identity could not write locks). */
+  | { kind: "lock" }
   /** Back to an ordinary deploy after revive or rebuild: no restore inputs, credentials or adopted ids left in config. */
   | { kind: "normal" }
   /** Add one PTR copy to the existing ones. */
@@ -42,6 +44,12 @@ const RECOVERY_INPUTS = {
   "recovery.adminPassword": undefined,
 } as const;
 
+/**
+ * `recovery.serverLockDeferred` as a recovery decides it each time it creates or adopts the server:
+ * set when its identity may not write locks, removed otherwise (so a later run that may declares it).
+ */
+const lockDecision = (defer: boolean | undefined) => ({ "recovery.serverLockDeferred": defer === true ? true : undefined });
+
 /** Path key (without `aytq:`) to its new value; `undefined` removes the key. */
 export type ConfigPatch = Record<string, boolean | string | PtrCopy[] | Record<string, string> | undefined>;
 
@@ -64,17 +72,20 @@ export function configPatchFor(op: Operation): ConfigPatch {
     case "maintenance":
       return { "app.maintenance": op.on };
     case "revive":
-      return { "recovery.mode": "reviveDropped", "recovery.restorePointUTC": op.restorePointUTC };
+      return { "recovery.mode": "reviveDropped", "recovery.restorePointUTC": op.restorePointUTC, ...lockDecision(op.deferServerLock) };
     case "rebuild":
       // the credentials are secret config, written on their own (ConvergeOptions.secrets)
-      return { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.adopt": undefined };
+      return { "recovery.mode": "rebuild", "recovery.restorePointUTC": undefined, "recovery.adopt": undefined, ...lockDecision(op.deferServerLock) };
     case "adopt":
       return {
         "recovery.mode": "normal",
         ...RECOVERY_INPUTS,
         // written whole, so that ids left by an interrupted run never linger
         "recovery.adopt": adoptObject(op.ids),
+        ...lockDecision(op.deferServerLock),
       };
+    case "lock":
+      return { "recovery.serverLockDeferred": undefined };
     case "normal":
       return { "recovery.mode": "normal", ...RECOVERY_INPUTS, "recovery.adopt": undefined };
     case "ptr":
@@ -104,6 +115,8 @@ export function describeOperation(op: Operation): string {
     }
     case "normal":
       return "return to recovery.mode=normal";
+    case "lock":
+      return "create the live server's delete lock";
     case "ptr":
       return `create PTR copy ${op.copy.name} at ${op.copy.restorePointUTC}`;
     case "tidy":

@@ -13,13 +13,16 @@
  *            already holds it (never an import whose id differs from the one in state);
  *   finish   converge `normal` with no adopted ids left in config;
  *   verify   read the real server and converge what Azure did not restore (HA, SKU, storage,
- *            parameters) through ARM, since azure-native never shows that as a diff.
+ *            parameters) through ARM, since azure-native never shows that as a diff; restart the
+ *            server when a static parameter is set but pending a restart (ENGINE.md §12), so a
+ *            parameter is reported as matching only once it is applied.
  *
  * Every phase is idempotent by asking Azure and the state first, so a re-run continues from the
  * phase reached, and each one is reported as it completes.
  */
 import { flexibleServerId, Settings } from "../../infra/config";
 import type { AzureServerApi, ServerFacts, ServerPatch } from "../azure/arm";
+import { actionAllowed, LOCK_ROLES, LOCK_WRITE } from "../azure/permissions";
 import { RecoveredNotNormalError, ToolError, UsageError, describeError } from "../errors";
 import type { StateResource } from "../stack/port";
 import { ConvergeOptions, ConvergeResult, converge } from "./converge";
@@ -46,7 +49,21 @@ export interface RecoveryOptions extends ConvergeOptions {
   appCredentials?: () => Promise<{ login: string; password: string }>;
   /** Told as each phase completes. */
   onPhase?: (report: PhaseReport) => void;
+  /** How the server is polled until Ready after a restart or an update. @default {@link DEFAULT_READY_POLL} */
+  readyPoll?: ReadyPoll;
 }
+
+/** Polling a busy server: the first wait, doubled each time up to `maxIntervalMs`, for at most `timeoutMs`. */
+export interface ReadyPoll {
+  firstIntervalMs: number;
+  maxIntervalMs: number;
+  timeoutMs: number;
+  /** @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A restart takes a minute or two; an HA change much longer (the update's own operation covers that wait). */
+export const DEFAULT_READY_POLL: ReadyPoll = { firstIntervalMs: 1_000, maxIntervalMs: 15_000, timeoutMs: 30 * 60_000 };
 
 export interface RecoveryResult extends ConvergeResult {
   phases: PhaseReport[];
@@ -60,7 +77,7 @@ export interface ServerDifference {
   declared: string;
   actual: string;
   /** How verify converges it; undefined when it cannot be changed in place. */
-  fix?: { patch: ServerPatch } | { parameter: string; value: string };
+  fix?: { patch: ServerPatch } | { parameter: string; value: string } | { restart: string };
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -99,8 +116,74 @@ export async function serverDifferences(azure: AzureServerApi, s: Settings, fact
   for (const [name, value] of Object.entries(db.parameters)) {
     const p = await azure.getConfiguration(s.resourceGroupName, db.serverName, name);
     if (p?.value !== value) d.push({ what: `parameter ${name}`, declared: value, actual: p ? p.value : "(absent)", fix: { parameter: name, value } });
+    // set, but a static parameter runs on its old value until the server restarts
+    else if (p.pendingRestart) d.push({ what: `parameter ${name}`, declared: value, actual: `${p.value} (pending a restart: not in effect yet)`, fix: { restart: name } });
   }
   return { facts: real, differences: d };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Poll the live server until Azure reports it Ready (a restart or an update answers 409 ServerBusy to anything else meanwhile). */
+export async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">, why: string): Promise<void> {
+  const s = o.settings;
+  const poll = o.readyPoll ?? DEFAULT_READY_POLL;
+  const wait = poll.sleep ?? sleep;
+  const started = Date.now();
+  let interval = poll.firstIntervalMs;
+  let said = false;
+  for (;;) {
+    const facts = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
+    if (!facts) throw new ToolError(`the live server ${s.database.serverName} is not in Azure (${why})`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
+    if (facts.state === undefined || facts.state === "Ready") return;
+    if (Date.now() - started >= poll.timeoutMs) {
+      throw new ToolError(
+        `the live server ${s.database.serverName} is still ${facts.state} after ${Math.round(poll.timeoutMs / 60_000)} minutes (${why})`,
+        `look at it (az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}); once it is Ready, run aytq-dr normal --stack <stack> to finish`,
+      );
+    }
+    if (!said) o.log(`verify: waiting for ${s.database.serverName} to be Ready (it is ${facts.state}; ${why})`);
+    said = true;
+    await wait(interval);
+    interval = Math.min(interval * 2, poll.maxIntervalMs);
+  }
+}
+
+/**
+ * Restart the server when any declared parameter is set but pending a restart (a static one such
+ * as max_connections), wait until it is Ready, and check they are applied. Returns the parameters
+ * the restart applied (none: no restart). Every scenario that gets here has the app stopped.
+ */
+export async function applyPendingParameters(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<string[]> {
+  const s = o.settings;
+  const rg = s.resourceGroupName;
+  const server = s.database.serverName;
+  const pendingNow = async () => {
+    const out: string[] = [];
+    for (const name of Object.keys(s.database.parameters)) if ((await o.azure.getConfiguration(rg, server, name))?.pendingRestart) out.push(name);
+    return out;
+  };
+  const pending = await pendingNow();
+  if (pending.length === 0) return [];
+  await waitUntilReady(o, "before restarting it");
+  o.log(`verify: restarting ${server} so that ${pending.join(", ")} take${pending.length === 1 ? "s" : ""} effect (static parameters apply only on a restart; connections drop for a minute or two)`);
+  try {
+    await o.azure.restartServer(rg, server);
+  } catch (err) {
+    throw new ToolError(
+      `restarting ${server} to apply ${pending.join(", ")} failed: ${describeError(err).message}; the server runs on the old values`,
+      `restart it (az postgres flexible-server restart -g ${rg} -n ${server}), or run aytq-dr normal --stack <stack> again: it restarts it and checks the values`,
+    );
+  }
+  await waitUntilReady(o, "after its restart");
+  const still = await pendingNow();
+  if (still.length > 0) {
+    throw new ToolError(
+      `${server} restarted but ${still.join(", ")} still ${still.length === 1 ? "is" : "are"} pending a restart in Azure`,
+      `look at the parameters (az postgres flexible-server parameter show -g ${rg} -s ${server} -n ${still[0]}); then run aytq-dr normal --stack <stack> again`,
+    );
+  }
+  return pending;
 }
 
 /** `high availability: declared ZoneRedundant, actual Disabled` */
@@ -112,8 +195,12 @@ export function describeDifference(x: ServerDifference): string {
  * Converge the real server to the declaration where Azure allows it in place; re-read to check.
  * Returns what was fixed and what could not be (warnings).
  */
-export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings" | "log">): Promise<{ fixed: string[]; warnings: string[] }> {
+export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<{ fixed: string[]; warnings: string[] }> {
   const s = o.settings;
+  const present = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
+  if (!present) throw new ToolError(`the live server ${s.database.serverName} is not in Azure after the recovery`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
+  // a server still restarting or updating answers 409 ServerBusy to every change
+  await waitUntilReady(o, "before converging it");
   const { facts, differences } = await serverDifferences(o.azure, s);
   if (!facts) throw new ToolError(`the live server ${s.database.serverName} is not in Azure after the recovery`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
   const fixed: string[] = [];
@@ -125,7 +212,9 @@ export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings"
       continue;
     }
     if ("patch" in x.fix) Object.assign(patch, x.fix.patch);
-    else {
+    else if ("restart" in x.fix) {
+      // applied by the restart below, with every other pending parameter
+    } else {
       o.log(`verify: setting parameter ${x.fix.parameter}=${x.fix.value} (was ${x.actual})`);
       await o.azure.putConfiguration(s.resourceGroupName, s.database.serverName, x.fix.parameter, x.fix.value);
     }
@@ -134,6 +223,13 @@ export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings"
   if (Object.keys(patch).length > 0) {
     o.log(`verify: updating the server in place: ${JSON.stringify(patch)} (Azure restores a server single-instance; this can take a while)`);
     await o.azure.updateServer(s.resourceGroupName, s.database.serverName, patch);
+    await waitUntilReady(o, "after its update");
+  }
+  // parameters just set, or set by the create phase, that wait for a restart
+  const restarted = await applyPendingParameters(o);
+  for (const name of restarted) {
+    const line = `parameter ${name} applied by a restart`;
+    if (!fixed.some((f) => f.startsWith(`parameter ${name}:`) && f.includes("pending a restart"))) fixed.push(line);
   }
   if (fixed.length > 0) {
     const after = await serverDifferences(o.azure, s);
@@ -146,6 +242,32 @@ export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings"
     }
   }
   return { fixed, warnings };
+}
+
+/**
+ * Whether this recovery leaves the live server's delete lock out. Creating a lock needs
+ * Microsoft.Authorization/locks/write (Owner or User Access Administrator, not Contributor), and a
+ * recovery must never end in a failed update because of it: when Azure says the identity may not
+ * (or cannot say), the lock is left out (`recovery.serverLockDeferred`) and the run ends with the
+ * one command that creates it, for someone who has the role.
+ */
+async function defersServerLock(o: RecoveryOptions): Promise<boolean> {
+  const s = o.settings;
+  if (!s.locks.enabled) return false;
+  const rg = s.resourceGroupName;
+  try {
+    if (actionAllowed(await o.azure.getPermissions(rg), LOCK_WRITE)) return false;
+    o.log(`locks: the identity running this may not write locks on ${rg} (${LOCK_WRITE} needs ${LOCK_ROLES}): the live server's delete lock is left out of this recovery, and the run ends with the command that creates it`);
+  } catch (err) {
+    o.log(`locks: could not read what this identity may do on ${rg} (${describeError(err).message.split("\n")[0]}): the live server's delete lock is left out, so that creating it cannot fail the recovery`);
+  }
+  return true;
+}
+
+/** The warning a recovery that left the lock out ends with: what is missing and the one command that fixes it. */
+export function deferredLockWarning(stack: string, s: Settings): string {
+  const production = stack === "production" ? " --confirm-production" : "";
+  return `the live server ${s.database.serverName} has NO delete lock: the identity that ran this recovery may not write locks (${LOCK_WRITE}). Someone with ${LOCK_ROLES} on ${s.resourceGroupName} runs: aytq-dr lock --stack ${stack}${production}`;
 }
 
 function report(o: RecoveryOptions, phases: PhaseReport[], phase: RecoveryPhase, summary: string): void {
@@ -188,8 +310,9 @@ export async function recoverServer(op: Extract<Operation, { kind: "revive" | "r
       await refreshPhase(o, serverId, phases);
     }
     const secrets = credentials ? { "recovery.adminLogin": credentials.login, "recovery.adminPassword": credentials.password } : undefined;
-    created = await converge(op, { ...o, secrets, gateIgnores });
+    created = await converge({ ...op, deferServerLock: await defersServerLock(o) }, { ...o, secrets, gateIgnores });
     if (created.status === "dry-run") return { ...created, phases, warnings: [] };
+    // static parameters the create set wait for a restart: verify, the first phase to read them, restarts the server once
     report(o, phases, "create", op.kind === "revive" ? `Azure revived ${s.database.serverName} as it was at ${op.restorePointUTC}` : `Azure created an empty ${s.database.serverName} with the app's credentials`);
   }
   try {
@@ -206,7 +329,13 @@ async function refreshPhase(o: RecoveryOptions, serverId: string, phases: PhaseR
   const settings = ours.filter((r) => r.type === SETTING);
   const refreshed = ours.filter((r) => r.type !== SETTING);
   if (refreshed.length > 0) await o.port.refresh(refreshed.map((r) => r.urn));
-  if (settings.length > 0) await o.port.forget(settings.map((r) => r.urn));
+  if (settings.length > 0) {
+    const { clearedPendingOperations: cleared } = await o.port.forget(settings.map((r) => r.urn));
+    // `pulumi stack import` clears every pending operation, not only the forgotten resources' (ENGINE.md §12)
+    for (const p of cleared) {
+      o.log(`refresh: writing the state back cleared a pending ${p.type} of ${p.urn} (an earlier update died during it); what it may have created in Azure is looked for and adopted once the server is back`);
+    }
+  }
   report(
     o,
     phases,
@@ -244,7 +373,8 @@ async function finishPhases(o: RecoveryOptions, phases: PhaseReport[], serverId:
       found.push(`diagnostic setting ${s.monitoring.diagnosticSettingName} (${setting.id})`);
     }
   }
-  const adopted = await converge({ kind: "adopt", ids }, { ...o, confirm: undefined });
+  const deferLock = await defersServerLock(o);
+  const adopted = await converge({ kind: "adopt", ids, deferServerLock: deferLock }, { ...o, confirm: undefined });
   if (adopted.status === "dry-run") return { ...adopted, warnings: [] };
   report(o, phases, "adopt", found.length ? `adopted by Azure's own ids: ${found.join(", ")}; the rest created` : "nothing to adopt: what the server needs was created or is already in state");
   let last = adopted;
@@ -252,7 +382,9 @@ async function finishPhases(o: RecoveryOptions, phases: PhaseReport[], serverId:
     last = await converge({ kind: "normal" }, { ...o, confirm: undefined });
     report(o, phases, "finish", "recovery.mode=normal with no recovery keys left in config");
   }
-  const { fixed, warnings } = await verifyServer(o);
+  const verified = await verifyServer(o);
+  const fixed = verified.fixed;
+  const warnings = [...verified.warnings, ...(deferLock ? [deferredLockWarning(o.port.stackName, s)] : [])];
   report(o, phases, "verify", fixed.length ? `converged what Azure did not restore: ${fixed.join("; ")}` : "the real server matches the stack (HA, SKU, storage, version, parameters)");
   for (const w of warnings) o.log(`WARNING: ${w}`);
   return { ...last, warnings };

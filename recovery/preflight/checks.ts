@@ -3,6 +3,7 @@
  * reads the world through one small probe, so tests can make each one fail; the checks themselves
  * are plain decisions over what the probes say.
  */
+import { LOCK_WRITE } from "../azure/permissions";
 import type { PtrCopyInfo } from "../runbook/ports";
 import { serverCheck, type ServerReading } from "./server";
 import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
@@ -49,6 +50,8 @@ export interface PreflightProbes {
   readServer?(): Promise<ServerReading>;
   /** StatusCake's checks and heartbeat, the action group and the locks the stack declares, as they are (never throws). */
   readMonitoring?(expect: MonitoringExpectation): Promise<MonitoringReading>;
+  /** Whether the identity running this may write management locks on the stack's resource group; undefined: Azure cannot be asked. */
+  mayWriteLocks?(): Promise<boolean>;
 }
 
 /** What pre-flight reads from settings (a stack's or the local platform's). */
@@ -176,6 +179,21 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
 
   // the monitoring as code is real: StatusCake's checks and heartbeat, the action group, the locks
   if (t.monitoring && p.readMonitoring) out.push(...monitoringChecks(t.monitoring, await p.readMonitoring(t.monitoring), now));
+
+  // a revive or rebuild re-creates the server's delete lock: only Owner or User Access Administrator may
+  if (t.monitoring?.locks && p.mayWriteLocks) {
+    const may = await safely("reading this identity's permissions", () => p.mayWriteLocks!());
+    const name = "this identity may re-create the server's delete lock";
+    if (may.value === true) out.push({ name, status: "pass", detail: `${LOCK_WRITE} allowed` });
+    else {
+      out.push({
+        name,
+        status: "fail",
+        detail: may.error ?? `${LOCK_WRITE} is not allowed (Contributor excludes it): a revive or rebuild recovers the server without its delete lock and ends asking for aytq-dr lock`,
+        fix: `grant the identity that runs recoveries User Access Administrator (or Owner) on the stack's resource group, as README set-up says: az role assignment create --assignee <its object id> --role "User Access Administrator" --resource-group <rg>`,
+      });
+    }
+  }
 
   // stale copies
   const copies = await safely("listing PTR copies", () => p.listPtrCopies());

@@ -5,6 +5,7 @@
  * part says why it was not read); the verdicts are plain decisions over the reading, shared by
  * `preflight` (one row each, with its fix) and `status` (one line per part).
  */
+import { LOCK_ROLES, LOCK_WRITE } from "../azure/permissions";
 import { type Settings, flexibleServerId } from "../../infra/config";
 import { type UptimeCheckOutput, lockName, uptimeCheckPlan } from "../../infra/monitoring-plan";
 import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type HeartbeatCheck, type UptimeCheck } from "../../infra/statuscake/api";
@@ -28,6 +29,8 @@ export interface ExpectedLock {
   what: string;
   resourceId: string;
   lockName: string;
+  /** Left out by a recovery whose identity may not write locks (`recovery.serverLockDeferred`): `aytq-dr lock` creates it. */
+  deferred?: boolean;
 }
 
 /** What the stack declares about its monitoring. */
@@ -57,7 +60,12 @@ export function monitoringExpectation(stack: string, s: Settings, subscriptionId
     ...(s.locks.enabled
       ? {
           locks: [
-            { what: `live server ${s.database.serverName}`, resourceId: flexibleServerId(sub, s.resourceGroupName, s.database.serverName), lockName: deleteLockName(s.database.serverName) },
+            {
+              what: `live server ${s.database.serverName}`,
+              resourceId: flexibleServerId(sub, s.resourceGroupName, s.database.serverName),
+              lockName: deleteLockName(s.database.serverName),
+              ...(s.recovery.serverLockDeferred === true ? { deferred: true } : {}),
+            },
             {
               what: `backup storage account ${s.backup.storageAccountName}`,
               resourceId: `/subscriptions/${sub}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${s.backup.storageAccountName}`,
@@ -263,7 +271,18 @@ function lockVerdicts(expect: MonitoringExpectation, r: MonitoringReading["locks
     const label = l.what.split(" ").slice(0, -1).join(" ");
     if (r.state !== "read") return { ...base, status: r.state === "not-read" ? "warn" : "fail", detail: r.why, fix: r.fix, short: notRead(r) };
     const lock = r.value[i];
-    if (!lock) return { ...base, status: "fail", detail: `no lock ${l.lockName} on ${l.resourceId}: anyone with the rights can delete it`, fix: `pulumi up --stack ${expect.stack} declares it`, short: `${label} NOT LOCKED` };
+    if (!lock && l.deferred) {
+      return {
+        ...base,
+        status: "fail",
+        detail: `no lock ${l.lockName} on ${l.resourceId}: a revive or rebuild left it out because its identity may not write locks (recovery.serverLockDeferred)`,
+        fix: `someone with ${LOCK_ROLES} on the resource group runs: aytq-dr lock --stack ${expect.stack}${expect.production ? " --confirm-production" : ""}`,
+        short: `${label} NOT LOCKED (left out by the recovery: aytq-dr lock --stack ${expect.stack}, as ${LOCK_ROLES})`,
+      };
+    }
+    if (!lock) {
+      return { ...base, status: "fail", detail: `no lock ${l.lockName} on ${l.resourceId}: anyone with the rights can delete it`, fix: `pulumi up --stack ${expect.stack} declares it (as someone with ${LOCK_ROLES}: creating a lock needs ${LOCK_WRITE})`, short: `${label} NOT LOCKED` };
+    }
     if (lock.level !== "CanNotDelete" && lock.level !== "ReadOnly") {
       return { ...base, status: "fail", detail: `lock ${lock.name} has level ${lock.level}, which stops nothing`, fix: `pulumi up --stack ${expect.stack} sets CanNotDelete`, short: `${label} lock ${lock.level}` };
     }

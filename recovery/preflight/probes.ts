@@ -3,6 +3,7 @@
  * (`github.ts`) and plain HTTP. And the local platform's own pre-flight (what `npm run drill`
  * needs on this machine).
  */
+import { actionAllowed, LOCK_WRITE } from "../azure/permissions";
 import type { AzureServerApi } from "../azure/arm";
 import { readServer } from "./server";
 import { spawn, spawnSync } from "node:child_process";
@@ -95,7 +96,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     probeUrl: (url) => probeUrl(url),
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)
     listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
-    ...(azure ? { readServer: () => readServer(azure, s) } : {}),
+    ...(azure ? { readServer: () => readServer(azure, s), mayWriteLocks: async () => actionAllowed(await azure.getPermissions(s.resourceGroupName), LOCK_WRITE) } : {}),
     readMonitoring: (expect) => readMonitoring(expect, { statusCake: statusCakeFromEnv(env), azure }),
   };
 }

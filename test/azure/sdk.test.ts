@@ -8,6 +8,7 @@ import * as net from "node:net";
 import { diagnosticSettingId } from "../../infra/config";
 import { ArmError, AzureSdkServerApi, serverFacts, serverPatchBody } from "../../recovery/azure/sdk";
 import { ToolError } from "../../recovery/errors";
+import { actionAllowed, LOCK_WRITE } from "../../recovery/azure/permissions";
 import { ArmStandin, PG_API_VERSION, reportedSettingId } from "../helpers/arm-standin";
 
 const SUB = "00000000-0000-4000-8000-000000000000";
@@ -41,6 +42,18 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
   afterEach(() => arm.close());
 
   describe("reads", () => {
+    it("getPermissions: Microsoft.Authorization/permissions of the resource group, every page; Contributor may not write locks, with User Access Administrator it may", async () => {
+      assert.equal(actionAllowed(await api.getPermissions(RG), LOCK_WRITE), false, "Contributor alone");
+      assert.ok(arm.requests.some((r) => r.method === "GET" && r.path === `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Authorization/permissions`));
+      arm.permissions.push({ actions: ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], notActions: [] });
+      const both = await api.getPermissions(RG);
+      assert.equal(both.length, 2, "the second page (nextLink) is read too");
+      assert.equal(actionAllowed(both, LOCK_WRITE), true);
+      arm.faults.push({ status: 403, code: "AuthorizationFailed", path: /permissions$/ });
+      const err = await armError(api.getPermissions(RG));
+      assert.match(err.message, /Azure refused to read the permissions of the signed-in identity on resource group .*HTTP 403/);
+    });
+
     it("getServer: HA mode, SKU name and tier, storage, version and state as Azure reports them, the id exactly as Azure sent it", async () => {
       // Azure keeps the case it was created with; we ask in lower case and must get its spelling back.
       const upper = arm.addServer(SUB, { resourceGroupName: "S189T01-AYTQ-TS-RG", name: "Other-PG", highAvailability: "SameZone", skuName: "Standard_B2s", skuTier: "Burstable", storageSizeGB: 32, version: "15", state: "Stopped" });
@@ -73,7 +86,7 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
       const dbId = arm.addDatabase(serverId, "aytq_test");
       const cfgId = arm.addConfiguration(serverId, "max_connections", "859", "user-override");
       assert.deepEqual(await api.getDatabase(RG, SERVER, "aytq_test"), { id: dbId, name: "aytq_test" });
-      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: cfgId, name: "max_connections", value: "859", source: "user-override" });
+      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: cfgId, name: "max_connections", value: "859", source: "user-override", pendingRestart: false });
     });
 
     it("a get of something missing resolves undefined: server, database, parameter, parameter of a missing server, diagnostic setting", async () => {
@@ -123,7 +136,18 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
       assert.deepEqual(put?.body, { properties: { value: "859", source: "user-override" } });
       assert.equal(arm.polls.filter((p) => /azureAsyncOperation/.test(p.path)).length, 3, "InProgress, InProgress, Succeeded");
       assert.deepEqual(logs, [`set parameter max_connections of server ${RG}/${SERVER}: InProgress`, `set parameter max_connections of server ${RG}/${SERVER}: InProgress`]);
-      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: `${serverId}/configurations/max_connections`, name: "max_connections", value: "859", source: "user-override" });
+      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: `${serverId}/configurations/max_connections`, name: "max_connections", value: "859", source: "user-override", pendingRestart: false });
+    });
+
+    it("restartServer: POSTs restart, follows the operation to the end, and a parameter pending a restart then reads applied", async () => {
+      const cfg = arm.addConfiguration(serverId, "max_connections", "859", "user-override");
+      ((arm.child(cfg) as { properties: { isConfigPendingRestart: boolean } }).properties.isConfigPendingRestart = true);
+      assert.equal((await api.getConfiguration(RG, SERVER, "max_connections"))?.pendingRestart, true, "isConfigPendingRestart is read");
+      arm.scripts.push({ inProgressPolls: 2 });
+      await api.restartServer(RG, SERVER);
+      assert.ok(arm.requests.some((r) => r.method === "POST" && r.path === `${serverId}/restart`));
+      assert.equal((await api.getConfiguration(RG, SERVER, "max_connections"))?.pendingRestart, false);
+      assert.equal((await api.getServer(RG, SERVER))?.state, "Ready");
     });
 
     it("putConfiguration of a parameter Azure has not listed yet is an upsert", async () => {

@@ -128,6 +128,8 @@ const CHILD_RE = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Mi
 const SETTING_RE = /^(\/subscriptions\/.+?)\/providers\/Microsoft\.Insights\/diagnosticSettings\/([^/]+)$/i;
 const ACTION_GROUP_RE = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Insights\/actionGroups\/([^/]+)$/i;
 const LOCK_RE = /^(\/subscriptions\/.+?)\/providers\/Microsoft\.Authorization\/locks\/([^/]+)$/i;
+const RESTART_RE = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/[^/]+)\/restart$/i;
+const PERMISSIONS_RE = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Authorization\/permissions$/i;
 const OPERATION_RE = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/locations\/[^/]+\/(azureAsyncOperation|operationResults)\/([^/]+)$/i;
 
 const lower = (id: string) => id.toLowerCase();
@@ -156,6 +158,8 @@ export class ArmStandin {
   readonly scripts: OperationScript[] = [];
   defaultScript: OperationScript = {};
   orphanSettingRead: OrphanSettingRead = "not-found";
+  /** What `Microsoft.Authorization/permissions` answers (one entry per role assignment). @default Contributor's */
+  permissions: { actions: string[]; notActions: string[] }[] = [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"] }];
   /** Called once a long-running operation is accepted, before the 202 is sent. */
   onAccept?: (op: { method: string; resourceId: string }) => Promise<void> | void;
   private readonly operations = new Map<string, Operation>();
@@ -367,6 +371,13 @@ export class ArmStandin {
       if (seen.path.includes("//")) return this.error(res, 400, "InvalidResourceType", `The resource type could not be found: the path ${seen.path} has an empty segment.`);
       return this.genericGet(res, seen, "Microsoft.Authorization/locks/read", "LockNotFound", `The lock '${m[2]}' could not be found.`);
     }
+    if ((m = PERMISSIONS_RE.exec(seen.path)) && seen.method === "GET") {
+      // one page here, the rest behind nextLink, as ARM pages long answers
+      if (new URL(seen.url, this.endpoint).searchParams.get("page") === "2") return this.json(res, 200, { value: this.permissions.slice(1) });
+      const [first, ...rest] = this.permissions;
+      return this.json(res, 200, { value: first ? [first] : [], ...(rest.length ? { nextLink: `${this.endpoint}${seen.path}?api-version=2022-04-01&page=2` } : {}) });
+    }
+    if ((m = RESTART_RE.exec(seen.path)) && seen.method === "POST") return this.restart(res, seen, m[1]);
     if ((m = CHILD_RE.exec(seen.path))) return this.childResource(res, seen, m[1], m[2].toLowerCase() as "databases" | "configurations", m[3]);
     if ((m = SERVER_RE.exec(seen.path))) return this.serverResource(res, seen, m[2], m[3]);
     return this.error(res, 400, "StandinDoesNotModel", `the ARM stand-in does not model ${seen.method} ${seen.path}`);
@@ -498,6 +509,23 @@ export class ArmStandin {
       return this.json(res, 200);
     }
     return this.error(res, 405, "MethodNotAllowed", `the stand-in does not model ${seen.method} of a diagnostic setting`);
+  }
+
+  /** POST .../restart: Restarting, then Ready with every pending parameter in effect. */
+  private async restart(res: ServerResponse, seen: SeenRequest, serverPath: string): Promise<void> {
+    const s = this.server(serverPath);
+    if (this.forbidden(res, "Microsoft.DBforPostgreSQL/flexibleServers/restart/action", seen.path)) return;
+    if (!s) return this.error(res, 404, "ResourceNotFound", `The Resource '${serverPath}' was not found.`);
+    const props = s.properties as Json;
+    const prefix = lower(s.id as string) + "/configurations/";
+    return this.accept(res, "POST", s.id as string, {
+      start: () => void (props.state = "Restarting"),
+      apply: () => {
+        for (const [k, c] of this.children) if (k.startsWith(prefix)) (c.properties as Json).isConfigPendingRestart = false;
+        props.state = "Ready";
+      },
+      undo: () => void (props.state = "Ready"),
+    });
   }
 
   /** Start a long-running operation: 202 with what to follow. */

@@ -11,10 +11,19 @@
  * - a revived server comes back single-instance (HA off), without its parameters, with its
  *   databases; a new server comes back empty (§9);
  * - a deleted server's diagnostic setting is kept; what a GET of it answers while the server is
- *   gone, and whether it reappears on a new server of the same name, are undocumented: switches.
+ *   gone, and whether it reappears on a new server of the same name, are undocumented: switches;
+ * - a GET answers everything a real GET returns (§11): a server reports the availability zone
+ *   Azure chose, its network ids as Azure spells them (a switch: lower-cased, or as sent), its
+ *   storage, backup, auth, encryption and maintenance settings; azure-native's import takes all of it;
+ * - a static server parameter is set but pending until the server restarts (`isConfigPendingRestart`, §12);
+ * - a server that is restarting or updating answers `409 ServerBusy` to any other operation, and
+ *   is Ready again after a few polls;
+ * - creating a management lock needs `Microsoft.Authorization/locks/write` (Owner or User Access
+ *   Administrator; Contributor is refused with AuthorizationFailed, §12).
  */
 import { ToolError } from "../../recovery/errors";
 import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "../../recovery/azure/arm";
+import { actionAllowed, AzurePermission, BUILT_IN_ROLES, BuiltInRole, LOCK_WRITE } from "../../recovery/azure/permissions";
 
 /** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */
 export type OrphanSettingRead = "found" | "not-found" | "error";
@@ -25,7 +34,27 @@ export interface FakeAzureOptions {
   orphanSettingRead?: OrphanSettingRead;
   /** Whether a kept diagnostic setting is attached to a new server of the same name (ENGINE.md §9: "could be included"). @default true */
   staleSettingReattaches?: boolean;
+  /** How a GET spells the ids a server was created with (its subnet and DNS zone): undocumented, so both are tested. @default "lower" */
+  reportedIdCase?: ReportedIdCase;
+  /** How many polls of a restarting or updating server answer that state before it is Ready. @default 2 */
+  busyPolls?: number;
+  /**
+   * The built-in roles of the identity that runs everything (the engine's and the driver's calls):
+   * a lock write without `Microsoft.Authorization/locks/write` is refused (AuthorizationFailed).
+   * @default Contributor and User Access Administrator, as README set-up grants the recovery identity
+   */
+  roles?: BuiltInRole[];
 }
+
+/** How Azure spells, in a GET, an id it was sent. */
+export type ReportedIdCase = "lower" | "as-sent";
+
+/**
+ * Server parameters that only take effect after a restart (Microsoft, "Server parameters in Azure
+ * Database for PostgreSQL flexible server": static parameters; the configuration's `isDynamicConfig`
+ * is false). The ones the stacks and tests set.
+ */
+export const STATIC_PARAMETERS: ReadonlySet<string> = new Set(["max_connections", "shared_buffers", "max_worker_processes", "max_prepared_transactions", "shared_preload_libraries"]);
 
 export interface SimServer {
   id: string;
@@ -41,8 +70,22 @@ export interface SimServer {
   adminPassword?: string;
   /** Parameters set by the user; the rest are at their defaults. */
   parameters: Map<string, string>;
+  /** Static parameters set but not in effect until a restart. */
+  pendingRestart: Set<string>;
   databases: Set<string>;
   createdBy: "Default" | "ReviveDropped" | "PointInTimeRestore" | "existing";
+  location: string;
+  /** Chosen by Azure when the create did not say (create-only). */
+  availabilityZone: string;
+  /** The inputs the server was created with that a GET echoes, as sent (the GET spells them per {@link ReportedIdCase}). */
+  network: { delegatedSubnetResourceId?: string; privateDnsZoneArmResourceId?: string; publicNetworkAccess: string };
+  backupRetentionDays: number;
+  geoRedundantBackup: string;
+  /** Ready, or Restarting / Updating for {@link busy} more polls. */
+  state: "Ready" | "Restarting" | "Updating";
+  busy: number;
+  /** Times Azure restarted it. */
+  restarts: number;
 }
 
 interface SimSetting {
@@ -63,11 +106,24 @@ const SERVER = "azure-native:dbforpostgresql:Server";
 const DATABASE = "azure-native:dbforpostgresql:Database";
 const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
 const SETTING = "azure-native:monitor:DiagnosticSetting";
+const LOCK = "azure-native:authorization:ManagementLockByScope";
 
 /** Azure's default value of a server parameter nobody set. */
 export const DEFAULT_PARAMETER_VALUE = "(system default)";
 
 const lower = (id: string) => id.toLowerCase();
+
+/**
+ * A diagnostic setting's GET as inputs: its body (workspace, logs, metrics), not its path values
+ * (resourceUri, name), which azure-native takes from the id. Azure adds a retention policy to each log.
+ */
+function settingGet(setting: { props: Record<string, unknown> }): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...setting.props };
+  delete body.resourceUri;
+  delete body.name;
+  if (Array.isArray(body.logs)) body.logs = (body.logs as Record<string, unknown>[]).map((l) => ({ ...l, retentionPolicy: { days: 0, enabled: false } }));
+  return body;
+}
 
 /** The id Azure reports for a diagnostic setting: lower-cased up to the setting's own segment (ENGINE.md §8d). */
 export function azureSettingId(resourceUri: string, name: string): string {
@@ -100,11 +156,39 @@ export class FakeAzure implements AzureServerApi {
   readonly armCalls: string[] = [];
   /** Make the next call of this ARM method throw (once). */
   private failures = new Map<string, Error>();
+  reportedIdCase: ReportedIdCase;
+  busyPolls: number;
+  roles: BuiltInRole[];
 
   constructor(o: FakeAzureOptions) {
     this.subscriptionId = o.subscriptionId;
     this.orphanSettingRead = o.orphanSettingRead ?? "not-found";
     this.staleSettingReattaches = o.staleSettingReattaches ?? true;
+    this.reportedIdCase = o.reportedIdCase ?? "lower";
+    this.busyPolls = o.busyPolls ?? 2;
+    this.roles = o.roles ?? ["Contributor", "User Access Administrator"];
+  }
+
+  private permissions(): AzurePermission[] {
+    return this.roles.map((r) => BUILT_IN_ROLES[r]);
+  }
+
+  /** An id as a GET spells it. */
+  private spelled(id: string | undefined): string | undefined {
+    return id === undefined || this.reportedIdCase === "as-sent" ? id : lower(id);
+  }
+
+  /** Refuse an operation on a server that is restarting or updating, as Azure does (409 ServerBusy). */
+  private notBusy(s: SimServer, what: string): void {
+    if (s.state !== "Ready") throw new ToolError(`Azure refused to ${what}: HTTP 409 ServerBusy: the server ${s.name} is ${s.state.toLowerCase()}; try again when it is Ready`);
+  }
+
+  /** Set a parameter as Azure does: a static one is pending until the server restarts. */
+  private setParameter(s: SimServer, name: string, value: string): void {
+    this.notBusy(s, `set parameter ${name}`);
+    if (s.parameters.get(name) === value && !s.pendingRestart.has(name)) return;
+    s.parameters.set(name, value);
+    if (STATIC_PARAMETERS.has(name)) s.pendingRestart.add(name);
   }
 
   serverId(resourceGroupName: string, name: string): string {
@@ -171,6 +255,8 @@ export class FakeAzure implements AzureServerApi {
     const sku = (inputs.sku ?? {}) as Record<string, unknown>;
     const storage = (inputs.storage ?? {}) as Record<string, unknown>;
     const ha = (inputs.highAvailability ?? {}) as Record<string, unknown>;
+    const network = (inputs.network ?? {}) as Record<string, unknown>;
+    const backup = (inputs.backup ?? {}) as Record<string, unknown>;
     return {
       id,
       name: str(inputs.serverName) ?? id.slice(id.lastIndexOf("/") + 1),
@@ -183,8 +269,49 @@ export class FakeAzure implements AzureServerApi {
       adminLogin: str(inputs.administratorLogin),
       adminPassword: str(inputs.administratorLoginPassword),
       parameters: new Map(),
+      pendingRestart: new Set(),
       databases: new Set(),
       createdBy,
+      location: str(inputs.location) ?? "uksouth",
+      availabilityZone: str(inputs.availabilityZone) || "1",
+      network: {
+        delegatedSubnetResourceId: str(network.delegatedSubnetResourceId),
+        privateDnsZoneArmResourceId: str(network.privateDnsZoneArmResourceId),
+        publicNetworkAccess: str(network.publicNetworkAccess) ?? "Disabled",
+      },
+      backupRetentionDays: typeof backup.backupRetentionDays === "number" ? backup.backupRetentionDays : 7,
+      geoRedundantBackup: str(backup.geoRedundantBackup) ?? "Disabled",
+      state: "Ready",
+      busy: 0,
+      restarts: 0,
+    };
+  }
+
+  /**
+   * A server's GET as azure-native's `ResponseToSdkInputs` turns it into inputs: every property a
+   * real GET returns that is an input of the SDK (read-only ones left out), with the ids it was
+   * created with spelled as Azure spells them. The path values (serverName, resourceGroupName)
+   * come from the id, not from here.
+   */
+  private serverGet(s: SimServer): Record<string, unknown> {
+    return {
+      location: s.location,
+      sku: { name: s.skuName, tier: s.skuTier },
+      administratorLogin: s.adminLogin,
+      version: s.version,
+      availabilityZone: s.availabilityZone,
+      storage: { storageSizeGB: s.storageSizeGB, autoGrow: "Disabled", tier: "P10", type: "Premium_LRS" },
+      authConfig: { activeDirectoryAuth: "Disabled", passwordAuth: "Enabled" },
+      dataEncryption: { type: "SystemManaged" },
+      backup: { backupRetentionDays: s.backupRetentionDays, geoRedundantBackup: s.geoRedundantBackup },
+      network: {
+        publicNetworkAccess: s.network.publicNetworkAccess,
+        delegatedSubnetResourceId: this.spelled(s.network.delegatedSubnetResourceId),
+        privateDnsZoneArmResourceId: this.spelled(s.network.privateDnsZoneArmResourceId),
+      },
+      highAvailability: { mode: s.highAvailability, standbyAvailabilityZone: "" },
+      maintenanceWindow: { customWindow: "Disabled", dayOfWeek: 0, startHour: 0, startMinute: 0 },
+      replicationRole: "Primary",
     };
   }
 
@@ -205,17 +332,17 @@ export class FakeAzure implements AzureServerApi {
     switch (type) {
       case SERVER: {
         const s = this.servers.get(l);
-        return s ? { name: s.name, version: s.version, highAvailability: { mode: s.highAvailability } } : undefined;
+        return s ? this.serverGet(s) : undefined;
       }
       case DATABASE: {
         const s = this.serverOf(id);
         const name = id.slice(id.lastIndexOf("/") + 1);
-        return s && s.databases.has(name) ? { databaseName: name } : undefined;
+        return s && s.databases.has(name) ? { charset: "UTF8", collation: "en_US.utf8" } : undefined;
       }
       case CONFIGURATION: {
         const s = this.serverOf(id);
         const name = id.slice(id.lastIndexOf("/") + 1);
-        return s ? { configurationName: name, value: s.parameters.get(name) ?? DEFAULT_PARAMETER_VALUE } : undefined;
+        return s ? { value: s.parameters.get(name) ?? DEFAULT_PARAMETER_VALUE, source: s.parameters.has(name) ? "user-override" : "system-default" } : undefined;
       }
       case SETTING: {
         const setting = this.settings.get(l);
@@ -224,9 +351,9 @@ export class FakeAzure implements AzureServerApi {
           if (this.orphanSettingRead === "error") {
             throw new Error(`ResourceNotFound: the resource '${setting.resourceUri}' of diagnostic setting '${setting.name}' was not found (HTTP 404 on a GET of the setting)`);
           }
-          return this.orphanSettingRead === "found" ? { ...setting.props } : undefined;
+          return this.orphanSettingRead === "found" ? settingGet(setting) : undefined;
         }
-        return { ...setting.props };
+        return settingGet(setting);
       }
       default: {
         const g = this.generic.get(l);
@@ -234,6 +361,9 @@ export class FakeAzure implements AzureServerApi {
       }
     }
   }
+
+  /** Set while the stack's first deploy is seeded: done by whoever set the project up, with every role it needed. */
+  private seeding = false;
 
   /** azure-native's Create: a GET first, then the PUT. Returns the id Azure reports. */
   create(type: string, id: string, inputs: Record<string, unknown>): string {
@@ -256,15 +386,31 @@ export class FakeAzure implements AzureServerApi {
             // restored single-instance, without server parameters (ENGINE.md §9)
             highAvailability: "Disabled",
             parameters: new Map(),
+            pendingRestart: new Set(),
             databases: new Set(gone.server.databases),
             createdBy: "ReviveDropped",
+            state: "Ready",
+            busy: 0,
+            restarts: 0,
           };
           this.dropped.delete(lower(source));
           this.servers.set(l, revived);
         } else if (mode === "PointInTimeRestore") {
           const source = this.servers.get(lower(str(inputs.sourceServerResourceId) ?? ""));
           if (!source) throw new Error(`Azure refused the restore: source server ${String(inputs.sourceServerResourceId)} not found`);
-          this.servers.set(l, { ...source, id, name: str(inputs.serverName) ?? source.name, highAvailability: "Disabled", parameters: new Map(), databases: new Set(source.databases), createdBy: "PointInTimeRestore" });
+          this.servers.set(l, {
+            ...source,
+            id,
+            name: str(inputs.serverName) ?? source.name,
+            highAvailability: "Disabled",
+            parameters: new Map(),
+            pendingRestart: new Set(),
+            databases: new Set(source.databases),
+            createdBy: "PointInTimeRestore",
+            state: "Ready",
+            busy: 0,
+            restarts: 0,
+          });
         } else {
           this.servers.set(l, this.newServer(id, inputs, "Default"));
         }
@@ -284,7 +430,7 @@ export class FakeAzure implements AzureServerApi {
         // a singleton: Create is an upsert
         const s = this.serverOf(id);
         if (!s) throw new Error(`ParentResourceNotFound: server of ${id} does not exist`);
-        s.parameters.set(str(inputs.configurationName) ?? id.slice(id.lastIndexOf("/") + 1), String(inputs.value));
+        this.setParameter(s, str(inputs.configurationName) ?? id.slice(id.lastIndexOf("/") + 1), String(inputs.value));
         return id;
       }
       case SETTING: {
@@ -299,6 +445,9 @@ export class FakeAzure implements AzureServerApi {
       }
       default: {
         if (this.generic.has(l)) throw alreadyExists(id);
+        if (type === LOCK && !this.seeding && !actionAllowed(this.permissions(), LOCK_WRITE)) {
+          throw new Error(`AuthorizationFailed: the client does not have authorization to perform action '${LOCK_WRITE}' over scope '${id}' (roles: ${this.roles.join(", ")})`);
+        }
         this.generic.set(l, { id, type, props: { ...inputs } });
         return id;
       }
@@ -312,6 +461,7 @@ export class FakeAzure implements AzureServerApi {
       case SERVER: {
         const s = this.servers.get(l);
         if (!s) throw new Error(`ResourceNotFound: ${id}`);
+        this.notBusy(s, `update server ${s.name}`);
         const next = this.newServer(id, inputs, s.createdBy);
         Object.assign(s, { skuName: next.skuName, skuTier: next.skuTier, storageSizeGB: next.storageSizeGB, highAvailability: next.highAvailability });
         return;
@@ -364,7 +514,16 @@ export class FakeAzure implements AzureServerApi {
       this.servers.set(lower(id), s);
       return id;
     }
-    return this.create(type, id, inputs);
+    this.seeding = true;
+    let created: string;
+    try {
+      created = this.create(type, id, inputs);
+    } finally {
+      this.seeding = false;
+    }
+    // a parameter deployed before the test began has long been in effect
+    if (type === CONFIGURATION) this.serverOf(id)?.pendingRestart.delete(str(inputs.configurationName) ?? id.slice(id.lastIndexOf("/") + 1));
+    return created;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -374,7 +533,10 @@ export class FakeAzure implements AzureServerApi {
     this.arm("getServer", serverName);
     const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
     if (!s) return undefined;
-    return { id: s.id, name: s.name, state: "Ready", version: s.version, skuName: s.skuName, skuTier: s.skuTier, storageSizeGB: s.storageSizeGB, highAvailability: s.highAvailability };
+    const state = s.state;
+    // each poll brings a restart or an update nearer its end
+    if (s.busy > 0 && --s.busy === 0) s.state = "Ready";
+    return { id: s.id, name: s.name, state, version: s.version, skuName: s.skuName, skuTier: s.skuTier, storageSizeGB: s.storageSizeGB, highAvailability: s.highAvailability };
   }
 
   async getDatabase(resourceGroupName: string, serverName: string, databaseName: string): Promise<ArmResource | undefined> {
@@ -389,24 +551,51 @@ export class FakeAzure implements AzureServerApi {
     const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
     if (!s) return undefined;
     const value = s.parameters.get(name);
-    return { id: `${s.id}/configurations/${name}`, name, value: value ?? DEFAULT_PARAMETER_VALUE, source: value === undefined ? "system-default" : "user-override" };
+    return {
+      id: `${s.id}/configurations/${name}`,
+      name,
+      value: value ?? DEFAULT_PARAMETER_VALUE,
+      source: value === undefined ? "system-default" : "user-override",
+      pendingRestart: s.pendingRestart.has(name),
+    };
   }
 
   async putConfiguration(resourceGroupName: string, serverName: string, name: string, value: string): Promise<void> {
     this.arm("putConfiguration", `${serverName}/${name}=${value}`);
     const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
     if (!s) throw new ToolError(`ResourceNotFound: server ${serverName} does not exist`);
-    s.parameters.set(name, value);
+    this.setParameter(s, name, value);
+  }
+
+  /**
+   * Restart: pending static parameters take effect. Azure's long-running operation ends when the
+   * restart is accepted and done; the server still reports Restarting for a few polls after it.
+   */
+  async restartServer(resourceGroupName: string, serverName: string): Promise<void> {
+    this.arm("restartServer", serverName);
+    const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
+    if (!s) throw new ToolError(`ResourceNotFound: server ${serverName} does not exist`);
+    this.notBusy(s, `restart server ${s.name}`);
+    s.pendingRestart.clear();
+    s.restarts++;
+    s.state = "Restarting";
+    s.busy = this.busyPolls;
+    if (s.busy === 0) s.state = "Ready";
   }
 
   async updateServer(resourceGroupName: string, serverName: string, patch: ServerPatch): Promise<void> {
     this.arm("updateServer", `${serverName} ${JSON.stringify(patch)}`);
     const s = this.servers.get(lower(this.serverId(resourceGroupName, serverName)));
     if (!s) throw new ToolError(`ResourceNotFound: server ${serverName} does not exist`);
+    this.notBusy(s, `update server ${s.name}`);
     if (patch.highAvailability !== undefined) s.highAvailability = patch.highAvailability;
     if (patch.skuName !== undefined) s.skuName = patch.skuName;
     if (patch.skuTier !== undefined) s.skuTier = patch.skuTier;
     if (patch.storageSizeGB !== undefined) s.storageSizeGB = patch.storageSizeGB;
+    // the operation is done, but the server still reports Updating for a few polls
+    s.state = "Updating";
+    s.busy = this.busyPolls;
+    if (s.busy === 0) s.state = "Ready";
   }
 
   async deleteServer(resourceGroupName: string, serverName: string): Promise<void> {
@@ -450,6 +639,11 @@ export class FakeAzure implements AzureServerApi {
       emailAddresses: list("emailReceivers").map((r) => str(r.emailAddress) ?? ""),
       receivers,
     };
+  }
+
+  async getPermissions(resourceGroupName: string): Promise<AzurePermission[]> {
+    this.arm("getPermissions", resourceGroupName);
+    return this.permissions();
   }
 
   /** A lock the program declared on a resource (`<resource id>/providers/Microsoft.Authorization/locks/<name>`). */

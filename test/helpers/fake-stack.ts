@@ -12,7 +12,20 @@
  * - a planned delete or replace of a protected resource fails the preview and the up (§5);
  * - `up` with a saved plan fails at the first step that deviates from it; earlier steps stay applied (§6);
  * - azure-native refuses to create what exists, except a server parameter (§8a), and keeps the
- *   id Azure returns on create (§8d).
+ *   id Azure returns on create (§8d);
+ * - azure-native diffs by its replace keys (§11): the path parameters of the type's PUT (with case,
+ *   except `location` and `resourceGroupName`) and the create-only properties of Azure's REST spec,
+ *   both from infra/azure-native-replace-keys.json (extracted from the spec); a key the old inputs
+ *   have and the new ones lack is a change; `ignoreChanges` resets each path to its old value as
+ *   the engine's `PropertyPath.Reset` does (v3.248 sdk/go/common/resource/properties_path.go);
+ * - an import's inputs are the id's path values (verbatim; `resourceUri` with or without its leading
+ *   slash: a switch, pulumi-azure-native#4812) plus the whole GET of the simulated Azure (§11), and
+ *   a replace of an imported resource that still specifies its id is a warning in preview and an
+ *   error in up (step_generator.go "previously-imported resources ...");
+ * - a create cut off after Azure accepted it: either the process died (Azure has the resource,
+ *   state does not, a pending create is left in state) or the provider reported the failure
+ *   (kept in state with init errors, and the next up updates it) (§8c, §12);
+ * - pending operations survive every up; `forget` (a `pulumi stack import`) clears all of them (§12).
  */
 import { parseSettings, RawConfig, Settings } from "../../infra/config";
 import { FakeAzure } from "./fake-azure";
@@ -20,9 +33,11 @@ import { ToolError } from "../../recovery/errors";
 import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../../recovery/plan/evaluate";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { resourceName } from "../../recovery/stack/automation";
+import { pathValues, replaceKeysOf, ResourceUriSlash } from "../../infra/replace-keys";
 import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
 import {
   ConfigScalar,
+  ForgetResult,
   PreviewOptions,
   PreviewResult,
   PreviewStep,
@@ -63,12 +78,83 @@ export interface FakeResource {
   protect: boolean;
   /** The inputs last applied. */
   inputs: Record<string, unknown>;
+  /** Set when the provider reported the create failed after Azure accepted it: the next up updates it. */
+  initErrors?: string[];
 }
+
+/** An operation the engine started and never saw finish (the process died), as kept in state. */
+export interface FakePendingOperation {
+  urn: string;
+  type: string;
+  op: "creating" | "updating" | "deleting";
+}
+
+/** How a create of one type is cut off after Azure accepted it. */
+export type CreateCutOff = "process-killed" | "init-failed";
 
 type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "forget" | "preview" | "up" | "outputs" | "cancel";
 
-/** Inputs whose change replaces a resource rather than updating it (names and places). */
-const REPLACE_KEYS = ["serverName", "resourceGroupName", "location", "databaseName", "configurationName", "resourceUri", "accountName", "containerName", "workspaceName", "ruleName", "name"];
+/** Inputs whose change replaces a resource of another provider (kubernetes, github, statuscake) rather than updating it: names and places. */
+const OTHER_REPLACE_KEYS = ["name", "metadata", "repositoryId", "pattern"];
+
+/** The value at a dotted path. */
+function at(value: unknown, path: string): unknown {
+  let v = value;
+  for (const k of path.split(".")) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * `ignoreChanges`, as the engine applies it (`PropertyPath.Reset`, v3.248): each path of the new
+ * inputs takes its old value; a leaf the old inputs lack is removed from the new; no intermediate
+ * object is created, so a path whose parent the new inputs lack stays as it is.
+ */
+export function resetIgnored(old: Record<string, unknown>, inputs: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(inputs);
+  for (const path of paths) {
+    const keys = path.split(".");
+    let o: unknown = old;
+    let n: unknown = out;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (i === keys.length - 1) {
+        if (isObject(o) && k in o) {
+          if (isObject(n)) n[k] = structuredClone(o[k]);
+        } else if (isObject(n)) delete n[k];
+        break;
+      }
+      if (!isObject(o) || !isObject(n)) break;
+      const hasOld = k in o;
+      const hasNew = k in n;
+      if (!hasNew) break; // a path error when old has it, nothing to do when neither has
+      o = hasOld ? o[k] : undefined;
+      n = n[k];
+    }
+  }
+  return out;
+}
+
+/** The replace keys that differ between old and new inputs, as azure-native's Diff finds them (ENGINE.md §11). */
+export function changedReplaceKeys(type: string, old: Record<string, unknown>, inputs: Record<string, unknown>): string[] {
+  const table = replaceKeysOf(type);
+  if (!table) {
+    if (type.startsWith("azure-native:")) throw new Error(`the fake engine has no replace keys for ${type}: add it to infra/azure-native-replace-keys.json`);
+    return OTHER_REPLACE_KEYS.filter((k) => canonical(old[k]) !== canonical(inputs[k]));
+  }
+  return table.replaceKeys.filter((k) => {
+    const a = at(old, k);
+    const b = at(inputs, k);
+    // applyAzureSpecificDiff: resourceGroupName equal but for case, location but for case and spaces
+    const fold = (v: string) => (k === "location" ? v.replace(/\s+/g, "") : v).toLowerCase();
+    if (table.caseInsensitive.includes(k) && typeof a === "string" && typeof b === "string") return fold(a) !== fold(b);
+    return canonical(a) !== canonical(b);
+  });
+}
 
 interface PlannedStep {
   op: StepOp;
@@ -77,6 +163,8 @@ interface PlannedStep {
 
 interface Step extends PreviewStep {
   desired?: PlannedResource;
+  /** The inputs the step leaves in state (the declaration with ignored paths reset). */
+  goal?: Record<string, unknown>;
   /** The id an import adopts. */
   importId?: string;
   /** The id an import-replacement ends by deleting. */
@@ -92,15 +180,12 @@ function canonical(value: unknown): string {
   );
 }
 
-function without(inputs: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const out = { ...inputs };
-  for (const k of keys) delete out[k];
-  return out;
-}
 
 export interface FakeStackOptions {
   /** The simulated Azure. @default a new one for the stack's subscription */
   azure?: FakeAzure;
+  /** Whether azure-native's import drops the leading slash of a `resourceUri` (pulumi-azure-native#4812). @default "dropped" */
+  resourceUriSlash?: ResourceUriSlash;
 }
 
 export class FakeStackPort implements StackPort {
@@ -124,6 +209,13 @@ export class FakeStackPort implements StackPort {
   readonly upPlans: (string | undefined)[] = [];
   /** Path keys set as secrets. */
   readonly secretKeys = new Set<string>();
+  /** Operations started and never finished, as kept in state (ENGINE.md §12). */
+  pendingOperations: FakePendingOperation[] = [];
+  /** Warnings of the last preview (the engine prints them; a preview with one still succeeds). */
+  warnings: string[] = [];
+  readonly resourceUriSlash: ResourceUriSlash;
+  /** The next create of each type is cut off after Azure accepted it. */
+  private cutOffs = new Map<string, CreateCutOff>();
   private failures = new Map<Method, Error>();
   private appliedConfig: RawConfig;
   private plans = new Map<string, Map<string, PlannedStep[]>>();
@@ -140,6 +232,16 @@ export class FakeStackPort implements StackPort {
     this.appliedConfig = structuredClone(raw);
     this.subscriptionId = parseSettings(raw).subscriptionId ?? options.azure?.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
     this.azure = options.azure ?? new FakeAzure({ subscriptionId: this.subscriptionId });
+    this.resourceUriSlash = options.resourceUriSlash ?? "dropped";
+  }
+
+  /**
+   * Cut off the next create of `type` after Azure accepted it: `process-killed` (the runner died:
+   * Azure has it, state does not, a pending create stays in state) or `init-failed` (azure-native
+   * reported the failure: state keeps it with init errors). Either way the up fails.
+   */
+  cutOffNextCreate(type: string, how: CreateCutOff): void {
+    this.cutOffs.set(type, how);
   }
 
   /** Make the next call of `method` throw `error` (once). */
@@ -243,6 +345,17 @@ export class FakeStackPort implements StackPort {
     const e = await this.evaluate(this.config);
     const steps: Step[] = [];
     const errors: string[] = [];
+    const warnings: string[] = [];
+    /** A replace of a resource whose goal still specifies an import id (step_generator.go): a warning in preview, an error in up. */
+    const importedReplace = (urn: string, keys: string[], old: Record<string, unknown>, goal: Record<string, unknown>) => {
+      const message =
+        `${urn}: previously-imported resources that still specify an ID may not be replaced; please remove the \`import\` declaration from your program;\n` +
+        keys.map((k) => `${k}: ${JSON.stringify(at(old, k))} => ${JSON.stringify(at(goal, k))}`).join("\n");
+      if (!dryRun) throw this.engineError("up", message);
+      warnings.push(message);
+    };
+    const protectedReplace = (urn: string) =>
+      `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``;
     const wanted = new Set<string>();
     for (const r of this.customResources(e)) {
       const urn = this.urnOf(e, r);
@@ -259,35 +372,43 @@ export class FakeStackPort implements StackPort {
           steps.push({ ...base, op: "import-replacement", importId, deleteReplacedId: old.id });
           steps.push({ ...base, op: "replace", importId });
         } else {
-          steps.push({ ...base, op: "import", importId });
-          // the imported inputs are what Azure reports (ResponseToSdkInputs): an update when any differs from the declaration
-          const declared = without(r.inputs, r.options.ignoreChanges);
-          if (isAzure(r.type) && Object.entries(read).some(([k, v]) => k in declared && canonical(v) !== canonical(declared[k]))) {
-            steps.push({ ...base, op: "update" });
+          // azure-native's import: the id's path values plus the whole GET (ResponseToSdkInputs, §11);
+          // then Check/Diff of the declaration, ignored paths reset to what was imported
+          const imported = isAzure(r.type) ? { ...read, ...(pathValues(r.type, importId, this.resourceUriSlash) ?? {}) } : r.inputs;
+          const goal = resetIgnored(imported, r.inputs, r.options.ignoreChanges);
+          steps.push({ ...base, op: "import", importId, goal: imported });
+          const keys = isAzure(r.type) ? changedReplaceKeys(r.type, imported, goal) : [];
+          if (keys.length > 0) {
+            if (r.options.protect) errors.push(protectedReplace(urn));
+            importedReplace(urn, keys, imported, goal);
+            steps.push({ ...base, op: "replace", goal });
+          } else if (canonical(imported) !== canonical(goal)) {
+            steps.push({ ...base, op: "update", importId, goal });
           }
         }
         continue;
       }
       if (!old) {
-        steps.push({ ...base, op: "create" });
+        steps.push({ ...base, op: "create", goal: r.inputs });
         continue;
       }
-      const before = without(old.inputs, r.options.ignoreChanges);
-      const after = without(r.inputs, r.options.ignoreChanges);
-      if (canonical(before) === canonical(after)) {
-        steps.push({ ...base, op: "same" });
+      const goal = resetIgnored(old.inputs, r.inputs, r.options.ignoreChanges);
+      if (old.initErrors) {
+        // a resource whose create failed after Azure accepted it is updated by the next up (§8c)
+        steps.push({ ...base, op: "update", goal });
         continue;
       }
-      const replaces = REPLACE_KEYS.some((k) => canonical(before[k]) !== canonical(after[k]));
-      if (replaces) {
-        if (r.options.protect && old.protect) {
-          errors.push(
-            `unable to replace resource "${urn}"\nas it is currently marked for protection. To unprotect the resource, remove the \`protect\` flag from the resource in your Pulumi program and run \`pulumi up\``,
-          );
-        }
-        steps.push({ ...base, op: "replace" });
+      if (canonical(old.inputs) === canonical(goal)) {
+        steps.push({ ...base, op: "same", goal });
+        continue;
+      }
+      const keys = changedReplaceKeys(r.type, old.inputs, goal);
+      if (keys.length > 0) {
+        if (r.options.protect && old.protect) errors.push(protectedReplace(urn));
+        if (importId !== undefined) importedReplace(urn, keys, old.inputs, goal);
+        steps.push({ ...base, op: "replace", goal });
       } else {
-        steps.push({ ...base, op: "update" });
+        steps.push({ ...base, op: "update", goal });
       }
     }
     for (const old of this.state.values()) {
@@ -300,6 +421,7 @@ export class FakeStackPort implements StackPort {
       steps.push({ op: "delete", type: old.type, urn: old.urn, name: old.name, protected: old.protect });
     }
     if (errors.length > 0) throw this.engineError(dryRun ? "preview" : "up", errors.join("\n"));
+    this.warnings = warnings;
     return [...steps, ...this.extraSteps];
   }
 
@@ -357,9 +479,13 @@ export class FakeStackPort implements StackPort {
     return [...this.state.values()].map((r) => ({ urn: r.urn, type: r.type, id: r.id, ...(r.importId ? { importId: r.importId } : {}) }));
   }
 
-  async forget(urns: readonly string[]): Promise<void> {
+  /** `pulumi stack export`, drop, `pulumi stack import`: the import clears every pending operation of the stack (§12). */
+  async forget(urns: readonly string[]): Promise<ForgetResult> {
     await this.enter("forget", urns.join(" "));
     for (const urn of urns) this.state.delete(urn);
+    const cleared = this.pendingOperations.map((p) => ({ urn: p.urn, type: p.op }));
+    this.pendingOperations = [];
+    return { clearedPendingOperations: cleared };
   }
 
   async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
@@ -372,7 +498,11 @@ export class FakeStackPort implements StackPort {
       }
       this.plans.set(options.savePlan, plan);
     }
-    const diffText = [...steps.filter((s) => s.op !== "same").map((s) => `  ${s.op} ${s.type} ${s.name}`), ...(this.extraDiff ? [this.extraDiff] : [])].join("\n");
+    const diffText = [
+      ...steps.filter((s) => s.op !== "same").map((s) => `  ${s.op} ${s.type} ${s.name}`),
+      ...this.warnings.map((w) => `warning: ${w}`),
+      ...(this.extraDiff ? [this.extraDiff] : []),
+    ].join("\n");
     return { changeSummary: FakeStackPort.summary(steps), steps: steps.map(({ op, type, urn, name, protected: p }) => ({ op, type, urn, name, protected: p })), diffText };
   }
 
@@ -442,6 +572,7 @@ export class FakeStackPort implements StackPort {
     const r = step.desired;
     if (!r) return; // an extra step added by a test: a no-op
     const existing = this.state.get(step.urn);
+    const inputs = step.goal ?? r.inputs;
     const entry = (id: string, importId?: string): FakeResource => ({
       urn: step.urn,
       type: r.type,
@@ -449,28 +580,45 @@ export class FakeStackPort implements StackPort {
       id,
       ...(importId !== undefined ? { importId } : existing?.importId !== undefined ? { importId: existing.importId } : {}),
       protect: r.options.protect,
-      inputs: r.inputs,
+      inputs,
     });
-    switch (step.op) {
-      case "create": {
-        const id = isAzure(r.type) ? this.azure.create(r.type, this.armId(r), r.inputs) : `${r.name}_id`;
-        this.state.set(step.urn, entry(id));
-        return;
+    const create = (): string => {
+      if (!isAzure(r.type)) return `${r.name}_id`;
+      const id = this.azure.create(r.type, this.armId(r), r.inputs);
+      const cut = this.cutOffs.get(r.type);
+      if (cut !== undefined) {
+        this.cutOffs.delete(r.type);
+        if (cut === "process-killed") {
+          // Azure finished the create; the engine never heard back: state keeps only a pending create
+          this.pendingOperations.push({ urn: step.urn, type: r.type, op: "creating" });
+          throw new Error("the pulumi process was killed while the create was running (the runner died)");
+        }
+        this.state.set(step.urn, { ...entry(id), initErrors: ["the resource was created but did not become ready"] });
+        throw new Error(`${step.urn}: resource partially created: the create failed after Azure accepted it (ErrorResourceInitFailed)`);
       }
+      return id;
+    };
+    switch (step.op) {
+      case "create":
+        this.state.set(step.urn, entry(create()));
+        return;
       case "import":
       case "import-replacement":
         // the state id becomes the import id, and the import id is kept (TestImportOption)
-        this.state.set(step.urn, { ...entry(step.importId as string, step.importId), inputs: r.inputs });
+        this.state.set(step.urn, entry(step.importId as string, step.importId));
         return;
       case "replace":
         if (step.importId !== undefined) return; // the second half of an import-replacement
+        // azure-native replaces delete-before-create (§11)
         if (existing && isAzure(r.type)) this.azure.delete(r.type, existing.id);
-        this.state.set(step.urn, entry(isAzure(r.type) ? this.azure.create(r.type, this.armId(r), r.inputs) : `${r.name}_id`));
+        this.state.set(step.urn, entry(create()));
         return;
-      case "update":
-        if (isAzure(r.type)) this.azure.update(r.type, existing?.id ?? step.importId ?? this.armId(r), r.inputs);
-        this.state.set(step.urn, entry(existing?.id ?? this.state.get(step.urn)?.id ?? this.armId(r)));
+      case "update": {
+        const id = existing?.id ?? step.importId ?? this.armId(r);
+        if (isAzure(r.type)) this.azure.update(r.type, id, inputs);
+        this.state.set(step.urn, entry(id));
         return;
+      }
       case "same":
         if (existing) existing.protect = r.options.protect;
         return;

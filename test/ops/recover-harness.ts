@@ -5,7 +5,7 @@ import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/crede
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
 import type { ConvergeOptions } from "../../recovery/ops/converge";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import { FakeStackPort } from "../helpers/fake-stack";
+import { FakeStackOptions, FakeStackPort } from "../helpers/fake-stack";
 import type { StackName } from "../../infra/config";
 
 /** The app's password in its DATABASE_URL Secret: differs from anything the stack generates. */
@@ -25,15 +25,17 @@ export interface Harness {
   opts(extra?: Partial<ConvergeOptions>): ConvergeOptions & { recovery: RecoveryContext };
 }
 
-export function harness(stack: StackName = "production", azure: Partial<FakeAzureOptions> = {}): Harness {
+export function harness(stack: StackName = "production", azure: Partial<FakeAzureOptions> = {}, engine: Omit<FakeStackOptions, "azure"> = {}): Harness {
   const fake = new FakeAzure({ subscriptionId: PLAN_SUBSCRIPTION_ID, ...azure });
-  const port = new FakeStackPort(stack, readStackConfig(stack), { azure: fake });
+  const port = new FakeStackPort(stack, readStackConfig(stack), { azure: fake, ...engine });
   const settings = port.settings();
   const lines: string[] = [];
   const recovery: RecoveryContext = {
     azure: fake,
     settings,
     subscriptionId: port.subscriptionId,
+    // a restarting server is Ready after two polls of the simulated Azure: poll without waiting
+    readyPoll: { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 10_000 },
     appCredentials: async () => credentialsFromDatabaseUrl(APP_URL(settings.database.serverName, settings.database.databaseName), "secret"),
   };
   return {

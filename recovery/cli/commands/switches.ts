@@ -35,6 +35,12 @@ export const SWITCH_SPECS: OperationSpec[] = [
     { kind: "normal" },
     ["recoveryMode", "serverName"],
   ),
+  simple(
+    "lock",
+    "create the live server's delete lock that a revive or rebuild left out because its identity may not write locks (removes recovery.serverLockDeferred); run it as someone with Owner or User Access Administrator",
+    { kind: "lock" },
+    ["deleteLocks"],
+  ),
   {
     name: "maintenance",
     description: "maintenance page on or off (app.maintenance); prints the temporary URLs",
