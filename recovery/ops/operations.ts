@@ -46,9 +46,10 @@ const RECOVERY_INPUTS = {
 
 /**
  * `recovery.serverLockDeferred` as a recovery decides it each time it creates or adopts the server:
- * set when its identity may not write locks, removed otherwise (so a later run that may declares it).
+ * true sets it (its identity may not write locks), false removes it (a later run that may declares
+ * the lock again), undefined leaves the key alone.
  */
-const lockDecision = (defer: boolean | undefined) => ({ "recovery.serverLockDeferred": defer === true ? true : undefined });
+const lockDecision = (defer: boolean | undefined): ConfigPatch => (defer === undefined ? {} : { "recovery.serverLockDeferred": defer ? true : undefined });
 
 /** Path key (without `aytq:`) to its new value; `undefined` removes the key. */
 export type ConfigPatch = Record<string, boolean | string | PtrCopy[] | Record<string, string> | undefined>;

@@ -251,16 +251,20 @@ export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings"
  * (or cannot say), the lock is left out (`recovery.serverLockDeferred`) and the run ends with the
  * one command that creates it, for someone who has the role.
  */
-async function defersServerLock(o: RecoveryOptions): Promise<boolean> {
+async function defersServerLock(o: RecoveryOptions): Promise<boolean | undefined> {
   const s = o.settings;
-  if (!s.locks.enabled) return false;
+  if (!s.locks.enabled) return undefined;
   const rg = s.resourceGroupName;
+  let may: boolean;
   try {
-    if (actionAllowed(await o.azure.getPermissions(rg), LOCK_WRITE)) return false;
-    o.log(`locks: the identity running this may not write locks on ${rg} (${LOCK_WRITE} needs ${LOCK_ROLES}): the live server's delete lock is left out of this recovery, and the run ends with the command that creates it`);
+    may = actionAllowed(await o.azure.getPermissions(rg), LOCK_WRITE);
   } catch (err) {
     o.log(`locks: could not read what this identity may do on ${rg} (${describeError(err).message.split("\n")[0]}): the live server's delete lock is left out, so that creating it cannot fail the recovery`);
+    return true;
   }
+  // false (remove the key) only when an earlier run left the lock out: otherwise the key is not touched
+  if (may) return (await o.port.getConfig("recovery.serverLockDeferred")) === true ? false : undefined;
+  o.log(`locks: the identity running this may not write locks on ${rg} (${LOCK_WRITE} needs ${LOCK_ROLES}): the live server's delete lock is left out of this recovery, and the run ends with the command that creates it`);
   return true;
 }
 
@@ -384,7 +388,7 @@ async function finishPhases(o: RecoveryOptions, phases: PhaseReport[], serverId:
   }
   const verified = await verifyServer(o);
   const fixed = verified.fixed;
-  const warnings = [...verified.warnings, ...(deferLock ? [deferredLockWarning(o.port.stackName, s)] : [])];
+  const warnings = [...verified.warnings, ...(deferLock === true ? [deferredLockWarning(o.port.stackName, s)] : [])];
   report(o, phases, "verify", fixed.length ? `converged what Azure did not restore: ${fixed.join("; ")}` : "the real server matches the stack (HA, SKU, storage, version, parameters)");
   for (const w of warnings) o.log(`WARNING: ${w}`);
   return { ...last, warnings };

@@ -12,6 +12,7 @@ import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { defaultCopyName } from "../../recovery/ops/operations";
 import { FakeStackPort, TYPES } from "../helpers/fake-stack";
+import { FakeAzure } from "../helpers/fake-azure";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { RecordingIO } from "../helpers/cli-io";
 import { APP_PASSWORD, APP_URL, DELETED_AT } from "../ops/recover-harness";
@@ -412,5 +413,24 @@ describe("aytq-dr in-process: errors", () => {
     assert.match(text, /internal error/);
     assert.ok(!text.includes("S3cretPass"), text);
     assert.match(text, /postgres:\/\/aytq:\*\*\*@db\.internal/);
+  });
+});
+
+describe("aytq-dr in-process: a production recovery whose identity may not write locks (issue 16)", () => {
+  it("revive ends green with the warning and the one command; `aytq-dr lock` by someone with the role creates the lock", async () => {
+    const azure = new FakeAzure({ subscriptionId: PLAN_SUBSCRIPTION_ID, roles: ["Contributor"] });
+    const port = new FakeStackPort("production", readStackConfig("production"), { azure });
+    await port.deleteServerInAzure(undefined, DELETED_AT);
+    const io = new FakeTerminal(port, false);
+    assert.equal(await run(["revive", "--stack", "production", "--confirm-production", "--yes", "--at", iso(60 * MIN)], io), 0, io.errText);
+    assert.match(io.outText, /WARNING: the live server s189p01-aytq-pd-pg has NO delete lock: .* runs: aytq-dr lock --stack production --confirm-production/);
+    assert.equal(port.settings().recovery.serverLockDeferred, true);
+    azure.roles = ["Contributor", "User Access Administrator"];
+    const owner = new FakeTerminal(port, false);
+    assert.equal(await run(["lock", "--stack", "production", "--confirm-production", "--yes"], owner), 0, owner.errText);
+    assert.match(owner.outText, /create the live server's delete lock.*: applied/);
+    assert.equal(port.settings().recovery.serverLockDeferred, undefined);
+    const server = await azure.getServer(port.settings().resourceGroupName, "s189p01-aytq-pd-pg");
+    assert.equal(azure.locksOn(server!.id).length, 1);
   });
 });

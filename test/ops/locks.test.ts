@@ -76,6 +76,19 @@ describe("issue 16: a production recovery and its delete lock", () => {
     });
   }
 
+  it("aytq-dr normal run later by an identity that may write locks creates the lock an earlier run left out", async () => {
+    const h = harness("production", { roles: ["Contributor"] });
+    await h.port.deleteServerInAzure(undefined, DELETED_AT);
+    await runOperation(revive, h.opts());
+    assert.equal(h.port.settings().recovery.serverLockDeferred, true);
+    h.azure.roles = ["Owner"];
+    const r = await runOperation({ kind: "normal" }, h.opts());
+    assert.ok("warnings" in r && !r.warnings.some((w) => /delete lock/.test(w)), JSON.stringify(r));
+    assert.equal(h.port.settings().recovery.serverLockDeferred, undefined);
+    const server = await h.azure.getServer(h.port.settings().resourceGroupName, h.live);
+    assert.equal(h.azure.locksOn(server!.id).length, 1);
+  });
+
   it("a lock Azure cannot say whether it may write (the permissions read fails) is left out too, never a failed up", async () => {
     const h = harness("production", { roles: ["Contributor"] });
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
