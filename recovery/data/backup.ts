@@ -4,6 +4,7 @@
  * buffers. The upload stages blocks and commits the block list once at the end, so a failed or
  * interrupted dump leaves no blob; `ifNoneMatch: "*"` on the commit makes names write-once.
  */
+import { exportSnapshot } from "./snapshot";
 import { pipeline } from "node:stream/promises";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, RefusedError } from "../errors";
@@ -29,8 +30,9 @@ export const PIPE_BUFFER_BYTES = 16 * 1024;
 export const GZIP_LEVEL = 1;
 
 /** pg_dump's flags, compatible with the existing workflow's backups. Connection comes from the environment. */
-export function pgDumpArgs(format: BackupFormat): string[] {
-  const common = ["-E", "utf8", "--no-owner", "--no-password"];
+export function pgDumpArgs(format: BackupFormat, snapshot?: string): string[] {
+  // --snapshot: the dump reads the snapshot a session of ours exported, so its moment is known exactly
+  const common = ["-E", "utf8", "--no-owner", "--no-password", ...(snapshot !== undefined ? [`--snapshot=${snapshot}`] : [])];
   switch (format) {
     case "plain":
       // pg_dump compresses plain output itself (gzip format, like the workflow's --compress=1): one
@@ -162,12 +164,22 @@ export function uploadFailure(name: string, err: unknown, storage: StorageLocati
 export async function backupToBlob(source: DatabaseConnection, storage: StorageLocation, name: string, options: BackupOptions = {}): Promise<BackupOutcome> {
   const started = Date.now();
   const prepared = await prepareBackup(source, storage, name, options);
-  const { format, versions, metadata } = prepared;
+  const snapshot = await exportSnapshot(source.url, source.label);
+  prepared.metadata[META.consistentAt] = snapshot.at.toISOString();
+  try {
+    return await dumpToBlob(prepared, source, storage, snapshot.id, started, options);
+  } finally {
+    await snapshot.release();
+  }
+}
+
+async function dumpToBlob(prepared: PreparedBackup, source: DatabaseConnection, storage: StorageLocation, snapshotId: string, started: number, options: BackupOptions): Promise<BackupOutcome> {
+  const { name, format, versions, metadata } = prepared;
   const pipeBuffer = options.tuning?.pipeBufferBytes ?? PIPE_BUFFER_BYTES;
   const dumpStarted = Date.now();
   const precheckMs = dumpStarted - started;
 
-  const dump = spawnPg("pg_dump", pgDumpArgs(format), source.url, { stdout: "pipe" });
+  const dump = spawnPg("pg_dump", pgDumpArgs(format, snapshotId), source.url, { stdout: "pipe" });
   let dumpMs = 0;
   const dumpOk = dump.done.then(({ code, stderr }) => {
     dumpMs = Date.now() - dumpStarted;

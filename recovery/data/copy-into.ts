@@ -15,17 +15,18 @@
  * whether that worked. If this process dies at any point, psql's input ends without COMMIT and the
  * upload is never committed.
  */
+import { exportSnapshot } from "./snapshot";
 import { Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
 import { DrError, InterruptedError, RefusedError, ToolError, UsageError } from "../errors";
-import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning } from "./backup";
+import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning, type PreparedBackup } from "./backup";
 import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
 import { PsqlSink } from "./restore";
-import { storageError } from "./storage";
+import { META, storageError } from "./storage";
 import type { ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 
@@ -86,8 +87,27 @@ export async function copyIntoDatabase(source: DatabaseConnection, storage: Stor
   ]);
   const { metadata } = prepared;
   if (options.signal?.aborted) throw new InterruptedError("copy interrupted before it started");
+  const snapshot = await exportSnapshot(source.url, source.label);
+  metadata[META.consistentAt] = snapshot.at.toISOString();
+  try {
+    return await copyFromSnapshot(prepared, source, target, storage, name, snapshot.id, started, options);
+  } finally {
+    await snapshot.release();
+  }
+}
 
-  const dump = spawnPg("pg_dump", pgDumpArgs("plain"), source.url, { stdout: "pipe" });
+async function copyFromSnapshot(
+  prepared: PreparedBackup,
+  source: DatabaseConnection,
+  target: DatabaseConnection,
+  storage: StorageLocation,
+  name: string,
+  snapshotId: string,
+  started: number,
+  options: CopyIntoOptions,
+): Promise<CopyIntoOutcome> {
+  const { metadata } = prepared;
+  const dump = spawnPg("pg_dump", pgDumpArgs("plain", snapshotId), source.url, { stdout: "pipe" });
   // pg_dump's own failure, not the kill that follows any other failure
   let killed = false;
   let dumpError: Error | undefined;

@@ -14,6 +14,8 @@ export const META = {
   pgDumpVersion: "pgdumpversion",
   serverVersion: "serverversion",
   createdAt: "createdat",
+  /** The moment the dump is consistent to: its snapshot (data/snapshot.ts); no row in it is newer. */
+  consistentAt: "consistentat",
   format: "format",
   tool: "tool",
   verified: "verified",
@@ -79,6 +81,8 @@ export interface BackupInfo {
   bytes: number;
   lastModified: Date;
   createdAt: Date;
+  /** The moment the data is consistent to (its snapshot), when the backup recorded it; older backups did not. */
+  consistentAt?: Date;
   sourceServer?: string;
   sourceDatabase?: string;
   sha256?: string;
@@ -94,6 +98,7 @@ export function infoFrom(name: string, bytes: number, lastModified: Date, metada
     bytes,
     lastModified,
     createdAt: Number.isNaN(created.getTime()) ? lastModified : created,
+    ...(metadata[META.consistentAt] && !Number.isNaN(Date.parse(metadata[META.consistentAt])) ? { consistentAt: new Date(metadata[META.consistentAt]) } : {}),
     sourceServer: metadata[META.sourceServer],
     sourceDatabase: metadata[META.sourceDatabase],
     sha256: metadata[META.sha256],

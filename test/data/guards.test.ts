@@ -91,8 +91,8 @@ describe("data command guards and outputs (issue 4 audit)", function () {
     const table = captureIO({ AZURE_STORAGE_CONNECTION_STRING: csOf(storage) });
     assert.equal(await main(["node", "aytq-dr", "backups", "list", ...containerArgs(storage)], table), 0);
     const lines = table.stdout().split("\n");
-    assert.match(lines[0], /^name\s+size\s+age\s+source\s+verified$/);
-    assert.match(lines[1], /^a-newest\.sql\.gz\s+[\d.]+ KB\s+\d+ d\s+local-test\s+no$/);
+    assert.match(lines[0], /^name\s+size\s+age\s+data as of \(UTC\)\s+source\s+verified$/);
+    assert.match(lines[1], /^a-newest\.sql\.gz\s+[\d.]+ KB\s+\d+ d\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+local-test\s+no$/);
     assert.match(lines[2], /^b-middle\.sql\.gz\s.*\syes 2024-02-02T00:00:00\.000Z$/);
   });
 

@@ -367,7 +367,9 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       const written = [...atDelete].filter(([, at]) => t(at) < incidentAt);
       const present = await heartbeats(h.live.url);
       const newest = [...present.values()].sort().at(-1) ?? "";
-      assert.ok(t(newest) <= drillBackup.createdAt.getTime(), "no row newer than the backup");
+      // the moment the backup's data is consistent to (its snapshot), not when the backup began
+      assert.ok(drillBackup.consistentAt, "the backup records the moment it is consistent to");
+      assert.ok(t(newest) <= drillBackup.consistentAt.getTime(), "no row newer than the backup");
       assert.deepEqual([...present.keys()], written.filter(([, at]) => t(at) <= t(newest)).map(([id]) => id), "no holes up to the newest row back");
       const lost = written.filter(([id]) => !present.has(id)).length;
       assert.ok(lost >= 2, `about 1 s of rows written after the backup is lost (${lost})`);

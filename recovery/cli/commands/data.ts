@@ -144,8 +144,10 @@ export const registerBackups: RegisterCommand = (program, io) => {
       const backups = await listBackups(storageFor(opts, settingsFor(opts.stack), io));
       if (opts.json) return json(io, backups);
       const now = new Date();
-      const rows = backups.map((b) => [b.name, formatBytes(b.bytes), age(b.createdAt, now), b.sourceServer ?? "-", b.verified ? `yes ${b.verifiedAt ?? ""}`.trim() : "no"]);
-      const header = ["name", "size", "age", "source", "verified"];
+      // "data as of": the moment the dump is consistent to (its snapshot); older backups recorded only when they began
+      const asOf = (b: (typeof backups)[number]) => (b.consistentAt ? b.consistentAt.toISOString().replace(/\.\d{3}Z$/, "Z") : `~${b.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (began)`);
+      const rows = backups.map((b) => [b.name, formatBytes(b.bytes), age(b.createdAt, now), asOf(b), b.sourceServer ?? "-", b.verified ? `yes ${b.verifiedAt ?? ""}`.trim() : "no"]);
+      const header = ["name", "size", "age", "data as of (UTC)", "source", "verified"];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       io.out([header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n") + (rows.length ? "" : "\n(no backups)"));
     },
