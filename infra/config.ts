@@ -42,6 +42,11 @@ export const DEFAULT_CHECK_RATE_SECONDS = 300;
 export const DEFAULT_CONFIRMATION_SERVERS = 2;
 /** The nightly backup runs every 24 h; 2 h of slack before its heartbeat alerts. */
 export const DEFAULT_HEARTBEAT_HOURS = 26;
+/**
+ * StatusCake refuses a heartbeat period over 172,800 s, 48 h (statuscake-go v1.3.0 api_heartbeat.go:
+ * "period must be less than 172800"; infra/statuscake/api.ts HEARTBEAT_PERIOD_MAX_SECONDS).
+ */
+export const STATUSCAKE_HEARTBEAT_MAX_HOURS = 48;
 export const DEFAULT_REPOSITORY = "DFE-Digital/access-your-teaching-qualifications";
 export const DEFAULT_BRANCH = "main";
 /** GitHub's maximum number of required approving reviews. */
@@ -281,8 +286,22 @@ const monitoringSchema = z
           })
           .strict()
           .prefault({}),
-        /** The heartbeat alerts when no ping came for this long (the nightly backup pings it). @default DEFAULT_HEARTBEAT_HOURS */
-        heartbeatHours: intish(1, 168).default(DEFAULT_HEARTBEAT_HOURS),
+        /**
+         * The heartbeat alerts when no ping came for this long (the nightly backup pings it): the
+         * check's `period`, in hours, 1 to STATUSCAKE_HEARTBEAT_MAX_HOURS. @default DEFAULT_HEARTBEAT_HOURS
+         */
+        heartbeatHours: z
+          .preprocess(
+            (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+            z
+              .number({ error: "must be a whole number" })
+              .int({ error: "must be a whole number" })
+              .min(1, { error: `must be between 1 and ${STATUSCAKE_HEARTBEAT_MAX_HOURS}` })
+              .max(STATUSCAKE_HEARTBEAT_MAX_HOURS, {
+                error: `must be at most ${STATUSCAKE_HEARTBEAT_MAX_HOURS}: StatusCake refuses a heartbeat period over 172,800 s (${STATUSCAKE_HEARTBEAT_MAX_HOURS} h) at preview; set monitoring.statusCake.heartbeatHours to ${STATUSCAKE_HEARTBEAT_MAX_HOURS} or less (the nightly backup pings every 24 h)`,
+              }),
+          )
+          .default(DEFAULT_HEARTBEAT_HOURS),
       })
       .strict()
       .prefault({}),

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as statuscake from "@pulumiverse/statuscake";
 import { Settings } from "./config";
-import { UptimeCheckOutput, uptimeCheckPlan } from "./monitoring-plan";
+import { UPTIME_HTTP_CHECK, UptimeCheckOutput, uptimeCheckPlan } from "./monitoring-plan";
 import { HeartbeatCheck, backupHeartbeatName } from "./statuscake/heartbeat";
 
 export interface UptimeArgs {
@@ -45,7 +45,8 @@ export class Uptime extends pulumi.ComponentResource {
           contactGroups: [contactGroup.id],
           paused: check.paused,
           monitoredResource: { address: check.url },
-          httpCheck: { validateSsl: true, statusCodes: ["200"], timeout: 30 },
+          // statusCodes are the codes that TRIGGER AN ALERT, validateSsl is the certificate-expiry alert (monitoring-plan.ts)
+          httpCheck: { statusCodes: [...UPTIME_HTTP_CHECK.statusCodes], validateSsl: UPTIME_HTTP_CHECK.certificateExpiryAlert, timeout: UPTIME_HTTP_CHECK.timeoutSeconds },
           ...(sc.regions ? { regions: sc.regions } : {}),
           tags: ["aytq-dr", s.environment, check.host],
         },

@@ -239,6 +239,14 @@ function heartbeatVerdict(expect: MonitoringExpectation, r: NonNullable<Monitori
   if (!h.lastPingAt) return { ...base, status: "fail", detail: `heartbeat check ${h.id} has never been pinged (StatusCake says ${h.status})`, fix: pingAgain, short: "never pinged" };
   const age = (now.getTime() - h.lastPingAt.getTime()) / HOUR;
   const when = `last ping ${hoursAgo(h.lastPingAt, now)} (${h.lastPingAt.toISOString()})`;
+  // StatusCake's own verdict first: a heartbeat is down when no ping came within its period
+  // (statuscake-go v1.3.0 model_heartbeat_test_.go); last_tested_at is documented only as "when the
+  // check was last run", so a recent one never outweighs a DOWN
+  if (h.status.toLowerCase() === "down") {
+    const period = h.periodSeconds > 0 ? `its period of ${Math.round((h.periodSeconds / 3600) * 10) / 10} h` : "its period";
+    const drift = h.periodSeconds > 0 && h.periodSeconds !== sc.heartbeatHours * 3600 ? `; StatusCake holds a period other than heartbeatHours (${sc.heartbeatHours} h): ${converge(expect.stack)}` : "";
+    return { ...base, status: "fail", detail: `heartbeat check ${h.id} is DOWN in StatusCake (no ping within ${period}; ${when})`, fix: `${pingAgain}${drift}`, short: `${when}: DOWN` };
+  }
   if (age > sc.heartbeatHours) return { ...base, status: "fail", detail: `${when}: the nightly backup has not pinged for more than ${sc.heartbeatHours} h`, fix: pingAgain, short: `${when}: LATE` };
   return { ...base, status: "pass", detail: when, short: `${when}, alerts after ${sc.heartbeatHours} h` };
 }

@@ -13,6 +13,8 @@ import {
   setConfigPath,
 } from "../../infra/config";
 import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
+import { describeError } from "../../recovery/errors";
+import { RecordingIO, runMain } from "../helpers/cli-io";
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -158,5 +160,47 @@ describe("config model", () => {
 
   it("refuses a --set key given twice, naming both", () => {
     assert.throws(() => applyOverrides({}, ["app.stopped=true", "aytq:app.stopped=false"]), /--set app\.stopped is given twice \("app\.stopped=true" and "aytq:app\.stopped=false"\)/);
+  });
+
+  describe("monitoring.statusCake.heartbeatHours", () => {
+    const KEY = "aytq:monitoring.statusCake.heartbeatHours";
+    const withHours = (h: string) => parseSettings(applyOverrides(readStackConfig("production"), [`monitoring.statusCake.heartbeatHours=${h}`]));
+
+    it("accepts up to 48 h, StatusCake's longest heartbeat period (172,800 s)", () => {
+      assert.equal(withHours("48").monitoring.statusCake.heartbeatHours, 48);
+      assert.equal(withHours("1").monitoring.statusCake.heartbeatHours, 1);
+    });
+
+    for (const h of ["49", "72", "168"]) {
+      it(`refuses ${h} h, which StatusCake would refuse at preview, naming the key, the limit and the fix (exit 2)`, () => {
+        let err: unknown;
+        try {
+          withHours(h);
+        } catch (e) {
+          err = e;
+        }
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+        const problems = err.problems.filter((p) => p.key === KEY);
+        assert.equal(problems.length, 1, err.message);
+        assert.match(problems[0].message, /at most 48/);
+        assert.match(problems[0].message, /172,?800 s/);
+        assert.match(problems[0].message, /set monitoring\.statusCake\.heartbeatHours to 48 or less/);
+        assert.match(problems[0].message, new RegExp(`\\(got ${h}\\)$`));
+        assert.equal(describeError(err).exitCode, 2);
+      });
+    }
+
+    it("aytq-dr plan with heartbeatHours=49 ends with exit 2 and the key's message, before any resource is declared", async () => {
+      const io = new RecordingIO(undefined, { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } });
+      const code = await runMain(["plan", "--stack", "test", "--set", "monitoring.statusCake.heartbeatHours=49", "--json"], io);
+      assert.equal(code, 2);
+      assert.match(io.stderr.join(""), /aytq:monitoring\.statusCake\.heartbeatHours: must be at most 48/);
+      assert.equal(io.stdout.join(""), "");
+    });
+
+    it("still refuses 0 and a fraction", () => {
+      assert.match(problemsOf(() => withHours("0")).join("\n"), /heartbeatHours: must be between 1 and 48/);
+      assert.match(problemsOf(() => withHours("1.5")).join("\n"), /heartbeatHours: must be a whole number/);
+    });
   });
 });

@@ -87,8 +87,8 @@ export class StatusCakeStandin {
     return id;
   }
 
-  /** A heartbeat check; `lastPingAt` undefined: never pinged. */
-  addHeartbeat(o: { name: string; periodSeconds?: number; paused?: boolean; lastPingAt?: Date; contactGroupIds?: string[]; tags?: string[] }): string {
+  /** A heartbeat check; `lastPingAt` undefined: never pinged. `status` @default up when pinged, down when never. */
+  addHeartbeat(o: { name: string; periodSeconds?: number; paused?: boolean; lastPingAt?: Date; contactGroupIds?: string[]; tags?: string[]; status?: "up" | "down" }): string {
     const id = String(this.nextId++);
     this.heartbeats.set(id, {
       id,
@@ -97,7 +97,7 @@ export class StatusCakeStandin {
       period: o.periodSeconds ?? 93_600,
       contact_groups: o.contactGroupIds ?? [],
       paused: o.paused ?? false,
-      status: o.lastPingAt ? "up" : "down",
+      status: o.status ?? (o.lastPingAt ? "up" : "down"),
       tags: o.tags ?? [],
       uptime: 100,
       ...(o.lastPingAt ? { last_tested_at: o.lastPingAt.toISOString() } : {}),

@@ -1,6 +1,7 @@
 /** Issue 11 under mocks: uptime checks and their pause state, the action group on every alert, the delete locks. */
 import * as assert from "node:assert/strict";
 import { STACK_NAMES } from "../../infra/config";
+import { STATUSCAKE_ALERT_STATUS_CODES } from "../../infra/monitoring-plan";
 import { build, resource, absent, input } from "./harness";
 import { FACTS } from "./expected";
 
@@ -44,6 +45,10 @@ for (const stack of STACK_NAMES) {
           assert.equal(c.inputs.confirmation, 2);
           assert.equal((c.inputs.contactGroups as string[]).length, 1, `${c.name} alerts the contact group`);
           assert.equal(c.parent, "aytq:monitoring:Uptime::aytq-uptime");
+          // status_codes are the codes that TRIGGER AN ALERT (provider v2.0.6): error codes only, never a 2xx
+          assert.deepEqual(input(c, "httpCheck.statusCodes"), [...STATUSCAKE_ALERT_STATUS_CODES], `${c.name}: the codes that alert`);
+          assert.equal((input(c, "httpCheck.statusCodes") as string[]).some((x) => x.startsWith("2")), false, `${c.name}: no 2xx alerts`);
+          assert.equal(input(c, "httpCheck.validateSsl"), true, `${c.name}: the certificate-expiry alert (enable_ssl_alert)`);
         }
         assert.equal(contacts.inputs.name, `AYTQ and CTR ${stack}`);
         assert.equal(JSON.stringify(e).includes(token), false, "no token in the program");
