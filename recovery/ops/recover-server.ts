@@ -124,6 +124,9 @@ export async function serverDifferences(azure: AzureServerApi, s: Settings, fact
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Server states Azure does not leave by itself (ServerState in the 2025-08-01 spec): waiting for Ready would only time out. */
+const SETTLED_NOT_READY = ["Stopped", "Disabled", "Dropping"];
+
 /** Poll the live server until Azure reports it Ready (a restart or an update answers 409 ServerBusy to anything else meanwhile). */
 export async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">, why: string): Promise<void> {
   const s = o.settings;
@@ -136,6 +139,13 @@ export async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "setting
     const facts = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
     if (!facts) throw new ToolError(`the live server ${s.database.serverName} is not in Azure (${why})`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
     if (facts.state === undefined || facts.state === "Ready") return;
+    // states that no wait ends: say so now rather than after the time-out
+    if (SETTLED_NOT_READY.includes(facts.state)) {
+      throw new ToolError(
+        `the live server ${s.database.serverName} is ${facts.state}, so it cannot be converged (${why})`,
+        facts.state === "Stopped" ? `start it (az postgres flexible-server start -g ${s.resourceGroupName} -n ${s.database.serverName}), then run aytq-dr normal --stack <stack>` : `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`,
+      );
+    }
     if (Date.now() - started >= poll.timeoutMs) {
       throw new ToolError(
         `the live server ${s.database.serverName} is still ${facts.state} after ${Math.round(poll.timeoutMs / 60_000)} minutes (${why})`,

@@ -173,3 +173,19 @@ describe("issue 16: static parameters take effect", () => {
     assert.ok(h.lines.some((l) => /waiting for s189p01-aytq-pd-pg to be Ready \(it is (Updating|Restarting)/.test(l)), h.lines.join("\n"));
   });
 });
+
+describe("issue 16: a server Azure will not make Ready by itself", () => {
+  it("verify stops at once on a Stopped server, saying how to start it, instead of waiting out its time-out", async () => {
+    const h = harness("production");
+    await h.port.ready();
+    const s = h.port.settings();
+    const server = [...h.azure.servers.values()].find((x) => x.name === h.live)!;
+    (server as { state: string }).state = "Stopped";
+    await assert.rejects(runOperation({ kind: "normal" }, h.opts({ recovery: { ...h.recovery, readyPoll: { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 600_000 } } })), (e: unknown) => {
+      assert.ok(e instanceof Error);
+      assert.match(e.message, /is Stopped, so it cannot be converged/);
+      return true;
+    });
+    assert.equal(s.database.serverName, h.live);
+  });
+});
