@@ -12,6 +12,7 @@ import type { StackName } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { Journal, type RunMeta } from "../runbook/journal";
 import type { RunEvent, RunOutcome, StepRecord } from "../runbook/ports";
+import { ganttBlock } from "../drill/mermaid";
 import { appendStepSummary, cell, duration, setStepOutputs, STEP_OUTPUT_ENV, STEP_SUMMARY_ENV, type Log } from "./actions";
 import { journalArtifactName, reportArtifactName } from "./journal-artifact";
 import { saveStackConfigSnapshot, snapshotStackConfig } from "./stack-config";
@@ -58,7 +59,17 @@ export function resumeHint(meta: Pick<RunMeta, "runId" | "stack" | "scenario">, 
   ].join("\n");
 }
 
-/** The whole run as Markdown: inputs, every step (also those of the workflow runs before), decisions, outcome. */
+/** The run's steps (those of the workflow runs before too) as a Mermaid gantt chart, times UTC; "" when there is no step. */
+export function runGantt(meta: { stack: string; scenario: string }, records: readonly StepRecord[], until?: string): string {
+  if (records.length === 0) return "";
+  return ganttBlock({
+    title: `Recovery run ${meta.scenario} on ${meta.stack}, times UTC`,
+    sections: [{ name: "steps", tasks: records.map((r) => ({ name: r.step, status: r.status, startedAt: r.startedAt, endedAt: r.endedAt })) }],
+    until,
+  });
+}
+
+/** The whole run as Markdown: inputs, every step (also those of the workflow runs before), a gantt chart of them, decisions, outcome. */
 export function runReportMarkdown(meta: RunMeta, records: readonly StepRecord[], decisions: readonly Decision[], outcome: Ending, terminalResume: string): string {
   const inputs = Object.entries(meta.inputs).filter(([, v]) => v !== undefined);
   const lines = [
@@ -71,6 +82,8 @@ export function runReportMarkdown(meta: RunMeta, records: readonly StepRecord[],
     ...records.map((r) => stepRow(r)),
     "",
   ];
+  const chart = runGantt(meta, records, records.reduce<string | undefined>((end, r) => (r.endedAt && (!end || r.endedAt > end) ? r.endedAt : end), undefined));
+  if (chart) lines.push(chart, "");
   if (decisions.length) lines.push("Decisions:", ...decisions.map((d) => `- ${d.at}: ${d.question} **${d.answer ? "yes" : "no"}** (${d.by === "flag" ? "workflow input / flag" : "a person"})`), "");
   if (outcome !== "completed") lines.push(resumeHint(meta, terminalResume), "");
   return lines.join("\n");
@@ -137,6 +150,12 @@ export function githubRunReporter(env: NodeJS.ProcessEnv, o: RunReporterOptions)
           o.log?.(`warning: could not read the run's metadata for its report: ${(err as Error).message}`);
         }
         const tail = ["", `**Outcome: ${e.outcome}** at ${e.at}.`];
+        try {
+          const chart = runGantt({ stack: o.stack, scenario: meta?.scenario ?? "recovery" }, journal.records(), e.at);
+          if (chart) tail.push("", chart);
+        } catch (err) {
+          o.log?.(`warning: could not read the run's steps for its timeline: ${(err as Error).message}`);
+        }
         if (decisions.length) tail.push("", ...decisions.map((d) => `- decision: ${d.question} **${d.answer ? "yes" : "no"}** (${d.by === "flag" ? "workflow input" : "a person"})`));
         if (meta && e.outcome !== "completed") tail.push("", resumeHint(meta, o.resumeCommand(e.runId)));
         appendStepSummary(env, tail.join("\n") + "\n", o.log);

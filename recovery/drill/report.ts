@@ -6,7 +6,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/ports";
 import { redact } from "../util/redact";
+import { writeHtmlReport } from "./html-report";
 import { durationSeconds } from "./measure";
+import { ganttBlock, type GanttChart } from "./mermaid";
 
 export type CheckStatus = "pass" | "fail" | "n/a";
 
@@ -96,7 +98,7 @@ export function toMarkdown(r: DrillReport): string {
   lines.push(`| **RPO** (incident minus newest data recovered) | ${secs(r.rpoSeconds)} |`);
   lines.push(`| rows lost (committed before the incident, missing after) | ${r.rowsLost} of ${r.writer.rowsCommitted} heartbeat rows |`);
   lines.push(`| dataset | ${r.datasetRows} rows |`, "");
-  lines.push("## Timeline", "");
+  lines.push("## Timeline", "", ganttBlock(drillGantt(r)), "");
   const timeline: [string, string][] = [
     [r.startedAt, "drill started"],
     [r.restorePoint, "restore point"],
@@ -125,6 +127,24 @@ export function toMarkdown(r: DrillReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** The drill's steps and its moments (incident, restore point, data recovered to, validated) as a gantt chart. */
+export function drillGantt(r: DrillReport): GanttChart {
+  return {
+    title: `DR drill ${r.scenario} on ${r.platform} (${r.stack}), times UTC`,
+    sections: [{ name: "recovery steps", tasks: r.steps.map((s) => ({ name: s.name, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt })) }],
+    markers: {
+      name: "moments",
+      markers: [
+        { name: "restore point", at: r.restorePoint },
+        { name: "incident", at: r.incidentAt },
+        ...(r.recoveredTo ? [{ name: "data recovered to", at: r.recoveredTo }] : []),
+        ...(r.validatedAt ? [{ name: "service validated", at: r.validatedAt }] : []),
+      ],
+    },
+    until: r.finishedAt,
+  };
+}
+
 /** Short terminal summary. */
 export function summaryLines(r: DrillReport): string[] {
   const failed = r.checks.filter((c) => c.status === "fail");
@@ -144,12 +164,16 @@ function slowestStepLine(r: DrillReport): string[] {
   return [`       slowest step: ${slowest.name} ${secs(slowest.durationSeconds)}${share}`];
 }
 
-/** `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`; returns both paths. */
-export function writeReport(dir: string, r: DrillReport): { json: string; markdown: string } {
+/**
+ * `dr-reports/<stack>-<scenario>-<timestamp>.{md,json,html}`; returns the three paths. The HTML is
+ * self-contained (inline SVG, no script) and trends the RTO and RPO of the earlier reports in `dir`.
+ */
+export function writeReport(dir: string, r: DrillReport): { json: string; markdown: string; html: string } {
   mkdirSync(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const base = path.join(dir, `${r.stack}-${r.scenario}-${stamp}`);
   writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
   writeFileSync(`${base}.md`, toMarkdown(r));
-  return { json: `${base}.json`, markdown: `${base}.md` };
+  const html = writeHtmlReport(dir, `${base}.html`, r, drillGantt(r));
+  return { json: `${base}.json`, markdown: `${base}.md`, html };
 }

@@ -7,6 +7,7 @@ import { githubRunReporter, RUN_REPORT_FILE } from "../../recovery/ci/run-report
 import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
 import { Journal } from "../../recovery/runbook/journal";
 import type { StepRecord } from "../../recovery/runbook/ports";
+import { ganttTasks, mermaidBlocks } from "../drill/mermaid-parse";
 
 const REPO = path.join(__dirname, "..", "..");
 const RUN = "20240724T060102Z-data-loss-1a2b";
@@ -89,6 +90,37 @@ describe("ci/run-report: a run's progress, outputs and report inside GitHub Acti
     assert.match(summary, /\| stop \(earlier run\) \| ✅ done \|/);
     assert.match(summary, /decision: Restore the copy into the live database\? \*\*yes\*\* \(workflow input\)/);
     assert.doesNotMatch(summary, /To resume/);
+  });
+
+  it("ends the summary and the report with the steps as a Mermaid gantt chart (times UTC) that Mermaid parses", async function () {
+    this.timeout(60_000);
+    const r = reporter();
+    assert.ok(r);
+    r({ type: "run-start", runId: RUN, scenario: "data-loss", stack: "test", at: "2024-07-24T06:01:02Z" });
+    const records = [
+      step("stop", "done", { startedAt: "2024-07-24T06:01:03.000Z", endedAt: "2024-07-24T06:01:05.500Z" }),
+      step("maintenance-on: #1; <b>", "unchanged", { startedAt: "2024-07-24T06:01:05.500Z", endedAt: "2024-07-24T06:01:06.000Z" }),
+      step("freeze", "failed", { startedAt: "2024-07-24T06:01:06.000Z", endedAt: "2024-07-24T06:01:09.250Z", summary: undefined, error: "HTTP 401" }),
+    ];
+    for (const s of records) {
+      journal.append(s);
+      r({ type: "step-end", runId: RUN, record: s });
+    }
+    r({ type: "run-end", runId: RUN, outcome: "failed", at: "2024-07-24T06:01:10Z" });
+    const summary = readFileSync(env.GITHUB_STEP_SUMMARY, "utf8");
+    const report = readFileSync(path.join(journal.dir, RUN_REPORT_FILE), "utf8");
+    for (const markdown of [summary, report]) {
+      const blocks = mermaidBlocks(markdown);
+      assert.equal(blocks.length, 1, markdown);
+      const chart = await ganttTasks(blocks[0]);
+      assert.equal(chart.title, "Recovery run data-loss on test, times UTC");
+      assert.deepEqual(chart.tasks.map((t) => t.name), ["stop", "maintenance-on 1 b", "freeze"]);
+      const wall = (d: Date) => `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:${String(d.getSeconds()).padStart(2, "0")}.${String(d.getMilliseconds()).padStart(3, "0")}`;
+      assert.deepEqual(chart.tasks.map((t) => [wall(t.start), wall(t.end)]), [["06:01:03.000", "06:01:05.500"], ["06:01:05.500", "06:01:06.000"], ["06:01:06.000", "06:01:09.250"]]);
+      assert.deepEqual(chart.tasks.map((t) => t.classes.crit), [false, false, true]);
+    }
+    // in the summary, after the outcome
+    assert.ok(summary.indexOf("```mermaid") > summary.indexOf("**Outcome: failed**"));
   });
 
   it("a stack file it cannot read is a warning: the run goes on", () => {

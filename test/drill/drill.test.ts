@@ -12,6 +12,7 @@ import type { DrillReport } from "../../recovery/drill";
 import { PgCluster, makeTempDir } from "../../recovery/pg/cluster";
 import { LOCK_FILE, LocalEnvironment, WorkFolder } from "../../recovery/platforms/local";
 import type { StepRecord } from "../../recovery/runbook/ports";
+import { ganttTasks, mermaidBlocks } from "./mermaid-parse";
 
 function testIO(env: NodeJS.ProcessEnv = {}): CliIO & { outText: string[]; errText: string[] } {
   const outText: string[] = [];
@@ -25,6 +26,7 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
   let report: DrillReport;
   let journal: StepRecord[];
   let markdown: string;
+  let html: string;
   const webhook: { path: string; text: string }[] = [];
   let server: http.Server;
   let io: ReturnType<typeof testIO>;
@@ -51,11 +53,12 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.ok(Date.now() - started < 120_000);
     report = reports[0];
     const files = readdirSync(path.join(dir, "reports"));
-    assert.deepEqual(files.map((f) => path.extname(f)).sort(), [".json", ".md"]);
-    assert.match(files[0], /^local-data-loss-\d{8}T\d{6}Z\.(md|json)$/);
+    assert.deepEqual(files.map((f) => path.extname(f)).sort(), [".html", ".json", ".md"]);
+    for (const f of files) assert.match(f, /^local-data-loss-\d{8}T\d{6}Z\.(md|json|html)$/);
     const json = JSON.parse(readFileSync(path.join(dir, "reports", files.find((f) => f.endsWith(".json"))!), "utf8")) as DrillReport;
     assert.deepEqual(json, JSON.parse(JSON.stringify(report)), "the JSON file is the report");
     markdown = readFileSync(path.join(dir, "reports", files.find((f) => f.endsWith(".md"))!), "utf8");
+    html = readFileSync(path.join(dir, "reports", files.find((f) => f.endsWith(".html"))!), "utf8");
     const runDir = path.join(dir, "state", "drill-data-loss", report.runId);
     journal = readFileSync(path.join(runDir, "journal.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as StepRecord);
   });
@@ -102,6 +105,18 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.ok(report.rowsLost <= Math.ceil((report.rpoSeconds! * 1000) / 100), "no more rows lost than the RPO window can hold");
     assert.equal(report.decisions.length, 1);
     assert.equal(report.decisions[0].by, "flag");
+  });
+
+  it("draws the journal's steps as a Mermaid gantt chart that Mermaid parses, and writes the HTML page beside it", async () => {
+    const [block, ...more] = mermaidBlocks(markdown);
+    assert.equal(more.length, 0);
+    const chart = await ganttTasks(block);
+    const steps = chart.tasks.filter((t) => !t.milestone);
+    assert.deepEqual(steps.map((t) => t.name), journal.map((j) => j.step));
+    assert.deepEqual(chart.tasks.filter((t) => t.milestone).map((t) => t.name), ["restore point", "incident", "data recovered to", "service validated"]);
+    assert.match(html, /<svg [^>]*class="timeline"/);
+    assert.match(html, /<svg [^>]*class="trend"/);
+    assert.ok(!/<script/i.test(html));
   });
 
   it("writes the Markdown sections and a terminal summary, and notified without printing the webhook", () => {

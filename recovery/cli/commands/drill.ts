@@ -79,7 +79,7 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
         text: summaryLines(report).join("\n"),
         tone: report.green ? "success" : "failure",
       });
-      io.err(`report: ${path.relative(process.cwd(), files.markdown)} and .json`);
+      io.err(`report: ${path.relative(process.cwd(), files.markdown)}, .json and .html`);
       reports.push(report);
     }
   } finally {
@@ -136,7 +136,7 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
       const files = writeReport(reportDir, report);
       appendStepSummary(io.env, toMarkdown(report), (l) => io.err(l));
       notifier.send({ title: `DR drill ${scenario} on ${stack}: ${report.green ? "green" : "RED"}`, text: summaryLines(report).join("\n"), tone: report.green ? "success" : "failure" });
-      io.err(`report: ${path.relative(process.cwd(), files.markdown)} and .json`);
+      io.err(`report: ${path.relative(process.cwd(), files.markdown)}, .json and .html`);
       reports.push(report);
     }
   } finally {
