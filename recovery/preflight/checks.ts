@@ -8,6 +8,7 @@ import type { PtrCopyInfo } from "../runbook/ports";
 import { serverCheck, type ServerReading } from "./server";
 import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
 import { type MonitoringExpectation, type MonitoringReading, monitoringChecks } from "./monitoring";
+import type { GithubWorkflowAnswer } from "./github";
 
 export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
@@ -52,6 +53,8 @@ export interface PreflightProbes {
   readMonitoring?(expect: MonitoringExpectation): Promise<MonitoringReading>;
   /** Whether the identity running this may write management locks on the stack's resource group; undefined: Azure cannot be asked. */
   mayWriteLocks?(): Promise<boolean>;
+  /** The nightly backup workflow (BACKUP_WORKFLOW_FILE) as GitHub has it: its state, or why it could not be read (never throws). */
+  backupWorkflow?(): Promise<GithubWorkflowAnswer>;
 }
 
 /** What pre-flight reads from settings (a stack's or the local platform's). */
@@ -155,6 +158,12 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
     out.push({ name: ruleCheckName(t.pipeline?.rule.pattern ?? "main"), status: "n/a", detail: "no pipeline to freeze on this platform" });
   }
 
+  // the nightly backup: GitHub disables scheduled workflows (60 days without activity in a public repository, or by hand)
+  if (p.backupWorkflow) {
+    const w = await safely("asking GitHub for the backup workflow", () => p.backupWorkflow!());
+    out.push(backupWorkflowResult(w.value ?? { ok: false, repository: undefined, file: BACKUP_WORKFLOW_FILE, detail: w.error ?? "no answer", fix: "run aytq-dr preflight again" }));
+  }
+
   // temporary URLs and DfE Sign-in
   if (t.temporaryHosts) {
     out.push({ name: "temporary URLs configured", status: "pass", detail: `${t.temporaryHosts.aytq}, ${t.temporaryHosts.ctr}` });
@@ -202,6 +211,37 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
   else if (stale.length) out.push({ name: "no stale PTR copies", status: "fail", detail: `older than ${STALE_COPY_HOURS} h: ${stale.map((c) => c.name).join(", ")}`, fix: `aytq-dr tidy --stack ${t.name} --all (or --name <copy>)` });
   else out.push({ name: "no stale PTR copies", status: "pass", detail: `${(copies.value ?? []).length} copies, none older than ${STALE_COPY_HOURS} h` });
   return out;
+}
+
+/** The workflow that takes the nightly backups (.github/workflows/backup.yml). */
+export const BACKUP_WORKFLOW_FILE = "backup.yml";
+export const BACKUP_WORKFLOW_CHECK = `nightly backup workflow enabled (${BACKUP_WORKFLOW_FILE})`;
+
+/** GitHub's state of the backup workflow as a check: active passes, disabled fails with the way to enable it, unreadable warns. */
+export function backupWorkflowResult(a: GithubWorkflowAnswer): PreflightResult {
+  const name = BACKUP_WORKFLOW_CHECK;
+  if (!a.ok) return { name, status: "warn", detail: `not read: ${a.detail}`, fix: a.fix };
+  const where = `${a.file} ("${a.name}") in ${a.repository}`;
+  const enable = `gh workflow enable ${a.file} --repo ${a.repository}, or in GitHub: ${a.repository} > Actions > ${a.name} > Enable workflow`;
+  switch (a.state) {
+    case "active":
+      return { name, status: "pass", detail: `${where} is active` };
+    case "disabled_inactivity":
+      return {
+        name,
+        status: "fail",
+        detail: `GitHub disabled ${where} for inactivity (disabled_inactivity): scheduled workflows of a public repository stop after 60 days without activity, so no nightly backup runs`,
+        fix: `${enable}; any commit to ${a.repository}, or enabling the workflow again, starts the 60 days afresh`,
+      };
+    case "disabled_manually":
+      return { name, status: "fail", detail: `${where} was disabled by hand (disabled_manually): no nightly backup runs`, fix: `find out who disabled it and why, then ${enable}` };
+    case "deleted":
+      return { name, status: "fail", detail: `GitHub lists ${where} as deleted: no nightly backup runs`, fix: `restore .github/workflows/${a.file} on the default branch of ${a.repository}` };
+    case "disabled_fork":
+      return { name, status: "fail", detail: `${a.repository} is a fork, whose workflows GitHub does not run (disabled_fork)`, fix: `run pre-flight against the repository the nightly backup runs from (GITHUB_REPOSITORY=<owner/name>)` };
+    default:
+      return { name, status: "warn", detail: `GitHub says ${where} is "${a.state}", a state pre-flight does not know`, fix: `look at ${a.repository} > Actions > ${a.name}: it must be enabled for the nightly backup to run` };
+  }
 }
 
 export function preflightFailed(results: readonly PreflightResult[]): boolean {

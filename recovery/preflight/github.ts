@@ -1,7 +1,9 @@
 /**
- * GitHub's REST API, as pre-flight needs it: may the token edit branch protection, and what is the
- * live rule of a branch. Every failure becomes one line and its fix; the token (GITHUB_TOKEN, the
- * variable the Pulumi provider reads too) is sent in a header and never appears in either.
+ * GitHub's REST API: the one client aytq-dr has (`githubGet`: https only, one line and a fix for
+ * every failure), and what pre-flight asks with it: may the token edit branch protection, what is
+ * the live rule of a branch, is a workflow enabled. `ci find-journal` (ci/journal-artifact.ts) asks
+ * through the same client. The token (GITHUB_TOKEN, the variable the Pulumi provider reads too) is
+ * sent in a header and never appears in a message or a fix.
  */
 import { z } from "zod";
 import type { GithubBranchProtectionAnswer, LiveActor, LiveBranchProtection } from "./branch-protection";
@@ -24,7 +26,8 @@ export function githubOptionsFromEnv(env: NodeJS.ProcessEnv): GithubClientOption
   return { token: envValue(env, "GITHUB_TOKEN"), baseUrl: envValue(env, "GITHUB_API_URL") };
 }
 
-class GithubFailure extends Error {
+/** A request that could not be made or was refused: one line and its fix, never the token. */
+export class GithubFailure extends Error {
   constructor(
     public readonly detail: string,
     public readonly fix: string,
@@ -33,10 +36,28 @@ class GithubFailure extends Error {
   }
 }
 
-interface Answer {
+/** GitHub's answer: status, headers and the parsed JSON body (undefined when it is not JSON). */
+export interface GithubAnswer {
   status: number;
   headers: Headers;
   body: unknown;
+}
+
+/** How one caller talks to GitHub: the token (never printed), the API root, a deadline, what to do once a failure is fixed. */
+export interface GithubRequestOptions {
+  token: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** What the reader does after fixing a failure, e.g. "run aytq-dr preflight again". */
+  again: string;
+  fetch?: typeof fetch;
+}
+
+/** What to do when GitHub refuses the token (401), the access (403) or cannot see the thing (404). */
+export interface GithubAccessFixes {
+  unauthorized: string;
+  forbidden: string;
+  notFound: string;
 }
 
 function oneLine(text: string, max = 160): string {
@@ -57,8 +78,17 @@ function rateLimitReset(headers: Headers): string | undefined {
   return undefined;
 }
 
+/** The fixes for pre-flight's branch protection reads (the token of AYTQ_DR_GITHUB_TOKEN, admin on the app's repository). */
+function branchProtectionFixes(repository: string): GithubAccessFixes {
+  return {
+    unauthorized: `the token is wrong, expired or revoked: create one with admin rights on ${repository} (fine-grained: Administration read and write) and export it as GITHUB_TOKEN`,
+    forbidden: `the token needs admin rights on ${repository} (fine-grained: Administration read and write; classic: repo scope, held by an admin), authorised for the organisation's SSO`,
+    notFound: `check pipeline.repository and pipeline.branch, and that the token can see ${repository} (a fine-grained token lists its repositories; reading protection needs Administration read)`,
+  };
+}
+
 /** Turn a non-2xx answer into one line and its fix. `what` names what was asked for. */
-function failureFor(a: Answer, what: string, repository: string, baseUrl: string): GithubFailure {
+export function githubFailure(a: GithubAnswer, what: string, o: Pick<GithubRequestOptions, "baseUrl" | "again">, fixes: GithubAccessFixes): GithubFailure {
   const message = messageOf(a.body);
   const http = `HTTP ${a.status}${message ? `: ${message}` : ""}`;
   const limited =
@@ -67,37 +97,44 @@ function failureFor(a: Answer, what: string, repository: string, baseUrl: string
     const reset = rateLimitReset(a.headers);
     return new GithubFailure(
       `GitHub's API rate limit for this token is used up (${http})${reset ? `; ${reset}` : ""}`,
-      `wait${reset ? ` (${reset})` : " a few minutes"} and run aytq-dr preflight again; jobs that share this token share its limit`,
+      `wait${reset ? ` (${reset})` : " a few minutes"} and ${o.again}; jobs that share this token share its limit`,
     );
   }
-  if (a.status === 401) {
-    return new GithubFailure(
-      `GitHub refused GITHUB_TOKEN (${http})`,
-      `the token is wrong, expired or revoked: create one with admin rights on ${repository} (fine-grained: Administration read and write) and export it as GITHUB_TOKEN`,
-    );
-  }
-  if (a.status === 403) {
-    return new GithubFailure(
-      `GitHub refused access to ${what} (${http})`,
-      `the token needs admin rights on ${repository} (fine-grained: Administration read and write; classic: repo scope, held by an admin), authorised for the organisation's SSO`,
-    );
-  }
-  if (a.status === 404) {
-    return new GithubFailure(
-      `GitHub answered 404 for ${what} (${http}): it does not exist, or the token cannot see it`,
-      `check pipeline.repository and pipeline.branch, and that the token can see ${repository} (a fine-grained token lists its repositories; reading protection needs Administration read)`,
-    );
-  }
-  if (a.status >= 500) {
-    return new GithubFailure(`GitHub answered ${http} for ${what}`, `GitHub may be having trouble (https://www.githubstatus.com): run aytq-dr preflight again later`);
-  }
-  return new GithubFailure(`GitHub answered ${http} for ${what}`, `check ${baseUrl} is GitHub's REST API (GITHUB_API_URL) and run aytq-dr preflight again`);
+  if (a.status === 401) return new GithubFailure(`GitHub refused GITHUB_TOKEN (${http})`, fixes.unauthorized);
+  if (a.status === 403) return new GithubFailure(`GitHub refused access to ${what} (${http})`, fixes.forbidden);
+  if (a.status === 404) return new GithubFailure(`GitHub answered 404 for ${what} (${http}): it does not exist, or the token cannot see it`, fixes.notFound);
+  if (a.status >= 500) return new GithubFailure(`GitHub answered ${http} for ${what}`, `GitHub may be having trouble (https://www.githubstatus.com): ${o.again} later`);
+  return new GithubFailure(`GitHub answered ${http} for ${what}`, `check ${o.baseUrl} is GitHub's REST API (GITHUB_API_URL) and ${o.again}`);
 }
 
-async function get(opts: Required<GithubClientOptions>, path: string): Promise<Answer> {
+/**
+ * Why the token must not be sent to `baseUrl`, or undefined when it may: only https, or plain
+ * http to this machine (127.0.0.0/8, ::1, localhost), which is what the tests' stand-ins listen on.
+ */
+export function insecureGithubApiUrl(baseUrl: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(baseUrl);
+  } catch {
+    return `the GitHub API URL "${oneLine(baseUrl, 80)}" is not a URL`;
+  }
+  if (u.protocol === "https:") return undefined;
+  const loopback = u.hostname === "localhost" || u.hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(u.hostname);
+  if (u.protocol === "http:" && loopback) return undefined;
+  return `the GitHub API URL ${u.protocol}//${u.host} is not https: GITHUB_TOKEN is not sent over ${u.protocol.replace(/:$/, "")}`;
+}
+
+/** The fix for an API URL the token may not be sent to. */
+export const INSECURE_GITHUB_API_URL_FIX =
+  "set GITHUB_API_URL to GitHub's API over https (https://api.github.com; GitHub Enterprise Server: https://<host>/api/v3), or unset it; plain http is accepted only to this machine (127.0.0.1, ::1, localhost)";
+
+/** GET a path of GitHub's REST API. Throws a GithubFailure when the URL is not https, or GitHub cannot be reached in time; any HTTP status is an answer. */
+export async function githubGet(opts: GithubRequestOptions, path: string): Promise<GithubAnswer> {
+  const insecure = insecureGithubApiUrl(opts.baseUrl);
+  if (insecure) throw new GithubFailure(insecure, INSECURE_GITHUB_API_URL_FIX);
   const url = opts.baseUrl.replace(/\/+$/, "") + path;
   try {
-    const res = await fetch(url, {
+    const res = await (opts.fetch ?? fetch)(url, {
       headers: {
         authorization: `Bearer ${opts.token}`,
         accept: "application/vnd.github+json",
@@ -117,14 +154,16 @@ async function get(opts: Required<GithubClientOptions>, path: string): Promise<A
   } catch (err) {
     const e = err as Error;
     if (e.name === "TimeoutError" || e.name === "AbortError") {
-      throw new GithubFailure(
-        `GitHub did not answer within ${opts.timeoutMs / 1000} s (${opts.baseUrl})`,
-        `check this machine reaches ${opts.baseUrl} (proxy, firewall, VPN) and run aytq-dr preflight again`,
-      );
+      throw new GithubFailure(`GitHub did not answer within ${opts.timeoutMs / 1000} s (${opts.baseUrl})`, `check this machine reaches ${opts.baseUrl} (proxy, firewall, VPN) and ${opts.again}`);
     }
     const cause = (e.cause as Error | undefined)?.message ?? e.message;
-    throw new GithubFailure(`GitHub not reachable at ${opts.baseUrl}: ${oneLine(cause)}`, `check this machine reaches ${opts.baseUrl} (proxy, firewall, VPN; GITHUB_API_URL if set) and run aytq-dr preflight again`);
+    throw new GithubFailure(`GitHub not reachable at ${opts.baseUrl}: ${oneLine(cause)}`, `check this machine reaches ${opts.baseUrl} (proxy, firewall, VPN; GITHUB_API_URL if set) and ${opts.again}`);
   }
+}
+
+/** Every occurrence of the token replaced by [GITHUB_TOKEN]: for any text built from an answer. */
+export function maskGithubToken(text: string, token: string): string {
+  return token.length > 0 ? text.split(token).join("[GITHUB_TOKEN]") : text;
 }
 
 // GitHub's answer for GET /repos/{owner}/{repo}/branches/{branch}/protection. Loose: only what we compare.
@@ -205,8 +244,8 @@ export function liveRuleFromRest(body: unknown, org: string): LiveBranchProtecti
   };
 }
 
-function mask(text: string, token: string): string {
-  return token.length > 0 ? text.split(token).join("[GITHUB_TOKEN]") : text;
+function preflightRequest(token: string, options: GithubClientOptions): GithubRequestOptions {
+  return { token, baseUrl: options.baseUrl ?? DEFAULT_GITHUB_API_URL, timeoutMs: options.timeoutMs ?? GITHUB_TIMEOUT_MS, again: "run aytq-dr preflight again" };
 }
 
 /** May the token edit branch protection of `repository` (`owner/name`), and what is the live rule of `branch`? Never throws. */
@@ -215,18 +254,19 @@ export async function readBranchProtection(repository: string, branch: string, o
   if (!token) {
     return { ok: false, detail: "GITHUB_TOKEN is not set", fix: `export GITHUB_TOKEN=<a token with admin rights on ${repository}> (the Pulumi GitHub provider reads the same variable)` };
   }
-  const opts: Required<GithubClientOptions> = { token, baseUrl: options.baseUrl ?? DEFAULT_GITHUB_API_URL, timeoutMs: options.timeoutMs ?? GITHUB_TIMEOUT_MS };
+  const opts = preflightRequest(token, options);
+  const fixes = branchProtectionFixes(repository);
   const [org, name] = repository.split("/");
   const repoPath = `/repos/${encodeURIComponent(org)}/${encodeURIComponent(name)}`;
   try {
-    const repo = await get(opts, repoPath);
-    if (repo.status !== 200) throw failureFor(repo, repository, repository, opts.baseUrl);
+    const repo = await githubGet(opts, repoPath);
+    if (repo.status !== 200) throw githubFailure(repo, repository, opts, fixes);
     const admin = (repo.body as { permissions?: { admin?: unknown } } | undefined)?.permissions?.admin === true;
 
     const what = `the protection of ${branch} in ${repository}`;
-    const prot = await get(opts, `${repoPath}/branches/${encodeURIComponent(branch)}/protection`);
+    const prot = await githubGet(opts, `${repoPath}/branches/${encodeURIComponent(branch)}/protection`);
     if (prot.status === 404 && /branch not protected/i.test(messageOf(prot.body) ?? "")) return { ok: true, admin, live: undefined };
-    if (prot.status !== 200) throw failureFor(prot, what, repository, opts.baseUrl);
+    if (prot.status !== 200) throw githubFailure(prot, what, opts, fixes);
     let live: LiveBranchProtection;
     try {
       live = liveRuleFromRest(prot.body, org);
@@ -240,6 +280,51 @@ export async function readBranchProtection(repository: string, branch: string, o
     return { ok: true, admin, live };
   } catch (err) {
     const f = err instanceof GithubFailure ? err : new GithubFailure(`GitHub: ${oneLine(err instanceof Error ? err.message : String(err))}`, "run aytq-dr preflight again; if it persists, report it");
-    return { ok: false, detail: mask(f.detail, token), fix: mask(f.fix, token) };
+    return { ok: false, detail: maskGithubToken(f.detail, token), fix: maskGithubToken(f.fix, token) };
+  }
+}
+
+/** GitHub's states of a workflow (the `state` of GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}). */
+export const WORKFLOW_STATES = ["active", "deleted", "disabled_fork", "disabled_inactivity", "disabled_manually"] as const;
+
+/** The workflow as GitHub has it, or why it could not be read. */
+export type GithubWorkflowAnswer =
+  | { ok: true; repository: string; file: string; name: string; state: string; htmlUrl?: string }
+  | { ok: false; repository: string | undefined; file: string; detail: string; fix: string };
+
+const workflowBody = z.looseObject({ name: z.string(), path: z.string(), state: z.string(), html_url: z.string().optional() });
+
+/**
+ * The state of a workflow of `repository` (`owner/name`), named by its file (`backup.yml`):
+ * GET /repos/{owner}/{repo}/actions/workflows/{file}. Never throws; `repository` undefined says
+ * which repository runs the workflows is not known here.
+ */
+export async function readWorkflowState(repository: string | undefined, file: string, options: GithubClientOptions): Promise<GithubWorkflowAnswer> {
+  const token = options.token ?? "";
+  const fail = (detail: string, fix: string): GithubWorkflowAnswer => ({ ok: false, repository, file, detail: maskGithubToken(detail, token), fix: maskGithubToken(fix, token) });
+  if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    return fail(
+      repository ? `"${oneLine(repository, 80)}" is not owner/name` : "which repository runs the aytq-dr workflows is not known here",
+      "set GITHUB_REPOSITORY=<owner/name of the repository holding .github/workflows> (GitHub Actions sets it), or run from a clone whose origin is that repository on GitHub",
+    );
+  }
+  if (!token) return fail("GITHUB_TOKEN is not set", `export GITHUB_TOKEN=<a token that may read ${repository} (fine-grained: Actions read)>`);
+  const opts = preflightRequest(token, options);
+  const [owner, name] = repository.split("/");
+  const what = `the workflow ${file} of ${repository}`;
+  const fixes: GithubAccessFixes = {
+    unauthorized: `the token is wrong, expired or revoked: export a GITHUB_TOKEN that may read ${repository} (fine-grained: Actions read)`,
+    forbidden: `give the token read access to ${repository}'s Actions (fine-grained: Actions read; classic: repo scope), or look in ${repository}'s Actions tab`,
+    notFound: `check that .github/workflows/${file} is on ${repository}'s default branch and that the token can see ${repository} (fine-grained: Actions read)`,
+  };
+  try {
+    const a = await githubGet(opts, `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/actions/workflows/${encodeURIComponent(file)}`);
+    if (a.status !== 200) throw githubFailure(a, what, opts, fixes);
+    const parsed = workflowBody.safeParse(a.body);
+    if (!parsed.success) throw new GithubFailure(`GitHub's answer for ${what} is not a workflow (no name, path or state)`, `check ${opts.baseUrl} is GitHub's REST API (GITHUB_API_URL)`);
+    return { ok: true, repository, file, name: parsed.data.name, state: parsed.data.state, htmlUrl: parsed.data.html_url };
+  } catch (err) {
+    const f = err instanceof GithubFailure ? err : new GithubFailure(`GitHub: ${oneLine(err instanceof Error ? err.message : String(err))}`, "run aytq-dr preflight again; if it persists, report it");
+    return fail(f.detail, f.fix);
   }
 }

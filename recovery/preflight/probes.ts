@@ -17,9 +17,9 @@ import { pgBinDir } from "../pg/cluster";
 import { DEFAULT_WORK_ROOT, LOCK_FILE, isAlive } from "../platforms/local/workfolder";
 import type { StorageLocation } from "../runbook/ports";
 import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
-import { REQUIRED_PITR_DAYS } from "./checks";
+import { BACKUP_WORKFLOW_FILE, REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
-import { githubOptionsFromEnv, readBranchProtection } from "./github";
+import { githubOptionsFromEnv, readBranchProtection, readWorkflowState } from "./github";
 import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./monitoring";
 import { envValue } from "../util/env";
 
@@ -98,7 +98,22 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     listPtrCopies: async () => s.recovery.ptrCopies.map((c) => ({ ...c })),
     ...(azure ? { readServer: () => readServer(azure, s), mayWriteLocks: async () => actionAllowed(await azure.getPermissions(s.resourceGroupName), LOCK_WRITE) } : {}),
     readMonitoring: (expect) => readMonitoring(expect, { statusCake: statusCakeFromEnv(env), azure }),
+    backupWorkflow: () => readWorkflowState(workflowsRepository(env), BACKUP_WORKFLOW_FILE, githubOptionsFromEnv(env)),
   };
+}
+
+/**
+ * `owner/name` of the repository whose workflows run aytq-dr (the one holding .github/workflows):
+ * GITHUB_REPOSITORY (GitHub Actions sets it), else the `origin` of the clone at `root` when it is
+ * on github.com; undefined when neither says.
+ */
+export function workflowsRepository(env: NodeJS.ProcessEnv, root: string = PROJECT_ROOT): string | undefined {
+  const fromEnv = envValue(env, "GITHUB_REPOSITORY")?.trim();
+  if (fromEnv) return fromEnv;
+  const r = spawnSync("git", ["-C", root, "remote", "get-url", "origin"], { encoding: "utf8", timeout: 5_000, stdio: ["ignore", "pipe", "ignore"] });
+  if (r.status !== 0 || typeof r.stdout !== "string") return undefined;
+  const m = /^(?:https:\/\/(?:[^@/]+@)?github\.com\/|(?:ssh:\/\/)?git@github\.com[:/])([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(r.stdout.trim());
+  return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
 function hasBinary(name: string): boolean {

@@ -108,15 +108,16 @@ async function firstWorkflowRun(): Promise<FirstRun> {
 
   // workflow run 2, job "journal": find the newest artifact of that name, download it
   const gh = await startFakeGithub("DFE-Digital/aytq-dr", "ghs_token");
-  gh.artifacts = [
-    { id: 7, name: out["journal-artifact"], expired: true, created_at: "2024-07-20T00:00:00Z", workflow_run: { id: 7 } },
-    { id: 41, name: out["journal-artifact"], expired: false, created_at: new Date().toISOString(), workflow_run: { id: 41 } },
-  ];
+  // both uploaded by Recover, dispatched on main (what find-journal trusts); a fork's pull request uploaded a newer one
+  gh.upload({ artifactId: 7, runId: 7, name: out["journal-artifact"], expired: true, createdAt: "2024-07-20T00:00:00Z" });
+  gh.upload({ artifactId: 41, runId: 41, name: out["journal-artifact"], createdAt: new Date(Date.now() - 60_000).toISOString() });
+  gh.upload({ artifactId: 66, runId: 66, name: out["journal-artifact"], createdAt: new Date().toISOString(), event: "pull_request", path: ".github/workflows/preview.yml", head_branch: "main", headRepository: { id: 999_001, full_name: "attacker/aytq-dr" } });
   const findEnv = { GITHUB_TOKEN: "ghs_token", GITHUB_REPOSITORY: "DFE-Digital/aytq-dr", GITHUB_API_URL: gh.url, GITHUB_OUTPUT: path.join(tmp, "run2", "find-out") };
   mkdirSync(path.join(tmp, "run2"), { recursive: true });
   const findIO = cliIO(findEnv);
   assert.equal(await main(["node", "aytq-dr", "ci", "find-journal", "--stack", "test", "--run-id", out["run-id"]], findIO), 0, findIO.lines.join("\n"));
   const found = outputs(findEnv.GITHUB_OUTPUT);
+  assert.equal(found["workflow-run-id"], "41", "the fork's newer artifact must be set aside");
   const download = path.join(tmp, "run2", "journal-download");
   cpSync(path.join(tmp, "artifacts", `workflow-run-${found["workflow-run-id"]}`, found["artifact-name"]), download, { recursive: true });
   return { tmp, port, data, runId: out["run-id"], download, root2: checkout(path.join(tmp, "run2", "checkout")), state2: path.join(tmp, "run2", "state"), gh };

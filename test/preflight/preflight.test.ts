@@ -65,8 +65,14 @@ function probes(over: Partial<PreflightProbes> = {}): PreflightProbes {
     probeUrl: async () => ({ ok: true, detail: "HTTP 200" }),
     listPtrCopies: async () => [{ name: "live-ptr-1", restorePointUTC: hoursAgo(3).toISOString(), createdAtUTC: hoursAgo(2).toISOString() }],
     readServer: async () => ({ present: true, summary: "HA Disabled, B_Standard_B1ms, 32 GB, PostgreSQL 16, 2 parameters", differences: [] }),
+    backupWorkflow: async () => backupWorkflowIs("active"),
     ...over,
   };
+}
+
+/** GitHub's answer for the backup workflow in a given state. */
+function backupWorkflowIs(state: string) {
+  return { ok: true as const, repository: "DFE-Digital/aytq-dr", file: "backup.yml", name: "Backup", state };
 }
 
 async function statusOf(name: RegExp, t: PreflightTarget, p: PreflightProbes): Promise<string[]> {
@@ -94,6 +100,9 @@ describe("preflight", () => {
     ["GitHub not readable", /GitHub/, {}, { githubBranchProtection: async () => ({ ok: false, detail: "GitHub refused GITHUB_TOKEN (HTTP 401)", fix: "new token" }) }],
     ["a live branch protection rule that differs", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: { ...LIVE, enforceAdmins: false } }) }],
     ["an unprotected main", /GitHub branch protection/, {}, { githubBranchProtection: async () => ({ ok: true, admin: true, live: undefined }) }],
+    ["a backup workflow GitHub disabled for inactivity", /nightly backup workflow enabled/, {}, { backupWorkflow: async () => backupWorkflowIs("disabled_inactivity") }],
+    ["a backup workflow disabled by hand", /nightly backup workflow enabled/, {}, { backupWorkflow: async () => backupWorkflowIs("disabled_manually") }],
+    ["a deleted backup workflow", /nightly backup workflow enabled/, {}, { backupWorkflow: async () => backupWorkflowIs("deleted") }],
     [
       "a live server that came back single-instance",
       /live server as the stack declares/,
@@ -119,6 +128,21 @@ describe("preflight", () => {
       assert.deepEqual(results.filter((r) => r.status === "fail").map((r) => r.name), matching.filter((r) => r.status === "fail").map((r) => r.name));
     });
   }
+
+  it("the backup workflow: active passes; disabled fails with gh workflow enable; unreadable or a probe that throws warns with the reason", async () => {
+    assert.deepEqual(await statusOf(/nightly backup workflow enabled/, target(), probes()), ["pass"]);
+    const inactive = (await runPreflight(target(), probes({ backupWorkflow: async () => backupWorkflowIs("disabled_inactivity") }))).find((r) => /nightly backup workflow/.test(r.name));
+    assert.match(inactive?.fix ?? "", /gh workflow enable backup\.yml .*Actions > Backup > Enable workflow.*any commit .*starts the 60 days afresh/);
+    const manual = (await runPreflight(target(), probes({ backupWorkflow: async () => backupWorkflowIs("disabled_manually") }))).find((r) => /nightly backup workflow/.test(r.name));
+    assert.match(manual?.fix ?? "", /gh workflow enable backup\.yml/);
+    const unread = await runPreflight(target(), probes({ backupWorkflow: async () => ({ ok: false, repository: "DFE-Digital/aytq-dr", file: "backup.yml", detail: "GitHub refused access (HTTP 403)", fix: "give the token Actions read" }) }));
+    assert.deepEqual(unread.filter((r) => /nightly backup workflow/.test(r.name)).map((r) => [r.status, r.detail, r.fix]), [["warn", "not read: GitHub refused access (HTTP 403)", "give the token Actions read"]]);
+    assert.equal(preflightFailed(unread), false);
+    const threw = await runPreflight(target(), probes({ backupWorkflow: async () => Promise.reject(new Error("boom")) }));
+    assert.deepEqual(threw.filter((r) => /nightly backup workflow/.test(r.name)).map((r) => r.status), ["warn"]);
+    // no probe (a platform without GitHub workflows): no row at all
+    assert.deepEqual(await statusOf(/nightly backup workflow enabled/, target(), probes({ backupWorkflow: undefined })), []);
+  });
 
   it("warns (does not fail) when the stack's subscription is unknown, so the real server cannot be read", async () => {
     assert.deepEqual(await statusOf(/live server as the stack declares/, target(), probes({ readServer: undefined })), ["warn"]);

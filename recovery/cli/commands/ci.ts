@@ -34,7 +34,7 @@ export function registerCi(program: Command, io: CliIO): void {
     });
 
   ci.command("find-journal")
-    .description("find the newest journal artifact of a run (GitHub's API, GITHUB_TOKEN with actions: read); sets the outputs artifact-name and workflow-run-id")
+    .description("find the newest trusted journal artifact of a run (uploaded by recover.yml, dispatched on the default branch of this repository; GitHub's API, GITHUB_TOKEN with actions: read); sets the outputs artifact-name and workflow-run-id")
     .requiredOption("--stack <stack>", "test | preproduction | production")
     .requiredOption("--run-id <id>", "the aytq-dr run id to resume")
     .option("--repository <owner/name>", "default GITHUB_REPOSITORY")
@@ -42,7 +42,7 @@ export function registerCi(program: Command, io: CliIO): void {
       const stack = checkStackName(f.stack);
       const token = io.env.GITHUB_TOKEN?.trim();
       if (!token) throw new UsageError("GITHUB_TOKEN is not set", "give the step env GITHUB_TOKEN: ${{ github.token }} and the job permissions: actions: read");
-      const found = await findJournalArtifact({ stack, runId: f.runId.trim(), repository: (f.repository ?? io.env.GITHUB_REPOSITORY ?? "").trim(), token, apiUrl: io.env.GITHUB_API_URL?.trim() || undefined });
+      const found = await findJournalArtifact({ stack, runId: f.runId.trim(), repository: (f.repository ?? io.env.GITHUB_REPOSITORY ?? "").trim(), token, apiUrl: io.env.GITHUB_API_URL?.trim() || undefined, log: (l) => io.err(l) });
       io.out(`journal of run ${f.runId}: artifact ${found.artifactName} (id ${found.artifactId}) of workflow run ${found.workflowRunId}, uploaded ${found.createdAt}`);
       setStepOutputs(io.env, { "artifact-name": found.artifactName, "artifact-id": String(found.artifactId), "workflow-run-id": String(found.workflowRunId) }, (l) => io.err(l));
     });
