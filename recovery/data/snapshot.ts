@@ -7,6 +7,7 @@
  * session open until pg_dump is done. Every row in the dump was committed before that snapshot, so
  * none is newer than the time recorded; a row committed after it is not in the dump.
  */
+import { psqlArgs } from "../pg/psql";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { ToolError } from "../errors";
 
@@ -27,7 +28,8 @@ SELECT pg_export_snapshot() || ' ' || to_char(clock_timestamp() AT TIME ZONE 'UT
 
 /** Export a snapshot of the database at `url` and hold it until released. */
 export async function exportSnapshot(url: string, label: string): Promise<HeldSnapshot> {
-  const session = spawnPg("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], url, { stdin: "pipe", stdout: "pipe" });
+  // psql's own flags (no psqlrc, stop at the first error, unaligned tuples), the SQL on stdin as it is written
+  const session = spawnPg("psql", psqlArgs("", { stdin: "" }), url, { stdin: "pipe", stdout: "pipe" });
   const stdin = session.child.stdin!;
   stdin.on("error", () => undefined); // psql gone: its exit says why
   let released = false;

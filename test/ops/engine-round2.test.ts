@@ -181,7 +181,8 @@ describe("issue 16: a server Azure will not make Ready by itself", () => {
     const s = h.port.settings();
     const server = [...h.azure.servers.values()].find((x) => x.name === h.live)!;
     (server as { state: string }).state = "Stopped";
-    await assert.rejects(runOperation({ kind: "normal" }, h.opts({ recovery: { ...h.recovery, readyPoll: { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 600_000 } } })), (e: unknown) => {
+    const opts = { ...h.opts(), recovery: { ...h.recovery, readyPoll: { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 600_000 } } };
+    await assert.rejects(runOperation({ kind: "normal" }, opts), (e: unknown) => {
       assert.ok(e instanceof Error);
       assert.match(e.message, /is Stopped, so it cannot be converged/);
       return true;
