@@ -4,7 +4,7 @@
  * table, so a workflow passes only the stack name and `aytq-dr ci env` exports the rest.
  */
 import { parse } from "yaml";
-import type { StackName } from "../../infra/config";
+import { STACK_NAMES, type StackName } from "../../infra/config";
 import { UsageError } from "../errors";
 
 /** The blob container holding Pulumi state in each state storage account. */
@@ -27,6 +27,36 @@ export const CI_ENVIRONMENTS: Readonly<Record<StackName, CiEnvironment>> = {
   preproduction: { stateStorageAccount: "s189t01aytqpptfsa", infrastructureKeyVault: "s189t01-aytq-pp-inf-kv", aksCluster: "s189t01-tsc-test-aks", aksResourceGroup: "s189t01-tsc-ts-rg" },
   production: { stateStorageAccount: "s189p01aytqpdtfsa", infrastructureKeyVault: "s189p01-aytq-pd-inf-kv", aksCluster: "s189p01-tsc-production-aks", aksResourceGroup: "s189p01-tsc-pd-rg" },
 };
+
+/**
+ * What a workflow job does with a stack, each in a GitHub environment of its own, so that each has
+ * its own OIDC subject (so its own identity and rights in Azure), its own secrets and its own rules:
+ * - `recover`: recover.yml and the monthly drill, with the rights a recovery needs; production
+ *   with required reviewers; limited to the default branch.
+ * - `backup`: the nightly (and manual) backup, no reviewers: a job waiting for an approval every
+ *   night backs nothing up, and fails after 30 days. Limited to the default branch.
+ * - `preview`: a pull request's preview, an identity that can only read; not limited to a branch
+ *   (a pull request runs from its own ref), and no admin GitHub token.
+ */
+export const JOB_ROLES = ["recover", "backup", "preview"] as const;
+export type JobRole = (typeof JOB_ROLES)[number];
+
+/** The GitHub environment a job of this role runs in for a stack: `<stack>`, `<stack>-backup`, `<stack>-preview`. */
+export function githubEnvironmentName(stack: StackName, role: JobRole): string {
+  return role === "recover" ? stack : `${stack}-${role}`;
+}
+
+/** The stack and role of a GitHub environment name, or undefined when it is none of ours. */
+export function parseGithubEnvironmentName(name: string): { stack: StackName; role: JobRole } | undefined {
+  for (const stack of STACK_NAMES) for (const role of JOB_ROLES) if (githubEnvironmentName(stack, role) === name) return { stack, role };
+  return undefined;
+}
+
+/** The subject of the federated credential Azure trusts for a job of this role (`repo:<owner>/<repo>:environment:<name>`). */
+export function oidcSubject(repository: string, stack: StackName, role: JobRole): string {
+  if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new UsageError(`"${repository}" is not owner/repository`);
+  return `repo:${repository}:environment:${githubEnvironmentName(stack, role)}`;
+}
 
 /** `azblob://pulumi-state`; the account comes from AZURE_STORAGE_ACCOUNT, as docs/infra.md logs in. */
 export function pulumiBackendUrl(): string {

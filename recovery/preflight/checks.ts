@@ -8,7 +8,7 @@ import type { PtrCopyInfo } from "../runbook/ports";
 import { serverCheck, type ServerReading } from "./server";
 import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
 import { type MonitoringExpectation, type MonitoringReading, monitoringChecks } from "./monitoring";
-import type { GithubWorkflowAnswer } from "./github";
+import type { GithubVariableAnswer, GithubWorkflowAnswer } from "./github";
 
 export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
@@ -55,6 +55,8 @@ export interface PreflightProbes {
   mayWriteLocks?(): Promise<boolean>;
   /** The nightly backup workflow (BACKUP_WORKFLOW_FILE) as GitHub has it: its state, or why it could not be read (never throws). */
   backupWorkflow?(): Promise<GithubWorkflowAnswer>;
+  /** AZURE_CLIENT_ID of the stack's recovery environment and of its preview environment, as GitHub has them. */
+  environmentIdentities?(): Promise<{ recovery: GithubVariableAnswer; preview: GithubVariableAnswer }>;
 }
 
 /** What pre-flight reads from settings (a stack's or the local platform's). */
@@ -159,6 +161,11 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
   }
 
   // the nightly backup: GitHub disables scheduled workflows (60 days without activity in a public repository, or by hand)
+  if (p.environmentIdentities) {
+    const ids = await safely("asking GitHub for the environments' identities", () => p.environmentIdentities!());
+    const unread: GithubVariableAnswer = { ok: false, absent: false, detail: ids.error ?? "no answer", fix: "run aytq-dr preflight again" };
+    out.push(previewIdentityResult(t.name, ids.value ?? { recovery: unread, preview: unread }));
+  }
   if (p.backupWorkflow) {
     const w = await safely("asking GitHub for the backup workflow", () => p.backupWorkflow!());
     out.push(backupWorkflowResult(w.value ?? { ok: false, repository: undefined, file: BACKUP_WORKFLOW_FILE, detail: w.error ?? "no answer", fix: "run aytq-dr preflight again" }));
@@ -242,6 +249,30 @@ export function backupWorkflowResult(a: GithubWorkflowAnswer): PreflightResult {
     default:
       return { name, status: "warn", detail: `GitHub says ${where} is "${a.state}", a state pre-flight does not know`, fix: `look at ${a.repository} > Actions > ${a.name}: it must be enabled for the nightly backup to run` };
   }
+}
+
+export const PREVIEW_IDENTITY_CHECK = "pull requests preview with their own read-only identity";
+
+/**
+ * The preview environment's identity against the recovery environment's (their AZURE_CLIENT_ID):
+ * the same identity means a pull request's code runs with the rights that recover the stack.
+ */
+export function previewIdentityResult(stack: string, ids: { recovery: GithubVariableAnswer; preview: GithubVariableAnswer }): PreflightResult {
+  const name = PREVIEW_IDENTITY_CHECK;
+  const previewEnv = `${stack}-preview`;
+  const setUp = `create the environment ${previewEnv} with AZURE_CLIENT_ID of an identity that can only read (Reader, Storage Blob Data Reader, Key Vault Crypto User: README, one-time set-up)`;
+  if (!ids.preview.ok && ids.preview.absent) return { name, status: "warn", detail: `${previewEnv} has no AZURE_CLIENT_ID: the preview workflow cannot log in to Azure`, fix: setUp };
+  if (!ids.recovery.ok) return { name, status: "warn", detail: `not read: ${ids.recovery.detail}`, fix: ids.recovery.fix };
+  if (!ids.preview.ok) return { name, status: "warn", detail: `not read: ${ids.preview.detail}`, fix: ids.preview.fix };
+  if (ids.preview.value.trim().toLowerCase() === ids.recovery.value.trim().toLowerCase()) {
+    return {
+      name,
+      status: "warn",
+      detail: `${previewEnv} and ${stack} use the same identity (AZURE_CLIENT_ID): a pull request's code previews ${stack} with the identity that recovers it`,
+      fix: setUp,
+    };
+  }
+  return { name, status: "pass", detail: `${previewEnv} uses its own identity, not ${stack}'s` };
 }
 
 export function preflightFailed(results: readonly PreflightResult[]): boolean {

@@ -328,3 +328,40 @@ export async function readWorkflowState(repository: string | undefined, file: st
     return fail(f.detail, f.fix);
   }
 }
+
+/** A variable of a GitHub environment, or why it could not be read (`absent`: GitHub answered 404). */
+export type GithubVariableAnswer = { ok: true; value: string } | { ok: false; absent: boolean; detail: string; fix: string };
+
+const variableBody = z.looseObject({ name: z.string(), value: z.string() });
+
+/**
+ * GET /repos/{owner}/{repo}/environments/{environment}/variables/{name}: a configuration variable
+ * of an environment (pre-flight reads AZURE_CLIENT_ID, which is no secret). Never throws.
+ */
+export async function readEnvironmentVariable(repository: string | undefined, environment: string, name: string, options: GithubClientOptions): Promise<GithubVariableAnswer> {
+  const token = options.token ?? "";
+  const fail = (detail: string, fix: string, absent = false): GithubVariableAnswer => ({ ok: false, absent, detail: maskGithubToken(detail, token), fix: maskGithubToken(fix, token) });
+  if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    return fail("which repository runs the aytq-dr workflows is not known here", "set GITHUB_REPOSITORY=<owner/name of the repository holding .github/workflows>");
+  }
+  if (!token) return fail("GITHUB_TOKEN is not set", `export GITHUB_TOKEN=<a token that may read ${repository}'s environments (fine-grained: Environments read)>`);
+  const opts = preflightRequest(token, options);
+  const [owner, repo] = repository.split("/");
+  const what = `variable ${name} of environment ${environment} of ${repository}`;
+  const fixes: GithubAccessFixes = {
+    unauthorized: `the token is wrong, expired or revoked: export a GITHUB_TOKEN that may read ${repository}'s environments`,
+    forbidden: `give the token read access to ${repository}'s environments (fine-grained: Environments read)`,
+    notFound: `create the environment ${environment} with its variable ${name} (README, one-time set-up)`,
+  };
+  try {
+    const a = await githubGet(opts, `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/environments/${encodeURIComponent(environment)}/variables/${encodeURIComponent(name)}`);
+    if (a.status === 404) return fail(`GitHub has no ${what}`, fixes.notFound, true);
+    if (a.status !== 200) throw githubFailure(a, what, opts, fixes);
+    const parsed = variableBody.safeParse(a.body);
+    if (!parsed.success) throw new GithubFailure(`GitHub's answer for ${what} is not a variable`, `check ${opts.baseUrl} is GitHub's REST API (GITHUB_API_URL)`);
+    return { ok: true, value: parsed.data.value };
+  } catch (err) {
+    const f = err instanceof GithubFailure ? err : new GithubFailure(`GitHub: ${oneLine(err instanceof Error ? err.message : String(err))}`, "run aytq-dr preflight again; if it persists, report it");
+    return fail(f.detail, f.fix);
+  }
+}

@@ -19,7 +19,8 @@ import type { StorageLocation } from "../runbook/ports";
 import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
 import { BACKUP_WORKFLOW_FILE, REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
-import { githubOptionsFromEnv, readBranchProtection, readWorkflowState } from "./github";
+import { githubOptionsFromEnv, readBranchProtection, readEnvironmentVariable, readWorkflowState } from "./github";
+import { githubEnvironmentName } from "../ci/environments";
 import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./monitoring";
 import { envValue } from "../util/env";
 
@@ -99,6 +100,11 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     ...(azure ? { readServer: () => readServer(azure, s), mayWriteLocks: async () => actionAllowed(await azure.getPermissions(s.resourceGroupName), LOCK_WRITE) } : {}),
     readMonitoring: (expect) => readMonitoring(expect, { statusCake: statusCakeFromEnv(env), azure }),
     backupWorkflow: () => readWorkflowState(workflowsRepository(env), BACKUP_WORKFLOW_FILE, githubOptionsFromEnv(env)),
+    environmentIdentities: async () => {
+      const read = (environment: string) => readEnvironmentVariable(workflowsRepository(env), environment, "AZURE_CLIENT_ID", githubOptionsFromEnv(env));
+      const [recovery, preview] = await Promise.all([read(githubEnvironmentName(s.environment, "recover")), read(githubEnvironmentName(s.environment, "preview"))]);
+      return { recovery, preview };
+    },
   };
 }
 

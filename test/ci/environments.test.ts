@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { STACK_NAMES } from "../../infra/config";
-import { CI_ENVIRONMENTS, checkSecretsProvider, ciEnvironmentVariables, secretsProviderUrl } from "../../recovery/ci/environments";
+import { CI_ENVIRONMENTS, checkSecretsProvider, ciEnvironmentVariables, githubEnvironmentName, JOB_ROLES, oidcSubject, parseGithubEnvironmentName, secretsProviderUrl } from "../../recovery/ci/environments";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { UsageError } from "../../recovery/errors";
@@ -29,6 +29,30 @@ describe("ci/environments: where each stack's state, secrets and cluster are", (
       PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true",
       AKS_RESOURCE_GROUP: "s189p01-tsc-pd-rg",
       AKS_CLUSTER_NAME: "s189p01-tsc-production-aks",
+    });
+  });
+
+  describe("a GitHub environment per stack and job role", () => {
+    it("recovery <stack>, backup <stack>-backup, preview <stack>-preview: nine names, none the same", () => {
+      assert.deepEqual(
+        STACK_NAMES.map((s) => JOB_ROLES.map((r) => githubEnvironmentName(s, r))),
+        [
+          ["test", "test-backup", "test-preview"],
+          ["preproduction", "preproduction-backup", "preproduction-preview"],
+          ["production", "production-backup", "production-preview"],
+        ],
+      );
+      const all = STACK_NAMES.flatMap((s) => JOB_ROLES.map((r) => githubEnvironmentName(s, r)));
+      assert.equal(new Set(all).size, 9);
+      for (const s of STACK_NAMES) for (const r of JOB_ROLES) assert.deepEqual(parseGithubEnvironmentName(githubEnvironmentName(s, r)), { stack: s, role: r });
+      assert.equal(parseGithubEnvironmentName("production-restore"), undefined);
+      assert.equal(parseGithubEnvironmentName("prod"), undefined);
+    });
+    it("each has its own OIDC subject, the federated credential Azure trusts for it", () => {
+      assert.equal(oidcSubject("DFE-Digital/aytq-dr", "production", "backup"), "repo:DFE-Digital/aytq-dr:environment:production-backup");
+      assert.equal(oidcSubject("DFE-Digital/aytq-dr", "production", "preview"), "repo:DFE-Digital/aytq-dr:environment:production-preview");
+      assert.equal(oidcSubject("DFE-Digital/aytq-dr", "production", "recover"), "repo:DFE-Digital/aytq-dr:environment:production");
+      assert.throws(() => oidcSubject("aytq-dr", "test", "recover"), UsageError);
     });
   });
 

@@ -40,6 +40,8 @@ export interface FakeGithub {
   runs: Map<number, StandInRun>;
   /** Workflows by file name (`backup.yml`): their `state` (active, disabled_inactivity, disabled_manually, ...). */
   workflows: Map<string, { name: string; state: string }>;
+  /** Environment variables by `<environment>/<NAME>` (Get an environment variable). */
+  variables: Map<string, string>;
   /** Answer every request with this status instead. */
   failWith?: number;
   /** Answer requests whose path starts with a key with that status instead. */
@@ -77,6 +79,7 @@ export async function startFakeGithub(repository: string, token: string): Promis
     artifacts: [],
     runs: new Map(),
     workflows: new Map(),
+    variables: new Map(),
     failPaths: new Map(),
     upload: (o) => {
       fake.artifacts.push({
@@ -116,6 +119,13 @@ export async function startFakeGithub(repository: string, token: string): Promis
     if (req.headers.authorization !== `Bearer ${token}`) return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
     const base = fake.url;
     const repoPath = `/repos/${repository}`;
+    const variable = new RegExp(`^${repoPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/environments/([^/]+)/variables/([^/]+)$`).exec(u.pathname);
+    if (variable) {
+      const key = `${decodeURIComponent(variable[1])}/${decodeURIComponent(variable[2])}`;
+      const value = fake.variables.get(key);
+      if (value === undefined) return notFound();
+      return reply(200, { name: decodeURIComponent(variable[2]), value, created_at: "2026-01-10T10:00:00Z", updated_at: "2026-01-10T10:00:00Z" });
+    }
     if (u.pathname === repoPath) {
       return reply(200, { ...repoLite(fake.repo.id, fake.repo.full_name, base), default_branch: fake.repo.default_branch, visibility: "public", archived: false, disabled: false });
     }

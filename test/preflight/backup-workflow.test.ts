@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadStackSettings } from "../../recovery/config/stackfile";
-import { BACKUP_WORKFLOW_CHECK, backupWorkflowResult, readWorkflowState, type PreflightProbes, type PreflightResult, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget, workflowsRepository } from "../../recovery/preflight";
+import { BACKUP_WORKFLOW_CHECK, backupWorkflowResult, previewIdentityResult, readWorkflowState, type PreflightProbes, type PreflightResult, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget, workflowsRepository } from "../../recovery/preflight";
 import { startFakeGithub, type FakeGithub } from "../ci/github-api";
 
 const TOKEN = "ghp_BACKUPWORKFLOWtoken0123456789SECRET";
@@ -124,5 +124,47 @@ describe("preflight: which repository runs the workflows", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("preflight: a pull request's preview does not run with the recovery's identity (against the stand-in)", () => {
+  let gh: FakeGithub;
+  beforeEach(async () => (gh = await startFakeGithub(DR_REPO, TOKEN)));
+  afterEach(() => gh.close());
+
+  async function row(): Promise<PreflightResult> {
+    const settings = loadStackSettings("production");
+    const real = stackProbes(settings, { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: DR_REPO });
+    assert.ok(real.environmentIdentities);
+    return previewIdentityResult("production", await real.environmentIdentities());
+  }
+
+  it("passes when production-preview has an identity of its own", async () => {
+    gh.variables.set("production/AZURE_CLIENT_ID", "11111111-1111-1111-1111-111111111111");
+    gh.variables.set("production-preview/AZURE_CLIENT_ID", "22222222-2222-2222-2222-222222222222");
+    const r = await row();
+    assert.equal(r.status, "pass", r.detail);
+    assert.ok(gh.requests.some((q) => q.path === `/repos/${DR_REPO}/environments/production-preview/variables/AZURE_CLIENT_ID`));
+  });
+
+  it("warns when the preview's identity is the recovery's, naming what to create", async () => {
+    gh.variables.set("production/AZURE_CLIENT_ID", "11111111-1111-1111-1111-111111111111");
+    gh.variables.set("production-preview/AZURE_CLIENT_ID", "11111111-1111-1111-1111-111111111111");
+    const r = await row();
+    assert.equal(r.status, "warn");
+    assert.match(r.detail, /production-preview and production use the same identity/);
+    assert.match(r.fix ?? "", /can only read/);
+  });
+
+  it("warns when there is no preview environment, and when GitHub cannot be read; the token is never printed", async () => {
+    gh.variables.set("production/AZURE_CLIENT_ID", "11111111-1111-1111-1111-111111111111");
+    const missing = await row();
+    assert.equal(missing.status, "warn");
+    assert.match(missing.detail, /production-preview has no AZURE_CLIENT_ID/);
+    gh.failWith = 403;
+    const forbidden = await row();
+    assert.equal(forbidden.status, "warn");
+    assert.match(forbidden.detail, /^not read: /);
+    assert.ok(!JSON.stringify([missing, forbidden]).includes(TOKEN));
   });
 });

@@ -13,6 +13,7 @@ import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { EXIT } from "../../recovery/errors";
 import { reportBackup } from "../../recovery/ci/backup-report";
+import { parseGithubEnvironmentName } from "../../recovery/ci/environments";
 import { githubRunReporter } from "../../recovery/ci/run-report";
 import { SCENARIOS } from "../../recovery/runbook/ports";
 import type { Value } from "./expressions";
@@ -248,8 +249,9 @@ describe("aytq-dr calls in the workflows", function () {
           const p = await parsed(inv);
           if (p.opts.stack === undefined) continue;
           assert.ok(env !== undefined, `${wf.file} job ${inv.job} acts on ${String(p.opts.stack)} outside a GitHub environment`);
-          const expected = String(env).replace(/\$\{\{\s*(inputs|matrix)\.([\w-]+)\s*\}\}/, (_m, ctx: string, k: string) => String(ctx === "inputs" ? c.inputs?.[k] : inv.matrix[k]));
-          assert.equal(p.opts.stack, expected, `${wf.file} job ${inv.job}`);
+          const name = String(env).replace(/\$\{\{\s*(inputs|matrix)\.([\w-]+)\s*\}\}/, (_m, ctx: string, k: string) => String(ctx === "inputs" ? c.inputs?.[k] : inv.matrix[k]));
+          // <stack>, <stack>-backup or <stack>-preview: the stack is the one the environment is for
+          assert.equal(p.opts.stack, parseGithubEnvironmentName(name)?.stack, `${wf.file} job ${inv.job}: --stack ${String(p.opts.stack)} in environment ${name}`);
         }
       }
     }

@@ -250,3 +250,81 @@ export async function inputFlagProblems(wf: Workflow): Promise<string[]> {
   }
   return problems;
 }
+
+/** The GitHub environment a job runs in, per matrix combination of a case (`environment:` as a name or as `{ name, url }`). */
+export function environmentsOf(wf: Workflow, jobName: string, c: Case): (string | undefined)[] {
+  const job = wf.doc.jobs[jobName];
+  return matrixOf(wf, job, c).map((matrix) => {
+    if (job.environment === undefined) return undefined;
+    const ctx = { github: { event_name: c.event, event: { pull_request: { number: 7 } } }, inputs: c.inputs ?? {}, matrix, vars: {}, secrets: {}, env: {} };
+    const raw = typeof job.environment === "object" && job.environment !== null ? (job.environment as { name?: unknown }).name : job.environment;
+    return asString(interpolate(raw, ctx));
+  });
+}
+
+/** GitHub's cap on a job of a GitHub-hosted runner: 6 hours, then it is stopped whatever its `if: always()` steps. */
+export const HOSTED_JOB_CAP_MINUTES = 360;
+
+function isAlways(cond: unknown): boolean {
+  return typeof cond === "string" && /\balways\(\)/.test(cond);
+}
+
+/**
+ * Time-outs that leave the `if: always()` steps (the uploads of a journal or a report) room to run
+ * after the job times out: the job's time-out is under the hosted runner's 6 hours, each such step
+ * has a time-out of its own, and the job's plus theirs fit in the 6 hours.
+ */
+export function timeoutProblems(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of Object.entries(wf.doc.jobs)) {
+    const where = `${wf.file} job ${name}`;
+    const t = job["timeout-minutes"];
+    if (typeof t !== "number") {
+      problems.push(`${where}: no timeout-minutes (GitHub's default is the 6-hour cap itself)`);
+      continue;
+    }
+    if (t >= HOSTED_JOB_CAP_MINUTES) problems.push(`${where}: timeout-minutes ${t} is not under the hosted runner's ${HOSTED_JOB_CAP_MINUTES}: the runner is stopped first and no if: always() step runs`);
+    let total = t;
+    for (const [i, step] of (job.steps ?? []).entries()) {
+      if (!isAlways(step.if)) continue;
+      const st = (step as { "timeout-minutes"?: unknown })["timeout-minutes"];
+      if (typeof st !== "number") problems.push(`${where} step ${i + 1} (${step.name ?? step.uses ?? step.run}): if: always() without a timeout-minutes of its own`);
+      else total += st;
+    }
+    if (total > HOSTED_JOB_CAP_MINUTES) problems.push(`${where}: ${t} minutes and its if: always() steps' time-outs make ${total}, over the hosted runner's ${HOSTED_JOB_CAP_MINUTES}`);
+  }
+  return problems;
+}
+
+/** GitHub fails a job still waiting for a required reviewer's approval after 30 days. */
+export const APPROVAL_WAIT_DAYS = 30;
+
+/**
+ * An artifact one job of a run uploads for a later job of the same run (a relay) must outlive the
+ * longest wait between them: the later job may wait 30 days for an approval.
+ */
+export function relayRetentionProblems(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of Object.entries(wf.doc.jobs)) {
+    for (const step of job.steps ?? []) {
+      if (!step.uses?.startsWith("actions/upload-artifact@")) continue;
+      const artifact = step.with?.name;
+      const readers = Object.entries(wf.doc.jobs).filter(([other, j]) => other !== name && (j.steps ?? []).some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === artifact && s.with?.["run-id"] === undefined));
+      if (readers.length === 0) continue;
+      const days = step.with?.["retention-days"];
+      if (typeof days !== "number" || days <= APPROVAL_WAIT_DAYS) {
+        problems.push(`${wf.file} job ${name}: artifact ${String(artifact)} is read by job ${readers.map(([n]) => n).join(", ")} of the same run, which may wait ${APPROVAL_WAIT_DAYS} days for an approval, but is kept ${days === undefined ? "the repository's default" : `${String(days)} day(s)`}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every actions/setup-node step's node-version, in the workflows and in the local actions (as written). */
+export function nodeVersions(wf: Workflow): { job: string; version: unknown }[] {
+  return Object.entries(wf.doc.jobs).flatMap(([name, job]) =>
+    flatSteps(job)
+      .filter(({ step }) => step.uses?.startsWith("actions/setup-node@"))
+      .map(({ step }) => ({ job: name, version: step.with?.["node-version"] })),
+  );
+}

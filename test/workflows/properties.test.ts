@@ -7,7 +7,8 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { STACK_NAMES } from "../../infra/config";
+import { STACK_NAMES, type StackName } from "../../infra/config";
+import { githubEnvironmentName, type JobRole } from "../../recovery/ci/environments";
 import { SCENARIOS } from "../../recovery/runbook/ports";
 import {
   callProblems,
@@ -86,7 +87,7 @@ describe("workflow properties", function () {
     it("fails a secret passed as the client id, and creds", () => {
       assert.match(oidcProblems(broken("backup.yml", "client-id: ${{ vars.AZURE_CLIENT_ID }}", "client-id: ${{ secrets.AZURE_CLIENT_ID }}"), { event: "schedule" }).join(), /not the environment's variable|passes a secret/);
       assert.match(oidcProblems(broken("backup.yml", "client-id: ${{ vars.AZURE_CLIENT_ID }}", "creds: ${{ secrets.AZURE_CREDENTIALS }}"), { event: "schedule" }).join(), /long-lived/);
-      assert.match(oidcProblems(broken("backup.yml", "    environment: ${{ matrix.environment }}\n", ""), { event: "schedule" }).join(), /outside a GitHub environment/);
+      assert.match(oidcProblems(broken("backup.yml", "    environment: ${{ matrix.environment }}-backup\n", ""), { event: "schedule" }).join(), /outside a GitHub environment/);
     });
     it("the composite action logs in with what it is given, and nothing else", () => {
       const action = readFileSync(path.join(ROOT, ".github", "actions", "aytq-dr-azure", "action.yml"), "utf8");
@@ -96,14 +97,14 @@ describe("workflow properties", function () {
     });
   });
 
-  describe("a GitHub environment per stack", () => {
-    it("each Azure job runs in the environment named like the stack it sets up", () => {
-      const cases: [string, string, (s: string) => Case][] = [
-        ["recover.yml", "recover", recoverCase],
-        ["backup.yml", "backup", backupCase],
-        ["preview.yml", "preview", () => ({ event: "pull_request" })],
+  describe("a GitHub environment per stack and job role", () => {
+    it("each Azure job runs in the environment its role names for the stack it sets up (recovery <stack>, backup <stack>-backup, preview <stack>-preview)", () => {
+      const cases: [string, string, JobRole, (s: string) => Case][] = [
+        ["recover.yml", "recover", "recover", recoverCase],
+        ["backup.yml", "backup", "backup", backupCase],
+        ["preview.yml", "preview", "preview", () => ({ event: "pull_request" })],
       ];
-      for (const [file, job, caseFor] of cases) {
+      for (const [file, job, role, caseFor] of cases) {
         const wf = loadWorkflow(file);
         for (const stack of STACK_NAMES) {
           const c = caseFor(stack);
@@ -112,12 +113,13 @@ describe("workflow properties", function () {
             const ctx = { inputs: c.inputs ?? {}, matrix, github: { event_name: c.event } };
             const env = interpolate(wf.doc.jobs[job].environment, ctx);
             const setup = wf.doc.jobs[job].steps?.find((s) => s.uses === "./.github/actions/aytq-dr-azure");
-            assert.ok((STACK_NAMES as readonly unknown[]).includes(env), `${file}: environment ${String(env)}`);
-            assert.equal(interpolate(setup?.with?.stack, ctx), env, `${file}: the composite action sets up another stack than the environment's`);
+            const set = interpolate(setup?.with?.stack, ctx) as StackName;
+            assert.ok((STACK_NAMES as readonly unknown[]).includes(set), `${file}: sets up ${String(set)}`);
+            assert.equal(env, githubEnvironmentName(set, role), `${file}: the composite action sets up another stack than the environment's`);
           }
         }
       }
-      assert.equal(loadWorkflow("drill.yml").doc.jobs["test-stack"].environment, "test");
+      assert.equal(loadWorkflow("drill.yml").doc.jobs["test-stack"].environment, githubEnvironmentName("test", "recover"));
     });
   });
 
