@@ -1,4 +1,5 @@
 import type { AzureServerApi } from "../azure/arm";
+import type { ReadyPoll } from "../ops/recover-server";
 import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
@@ -19,6 +20,8 @@ export interface CliIO {
   openStack?(stack: string, signal?: AbortSignal): Promise<StackPort>;
   /** Azure Resource Manager for a subscription (revive, rebuild, normal, status, preflight). Tests give the simulated Azure. @default the Azure SDK */
   openAzure?(subscriptionId: string): AzureServerApi;
+  /** How a busy server (restarting, updating) is polled until Ready. Tests poll without waiting. @default DEFAULT_READY_POLL */
+  readyPoll?: ReadyPoll;
   /** Reads one key of a Kubernetes Secret (a rebuild reads the app's DATABASE_URL). Tests give a fake. @default the Kubernetes API */
   readSecret?(namespace: string, name: string, key: string): Promise<string>;
   /** Opens a route to a stack's database (--stack without --database-url). Tests give a fake tunnel. @default openKubernetesTunnel */

@@ -6,6 +6,7 @@
  * Azure's point-in-time restore is played by a real PITR (base backup + archived WAL) of the live
  * cluster; a rebuilt server is a new empty cluster on the same port.
  */
+import { NO_WAIT_POLL } from "../helpers/fake-azure";
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import * as http from "node:http";
@@ -201,7 +202,7 @@ async function harness(): Promise<Harness> {
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-azure-drill-"));
   // the rebuild creates the server with the app's own credentials, read from its Secret (here: given)
-  const recovery: RecoveryContext = { azure: port.azure, settings, subscriptionId: port.subscriptionId, appCredentials: async () => ({ login: "aytqapp", password: "app-pw-not-printed" }) };
+  const recovery: RecoveryContext = { azure: port.azure, settings, subscriptionId: port.subscriptionId, readyPoll: NO_WAIT_POLL, appCredentials: async () => ({ login: "aytqapp", password: "app-pw-not-printed" }) };
   const platform = new LocalAzurePlatform({ port, settings, log: () => undefined, recovery }, live, storage, healthBase);
   const h: Harness = {
     port,

@@ -4,6 +4,7 @@
  * connect(), fake data tools; the incident's DELETE goes through the real Azure SDK client to a
  * local https stand-in for Azure Resource Manager (test/helpers/arm-standin.ts).
  */
+import { NO_WAIT_POLL } from "../helpers/fake-azure";
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -61,7 +62,7 @@ describe("drill on Azure (fakes at the seams: stack, ARM, live database)", funct
         await port.deleteServerInAzure(undefined, new Date());
         await pg.cluster.stop("immediate");
       };
-      const recovery: RecoveryContext = { azure: port.azure, settings: port.settings(), subscriptionId: port.subscriptionId, appCredentials: async () => APP };
+      const recovery: RecoveryContext = { azure: port.azure, settings: port.settings(), subscriptionId: port.subscriptionId, readyPoll: NO_WAIT_POLL, appCredentials: async () => APP };
       const data = new FakeData();
       const logs: string[] = [];
       const armLogs: string[] = [];

@@ -2,6 +2,7 @@
  * A fake terminal for running `main` in-process: records what is printed, answers prompts from a
  * list (an unexpected question fails the test), and hands out the fake stack it was given.
  */
+import { NO_WAIT_POLL } from "./fake-azure";
 import { strict as assert } from "node:assert";
 import type { CliIO } from "../../recovery/cli/io";
 import { main } from "../../recovery/cli/main";
@@ -20,6 +21,8 @@ export class RecordingIO implements CliIO {
   readonly prompt?: (question: string) => Promise<string>;
   /** What openAzure returns (the fake stack's simulated Azure, when it has one). */
   azure?: AzureServerApi;
+  /** The simulated Azure's busy servers end after a number of polls, not of seconds. */
+  readonly readyPoll = NO_WAIT_POLL;
 
   constructor(
     private readonly port: StackPort | undefined,

@@ -23,6 +23,7 @@
  */
 import { ToolError } from "../../recovery/errors";
 import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "../../recovery/azure/arm";
+import type { ReadyPoll } from "../../recovery/ops/recover-server";
 import { actionAllowed, AzurePermission, BUILT_IN_ROLES, BuiltInRole, LOCK_WRITE } from "../../recovery/azure/permissions";
 
 /** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */
@@ -107,6 +108,9 @@ const DATABASE = "azure-native:dbforpostgresql:Database";
 const CONFIGURATION = "azure-native:dbforpostgresql:Configuration";
 const SETTING = "azure-native:monitor:DiagnosticSetting";
 const LOCK = "azure-native:authorization:ManagementLockByScope";
+
+/** Polling the simulated Azure's busy servers without waiting (its busy state ends after a number of polls, not of seconds). */
+export const NO_WAIT_POLL: ReadyPoll = { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 10_000 };
 
 /** Azure's default value of a server parameter nobody set. */
 export const DEFAULT_PARAMETER_VALUE = "(system default)";

@@ -1,6 +1,6 @@
 /** A stack over the strict fake engine and its simulated Azure, with what revive and rebuild need. */
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeAzure, FakeAzureOptions } from "../helpers/fake-azure";
+import { FakeAzure, FakeAzureOptions, NO_WAIT_POLL } from "../helpers/fake-azure";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
 import type { ConvergeOptions } from "../../recovery/ops/converge";
@@ -35,7 +35,7 @@ export function harness(stack: StackName = "production", azure: Partial<FakeAzur
     settings,
     subscriptionId: port.subscriptionId,
     // a restarting server is Ready after two polls of the simulated Azure: poll without waiting
-    readyPoll: { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 10_000 },
+    readyPoll: NO_WAIT_POLL,
     appCredentials: async () => credentialsFromDatabaseUrl(APP_URL(settings.database.serverName, settings.database.databaseName), "secret"),
   };
   return {

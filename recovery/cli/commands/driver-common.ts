@@ -79,6 +79,7 @@ export function recoveryFor(io: CliIO, settings: Settings): ReturnType<typeof re
     env: io.env,
     openAzure: io.openAzure ? (sub) => (io.openAzure as NonNullable<CliIO["openAzure"]>)(sub) : undefined,
     readSecret: io.readSecret ? (ns, name, key) => (io.readSecret as NonNullable<CliIO["readSecret"]>)(ns, name, key) : undefined,
+    readyPoll: io.readyPoll,
   });
 }
 

@@ -11,6 +11,7 @@ import { realKube } from "../../data/tunnel";
 import { ToolError, UsageError } from "../../errors";
 import { credentialsFromDatabaseUrl } from "./credentials";
 import type { RecoveryContext } from "../../ops/run-operation";
+import type { ReadyPoll } from "../../ops/recover-server";
 import { envValue } from "../../util/env";
 
 export interface RecoveryDeps {
@@ -20,6 +21,8 @@ export interface RecoveryDeps {
   /** Read one key of a Kubernetes Secret. @default the Kubernetes API of the current kubeconfig context */
   readSecret?: (namespace: string, name: string, key: string) => Promise<string>;
   log?: (line: string) => void;
+  /** How a busy server is polled until Ready. @default DEFAULT_READY_POLL */
+  readyPoll?: ReadyPoll;
 }
 
 /** The stack's subscription: aytq:subscriptionId, else AZURE_SUBSCRIPTION_ID (an empty value counts as unset). */
@@ -39,6 +42,7 @@ export async function recoveryContext(settings: Settings, deps: RecoveryDeps): P
     azure,
     settings,
     subscriptionId,
+    ...(deps.readyPoll ? { readyPoll: deps.readyPoll } : {}),
     appCredentials: async () => {
       const read = deps.readSecret ?? (async (ns: string, name: string, key: string) => (await realKube()).readSecret(ns, name, key));
       const raw = await read(namespace, secretName, "DATABASE_URL").catch((err: unknown) => {
