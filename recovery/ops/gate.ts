@@ -98,6 +98,10 @@ function isProtected(step: PreviewStep, ctx: GateContext): boolean {
 function ignorable(step: PreviewStep): boolean {
   if (NEUTRAL.includes(step.op)) return true;
   if (step.type === "pulumi:pulumi:Stack") return true;
+  // A provider's own step changes nothing in the cloud: a rotated GITHUB_TOKEN, or the preview
+  // environment's read-only identity without one, updates the GitHub provider's inputs on every
+  // run. Whatever a provider change does to the cloud shows as its resources' own steps, judged below.
+  if (step.type.startsWith("pulumi:providers:") && (step.op === "update" || step.op === "create")) return true;
   // component resources (aytq:<module>:<Type>) hold no cloud resource; their children are listed on their own
   return step.type.startsWith("aytq:");
 }

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { configPatchFor, defaultCopyName, Operation } from "../../recovery/ops/operations";
-import { checkPreview } from "../../recovery/ops/gate";
+import { checkChange, checkPreview } from "../../recovery/ops/gate";
 import { converge } from "../../recovery/ops/converge";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { AT, DELETED_AT, harness } from "./recover-harness";
@@ -55,6 +55,14 @@ describe("the gate", () => {
   const ctx = { liveServerName: LIVE };
   it("passes freeze when only the branch protection updates", () => {
     assert.ok(checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("same", TYPES.server, LIVE, true)], ctx).ok);
+  });
+  it("a provider's own update (a rotated GITHUB_TOKEN, a preview without one) is no change: freeze passes, a resource the provider touches is still judged", () => {
+    const provider = step("update", "pulumi:providers:github", "aytq-pipeline-github");
+    assert.ok(checkPreview({ kind: "freeze" }, [provider, step("update", TYPES.branchProtection, "main")], ctx).ok);
+    assert.deepEqual(checkChange([provider], ctx).changes, [], "a pull request's preview reports no change");
+    const r = checkPreview({ kind: "freeze" }, [provider, step("replace", TYPES.branchProtection, "main")], ctx);
+    assert.equal(r.ok, false, "a replace of what the provider manages is still refused");
+    assert.equal(checkPreview({ kind: "freeze" }, [step("delete", "pulumi:providers:github", "old")], ctx).ok, false, "a provider's delete is not ignored");
   });
   it("refuses freeze when a deployment would change too", () => {
     const r = checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("update", TYPES.deploymentPatch, "web")], ctx);
