@@ -94,8 +94,12 @@ export type CreateCutOff = "process-killed" | "init-failed";
 
 type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "forget" | "preview" | "up" | "outputs" | "cancel";
 
-/** Inputs whose change replaces a resource of another provider (kubernetes, github, statuscake) rather than updating it: names and places. */
-const OTHER_REPLACE_KEYS = ["name", "metadata", "repositoryId", "pattern"];
+/**
+ * Replace keys of the other providers' resources (kubernetes, github, statuscake): `name`, as the
+ * fake had it before the azure-native table. Not derived from those providers' schemas, whose
+ * replaces no recovery relies on (ENGINE.md models their create, update and import only).
+ */
+const OTHER_REPLACE_KEYS = ["name"];
 
 /** The value at a dotted path. */
 function at(value: unknown, path: string): unknown {
