@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_NAMESPACE, STACK_NAMES, StackName, RawConfig, Settings, parseSettings, setConfigPath } from "../../infra/config";
 import { UsageError } from "../errors";
+import { checkStackIdentity } from "./stack-identity";
 import { clipInput } from "../util/clip";
 
 /** The project folder: where Pulumi.yaml is. */
@@ -26,6 +27,8 @@ export function readStackConfig(stack: StackName, root: string = PROJECT_ROOT): 
   for (const [key, value] of Object.entries(doc?.config ?? {})) {
     if (key.startsWith(CONFIG_NAMESPACE + ":")) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
   }
+  // what the file describes must be the stack it is read as (the production guard goes by the name)
+  checkStackIdentity(stack, raw, file);
   return raw;
 }
 

@@ -56,7 +56,7 @@ describe("aytq-dr as a process", function () {
     ["a change without a terminal or --yes", ["stop", "--stack", "test"], 3, /no terminal/],
     ["maintenance with a bad state", ["maintenance", "maybe", "--stack", "test", "--yes"], 2, /expected on or off/],
     ["tidy without --name or --all", ["tidy", "--stack", "test", "--yes"], 2, /exactly one of --name/],
-    ["data-loss without a way to answer its decision", ["run", "data-loss", "--stack", "test", "--at", iso(3_600_000)], 3, /--restore-copy yes\|no/],
+    ["data-loss without a way to answer its decision", ["run", "data-loss", "--stack", "test", "--at", iso(3_600_000)], 3, /--restore-copy no to stop at the comparison/],
     ["an unknown scenario", ["run", "lost-everything", "--stack", "test", "--yes"], 2, /unknown scenario/],
     ["resuming an unknown run", ["run", "--resume", "nope", "--stack", "test"], 2, /no run "nope"/],
   ];

@@ -54,7 +54,7 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
     const port = new FakeStackPort("test", readStackConfig("test"));
     port.earliestRestoreDate = iso(DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(2 * DAY), restoreCopy: "yes" }, io, deps(port)), (e: unknown) => e instanceof UsageError && /earliest restore point/.test(e.message));
+    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(2 * DAY), restoreCopy: "yes", yes: true }, io, deps(port)), (e: unknown) => e instanceof UsageError && /earliest restore point/.test(e.message));
     assert.deepEqual(port.calls.filter((c) => /^(setConfig|removeConfig|up|preview)/.test(c)), []);
     assert.ok(!existsSync(path.join(stateDir, "test")) || readdirSync(path.join(stateDir, "test")).length === 0, "a run was started");
   });
@@ -63,7 +63,7 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
     const port = new FakeStackPort("test", readStackConfig("test"));
     port.earliestRestoreDate = iso(7 * DAY + 2 * 60 * MIN);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    const code = await runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes" }, io, deps(port));
+    const code = await runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes", yes: true }, io, deps(port));
     assert.equal(code, EXIT.ok, io.lines.join("\n"));
     assert.match(io.lines.join("\n"), /restore window: from .* \(the server's earliest restore date\)/);
   });
@@ -71,7 +71,7 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
   it("without the output, refuses --at older than 7 days before opening the stack's config", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes" }, io, deps(port)), /older than 7 days of backup retention/);
+    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes", yes: true }, io, deps(port)), /older than 7 days of backup retention/);
     assert.deepEqual(port.calls.filter((c) => /^(setConfig|up)/.test(c)), []);
   });
 });
@@ -95,12 +95,22 @@ describe("run: decision points", () => {
     assert.equal(await decide("Restore?", context), false);
     assert.equal(io.asked.length, 0);
   });
-  it("--yes answers yes without a prompt", async () => {
-    const decide = decider("data-loss", { yes: true }, fakeIO({}));
-    assert.equal(await decide("Restore?", context), true);
+  it("--yes never answers the data decision: without a terminal it still needs --restore-copy", () => {
+    assert.throws(() => decider("data-loss", { yes: true }, fakeIO({})), (e: unknown) => e instanceof RefusedError && /never answers a question about data/.test(e.message));
+  });
+  it("--yes on a terminal still shows the comparison and asks", async () => {
+    const io = fakeIO({}, ["n"]);
+    const decide = decider("data-loss", { yes: true }, io);
+    assert.equal(decide.answersBy, "prompt");
+    assert.equal(await decide("Restore?", context), false);
+    assert.deepEqual(io.asked, ["Restore? [y/N] "]);
+    assert.ok(io.lines.includes(context));
+  });
+  it("a resumed run past its decision needs no answer", () => {
+    assert.doesNotThrow(() => decider("data-loss", {}, fakeIO({}), ["copy-into-live", "start", "validate"]));
   });
   it("without a terminal and without an answer flag, refuses before the run starts", () => {
-    assert.throws(() => decider("data-loss", {}, fakeIO({})), (e: unknown) => e instanceof RefusedError && /--restore-copy yes\|no/.test(e.hint ?? ""));
+    assert.throws(() => decider("data-loss", {}, fakeIO({})), (e: unknown) => e instanceof RefusedError && /--restore-copy no/.test(e.hint ?? "") && /--restore-copy yes/.test(e.hint ?? ""));
   });
   it("a scenario without decisions needs no answer flag", () => {
     assert.doesNotThrow(() => decider("server-lost-revive", {}, fakeIO({})));
@@ -169,7 +179,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const at = iso(7 * DAY + 60 * MIN);
     const runId = crashedRun("data-loss", { restorePointUTC: at, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 7 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)).then(
+    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port)).then(
       () => assert.fail("resumed"),
       (e: unknown) => e,
     );
@@ -189,7 +199,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const runId = crashedRun("data-loss", { restorePointUTC: iso(2 * DAY), copyName: "copy-x" }, ["stop"], 2 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
     await assert.rejects(
-      runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port)),
+      runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port)),
       (e: unknown) => e instanceof UsageError && /the server's earliest restore date has moved past it: it is now /.test(e.message),
     );
     assert.deepEqual(changes(port), []);
@@ -203,7 +213,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const data = new FakeData();
     const runId = crashedRun("data-loss", { restorePointUTC: iso(6 * DAY), copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 6 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, io, deps(port, data)), EXIT.ok, io.lines.join("\n"));
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port, data)), EXIT.ok, io.lines.join("\n"));
     assert.match(io.lines.join("\n"), /restore point still inside the window/);
     // stop, maintenance-on, freeze and safety-backup completed before the crash: none of their calls again
     assert.deepEqual(startOfIncident(port), [], "a completed step converged again");
@@ -218,7 +228,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const old = iso(8 * DAY);
     const done = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup", "ptr"], 8 * DAY);
     const data = new FakeData();
-    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)), EXIT.ok);
+    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true, restoreCopy: "yes" }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)), EXIT.ok);
     // ptr completed: its copy is never created again, nor the earlier steps' calls repeated
     assert.deepEqual(port.calls.filter((c) => c.startsWith("setConfig") && c.includes("copy-x")), []);
     assert.deepEqual(startOfIncident(port), []);
@@ -230,7 +240,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     rmSync(path.join(stateDir, "test"), { recursive: true, force: true });
     const crashed = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-y" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 8 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    assert.equal(await runAction(undefined, { stack: "test", resume: crashed, yes: true }, io, deps(port2)), EXIT.ok, io.lines.join("\n"));
+    assert.equal(await runAction(undefined, { stack: "test", resume: crashed, yes: true, restoreCopy: "yes" }, io, deps(port2)), EXIT.ok, io.lines.join("\n"));
   });
 
   it("server-lost-revive: refuses when the revive step has not run and the deletion is now more than 5 days ago, before opening the stack", async () => {

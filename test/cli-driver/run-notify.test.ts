@@ -83,7 +83,7 @@ describe("run: Slack and Teams notifications for real recoveries", () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_TEAMS_WEBHOOK: teams }, port);
     const data = new FakeData();
-    const code = await runAction("data-loss", { stack: "test", at: iso(3_600_000), restoreCopy: "yes", slackWebhook: slack }, io, deps(port, data));
+    const code = await runAction("data-loss", { stack: "test", at: iso(3_600_000), restoreCopy: "yes", yes: true, slackWebhook: slack }, io, deps(port, data));
     assert.equal(code, EXIT.ok, io.all());
     const slackTexts = rx.received.filter((r) => r.path.startsWith("/slack")).map((r) => r.text);
     assert.equal(slackTexts.length, 3, slackTexts.join("\n---\n"));

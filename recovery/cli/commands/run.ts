@@ -14,7 +14,7 @@ import { readStackConfig } from "../../config/stackfile";
 import { checkOperationConfig } from "../../ops/model-check";
 import { checkPtrWindowOnStack } from "../../ops/ptr-copy";
 import { Journal, RunMeta } from "../../runbook/journal";
-import { checkResumedTimes, checkResumeOnStack } from "../../runbook/resume";
+import { checkResumedTimes, checkResumeOnStack, pendingSteps } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
 import { githubRunReporter } from "../../ci/run-report";
@@ -71,25 +71,51 @@ export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, l
   return { restorePointUTC: at.utc, ...(f.name ? { copyName: f.name } : {}) };
 }
 
-/** How decisions get answered: the explicit flag, --yes, or a prompt on the terminal; refused up front otherwise. */
-export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO): DecideFn {
+/**
+ * Flags a scenario does not use are refused, never ignored: an operator who typed `--restore-copy
+ * yes` for a revive believes it meant something. Checked before anything else is read.
+ */
+export function checkScenarioFlags(scenario: ScenarioName, f: RunFlags): void {
+  const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
+  const unused: [boolean, string, string][] = [
+    [f.restoreCopy !== undefined && !hasDecision, "--restore-copy", `${scenario} asks no question about data`],
+    [f.name !== undefined && scenario !== "data-loss", "--name", `${scenario} makes no point-in-time copy`],
+    [f.timezone !== undefined && !f.at && !f.deletedAt, "--timezone", "it only says how to read --at and --deleted-at, and neither is given"],
+  ];
+  for (const [given, flag, why] of unused) {
+    if (given) throw new UsageError(`${flag} does not apply here: ${why}; nothing was changed`, `leave out ${flag}`);
+  }
+}
+
+/**
+ * How the data decision is answered: its own flag (--restore-copy yes|no), or a person at a
+ * terminal who has just been shown the comparison. --yes confirms changes (starting the run),
+ * never a decision about data; without a terminal and without the flag, the run is refused before
+ * anything is done.
+ */
+export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO, steps: readonly string[] = SCENARIO_STEPS[scenario]): DecideFn {
   if (f.restoreCopy !== undefined && f.restoreCopy !== "yes" && f.restoreCopy !== "no") {
     throw new UsageError(`--restore-copy "${clipInput(f.restoreCopy)}": expected yes or no`, "answer with --restore-copy yes or --restore-copy no");
   }
-  const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
-  if (f.restoreCopy !== undefined || f.yes) {
-    const answer = f.restoreCopy !== undefined ? f.restoreCopy === "yes" : true;
+  // a resumed run past its decision asks nothing
+  const hasDecision = steps.some((s) => DECISION_STEPS.includes(s));
+  if (f.restoreCopy !== undefined) {
+    const answer = f.restoreCopy === "yes";
     const fn: DecideFn = async (question, context) => {
-      io.err(`${context}\n${question} ${answer ? "yes" : "no"} (${f.restoreCopy !== undefined ? "--restore-copy" : "--yes"})`);
+      io.err(`${context}\n${question} ${answer ? "yes" : "no"} (--restore-copy)`);
       return answer;
     };
     fn.answersBy = "flag";
     return fn;
   }
   if (hasDecision && !(io.isTTY && io.prompt)) {
-    throw new RefusedError(`${scenario} asks whether to restore the copy into live, and there is no terminal to ask on`, "add --restore-copy yes|no (or --yes to answer yes)");
+    throw new RefusedError(
+      `${scenario} asks whether to restore the copy into live, and there is no terminal to ask on (--yes starts the run but never answers a question about data); nothing was changed`,
+      "add --restore-copy no to stop at the comparison and look, or --restore-copy yes once you know the copy is what live should hold",
+    );
   }
   const fn: DecideFn = async (question, context) => {
+    // the comparison first, then the question: nobody answers without having seen it
     io.err(context);
     return confirm(question, { yes: false, isTTY: io.isTTY, prompt: io.prompt });
   };
@@ -129,8 +155,8 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--deleted-at <time>", "when the server was deleted (server-lost-revive)")
     .option("--timezone <zone>", "IANA zone a time without Z/offset is read in, e.g. Europe/London")
     .option("--name <name>", "name of the PTR copy (data-loss); default unique per run")
-    .option("--yes", "start without asking, and answer yes at decision points")
-    .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss)")
+    .option("--yes", "start without asking (required without a terminal); never answers the data decision")
+    .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss only; required without a terminal)")
     .option("--resume <run-id>", "continue a run after its last completed step")
     .option("--confirm-production", "required to run on production")
     .option("--slack-webhook <url>", "Slack incoming webhook for start, decisions, failures and the end (or AYTQ_DR_SLACK_WEBHOOK); never printed")
@@ -167,6 +193,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${clipInput(scenarioArg)}`, `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
     if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name", `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
     scenario = meta.scenario;
+    checkScenarioFlags(scenario, flags);
     resumed = { meta, records: journal.records() };
     // revive's window needs no stack: checked before anything else
     checkResumedTimes(meta, resumed.records, "revive", new Date(), stack);
@@ -174,20 +201,22 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     if (!scenarioArg) throw new UsageError("run needs a scenario or --resume <run-id>", `scenarios: ${SCENARIOS.join(", ")}`);
     if (!(SCENARIOS as readonly string[]).includes(scenarioArg)) throw new UsageError(`unknown scenario "${clipInput(scenarioArg)}"`, `use one of: ${SCENARIOS.join(", ")}`);
     scenario = scenarioArg as ScenarioName;
+    checkScenarioFlags(scenario, flags);
     inputs = scenarioInputs(scenario, flags, new Date(), (t) => io.err(t));
     // a copy name the config model refuses is refused now, before the first step (never at the ptr step)
     if (inputs.copyName !== undefined && inputs.restorePointUTC !== undefined) {
       checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
     }
   }
-  const decide = decider(scenario, flags, io);
+  // the stack file must describe this stack before the production guard trusts its name
+  const settings = loadStackSettings(stack);
+  const decide = decider(scenario, flags, io, resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario]);
   // a webhook that is not a URL is refused now, before anything runs (a failed delivery later only warns)
   const webhooks = webhooksFrom(flags, io.env);
-  await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes || flags.restoreCopy), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
+  await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
   if (io.isTTY && io.prompt && !flags.yes && !(await confirm(`Run ${scenario} on ${stack} now?`, { yes: false, isTTY: io.isTTY, prompt: io.prompt }))) {
     throw new RefusedError("not started: nothing was changed");
   }
-  const settings = loadStackSettings(stack);
   const controller = listenForInterrupt(io, "interrupted: finishing the journal (press Ctrl-C again to leave at once)");
   const progress = progressPrinter(io, SCENARIO_STEPS[scenario]);
   // a webhook that fails is logged by the notifier and never fails the run

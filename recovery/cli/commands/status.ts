@@ -43,10 +43,11 @@ export function registerStatus(program: Command, io: CliIO): void {
     .option("--json", "print the outputs as JSON")
     .action(async (opts: { stack?: string; json?: boolean }) => {
       const stack = checkStackName(opts.stack);
+      // the stack file first: one that describes another stack is refused before the stack is opened
+      const settings = loadStackSettings(stack);
       const port = await portFor(io)(stack);
       const outputs = await port.outputs();
       // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
-      const settings = loadStackSettings(stack);
       let reading: ServerReading | undefined;
       let error: string | undefined;
       let recovery: Awaited<ReturnType<typeof recoveryFor>>;
