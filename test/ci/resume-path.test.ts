@@ -5,6 +5,7 @@
  * state dir and a fresh checkout, and `aytq-dr run --resume` continues after the last completed
  * step. Without the stack config carried in the journal, the same resume is refused by the gate.
  */
+import { PROVIDER_TOKENS } from "../helpers/cli-io";
 import { strict as assert } from "node:assert";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -42,7 +43,7 @@ function outputs(file: string): Record<string, string> {
 
 function cliIO(env: NodeJS.ProcessEnv): CliIO & { lines: string[] } {
   const lines: string[] = [];
-  return { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env, lines };
+  return { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env: { ...PROVIDER_TOKENS, ...env }, lines };
 }
 
 /** What the Automation API does on every config change: the checkout's stack file holds the stack's config. */
@@ -170,7 +171,7 @@ describe("ci: aytq-dr run writes its GitHub Actions outputs and summary (the wir
   it("names the run and its artifacts in GITHUB_OUTPUT and adds each step to GITHUB_STEP_SUMMARY", async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "aytq-ci-wiring-"));
     try {
-      const env = { AYTQ_DR_STATE_DIR: path.join(tmp, "state"), GITHUB_OUTPUT: path.join(tmp, "out"), GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md") };
+      const env = { ...PROVIDER_TOKENS, AYTQ_DR_STATE_DIR: path.join(tmp, "state"), GITHUB_OUTPUT: path.join(tmp, "out"), GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md") };
       const port = new FakeStackPort("test", readStackConfig("test"));
       const data = new FakeData();
       data.failOnce.set("backup", new Error("storage unreachable"));

@@ -1,4 +1,5 @@
 /** `aytq-dr run` in-process: the PTR window of data-loss, decision points on a terminal vs flags, progress lines. */
+import { PROVIDER_TOKENS } from "../helpers/cli-io";
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -21,7 +22,7 @@ const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replac
 function fakeIO(env: NodeJS.ProcessEnv, answers?: string[]): CliIO & { lines: string[]; asked: string[] } {
   const lines: string[] = [];
   const asked: string[] = [];
-  const io: CliIO & { lines: string[]; asked: string[] } = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: answers !== undefined, env, lines, asked };
+  const io: CliIO & { lines: string[]; asked: string[] } = { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: answers !== undefined, env: { ...PROVIDER_TOKENS, ...env }, lines, asked };
   if (answers) {
     return {
       ...io,

@@ -1,4 +1,5 @@
 /** `aytq-dr run` notifies Slack and Teams: the run command's action over a fake stack, fake data tools and a local receiver. */
+import { PROVIDER_TOKENS } from "../helpers/cli-io";
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -45,7 +46,7 @@ function testIO(env: NodeJS.ProcessEnv, port: FakeStackPort): CliIO & { all: () 
     out: (t) => lines.push(t),
     err: (t) => lines.push(t),
     isTTY: false,
-    env: { AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID, ...env },
+    env: { AZURE_SUBSCRIPTION_ID: PLAN_SUBSCRIPTION_ID, ...PROVIDER_TOKENS, ...env },
     openAzure: () => port.azure,
     readSecret: async () => APP_URL(port.settings().database.serverName, port.settings().database.databaseName),
     all: () => lines.join("\n"),

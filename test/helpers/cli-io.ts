@@ -73,3 +73,9 @@ export function runMain(args: readonly string[], io: CliIO): Promise<number> {
 
 /** A stack trace in printed text (an internal error): never for bad input. */
 export const STACK_TRACE = /\n\s+at .+:\d+:\d+/;
+
+/**
+ * The providers' tokens a converging run looks for before its first step (runbook/readiness.ts).
+ * Never sent anywhere: the fake stacks run no provider.
+ */
+export const PROVIDER_TOKENS: NodeJS.ProcessEnv = { GITHUB_TOKEN: "test-github-token", STATUSCAKE_API_TOKEN: "test-statuscake-token" };

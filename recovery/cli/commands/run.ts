@@ -17,6 +17,8 @@ import { Journal, RunMeta } from "../../runbook/journal";
 import { checkResumedTimes, checkResumeOnStack, pendingSteps } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
+import { checkRunReady } from "../../runbook/readiness";
+import { toolVersion } from "../../data/pgtools";
 import { githubRunReporter } from "../../ci/run-report";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
@@ -242,10 +244,15 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     if (scenario === "server-lost-rebuild" && recovery?.appCredentials) await recovery.appCredentials();
     const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery, signal: controller.signal };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
+    const data = deps.data ?? createDataTools({ signal: controller.signal });
+    // every credential and tool the steps still to run will use, tried before the first one changes anything
+    const pending = resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario];
+    const ready = await checkRunReady(pending, { env: io.env, settings, port, platform, data, recovery, toolVersion });
+    io.err(`ready: ${ready.join("; ")}`);
     const outcome = await runScenario({
       scenario,
       platform,
-      data: deps.data ?? createDataTools({ signal: controller.signal }),
+      data,
       inputs,
       stateDir: dir,
       resumeRunId: flags.resume,
