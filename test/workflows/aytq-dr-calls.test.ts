@@ -114,8 +114,10 @@ describe("aytq-dr calls in the workflows", function () {
       assert.equal(p.opts.at, "2024-07-24T07:00");
       assert.equal(p.opts.deletedAt, "2024-07-24T06:40");
       assert.equal(p.opts.timezone, "Europe/London");
-      assert.equal(p.opts.restoreCopy, "yes");
+      assert.equal(p.opts.restoreCopy, undefined, "revive asks nothing about data: the command refuses --restore-copy for it");
       assert.equal(p.opts.resume, undefined);
+      const d = await runOf(recoverCase({ scenario: "data-loss", "restore-point": "2024-07-24T07:00", "restore-copy": "yes" }));
+      assert.equal(d.opts.restoreCopy, "yes");
       assert.equal(p.opts.yes, true, "no terminal on a runner: --yes, or the command refuses");
       const r = await runOf(recoverCase({ resume: RUN_ID }));
       assert.equal(r.opts.resume, RUN_ID);
