@@ -22,6 +22,9 @@ export const META = {
   verifiedAt: "verifiedat",
 } as const;
 
+/** Where runs keep their journals beside the backups (runbook/run-store.ts): never a backup. */
+export const RUNS_PREFIX = "runs/";
+
 /** The container's client. The container's name and a connection string are checked first (Azure's rules): a bad one is exit 2 before any call. */
 export async function containerFor(location: StorageLocation): Promise<ContainerClient> {
   checkContainerName(location.container, "container");
@@ -108,13 +111,13 @@ export function infoFrom(name: string, bytes: number, lastModified: Date, metada
   };
 }
 
-/** Backups in a container (every blob but our own `.verified.json` records), newest first. */
+/** Backups in a container (every blob but our own `.verified.json` records and the runs' journals), newest first. */
 export async function listBackups(location: StorageLocation): Promise<BackupInfo[]> {
   const container = await containerFor(location);
   const out: BackupInfo[] = [];
   try {
     for await (const blob of container.listBlobsFlat({ includeMetadata: true })) {
-      if (blob.name.endsWith(".verified.json")) continue;
+      if (blob.name.endsWith(".verified.json") || blob.name.startsWith(RUNS_PREFIX)) continue;
       out.push(infoFrom(blob.name, blob.properties.contentLength ?? 0, blob.properties.lastModified, blob.metadata));
     }
   } catch (err) {
