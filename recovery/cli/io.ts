@@ -4,6 +4,7 @@ import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
 import { InterruptedError } from "../errors";
+import type { RunStore } from "../runbook/run-store";
 
 /** Where a command writes. Tests pass their own to run commands in-process. */
 export interface CliIO {
@@ -26,6 +27,8 @@ export interface CliIO {
   readSecret?(namespace: string, name: string, key: string): Promise<string>;
   /** Opens a route to a stack's database (--stack without --database-url). Tests give a fake tunnel. @default openKubernetesTunnel */
   openTunnel?(options: KubernetesTunnelOptions): Promise<DatabaseConnection>;
+  /** Where runs are kept beside the backups (a resume from another checkout). Tests give one in memory. @default the stack's backup container */
+  runStore?: RunStore;
   /** The last line written to err: what the command last said it was doing (cli/process.ts names it if the command never ends). */
   lastLine?(): string | undefined;
 }

@@ -7,6 +7,7 @@ import { listBackups } from "../data/storage";
 import type { ProgressFn } from "../data/streams";
 import { validateHealth, type ValidateOptions } from "../data/validate";
 import type { DataTools } from "./ports";
+import { fetchRun, syncRun } from "./run-store";
 
 export interface DataToolsOptions {
   onProgress?: ProgressFn;
@@ -31,5 +32,6 @@ export function createDataTools(options: DataToolsOptions = {}): DataTools {
     latestBackup: async (storage) => (await listBackups(storage))[0]?.name,
     compare: (a, b) => compareDatabases(a, b),
     validate: (targets) => validateHealth(targets, options.validate),
+    runs: { sync: syncRun, fetch: fetchRun },
   };
 }

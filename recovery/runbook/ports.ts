@@ -4,6 +4,7 @@
  * (PostgreSQL clusters with WAL archiving, Azurite, a local app) both implement Platform; the data
  * tools (backup, restore, compare, validate) know nothing of stacks or platforms.
  */
+import type { RunStore } from "./run-store";
 import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation } from "../data/types";
 
 // the data tools' vocabulary, as the runbooks and platforms name it
@@ -83,6 +84,8 @@ export interface DataTools {
   latestBackup(storage: StorageLocation): Promise<string | undefined>;
   compare(a: DatabaseConnection, b: DatabaseConnection): Promise<CompareResult>;
   validate(targets: readonly HealthTarget[]): Promise<HealthCheckResult[]>;
+  /** Where runs are kept beside the backups, for a resume from any checkout (run-store.ts). Optional: without it a run lives only in its checkout. */
+  runs?: RunStore;
 }
 
 // ---------------------------------------------------------------------------

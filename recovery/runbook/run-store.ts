@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { STACK_CONFIG_SNAPSHOT, type StackConfigSnapshot } from "../ci/stack-config";
 import { containerFor, RUNS_PREFIX, storageError } from "../data/storage";
 import { ToolError, UsageError } from "../errors";
-import type { StorageLocation } from "./ports";
+import type { StorageLocation } from "../data/types";
 
 const pad = (n: number) => String(n).padStart(4, "0");
 
@@ -52,6 +52,19 @@ async function writeOnce(container: ContainerClient, name: string, text: string)
     }
     throw err;
   }
+}
+
+/** A run as the store gives it back. */
+export interface StoredRun {
+  runJson: string;
+  records: string[];
+  config?: StackConfigSnapshot;
+}
+
+/** The store as the runbooks see it (DataTools.runs); fakes keep it in memory. */
+export interface RunStore {
+  sync(storage: StorageLocation, stack: string, runId: string, local: LocalRun): Promise<number>;
+  fetch(storage: StorageLocation, stack: string, runId: string): Promise<StoredRun | undefined>;
 }
 
 /** What a local run folder holds, as the store keeps it. */
@@ -94,7 +107,7 @@ export async function syncRun(storage: StorageLocation, stack: string, runId: st
 }
 
 /** The stored run, or undefined when the store has none of that id. */
-export async function fetchRun(storage: StorageLocation, stack: string, runId: string): Promise<{ runJson: string; records: string[]; config?: StackConfigSnapshot } | undefined> {
+export async function fetchRun(storage: StorageLocation, stack: string, runId: string): Promise<StoredRun | undefined> {
   const container = await containerFor(storage);
   const prefix = runPrefix(stack, runId);
   try {
@@ -115,7 +128,7 @@ export async function fetchRun(storage: StorageLocation, stack: string, runId: s
  * Put a stored run into a local run folder that does not exist yet (run.json, journal.jsonl and
  * the config snapshot); the journal's own checks then judge it like any other.
  */
-export function writeFetchedRun(runDir: string, run: { runJson: string; records: string[]; config?: StackConfigSnapshot }): void {
+export function writeFetchedRun(runDir: string, run: StoredRun): void {
   if (existsSync(path.join(runDir, "run.json"))) throw new UsageError(`${runDir} already holds a run`, "resume it from here, or remove the folder to take the stored copy");
   mkdirSync(runDir, { recursive: true });
   writeFileSync(path.join(runDir, "run.json"), run.runJson, { flag: "wx" });

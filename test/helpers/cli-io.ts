@@ -3,6 +3,7 @@
  * list (an unexpected question fails the test), and hands out the fake stack it was given.
  */
 import { NO_WAIT_POLL } from "./fake-azure";
+import { MemoryRunStore } from "./memory-run-store";
 import { strict as assert } from "node:assert";
 import type { CliIO } from "../../recovery/cli/io";
 import { main } from "../../recovery/cli/main";
@@ -21,6 +22,8 @@ export class RecordingIO implements CliIO {
   readonly prompt?: (question: string) => Promise<string>;
   /** What openAzure returns (the fake stack's simulated Azure, when it has one). */
   azure?: AzureServerApi;
+  /** Runs kept beside the backups: in memory, never the real storage account. */
+  readonly runStore = new MemoryRunStore();
   /** The simulated Azure's busy servers end after a number of polls, not of seconds. */
   readonly readyPoll = NO_WAIT_POLL;
 

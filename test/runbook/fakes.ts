@@ -1,5 +1,6 @@
 /** A Platform and DataTools in memory that log every call, for runbook tests. */
 import { NotAvailableError } from "../../recovery/errors";
+import { MemoryRunStore } from "../helpers/memory-run-store";
 import type { CompareResult, DataTools, HealthTarget, Platform, PtrCopyInfo, StepResult, DatabaseRef } from "../../recovery/runbook/ports";
 
 export class FakePlatform implements Platform {
@@ -116,6 +117,8 @@ export class FakeData implements DataTools {
     this.call("validate", targets.map((t) => t.url).join(","));
     return targets.map((t) => ({ service: t.service, url: t.url, ok: this.healthy, status: this.healthy ? 200 : 500, latencyMs: 1 }));
   }
+  /** The run store, in memory and write-once as the real one. */
+  runs: MemoryRunStore = new MemoryRunStore();
 }
 
 export function notAvailableData(): DataTools {

@@ -8,7 +8,7 @@ import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { createDataTools } from "../../runbook/data-tools";
 import { EXIT, RefusedError, UsageError } from "../../errors";
 import { checkGuards, confirm } from "../../ops/guard";
-import { AzurePlatform, AzurePlatformOptions } from "../../platforms/azure/platform";
+import { AzurePlatform, AzurePlatformOptions, backupStorage } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { readStackConfig } from "../../config/stackfile";
 import { checkOperationConfig } from "../../ops/model-check";
@@ -17,6 +17,7 @@ import { Journal, RunMeta } from "../../runbook/journal";
 import { checkResumedTimes, checkResumeOnStack, pendingSteps } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
+import { RunKeeper } from "../../runbook/run-keeper";
 import { checkRunReady } from "../../runbook/readiness";
 import { toolVersion } from "../../data/pgtools";
 import { githubRunReporter } from "../../ci/run-report";
@@ -38,6 +39,7 @@ export interface RunFlags {
   restoreCopy?: string;
   resume?: string;
   confirmProduction?: boolean;
+  adoptRunConfig?: boolean;
   slackWebhook?: string;
   teamsWebhook?: string;
 }
@@ -161,6 +163,7 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss only; required without a terminal)")
     .option("--resume <run-id>", "continue a run after its last completed step")
     .option("--confirm-production", "required to run on production")
+    .option("--adopt-run-config", "with --resume: write the recovery keys the run left (app.stopped, maintenance, freeze, recovery.*) into this checkout's stack file")
     .option("--slack-webhook <url>", "Slack incoming webhook for start, decisions, failures and the end (or AYTQ_DR_SLACK_WEBHOOK); never printed")
     .option("--teams-webhook <url>", "Microsoft Teams webhook, the same messages (or AYTQ_DR_TEAMS_WEBHOOK); never printed")
     .action(async (scenarioArg: string | undefined, flags: RunFlags, command: Command) => {
@@ -185,11 +188,17 @@ export interface RunDeps {
 /** `aytq-dr run`: resolves to the exit code. Everything that can be refused is refused before the first step. */
 export async function runAction(scenarioArg: string | undefined, flags: RunFlags, io: CliIO, deps: RunDeps = {}): Promise<number> {
   const stack = checkStackName(flags.stack);
+  // the stack file must describe this stack before anything trusts its name
+  const settings = loadStackSettings(stack);
   let scenario: ScenarioName;
   let inputs: ScenarioInputs = {};
   const dir = stateDir(io);
   let resumed: { meta: RunMeta; records: StepRecord[] } | undefined;
+  if (flags.adoptRunConfig && !flags.resume) throw new UsageError("--adopt-run-config takes a run's config into this checkout, and there is no --resume <run-id>", "leave out --adopt-run-config");
+  // the run's journal and config are also kept beside the backups: a resume from another checkout finds them there
+  const keeper = new RunKeeper({ store: deps.data ? deps.data.runs : (io.runStore ?? createDataTools().runs), storage: backupStorage(settings), stack, stateDir: dir, log: (l) => io.err(l) });
   if (flags.resume) {
+    await keeper.fetchIfMissing(flags.resume);
     const journal = new Journal(dir, stack, flags.resume);
     const meta = journal.meta();
     if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${clipInput(scenarioArg)}`, `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
@@ -210,8 +219,6 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
     }
   }
-  // the stack file must describe this stack before the production guard trusts its name
-  const settings = loadStackSettings(stack);
   const decide = decider(scenario, flags, io, resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario]);
   // a webhook that is not a URL is refused now, before anything runs (a failed delivery later only warns)
   const webhooks = webhooksFrom(flags, io.env);
@@ -229,6 +236,13 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   try {
     // the engine's steps as they happen, under the step that runs them
     const port = await (deps.openPort ?? ((st: string, signal?: AbortSignal) => openPort(st, signal, (line) => io.err(`    ${line}`))))(stack, controller.signal);
+    keeper.port = port;
+    // a checkout that lost what the run left (git checkout ., another machine) says so before any step
+    if (resumed) {
+      for (const k of await keeper.checkCheckout(port, resumed.meta.runId, Boolean(flags.adoptRunConfig), resumeCommand(resumed.meta.runId, stack))) {
+        io.err(`took ${k.key} from the run: ${JSON.stringify(k.from)} -> ${JSON.stringify(k.to)}`);
+      }
+    }
     if (scenario === "data-loss" && !flags.resume && inputs.restorePointUTC) await checkPtrWindowOnStack(port, new Date(inputs.restorePointUTC), new Date(), (t) => io.err(t));
     // the ptr step has not run (and its copy does not exist): the restore point may have left the window since the run started
     const stillInside = resumed ? await checkResumeOnStack(resumed.meta, resumed.records, port, new Date(), stack) : undefined;
@@ -262,6 +276,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
         progress(e);
         notifier.onEvent(e);
         github?.(e);
+        keeper.onEvent(e);
       },
     });
     io.out(`run ${outcome.runId}: ${outcome.outcome}`);
@@ -281,6 +296,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     return code;
   } finally {
     controller.dispose();
+    await keeper.flush();
     await notifier.flush();
   }
 }

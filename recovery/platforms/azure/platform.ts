@@ -30,6 +30,11 @@ export interface AzurePlatformOptions {
 /** The stack reads the driver makes before changing anything (ops/outputs.ts): a failed read is an error, never a default. */
 export { existingCopies, readEarliestRestore } from "../../ops/outputs";
 
+/** The stack's backup container (backups, and the runs kept beside them). */
+export function backupStorage(settings: Settings): StorageLocation {
+  return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container: settings.backup.containerName };
+}
+
 export class AzurePlatform implements Platform {
   readonly kind = "azure" as const;
   readonly stack: string;
@@ -116,7 +121,7 @@ export class AzurePlatform implements Platform {
   }
 
   async storage(): Promise<StorageLocation> {
-    return { kind: "account", accountUrl: `https://${this.o.settings.backup.storageAccountName}.blob.core.windows.net`, container: this.o.settings.backup.containerName };
+    return backupStorage(this.o.settings);
   }
 
   healthTargets(): HealthTarget[] {
