@@ -293,6 +293,8 @@ export interface ImportOptions {
   runId: string;
   /** The checkout whose Pulumi.<stack>.yaml gets the run's config back. */
   root: string;
+  /** For tests: the rename that puts the new stack file in place (a failure there must undo the import). @default renameSync */
+  replaceStackFile?: (from: string, to: string) => void;
 }
 
 export interface ImportedJournal {
@@ -390,7 +392,7 @@ export function importJournal(o: ImportOptions): ImportedJournal {
   const restore = snapshot ? restoredStackConfigText(readFileSync(stackFile, "utf8"), o.stack, snapshot) : { text: "", changed: [] };
 
   // checked: now write, all or nothing
-  writeAllOrNothing(target, files, restore.changed.length ? { file: stackFile, text: restore.text } : undefined);
+  writeAllOrNothing(target, files, restore.changed.length ? { file: stackFile, text: restore.text } : undefined, o.replaceStackFile ?? renameSync);
   return { meta, records, tornLines, done: point.done, next: point.pending[0], restored: restore.changed.map(maskSecrets), hadSnapshot: snapshot !== undefined, dir: target };
 }
 
@@ -398,7 +400,7 @@ export function importJournal(o: ImportOptions): ImportedJournal {
  * The run's folder into `target` (a temporary folder beside it, renamed into place), then the stack
  * file (a temporary file beside it, renamed over it). A failure leaves both as they were.
  */
-function writeAllOrNothing(target: string, files: ReadonlyMap<string, Buffer>, stack: { file: string; text: string } | undefined): void {
+function writeAllOrNothing(target: string, files: ReadonlyMap<string, Buffer>, stack: { file: string; text: string } | undefined, replace: (from: string, to: string) => void): void {
   const unusable = (what: string, err: unknown) =>
     new UsageError(
       `${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): nothing was imported, the stack file is unchanged`,
@@ -433,7 +435,7 @@ function writeAllOrNothing(target: string, files: ReadonlyMap<string, Buffer>, s
     }
     if (stack && tmpStack) {
       try {
-        renameSync(tmpStack, stack.file);
+        replace(tmpStack, stack.file);
         tmpStack = undefined;
       } catch (err) {
         throw unusable(`the stack file ${stack.file} cannot be replaced`, err);

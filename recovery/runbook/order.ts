@@ -53,6 +53,8 @@ function follow(expected: readonly string[], records: readonly StepRecord[]): { 
 export function resumePoint(scenario: ScenarioName, records: readonly StepRecord[], where: string, fix: string): ResumePoint {
   const steps = SCENARIO_STEPS[scenario];
   const orders = [steps, ...(EARLIER_SCENARIO_STEPS[scenario] ?? [])].map((o) => o.map(current));
+  // the record out of place in the order followed furthest, to name in the message
+  let furthest: { line: number; why: string } = { line: 0, why: "" };
   for (const order of orders) {
     // an earlier order's first k steps, then (resumed by this version) the current order's others
     for (let k = 0; k <= order.length; k++) {
@@ -63,11 +65,11 @@ export function resumePoint(scenario: ScenarioName, records: readonly StepRecord
         const done = expected.slice(0, f.done);
         return { done, pending: steps.filter((s) => !done.includes(s)) };
       }
+      if (f.line > furthest.line) furthest = f;
       if (order === orders[0]) break; // the current order needs no switch
     }
   }
-  const first = follow(orders[0], records);
-  const detail = first.ok ? "" : `line ${first.line}: ${first.why}`;
+  const detail = `line ${furthest.line}: ${furthest.why}`;
   const completed = records.filter((r) => COMPLETED.includes(r.status)).map((r) => r.step);
   throw new UsageError(
     `${where} cannot be trusted: its completed steps (${completed.join(", ") || "none"}) are not the first steps of ${scenario} in order (${steps.join(", ")}); ${detail}; nothing was run`,

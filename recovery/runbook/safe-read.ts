@@ -11,7 +11,14 @@ export const MAX_RUN_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What is at `file`, without following a link: undefined when nothing is. */
 export function entryKind(file: string): "file" | "directory" | "symlink" | "other" | undefined {
-  const st = lstatSync(file, { throwIfNoEntry: false });
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(file, { throwIfNoEntry: false });
+  } catch (err) {
+    // a parent is a file: nothing can be there
+    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw err;
+  }
   if (!st) return undefined;
   return st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isDirectory() ? "directory" : "other";
 }
