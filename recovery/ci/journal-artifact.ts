@@ -302,7 +302,7 @@ export interface ImportedJournal {
   records: StepRecord[];
   /** Lines of journal.jsonl that are not JSON (a crash mid-write): the step they describe runs again. */
   tornLines: number;
-  /** Completed steps, in scenario order. */
+  /** Completed steps, in the order they were done (a run journalled with an earlier order keeps it). */
   done: string[];
   /** The step a resume starts with; undefined when the run had completed. */
   next: string | undefined;
