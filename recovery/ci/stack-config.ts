@@ -98,12 +98,19 @@ export interface RestoredKey {
  * snapshot lacks is removed. Secret keys already in the file are kept. Returns what changed.
  */
 export function restoreStackConfig(root: string, stack: StackName, snapshot: StackConfigSnapshot): RestoredKey[] {
+  const file = stackFile(root, stack);
+  if (!existsSync(file)) throw new UsageError(`no stack file ${file}`, "run from a checkout of the project");
+  const { text, changed } = restoredStackConfigText(readFileSync(file, "utf8"), stack, snapshot);
+  if (changed.length) writeFileSync(file, text);
+  return changed;
+}
+
+/** The stack file's text with the snapshot put back (restoreStackConfig without the write), and what changes. */
+export function restoredStackConfigText(fileText: string, stack: StackName, snapshot: StackConfigSnapshot): { text: string; changed: RestoredKey[] } {
   if (snapshot.stack !== stack) throw new UsageError(`the config snapshot is of stack ${snapshot.stack}, not ${stack}`, `resume the run on --stack ${snapshot.stack}`);
   const unknownKeys = Object.keys(snapshot.values).filter((k) => !(RECOVERY_OWNED_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, "only app.stopped, app.maintenance, pipeline.frozen and recovery.* are carried between runs");
-  const file = stackFile(root, stack);
-  if (!existsSync(file)) throw new UsageError(`no stack file ${file}`, "run from a checkout of the project");
-  const doc = parseDocument(readFileSync(file, "utf8"));
+  const doc = parseDocument(fileText);
   const changed: RestoredKey[] = [];
   for (const key of RECOVERY_OWNED_KEYS) {
     const p = docPath(key);
@@ -119,6 +126,5 @@ export function restoreStackConfig(root: string, stack: StackName, snapshot: Sta
     else doc.setIn(p, doc.createNode(after));
     changed.push({ key, from: before, to: after });
   }
-  if (changed.length) writeFileSync(file, doc.toString());
-  return changed;
+  return { text: doc.toString(), changed };
 }

@@ -3,31 +3,35 @@
  * as steps end, plus `run.json` (scenario and inputs) so that `--resume` needs only the run id.
  * Never holds secrets: records carry names, times and summaries, redacted once more on write.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
-import type { PhaseRecord, ScenarioInputs, ScenarioName, StepRecord } from "./ports";
+import type { PhaseRecord, StepRecord } from "./ports";
+import { parseJournal, parseRunMeta, type RunMeta } from "./records";
+import { checkRunId } from "./run-id";
+import { readRegularFile } from "./safe-read";
 
-export interface RunMeta {
-  runId: string;
-  scenario: ScenarioName;
-  stack: string;
-  platform: string;
-  createdAt: string;
-  inputs: ScenarioInputs;
+export type { RunMeta } from "./records";
+
+/** A run's folder; refuses (exit 2) anything that is not a run id (checkRunId), `..` included. */
+export function runDir(stateDir: string, stack: string, runId: string): string {
+  return path.join(stateDir, stack, checkRunId(runId));
 }
 
-export function runDir(stateDir: string, stack: string, runId: string): string {
-  // run ids are about 40 characters (newRunId); anything much longer is not one
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new UsageError(`"${clipInput(runId)}" is not a run id`, "use the id printed when the run started (ls .aytq-dr/<stack>/)");
-  return path.join(stateDir, stack, runId);
+/** The fix line for a run folder that cannot be resumed. */
+export function unusableRunFix(stack: string): string {
+  return `look at the run's folder (ls .aytq-dr/${stack}/<run-id>/) and what the stack shows now; then start a new run of the scenario with --stack ${stack}: the steps are idempotent, so what the old run did is found as it was left`;
 }
 
 export class Journal {
   readonly dir: string;
-  constructor(stateDir: string, stack: string, readonly runId: string) {
+  constructor(
+    stateDir: string,
+    readonly stack: string,
+    readonly runId: string,
+  ) {
     this.dir = runDir(stateDir, stack, runId);
   }
 
@@ -46,14 +50,38 @@ export class Journal {
 
   meta(): RunMeta {
     const file = path.join(this.dir, "run.json");
-    if (!existsSync(file)) throw new UsageError(`no run "${clipInput(this.runId)}" in ${path.dirname(this.dir)}`, "check the run id and --stack (runs are kept per stack)");
-    return JSON.parse(readFileSync(file, "utf8")) as RunMeta;
+    const content = readRegularFile(file, unusableRunFix(this.stack));
+    if (content === undefined) throw new UsageError(`no run "${clipInput(this.runId)}" in ${path.dirname(this.dir)}`, "check the run id and --stack (runs are kept per stack)");
+    return parseRunMeta(content.toString("utf8"), file, unusableRunFix(this.stack));
   }
 
   append(record: StepRecord): void {
     mkdirSync(this.dir, { recursive: true });
     const clean: StepRecord = JSON.parse(redact(JSON.stringify(record)));
     appendFileSync(this.file, JSON.stringify(clean) + "\n");
+  }
+
+  /**
+   * Before a resumed run appends: a last line cut off by a crash mid-write is moved to
+   * `journal.torn` (kept, never lost), so the next record starts a line of its own and the cut
+   * line never sits in the middle of the journal.
+   */
+  setTornTailAside(): void {
+    if (!existsSync(this.file)) return;
+    const size = statSync(this.file).size;
+    if (size === 0) return;
+    const fd = openSync(this.file, "r");
+    const last = Buffer.alloc(1);
+    try {
+      readSync(fd, last, 0, 1, size - 1);
+    } finally {
+      closeSync(fd);
+    }
+    if (last.toString() === "\n") return;
+    const content = readFileSync(this.file);
+    const cut = content.lastIndexOf("\n") + 1;
+    appendFileSync(path.join(this.dir, "journal.torn"), Buffer.concat([content.subarray(cut), Buffer.from("\n")]));
+    truncateSync(this.file, cut);
   }
 
   /** `phases.jsonl`: the phases of long steps as they complete (a crash mid-step keeps the ones reached). */
@@ -67,8 +95,10 @@ export class Journal {
   }
 
   phases(): PhaseRecord[] {
-    if (!existsSync(this.phasesFile)) return [];
-    return readFileSync(this.phasesFile, "utf8")
+    const content = readRegularFile(this.phasesFile, unusableRunFix(this.stack));
+    if (content === undefined) return [];
+    return content
+      .toString("utf8")
       .split("\n")
       .filter((l) => l.trim())
       .flatMap((l) => {
@@ -80,38 +110,9 @@ export class Journal {
       });
   }
 
-  /** Every record; a torn last line (a crash mid-write) is ignored. */
+  /** Every record, checked (records.ts); a torn last line (a crash mid-write) is left out. */
   records(): StepRecord[] {
-    if (!existsSync(this.file)) return [];
-    const out: StepRecord[] = [];
-    for (const line of readFileSync(this.file, "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as StepRecord);
-      } catch {
-        // a half-written line from a crash: the step it described runs again
-      }
-    }
-    return out;
+    const content = readRegularFile(this.file, unusableRunFix(this.stack));
+    return content === undefined ? [] : parseJournal(content.toString("utf8"), this.file, unusableRunFix(this.stack)).records;
   }
-}
-
-export const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", "not-applicable"];
-
-/**
- * Steps journalled under an older name, by the step that does their work now. data-loss's
- * backup-copy and restore-live became one pass, copy-into-live: a run journalled with restore-live
- * done has done copy-into-live's work; one with only backup-copy done resumes at copy-into-live,
- * which finds that backup and restores it.
- */
-export const RENAMED_STEPS: ReadonlyMap<string, string> = new Map([["restore-live", "copy-into-live"]]);
-
-/** Index of the first step to run: the one after the last completed step. */
-export function resumeIndex(steps: readonly string[], records: readonly StepRecord[]): number {
-  let last = -1;
-  for (const r of records) {
-    const i = steps.indexOf(RENAMED_STEPS.get(r.step) ?? r.step);
-    if (i >= 0 && COMPLETED.includes(r.status)) last = Math.max(last, i);
-  }
-  return last + 1;
 }

@@ -8,16 +8,15 @@ import { UsageError } from "../errors";
 import { existingCopies, readEarliestRestore } from "../ops/outputs";
 import type { StackPort } from "../stack/port";
 import { echoTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../time";
-import { RunMeta, resumeIndex } from "./journal";
+import type { RunMeta } from "./journal";
+import { resumePoint } from "./order";
 import type { ScenarioName, StepRecord } from "./ports";
-import { SCENARIO_STEPS } from "./scenarios";
 
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The steps of a run that have not completed yet (what a resume will run). */
 export function pendingSteps(scenario: ScenarioName, records: readonly StepRecord[]): string[] {
-  const steps = SCENARIO_STEPS[scenario];
-  return steps.slice(resumeIndex(steps, records));
+  return resumePoint(scenario, records, `the journal of this ${scenario} run`, "resume it with aytq-dr run --resume <run-id>, which says what is wrong").pending;
 }
 
 /**

@@ -5,18 +5,16 @@
  * journal before the next starts, so a crash loses at most the step that was running, and that
  * step is idempotent. A failed step, a declined decision or an interruption stops the run.
  */
-import { randomBytes } from "node:crypto";
 import { describeError, InterruptedError, RefusedError, UsageError } from "../errors";
 import { defaultCopyName } from "../ops/operations";
 import { redact } from "../util/redact";
-import { Journal, resumeIndex, RunMeta } from "./journal";
+import { Journal, RunMeta } from "./journal";
+import { openRunForResume } from "./open-run";
 import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./ports";
+import { newRunId } from "./run-id";
 import { missingInputs, StepContext, stepsOf } from "./scenarios";
 
-/** `20240724T060000Z-data-loss-a1b2`: sortable, unique, safe as a folder name. */
-export function newRunId(scenario: string, now: Date): string {
-  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z-${scenario}-${randomBytes(2).toString("hex")}`;
-}
+export { newRunId } from "./run-id";
 
 /**
  * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own
@@ -35,12 +33,17 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
 
   let journal: Journal;
   let meta: RunMeta;
+  const steps = stepsOf(req.scenario);
+  let pending = steps;
   if (req.resumeRunId) {
-    journal = new Journal(req.stateDir, stack, req.resumeRunId);
-    meta = journal.meta();
+    // a journal with a gap, of another stack, damaged, or through a link is refused here, before any step
+    const opened = openRunForResume(req.stateDir, stack, req.resumeRunId);
+    ({ journal, meta } = opened);
     if (meta.scenario !== req.scenario) {
       throw new UsageError(`run ${meta.runId} is a ${meta.scenario} run, not ${req.scenario}`, `resume it as ${meta.scenario}`);
     }
+    pending = steps.filter((s) => opened.pending.includes(s.name));
+    journal.setTornTailAside();
   } else {
     const missing = missingInputs(req.scenario, req.inputs);
     if (missing.length) throw new UsageError(`${req.scenario} needs ${missing.join(", ")}`, "give the restore point, e.g. --at 2024-07-24T06:00:00Z");
@@ -59,9 +62,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   }
 
   const runId = meta.runId;
-  const steps = stepsOf(req.scenario);
-  const previous = journal.records();
-  const records: StepRecord[] = [...previous];
+  const records: StepRecord[] = journal.records();
   const decisions: RunOutcome["decisions"] = [];
   const ctx: StepContext = {
     platform: req.platform,
@@ -85,8 +86,8 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
   let exitCode: number | undefined;
   const interrupted = () => req.signal?.aborted === true;
 
-  for (let i = resumeIndex(steps.map((s) => s.name), previous); i < steps.length; i++) {
-    const def = steps[i];
+  // every step not completed, in the scenario's order (a run journalled with an earlier order included)
+  for (const def of pending) {
     if (interrupted()) {
       outcome = "stopped";
       break;

@@ -144,10 +144,31 @@ const STEPS: Record<string, StepDef> = {
   tidy: step("tidy", (c) => c.platform.removePtrCopies([c.inputs.copyName]), (c) => ({ copyName: c.inputs.copyName })),
 };
 
+/**
+ * The maintenance page goes on before the app stops, and off only after it has started and passed
+ * its checks: the public hosts never answer with errors in between.
+ */
 export const SCENARIO_STEPS: Record<ScenarioName, readonly string[]> = {
-  "server-lost-revive": ["stop", "maintenance-on", "freeze", "revive", "start", "validate", "maintenance-off", "unfreeze"],
-  "server-lost-rebuild": ["stop", "maintenance-on", "freeze", "rebuild", "restore-latest-backup", "start", "validate", "maintenance-off", "unfreeze"],
-  "data-loss": ["stop", "maintenance-on", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+  "server-lost-revive": ["maintenance-on", "stop", "freeze", "revive", "start", "validate", "maintenance-off", "unfreeze"],
+  "server-lost-rebuild": ["maintenance-on", "stop", "freeze", "rebuild", "restore-latest-backup", "start", "validate", "maintenance-off", "unfreeze"],
+  "data-loss": ["maintenance-on", "stop", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+};
+
+/**
+ * Orders earlier versions of aytq-dr journalled, newest first. A run started by one of them may
+ * still be resumed (order.ts resumePoint): its journal is trusted when its completed steps follow
+ * one of these, then the current order for the rest; the resume runs every step not completed,
+ * in the current order. Keep an order here for as long as a run started with it may be resumed.
+ * - until issue 20, every scenario stopped the app before the maintenance page went on;
+ * - before that, data-loss copied the copy into live in two steps, backup-copy then restore-live.
+ */
+export const EARLIER_SCENARIO_STEPS: Record<ScenarioName, readonly (readonly string[])[]> = {
+  "server-lost-revive": [["stop", "maintenance-on", "freeze", "revive", "start", "validate", "maintenance-off", "unfreeze"]],
+  "server-lost-rebuild": [["stop", "maintenance-on", "freeze", "rebuild", "restore-latest-backup", "start", "validate", "maintenance-off", "unfreeze"]],
+  "data-loss": [
+    ["stop", "maintenance-on", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+    ["stop", "maintenance-on", "freeze", "safety-backup", "ptr", "compare", "backup-copy", "restore-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+  ],
 };
 
 /** Steps that ask a human. */

@@ -100,7 +100,7 @@ async function firstWorkflowRun(): Promise<FirstRun> {
   assert.equal(outcome.outcome, "failed");
   assert.deepEqual(
     outcome.steps.map((s) => `${s.step}:${s.status}`),
-    ["stop:done", "maintenance-on:done", "freeze:done", "safety-backup:failed"],
+    ["maintenance-on:done", "stop:done", "freeze:done", "safety-backup:failed"],
   );
   // upload-artifact with the step's outputs: the run's folder, under the run's artifact name
   const out = outputs(env1.GITHUB_OUTPUT);
@@ -150,8 +150,8 @@ describe("ci: the resume path across workflow runs (strict fake engine)", functi
     const records = new Journal(first.state2, "test", first.runId).records();
     assert.deepEqual(
       records.map((r) => r.step),
-      ["stop", "maintenance-on", "freeze", "safety-backup", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
-      "the resumed run must start at safety-backup, not at stop",
+      ["maintenance-on", "stop", "freeze", "safety-backup", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"],
+      "the resumed run must start at safety-backup, not at maintenance-on",
     );
   });
 

@@ -58,7 +58,8 @@ describe("aytq-dr as a process", function () {
     ["tidy without --name or --all", ["tidy", "--stack", "test", "--yes"], 2, /exactly one of --name/],
     ["data-loss without a way to answer its decision", ["run", "data-loss", "--stack", "test", "--at", iso(3_600_000)], 3, /--restore-copy no to stop at the comparison/],
     ["an unknown scenario", ["run", "lost-everything", "--stack", "test", "--yes"], 2, /unknown scenario/],
-    ["resuming an unknown run", ["run", "--resume", "nope", "--stack", "test"], 2, /no run "nope"/],
+    ["resuming an unknown run", ["run", "--resume", "20240724T060000Z-data-loss-abcd", "--stack", "test"], 2, /no run "20240724T060000Z-data-loss-abcd"/],
+    ["resuming what is not a run id", ["run", "--resume", "..", "--stack", "test"], 2, /"\.\." is not a run id/],
   ];
   // The process-level contract (the exit code the process ends with, what reaches its stderr, a pipe
   // that is no terminal, the fake pulumi never run) is proved by a real process for one refusal of

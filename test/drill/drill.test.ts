@@ -89,7 +89,7 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
       report.steps.map((s) => ({ name: s.name, status: s.status, startedAt: s.startedAt, endedAt: s.endedAt })),
       journal.map((j) => ({ name: j.step, status: j.status, startedAt: j.startedAt, endedAt: j.endedAt })),
     );
-    assert.deepEqual(report.steps.map((s) => s.name), ["stop", "maintenance-on", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"]);
+    assert.deepEqual(report.steps.map((s) => s.name), ["maintenance-on", "stop", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"]);
   });
 
   it("measures RTO from the incident to the journal's validate step, and RPO from the data that came back", () => {

@@ -92,7 +92,7 @@ describe("runbook: copy-into-live (one pass from the copy into live)", () => {
   });
 
   it("resumes a run journalled with the old backup-copy step done: restores that backup, no second dump", async () => {
-    const runId = "20240724T080000Z-data-loss-0ld1";
+    const runId = "20240724T080000Z-data-loss-0ad1";
     oldJournal(runId, [...OLD_BEFORE, "backup-copy"]);
     const data = new OnePassData();
     data.blobs = [copyBackupName("test", runId)];
@@ -104,7 +104,7 @@ describe("runbook: copy-into-live (one pass from the copy into live)", () => {
   });
 
   it("resumes a run journalled with the old restore-live step done at start: live is not restored again", async () => {
-    const runId = "20240724T080000Z-data-loss-0ld2";
+    const runId = "20240724T080000Z-data-loss-0ad2";
     oldJournal(runId, [...OLD_BEFORE, "backup-copy", "restore-live"]);
     const data = new OnePassData();
     data.blobs = [copyBackupName("test", runId)];

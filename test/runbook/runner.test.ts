@@ -40,13 +40,13 @@ describe("runbook runner", () => {
     });
   }
 
-  it("orders the platform calls of server-lost-revive: stop, maintenance, freeze, revive, start, validate on the temporary hosts", async () => {
+  it("orders the platform calls of server-lost-revive: maintenance, stop, freeze, revive, start, validate on the temporary hosts, maintenance off", async () => {
     const platform = new FakePlatform();
     const data = new FakeData();
     await run("server-lost-revive", platform, data);
     assert.deepEqual(platform.calls, [
-      "setAppStopped true",
       "setMaintenance true",
+      "setAppStopped true",
       "setPipelineFrozen true",
       "reviveServer 2024-07-24T06:00:00Z",
       "setAppStopped false",
@@ -220,7 +220,7 @@ describe("runbook runner", () => {
       },
     });
     assert.equal(out.outcome, "stopped");
-    assert.deepEqual(out.steps.map((s) => `${s.step}:${s.status}`), ["stop:done", "maintenance-on:done", "freeze:interrupted"]);
+    assert.deepEqual(out.steps.map((s) => `${s.step}:${s.status}`), ["maintenance-on:done", "stop:done", "freeze:interrupted"]);
     const resumed = await run("server-lost-revive", platform, data, { resumeRunId: out.runId });
     assert.equal(resumed.steps.slice(3)[0].step, "freeze");
     assert.equal(resumed.outcome, "completed");
@@ -280,7 +280,8 @@ describe("runbook runner", () => {
     assert.deepEqual(platform.calls, []);
   });
 
-  it("refuses to resume an unknown run", async () => {
-    await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "nope" }), /no run "nope"/);
+  it("refuses to resume an unknown run, and what is not a run id", async () => {
+    await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "20240724T080000Z-data-loss-abcd" }), /no run "20240724T080000Z-data-loss-abcd"/);
+    await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "nope" }), /"nope" is not a run id/);
   });
 });

@@ -14,6 +14,7 @@ import { readStackConfig } from "../../config/stackfile";
 import { checkOperationConfig } from "../../ops/model-check";
 import { checkPtrWindowOnStack } from "../../ops/ptr-copy";
 import { Journal, RunMeta } from "../../runbook/journal";
+import { openRunForResume } from "../../runbook/open-run";
 import { checkResumedTimes, checkResumeOnStack, pendingSteps } from "../../runbook/resume";
 import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
 import { runScenario } from "../../runbook/runner";
@@ -199,13 +200,14 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
   const keeper = new RunKeeper({ store: deps.data ? deps.data.runs : (io.runStore ?? createDataTools().runs), storage: backupStorage(settings), stack, stateDir: dir, log: (l) => io.err(l) });
   if (flags.resume) {
     await keeper.fetchIfMissing(flags.resume);
-    const journal = new Journal(dir, stack, flags.resume);
-    const meta = journal.meta();
+    // refused here, before anything runs: a journal with a gap, of another stack, damaged, or through a link
+    const opened = openRunForResume(dir, stack, flags.resume);
+    const meta = opened.meta;
     if (scenarioArg && scenarioArg !== meta.scenario) throw new UsageError(`run ${meta.runId} is ${meta.scenario}, not ${clipInput(scenarioArg)}`, `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
     if (flags.at || flags.deletedAt || flags.name) throw new UsageError("--resume continues with the run's own inputs; leave out --at, --deleted-at and --name", `resume it as it started: ${resumeCommand(meta.runId, stack)}`);
     scenario = meta.scenario;
     checkScenarioFlags(scenario, flags);
-    resumed = { meta, records: journal.records() };
+    resumed = { meta, records: opened.records };
     // revive's window needs no stack: checked before anything else
     checkResumedTimes(meta, resumed.records, "revive", new Date(), stack);
   } else {
