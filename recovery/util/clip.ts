@@ -14,7 +14,6 @@ export const MAX_ECHO_CHARS = 200;
  * (U+0080-U+009F, CSI among them), the line and paragraph separators, and the bidirectional
  * marks, embeddings, overrides and isolates (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with each control character written as a visible escape (`\x1b`, `\n`, `\u202e`). */
