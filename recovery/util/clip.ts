@@ -16,15 +16,11 @@ export const MAX_ECHO_CHARS = 200;
  */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-/** `text` with each control character written as a visible escape (`\x1b`, `\n`, `\u202e`). */
+const SHORT: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+
+/** `text` with each control character written as a visible escape, as JSON writes it (`\u001b`, `\n`, `\u202e`). */
 export function escapeControls(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === "\n") return "\\n";
-    if (c === "\r") return "\\r";
-    if (c === "\t") return "\\t";
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
+  return text.replace(CONTROL, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** True when `text` holds a character escapeControls would rewrite. */
@@ -41,8 +37,8 @@ export function clipInput(text: string, max: number = MAX_ECHO_CHARS): string {
   if (shown.length <= max) return shown;
   let cut = shown.slice(0, max);
   // never end on half an escape or half a surrogate pair
-  const partial = /\\(?:x[0-9a-f]{0,1}|u[0-9a-f]{0,3}|[nrt]?)$/.exec(cut);
-  if (partial && shown.slice(partial.index).match(/^\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|[nrt])/)) cut = cut.slice(0, partial.index);
+  const partial = /\\(?:u[0-9a-f]{0,3}|[nrtbf]?)$/.exec(cut);
+  if (partial && shown.slice(partial.index).match(/^\\(?:u[0-9a-f]{4}|[nrtbf])/)) cut = cut.slice(0, partial.index);
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut}... (${shown.length - cut.length} more characters)`;
 }
