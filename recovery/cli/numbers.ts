@@ -26,13 +26,17 @@ export function wholeNumber(rule: NumberRule): (value: string) => number {
   };
 }
 
-/** A number above `min` (exclusive) and at most `max`, digits with an optional decimal part. */
+/**
+ * A number from `min` to `max` (both included), digits with an optional decimal part. `min` is
+ * what the number can mean: a deadline of a microsecond is below any timer Node has (its
+ * "delay out of range"), so such a flag states a floor that works.
+ */
 export function positiveNumber(rule: NumberRule): (value: string) => number {
   return (value) => {
     const text = value.trim();
     const n = /^\d{1,15}(?:\.\d{1,6})?$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(n) || n <= rule.min || n > rule.max) {
-      throw new UsageError(`${rule.flag} "${clipInput(value)}" is not a number of ${rule.unit} above ${rule.min} and at most ${rule.max}`, `e.g. ${rule.flag} 120`);
+    if (!Number.isFinite(n) || n < rule.min || n > rule.max) {
+      throw new UsageError(`${rule.flag} "${clipInput(value)}" is not a number of ${rule.unit} from ${rule.min} to ${rule.max}`, `e.g. ${rule.flag} 120`);
     }
     return n;
   };
@@ -42,5 +46,5 @@ export function positiveNumber(rule: NumberRule): (value: string) => number {
 export const parseJobs = wholeNumber({ flag: "--jobs", min: 1, max: 32, unit: "parallel jobs" });
 /** `validate --attempts`: attempts per URL. */
 export const parseAttempts = wholeNumber({ flag: "--attempts", min: 1, max: 100, unit: "attempts" });
-/** `validate --deadline-seconds`: at most a day (a longer timer would overflow Node's 2^31 ms). */
-export const parseDeadlineSeconds = positiveNumber({ flag: "--deadline-seconds", min: 0, max: 86_400, unit: "seconds" });
+/** `validate --deadline-seconds`: at least a second (no health check answers sooner), at most a day (a longer timer would overflow Node's 2^31 ms). */
+export const parseDeadlineSeconds = positiveNumber({ flag: "--deadline-seconds", min: 1, max: 86_400, unit: "seconds" });

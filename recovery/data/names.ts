@@ -32,7 +32,8 @@ export interface Refusal {
 
 /** An operator's input as a message shows it: quoted, control characters escaped, cut to 200 characters. */
 export function shown(input: string): string {
-  return JSON.stringify(clipInput(input));
+  // JSON's quoting (backslash and quote escaped); clipInput writes control characters as JSON does
+  return `"${clipInput(input.replace(/[\\"]/g, (c) => `\\${c}`))}"`;
 }
 
 /** The UsageError for a refused input: `<label> "<input>" <problem>; nothing was read or changed`. */

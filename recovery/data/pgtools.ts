@@ -4,20 +4,19 @@
  * pg/tools.ts and SQL runs through pg/psql.ts: one runner for the whole command.
  */
 import { ToolError } from "../errors";
-import { connectionEnv } from "../pg/connection";
+import { parseDatabaseUrl, withConnection } from "../pg/connection";
 import { psql } from "../pg/psql";
 import { installHint, runPg, type PgTool } from "../pg/tools";
 
-/** Database name of a URL. */
+/** Database name of a URL, as libpq reads it (pg/connection.ts): a query `dbname=` included. */
 export function databaseOf(url: string): string {
-  return connectionEnv(url).PGDATABASE ?? connectionEnv(url).PGUSER ?? "postgres";
+  const t = parseDatabaseUrl(url);
+  return t.dbname ?? t.user ?? "postgres";
 }
 
-/** The same URL with another database (a scratch database on the same server). */
+/** The same connection with another database (a scratch database on the same server); a query `dbname=` is replaced too. */
 export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = "/" + encodeURIComponent(database);
-  return u.toString();
+  return withConnection(url, { dbname: database });
 }
 
 // --- versions ---------------------------------------------------------------------------------

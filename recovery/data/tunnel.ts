@@ -8,6 +8,7 @@ import * as net from "node:net";
 import { ToolError, UsageError } from "../errors";
 import type { DatabaseConnection } from "./types";
 import { redact } from "../util/redact";
+import { formatDatabaseUrl, parseDatabaseUrl, type ConnectionTarget } from "../pg/connection";
 
 export interface KubernetesTunnelOptions {
   namespace: string;
@@ -112,8 +113,8 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
   });
   const url = databaseUrlFromSecret(raw, key, options.namespace, options.secretName);
   const server = options.serverName ?? options.liveServerName;
-  const targetHost = options.serverName ? copyHost(url.hostname, options.liveServerName, options.serverName) : url.hostname;
-  const targetPort = Number(url.port || 5432);
+  const targetHost = options.serverName ? copyHost(url.host, options.liveServerName, options.serverName) : url.host;
+  const targetPort = Number(url.port ?? 5432);
   const podName = deps.podName ?? `aytq-dr-tunnel-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const manifest = tunnelPodManifest({ name: podName, namespace: options.namespace, targetHost, targetPort, serverName: server });
 
@@ -141,30 +142,30 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
     await release().catch(() => undefined);
     throw err instanceof ToolError || err instanceof UsageError ? err : new ToolError(`opening the tunnel to ${server} failed: ${redact(String((err as Error).message ?? err), [raw])}`, "check kubectl access to the namespace (az aks get-credentials)");
   }
-  url.hostname = "127.0.0.1";
-  url.port = String(forward.localPort);
-  const db = decodeURIComponent(url.pathname.slice(1));
-  return { url: url.toString(), label: `${server}/${db} (via pod ${podName})`, serverName: server, release };
+  // the app's own reading of its URL (a query host= or dbname= included), with the forward's host and port
+  const db = url.dbname ?? url.user ?? "postgres";
+  return { url: formatDatabaseUrl({ ...url, host: "127.0.0.1", port: String(forward.localPort) }, raw.trim().startsWith("postgresql:") ? "postgresql" : "postgres"), label: `${server}/${db} (via pod ${podName})`, serverName: server, release };
 }
 
 /**
  * The app's DATABASE_URL as read from its Secret, or a ToolError with the fix: the value must be a
  * postgres:// URL. The value is never quoted (it holds the password).
  */
-export function databaseUrlFromSecret(raw: string, key: string, namespace: string, secretName: string): URL {
-  let url: URL | undefined;
+export function databaseUrlFromSecret(raw: string, key: string, namespace: string, secretName: string): ConnectionTarget & { host: string } {
+  let url: ConnectionTarget | undefined;
+  let why = "is not a postgres:// URL";
   try {
-    url = new URL(raw.trim());
-  } catch {
-    url = undefined;
+    url = parseDatabaseUrl(raw);
+  } catch (err) {
+    if (err instanceof UsageError) why = err.message.replace(/^the database URL /, "").replace(/ \(the URL is not repeated here.*\)$/, "");
   }
-  if (url === undefined || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+  if (url?.host === undefined || url.host.startsWith("/")) {
     throw new ToolError(
-      `${key} in secret ${namespace}/${secretName} is not a postgres:// URL`,
+      `${key} in secret ${namespace}/${secretName} ${url === undefined ? why : "names no server host"}`,
       `the app's Secret must hold its connection as postgres://user:password@host:5432/database under ${key} (see what it holds: kubectl get secret ${secretName} -n ${namespace} -o jsonpath='{.data.${key}}' | base64 -d); or pass --database-url`,
     );
   }
-  return url;
+  return { ...url, host: url.host };
 }
 
 /** The Secret exists but has no such key (or an empty one). */

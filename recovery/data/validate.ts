@@ -1,27 +1,14 @@
-/** Health validation: GET each URL with retries, backoff and an overall deadline. */
-import type { HealthCheckResult, HealthTarget } from "./types";
-import { maskUrl, redact } from "../util/redact";
-
 /**
- * A health URL may carry basic-auth credentials (`https://user:pass@host/health/all.json`). fetch
- * refuses such URLs (and its error quotes them), so the credentials move to an Authorization header,
- * and only the masked URL is ever reported.
+ * Health validation: GET each URL with retries, backoff and an overall deadline. A URL with a
+ * user or password is refused before anything is called (health endpoints are public, and a
+ * password in a URL ends up in logs); a redirect is never followed (a 307 to another host would
+ * report that host's health as this service's): it is a failure naming where it pointed. URLs are
+ * reported as `scheme://host/…` only (util/urls.ts elideUrl): a query may hold a token.
  */
-export function splitCredentials(url: string): { url: string; headers: Record<string, string>; secrets: string[] } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return { url, headers: {}, secrets: [] };
-  }
-  if (!u.username && !u.password) return { url, headers: {}, secrets: [] };
-  const user = decodeURIComponent(u.username);
-  const encoded = u.password;
-  const password = decodeURIComponent(encoded);
-  u.username = "";
-  u.password = "";
-  return { url: u.toString(), headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` }, secrets: [password, encoded] };
-}
+import type { HealthCheckResult, HealthTarget } from "./types";
+import { clipInput } from "../util/clip";
+import { isRedirect, redirectProblem } from "../util/redirects";
+import { checkHttpUrl, elideUrl, elideUrls } from "../util/urls";
 
 export const DEFAULT_VALIDATE = {
   /** Attempts per URL. */
@@ -44,9 +31,7 @@ export interface ValidateOptions {
 }
 
 async function checkOne(target: HealthTarget, options: Required<Omit<ValidateOptions, "fetch">> & { fetch: typeof fetch }, deadline: number): Promise<HealthCheckResult> {
-  const request = splitCredentials(target.url);
-  const shown = { ...target, url: maskUrl(target.url) };
-  const clean = (text: string): string => redact(text, request.secrets);
+  const shown = { ...target, service: clipInput(target.service, 60), url: elideUrl(target.url) };
   let last: HealthCheckResult = { ...shown, ok: false, status: null, latencyMs: null, error: "not tried" };
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     const remaining = deadline - Date.now();
@@ -56,15 +41,17 @@ async function checkOne(target: HealthTarget, options: Required<Omit<ValidateOpt
     }
     const started = Date.now();
     try {
-      const res = await options.fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), redirect: "follow" });
+      const res = await options.fetch(target.url, { signal: AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), redirect: "manual" });
       await res.arrayBuffer().catch(() => undefined);
       const latencyMs = Date.now() - started;
+      // a redirect answers the same every time: no retry
+      if (isRedirect(res.status)) return { ...shown, ok: false, status: res.status, latencyMs, error: redirectProblem(res, target.url) };
       last = res.ok ? { ...shown, ok: true, status: res.status, latencyMs } : { ...shown, ok: false, status: res.status, latencyMs, error: `HTTP ${res.status}` };
       if (res.ok) return last;
     } catch (err) {
       const e = err as Error;
       const reason = e.name === "TimeoutError" || e.name === "AbortError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
-      last = { ...shown, ok: false, status: null, latencyMs: Date.now() - started, error: clean(reason) };
+      last = { ...shown, ok: false, status: null, latencyMs: Date.now() - started, error: clipInput(elideUrls(reason), 300) };
     }
     if (attempt < options.attempts) {
       const wait = Math.min(options.backoffMs * 2 ** (attempt - 1), Math.max(0, deadline - Date.now()));
@@ -82,6 +69,7 @@ export async function validateHealth(targets: readonly HealthTarget[], options: 
     deadlineMs: options.deadlineMs ?? DEFAULT_VALIDATE.deadlineMs,
     fetch: options.fetch ?? globalThis.fetch,
   };
+  targets.forEach((t, i) => checkHttpUrl(t.url, { what: `the health URL of ${clipInput(t.service, 60)}${targets.length > 1 ? ` (URL ${i + 1})` : ""}`, example: "https://host/health/all.json" }));
   const deadline = Date.now() + o.deadlineMs;
   return Promise.all(targets.map((t) => checkOne(t, o, deadline)));
 }

@@ -2,12 +2,15 @@
  * Incident messages to Slack and Microsoft Teams incoming webhooks, both at once (the DR test
  * write-up: teams are moving from Slack to Teams). A message at the start, at each decision, on
  * failure and at the end. A webhook that fails is logged and never fails the recovery. Webhook
- * URLs are secrets: they are never printed, not even in errors.
+ * URLs are secrets: they are never printed, not even in errors, and a redirect is never followed
+ * (the message would be re-posted to another host).
  */
 import type { RunEvent } from "../runbook/ports";
 import { redact } from "../util/redact";
 import { envValue } from "../util/env";
-import { checkHttpUrl } from "../util/urls";
+import { clipInput } from "../util/clip";
+import { checkHttpUrl, elideUrls } from "../util/urls";
+import { isRedirect, redirectProblem } from "../util/redirects";
 
 export const SLACK_ENV = "AYTQ_DR_SLACK_WEBHOOK";
 export const TEAMS_ENV = "AYTQ_DR_TEAMS_WEBHOOK";
@@ -143,22 +146,28 @@ export class Notifier {
   private async post(channel: Channel, url: string, message: NotifyMessage): Promise<void> {
     const body = JSON.stringify(channel === "slack" ? slackPayload(message) : teamsPayload(message));
     const doFetch = this.options.fetch ?? globalThis.fetch;
+    const name = channel === "slack" ? "Slack" : "Teams";
+    let why: string | undefined;
     try {
+      // never follow a redirect: it would post the incident message to wherever the answer points
       const res = await doFetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
+        redirect: "manual",
         signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
       });
       await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (isRedirect(res.status)) why = redirectProblem(res, url);
+      else if (!res.ok) why = `HTTP ${res.status}`;
     } catch (err) {
-      this.failures++;
       const e = err as Error;
-      const reason = e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
-      // the URL is the secret: say which channel, never where
-      this.options.log(`warning: the ${channel === "slack" ? "Slack" : "Teams"} webhook failed (${redact(reason, [url])}); the recovery goes on`);
+      why = e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
     }
+    if (why === undefined) return;
+    this.failures++;
+    // the URL is the secret: say which channel and at most its host, never its path or query
+    this.options.log(`warning: the ${name} webhook failed (${clipInput(elideUrls(redact(why, [url])), 300)}); the recovery goes on`);
   }
 }
 

@@ -6,8 +6,7 @@
  * (A restore streams a dump into psql itself, through spawnPg: see data/restore.ts.)
  */
 import { ToolError } from "../errors";
-import { maskUrl } from "../util/redact";
-import { clientEnv, CONNECT_TIMEOUT_SECONDS } from "./connection";
+import { clientEnv, CONNECT_TIMEOUT_SECONDS, connectionLabel } from "./connection";
 import { pgFailure, spawnPg } from "./tools";
 
 export interface QueryOptions {
@@ -17,7 +16,7 @@ export interface QueryOptions {
   stdin?: string;
   /** Give up connecting after this many seconds. @default CONNECT_TIMEOUT_SECONDS */
   connectTimeoutSeconds?: number;
-  /** What this query does, for the error message ("<what> failed: ..."). @default "psql against <the masked URL>" */
+  /** What this query does, for the error message ("<what> failed: ..."). @default "psql against <host:port/database>" */
   what?: string;
 }
 
@@ -37,7 +36,7 @@ export function psqlEnv(url: string, base: NodeJS.ProcessEnv = process.env, conn
 
 /** Run SQL with ON_ERROR_STOP; resolves to stdout, rejects with a ToolError quoting psql's error. */
 export async function psql(url: string, sql: string, options: QueryOptions = {}): Promise<string> {
-  const what = options.what ?? `psql against ${maskUrl(url)}`;
+  const what = options.what ?? `psql against ${connectionLabel(url)}`;
   const run = spawnPg("psql", psqlArgs(sql, options), url, { stdin: "pipe", stdout: "pipe", connectTimeoutSeconds: options.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS });
   let stdout = "";
   run.child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,2 +1,3 @@
 export * from "./parse";
 export * from "./rules";
+export * from "./zones";

@@ -8,9 +8,7 @@ import { DateTime, IANAZone } from "luxon";
 import { readIsoTime, toIsoUtc } from "../../infra/time";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
-
-/** The zone every echo shows besides UTC. */
-export const UK_ZONE = "Europe/London";
+import { checkTimeZone, UK_ZONE } from "./zones";
 
 /** A time the operator gave, resolved to one instant. */
 export interface ResolvedTime {
@@ -40,8 +38,8 @@ function offsetLabel(minutes: number): string {
 }
 
 /**
- * Parse an `--at`-style time. `flag` names the option in messages; `timezone` is the IANA zone a
- * zone-less time is read in. The syntax and calendar rules are the config model's own
+ * Parse an `--at`-style time. `flag` names the option in messages; `timezone` is the zone a
+ * zone-less time is read in (an Area/Location name: time/zones.ts). The syntax and calendar rules are the config model's own
  * (infra/time.ts): offsets within ±14:00, no 24:00. A time that carries Z or an offset and a
  * `--timezone` as well is a conflict: which of the two was meant cannot be guessed. Throws
  * UsageError saying what is wrong and how to write it; the input is echoed cut to 200 characters.
@@ -50,9 +48,7 @@ export function parseOperatorTime(input: string, flag: string, timezone?: string
   const text = input.trim();
   const shown = clipInput(input);
   const example = `e.g. ${flag} 2024-07-24T06:00:00Z, ${flag} 2024-07-24T07:00:00+01:00, or ${flag} 2024-07-24T07:00 --timezone ${UK_ZONE}`;
-  if (timezone !== undefined && !IANAZone.isValidZone(timezone)) {
-    throw new UsageError(`--timezone "${clipInput(timezone)}" is not an IANA time zone`, `use a zone name such as ${UK_ZONE} or UTC`);
-  }
+  if (timezone !== undefined) timezone = checkTimeZone(timezone);
   const reading = readIsoTime(text);
   if (!reading.ok) throw new UsageError(`${flag} "${shown}" ${reading.problem}`, example);
   const t = reading.time;

@@ -11,8 +11,8 @@ import { toolVersion } from "../../recovery/data/pgtools";
 import { psql } from "../../recovery/pg/psql";
 import { restoreFromBlob } from "../../recovery/data/restore";
 import { listBackups } from "../../recovery/data/storage";
-import { formatHealth, validateHealth } from "../../recovery/data/validate";
-import { ToolError } from "../../recovery/errors";
+import { validateHealth } from "../../recovery/data/validate";
+import { ToolError, UsageError } from "../../recovery/errors";
 import type { StorageLocation } from "../../recovery/data/types";
 import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, type DataEnv } from "../helpers/data";
 
@@ -190,18 +190,16 @@ describe("data command guards and outputs (issue 4 audit)", function () {
       assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
     });
 
-    it("sends a URL's credentials as basic auth and never prints them", async () => {
+    it("refuses a URL with credentials before calling anything, and never prints them (issue 20: health endpoints are public)", async () => {
       authSeen.length = 0;
-      const results = await validateHealth([
-        { service: "ok", url: `http://ops:H3althPw%21@127.0.0.1:${new URL(base).port}/ok` },
-        { service: "down", url: "http://ops:H3althPw%21@127.0.0.1:1/health" },
-      ], { attempts: 1, deadlineMs: 3000 });
-      assert.equal(results[0].ok, true);
-      assert.equal(authSeen[0], `Basic ${Buffer.from("ops:H3althPw!").toString("base64")}`);
-      assert.equal(results[1].ok, false);
-      const shown = formatHealth(results) + JSON.stringify(results);
-      assert.doesNotMatch(shown, /H3althPw/);
-      assert.match(shown, /ops:\*\*\*@127\.0\.0\.1/);
+      await assert.rejects(
+        validateHealth([
+          { service: "ok", url: `${base}/ok` },
+          { service: "creds", url: `http://ops:H3althPw%21@127.0.0.1:${new URL(base).port}/ok` },
+        ], { attempts: 1, deadlineMs: 3000 }),
+        (e: unknown) => e instanceof UsageError && /holds a user name or password/.test(e.message) && !/H3althPw|ops/.test(`${e.message}${e.hint ?? ""}`),
+      );
+      assert.deepEqual(authSeen, [], "nothing was called");
     });
   });
 });

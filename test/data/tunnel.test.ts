@@ -142,7 +142,7 @@ describe("Kubernetes tunnel", () => {
         kube.readSecret = async () => value;
         await assert.rejects(openKubernetesTunnel({ namespace: "tra", secretName: "aytq-secret", liveServerName: "s189t01-aytq-ts-pg" }, { kube, onInterrupt: fakeSignals(), podName: "pod-e" }), (e: unknown) => {
           assert.ok(e instanceof ToolError);
-          assert.equal(e.message, "DATABASE_URL in secret tra/aytq-secret is not a postgres:// URL");
+          assert.equal(e.message, `DATABASE_URL in secret tra/aytq-secret ${value === "postgres://" ? "names no server host" : "is not a postgres:// URL"}`);
           assert.match(e.hint ?? "", /postgres:\/\/user:password@host:5432\/database under DATABASE_URL .*kubectl get secret aytq-secret -n tra.*--database-url/);
           assert.doesNotMatch(`${e.message} ${e.hint ?? ""}`, /VerySecretPw1/);
           return true;

@@ -23,10 +23,10 @@ import {
   CONNECTION_STRING_KEYS,
   connectionStringProblem,
   MAX_BACKUP_NAME_CHARS,
+  shown,
 } from "../../recovery/data/names";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, ToolError, UsageError } from "../../recovery/errors";
-import { clipInput } from "../../recovery/util/clip";
 
 /** Generated cases per parser. */
 const RUNS = 1000;
@@ -144,7 +144,7 @@ describe("property: data names", () => {
         const trimmed = input.replace(/^ +| +$/g, "");
         assert.equal("value" in o, backupOracle(trimmed), `${JSON.stringify(input.slice(0, 200))}: ${"refused" in o ? o.refused.message : "accepted"}`);
         if ("value" in o) assert.equal(o.value, trimmed);
-        else assertRefusal(o.refused, `--file ${JSON.stringify(clipInput(input))} `);
+        else assertRefusal(o.refused, `--file ${shown(input)} `);
       }),
       { numRuns: RUNS },
     );
@@ -169,7 +169,7 @@ describe("property: data names", () => {
         const o = outcome(() => checkContainerName(input, "--container"));
         assert.equal("value" in o, containerOracle(input), `${JSON.stringify(input)}: ${"refused" in o ? o.refused.message : "accepted"}`);
         assert.equal("value" in o, configAccepts("backup.containerName", input), `the config model disagrees on ${JSON.stringify(input)}`);
-        if ("refused" in o) assertRefusal(o.refused, `--container ${JSON.stringify(clipInput(input))} `);
+        if ("refused" in o) assertRefusal(o.refused, `--container ${shown(input)} `);
         else assert.equal(o.value, input);
       }),
       { numRuns: RUNS },
@@ -182,7 +182,7 @@ describe("property: data names", () => {
         const o = outcome(() => checkCopyName(input, "--copy"));
         assert.equal("value" in o, serverOracle(input), `${JSON.stringify(input)}: ${"refused" in o ? o.refused.message : "accepted"}`);
         assert.equal("value" in o, configAccepts("recovery.ptrCopies", [{ name: input, restorePointUTC: "2024-07-24T06:00:00Z" }]) || input === liveServerName, `the config model disagrees on ${JSON.stringify(input)}`);
-        if ("refused" in o) assertRefusal(o.refused, `--copy ${JSON.stringify(clipInput(input))} `);
+        if ("refused" in o) assertRefusal(o.refused, `--copy ${shown(input)} `);
       }),
       { numRuns: RUNS },
     );

@@ -32,7 +32,7 @@ describe("property: numbers", () => {
   const rules: [string, (v: string) => number, number, number, boolean][] = [
     ["--jobs", parseJobs, 1, 32, true],
     ["--attempts", parseAttempts, 1, 100, true],
-    ["--deadline-seconds", parseDeadlineSeconds, 0, 86_400, false],
+    ["--deadline-seconds", parseDeadlineSeconds, 1, 86_400, false],
   ];
   for (const [flag, parse, min, max, whole] of rules) {
     it(`${flag}: a number within ${min} to ${max} written in digits, or a refusal naming ${flag} with a fix`, () => {
@@ -42,7 +42,7 @@ describe("property: numbers", () => {
           const t = text.trim();
           const digits = whole ? /^\d{1,15}$/.test(t) : /^\d{1,15}(\.\d{1,6})?$/.test(t);
           const n = Number(t);
-          const valid = digits && (whole ? n >= min : n > min) && n <= max;
+          const valid = digits && n >= min && n <= max;
           assert.equal("value" in o, valid, `${JSON.stringify(text)}: ${"refused" in o ? o.refused.message : "accepted"}`);
           if ("value" in o) assert.equal(o.value, n);
           else {
@@ -55,7 +55,7 @@ describe("property: numbers", () => {
     });
 
     it(`${flag}: round trip, every value in range reads back from its decimal form`, () => {
-      const inRange = whole ? fc.integer({ min, max }) : fc.integer({ min: 1, max: max * 1000 }).map((ms) => ms / 1000);
+      const inRange = whole ? fc.integer({ min, max }) : fc.integer({ min: min * 1000, max: max * 1000 }).map((ms) => ms / 1000);
       fc.assert(
         fc.property(inRange, (n) => assert.equal(parse(String(n)), n)),
         { numRuns: RUNS },
@@ -100,9 +100,10 @@ describe("property: URLs (--url, webhooks)", () => {
         if ("value" in o) {
           assert.ok(o.value.protocol === "http:" || o.value.protocol === "https:", text);
           assert.notEqual(o.value.hostname, "");
+          assert.equal(o.value.username + o.value.password, "", "a URL with credentials is refused (issue 20)");
         } else {
           if (text.trim().length > 3) assert.ok(!o.refused.message.includes(text.trim()), `the URL was repeated: ${o.refused.message}`);
-          assert.match(o.refused.hint ?? "", /^write it like https:\/\//);
+          assert.match(o.refused.hint ?? "", /write it like https:\/\//);
         }
       }),
       { numRuns: RUNS },
@@ -145,7 +146,7 @@ describe("property: URLs (--url, webhooks)", () => {
         const url = valid && command === "validate" ? Object.assign(new URL(generated.trim()), { host: "127.0.0.1:9" }).href : generated;
         // validate: one attempt with a short deadline; run: a terminal that declines to start
         const io = new RecordingIO(undefined, { env: {}, isTTY: command === "run", answers: ["n"] });
-        const args = command === "validate" ? ["validate", `--url=${url}`, "--attempts", "1", "--deadline-seconds", "0.5"] : ["run", "server-lost-rebuild", "--stack", "test", `--slack-webhook=${url}`];
+        const args = command === "validate" ? ["validate", `--url=${url}`, "--attempts", "1", "--deadline-seconds", "1"] : ["run", "server-lost-rebuild", "--stack", "test", `--slack-webhook=${url}`];
         const code = await runMain(args, io);
         assertContract(io, code, url);
         if (!valid && url.trim() !== "") {

@@ -10,6 +10,8 @@ import { formatProgress, type ProgressFn } from "../../data/streams";
 import type { DatabaseConnection, StorageLocation } from "../../runbook/ports";
 import type { CliIO } from "../io";
 import { envValue } from "../../util/env";
+import { clipInput } from "../../util/clip";
+import { parseDatabaseUrl, type ConnectionTarget } from "../../pg/connection";
 
 export interface DataOptions {
   stack?: string;
@@ -41,18 +43,18 @@ export function storageFor(opts: DataOptions, settings: Settings | undefined, io
 /** A connection from --database-url (no tunnel), else through the stack's Kubernetes tunnel (io.openTunnel when given). */
 export async function connectFor(url: string | undefined, server: string | undefined, settings: Settings | undefined, io: Pick<CliIO, "openTunnel">): Promise<DatabaseConnection> {
   if (url) {
-    let host = "database";
-    let db = "";
+    // libpq's reading (pg/connection.ts): what psql, pg_dump and pg_restore will connect to; refused here, before anything runs
+    let target: ConnectionTarget;
     try {
-      const u = new URL(url);
-      host = u.hostname;
-      db = u.pathname.slice(1);
-    } catch {
-      throw new UsageError("--database-url is not a URL", "write it like postgres://user:password@host:5432/database");
+      target = parseDatabaseUrl(url);
+    } catch (err) {
+      throw err instanceof UsageError ? new UsageError(err.message.replace(/^the database URL/, "--database-url"), err.hint) : err;
     }
+    const host = target.host ?? "localhost";
+    const db = target.dbname ?? target.user ?? "postgres";
     // A server's name is its host's first label (s189t01-aytq-ts-pg.postgres...); an IP address or localhost stays whole.
-    const serverName = server ?? (isIP(host.replace(/^\[|\]$/g, "")) || !host.includes(".") ? host : host.split(".")[0]);
-    return { url, label: `${host}/${db}`, serverName, release: async () => undefined };
+    const serverName = server ?? (isIP(host) || !host.includes(".") ? host : host.split(".")[0]);
+    return { url, label: `${clipInput(host, 100)}/${clipInput(db, 80)}`, serverName, release: async () => undefined };
   }
   if (!settings) throw new UsageError("no database given", "pass --stack S (through a Kubernetes tunnel) or --database-url");
   const options: KubernetesTunnelOptions = {
