@@ -623,6 +623,8 @@ function keyOf(path: ReadonlyArray<PropertyKey>): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON has no Infinity or NaN (a stack file's 1e999): never shown as null
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }
@@ -662,21 +664,21 @@ export function parseSettings(raw: RawConfig): Settings {
   const input = normalise(raw);
   const result = rootSchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((issue): ConfigProblem => {
+    const problems = result.error.issues.flatMap((issue): ConfigProblem[] => {
       if (issue.code === "unrecognized_keys") {
-        return {
-          key: keyOf(issue.path),
-          message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${clipText(k)}"`).join(", ")}; check the spelling against the README's config table`,
-        };
+        // each unknown key by its own full name (`aytq:foo`, `aytq:app.foo`), never the bare namespace
+        return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "is not a config key; check the spelling against the README's config table" }));
       }
       // a secret value is never echoed back, even when it is wrong
       const secret = issue.path[issue.path.length - 1] === "adminPassword";
       const got = secret ? "[secret]" : valueAt(input, issue.path);
       const missing = got === undefined;
-      return {
-        key: keyOf(issue.path),
-        message: missing && issue.code !== "custom" ? "is required" : `${issue.message}${issue.code === "custom" ? "" : ` (got ${describe(got)})`}`,
-      };
+      return [
+        {
+          key: keyOf(issue.path),
+          message: missing && issue.code !== "custom" ? "is required" : `${issue.message}${issue.code === "custom" ? "" : ` (got ${describe(got)})`}`,
+        },
+      ];
     });
     throw new ConfigError(problems);
   }
@@ -746,6 +748,9 @@ export function setConfigPath(raw: RawConfig, path: string, value: string | unkn
     } catch {
       parsed = value;
     }
+    // a number JSON cannot hold as typed (1e999 is Infinity, 99999999999999999999 loses digits) stays text,
+    // so a refusal echoes what was typed, never `null` or another number
+    if (typeof parsed === "number" && !(Number.isFinite(parsed) && (Number.isSafeInteger(parsed) || !Number.isInteger(parsed)))) parsed = value;
   }
   const inValue = forbiddenKeyIn(parsed);
   if (inValue !== undefined) {

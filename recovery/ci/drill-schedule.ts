@@ -1,5 +1,6 @@
 /** Which scenario the monthly drill on the test stack rehearses: the three in turn, one a month. */
 import { UsageError } from "../errors";
+import { clipInput } from "../util/clip";
 import { SCENARIOS, type ScenarioName } from "../runbook/ports";
 
 /** The choice that means "this month's scenario". */
@@ -14,10 +15,15 @@ export function monthlyDrillScenario(date: Date): ScenarioName {
   return SCENARIOS[date.getUTCMonth() % SCENARIOS.length];
 }
 
-/** A workflow's choice: empty or `this-month` (the scheduled run), or one scenario by name. */
+/**
+ * A workflow's choice: none or `this-month` (the scheduled run), or one scenario by name. A choice
+ * given empty is refused: a mistyped input that silently drills this month's scenario is not what
+ * was asked for (drill.yml leaves the flag out when its input is empty).
+ */
 export function drillScenarioFor(choice: string | undefined, now: Date): ScenarioName {
-  const c = choice?.trim();
-  if (!c || c === THIS_MONTH) return monthlyDrillScenario(now);
+  if (choice === undefined) return monthlyDrillScenario(now);
+  const c = choice.trim();
+  if (c === THIS_MONTH) return monthlyDrillScenario(now);
   if ((SCENARIOS as readonly string[]).includes(c)) return c as ScenarioName;
-  throw new UsageError(`unknown drill scenario "${c}"`, `use ${THIS_MONTH} or one of: ${SCENARIOS.join(", ")}`);
+  throw new UsageError(c === "" ? "--scenario is empty" : `unknown drill scenario "${clipInput(c)}"`, `leave out --scenario for this month's, or use ${THIS_MONTH} or one of: ${SCENARIOS.join(", ")}`);
 }

@@ -1,16 +1,20 @@
 /**
  * The last defence for echoes of operator input: whatever prints an argument (commander's own
  * messages included), an argument longer than 200 characters appears cut to 200, with how much
- * was left out. Messages built in this project cut at the source too (util/clip.ts).
+ * was left out, and one with a control character appears with it escaped. Messages built in this project cut at the source too (util/clip.ts).
  */
-import { clipInput, MAX_ECHO_CHARS } from "../util/clip";
+import { clipInput, hasControls, MAX_ECHO_CHARS } from "../util/clip";
 import type { CliIO } from "./io";
 
 /** The long pieces of argv: whole arguments, and the value of `--flag=value` and `key=value`. */
 function longPieces(argv: readonly string[]): string[] {
   const pieces = new Set<string>();
   for (const arg of argv) {
-    if (arg.length <= MAX_ECHO_CHARS) continue;
+    // a short argument with a control character (an escape sequence, a forged line) is shown escaped
+    if (arg.length <= MAX_ECHO_CHARS) {
+      if (hasControls(arg)) pieces.add(arg);
+      continue;
+    }
     pieces.add(arg);
     const eq = arg.indexOf("=");
     if (eq >= 0 && arg.length - eq - 1 > MAX_ECHO_CHARS) pieces.add(arg.slice(eq + 1));

@@ -1,5 +1,6 @@
 /** Guards checked before anything touches a stack. */
 import { RefusedError } from "../errors";
+import { clipInput } from "../util/clip";
 
 export interface GuardOptions {
   stack: string;
@@ -25,7 +26,7 @@ export async function checkGuards(o: GuardOptions): Promise<void> {
     }
     if (o.isTTY && o.prompt) {
       const typed = (await o.prompt(`Type the stack name (production) to go on: `)).trim();
-      if (typed !== "production") throw new RefusedError(`you typed "${typed}", not "production": nothing was changed`);
+      if (typed !== "production") throw new RefusedError(`you typed "${clipInput(typed)}", not "production": nothing was changed`);
     }
   }
   if (!o.yes && !(o.isTTY && o.prompt)) {

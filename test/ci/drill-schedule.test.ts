@@ -17,7 +17,9 @@ describe("ci/drill-schedule: which scenario this month's drill rehearses", () =>
   it("takes a scenario chosen by hand, and refuses anything else", () => {
     assert.equal(drillScenarioFor("server-lost-revive", new Date("2025-01-01T00:00:00Z")), "server-lost-revive");
     assert.equal(drillScenarioFor("this-month", new Date("2025-01-01T00:00:00Z")), "data-loss");
-    assert.equal(drillScenarioFor("", new Date("2025-02-01T00:00:00Z")), "server-lost-revive");
+    assert.equal(drillScenarioFor(undefined, new Date("2025-02-01T00:00:00Z")), "server-lost-revive");
+    // an input given empty is a mistake, not "this month's"
+    for (const empty of ["", "  "]) assert.throws(() => drillScenarioFor(empty, new Date()), (e: unknown) => e instanceof UsageError && /--scenario is empty/.test(e.message));
     assert.throws(() => drillScenarioFor("all", new Date()), UsageError);
   });
 });

@@ -98,7 +98,7 @@ describe("config model", () => {
     assert.ok(problems.some((p) => p.startsWith("aytq:app.webReplicas: must be between 0 and 100")));
     assert.ok(problems.some((p) => p.startsWith("aytq:pipeline.frozenApprovals: must be between 0 and 6")));
     assert.ok(problems.some((p) => p.startsWith("aytq:recovery.restorePointUTC: must be an ISO 8601 time in UTC ending in Z")));
-    assert.ok(problems.some((p) => p.startsWith('aytq:app: unknown key "colour"')));
+    assert.ok(problems.some((p) => p.startsWith("aytq:app.colour: is not a config key")));
   });
 
   it("refuses a PTR copy name Azure would reject and a name used twice", () => {

@@ -146,7 +146,7 @@ describe("aytq-dr plan (a process, and main in-process)", function () {
   it("rejects an unknown key with exit 2", async () => {
     const r = await drIn("plan", "--stack", "test", "--set", "app.stoped=true");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /aytq:app: unknown key "stoped"/);
+    assert.match(r.stderr, /aytq:app\.stoped: is not a config key/);
   });
 
   it("rejects an unknown stack with exit 2", async () => {

@@ -5,6 +5,7 @@ import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
 import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";
+import { clipInput } from "../../util/clip";
 
 interface CopyOut {
   name: string;
@@ -25,6 +26,11 @@ export function age(fromIso: string | undefined, now: Date): string {
 /** The status lines for a stack's outputs. Pure. */
 export function statusLines(stack: string, o: Record<string, unknown>, now: Date): string[] {
   const copies = (o.ptrCopies as CopyOut[] | undefined) ?? [];
+  // every value here comes from the stack's outputs: shown with control characters escaped and cut
+  return statusValues(stack, o, copies, now).map((line) => clipInput(line, 300));
+}
+
+function statusValues(stack: string, o: Record<string, unknown>, copies: readonly CopyOut[], now: Date): string[] {
   return [
     `stack:        ${stack}`,
     `recovery:     ${String(o.recoveryMode ?? "unknown")}`,
