@@ -1,4 +1,5 @@
 /** An empty (or blank) environment variable counts as unset, everywhere aytq-dr reads one. */
+import { PROVIDER_TOKENS } from "../helpers/cli-io";
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -62,7 +63,7 @@ describe("environment variables: empty counts as unset", () => {
     });
 
     it("journals into the default folder, not the current one", async () => {
-      const terminal = io({ AYTQ_DR_STATE_DIR: "" });
+      const terminal = io({ ...PROVIDER_TOKENS, AYTQ_DR_STATE_DIR: "" });
       const code = await runAction("server-lost-revive", { stack: "test", at: iso(60 * MIN), yes: true }, terminal, { platform: () => new FakePlatform(), data: new FakeData(), openPort: async () => new FakeStackPort("test", readStackConfig("test")) });
       assert.equal(code, 0, terminal.lines.join("\n"));
       runId = /run (\S+): completed/.exec(terminal.lines.join("\n"))?.[1];
