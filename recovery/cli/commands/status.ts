@@ -5,6 +5,7 @@ import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
 import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";
+import { checkStatusOutputs } from "../../ops/outputs";
 
 interface CopyOut {
   name: string;
@@ -44,7 +45,7 @@ export function registerStatus(program: Command, io: CliIO): void {
     .action(async (opts: { stack?: string; json?: boolean }) => {
       const stack = checkStackName(opts.stack);
       const port = await portFor(io)(stack);
-      const outputs = await port.outputs();
+      const outputs = checkStatusOutputs(stack, await port.outputs());
       // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
       const settings = loadStackSettings(stack);
       let reading: ServerReading | undefined;
