@@ -18,8 +18,12 @@ export const EXIT = {
   locked: 5,
   /** revive/rebuild: the live server IS recovered, but the return to recovery.mode=normal did not finish. */
   recoveredNotNormal: 6,
-  /** Interrupted (Ctrl-C). */
+  /** Interrupted (Ctrl-C, SIGINT): 128 + 2. */
   interrupted: 130,
+  /** The terminal hung up (SIGHUP: a closed terminal or SSH session): 128 + 1. */
+  hangup: 129,
+  /** Terminated (SIGTERM: a CI job cancelled, `kill`): 128 + 15. */
+  terminated: 143,
   /** A bug: printed with a stack trace. */
   internal: 70,
 } as const;
@@ -64,7 +68,7 @@ export class LockedError extends DrError {
 
 /**
  * revive/rebuild brought the live server back, then the return to recovery.mode=normal was
- * refused or failed. Exit 6 (130 when it was an interruption): never a success, never "nothing happened".
+ * refused or failed. Exit 6 (the signal's code, 130 for Ctrl-C, when it was an interruption): never a success, never "nothing happened".
  */
 export class RecoveredNotNormalError extends DrError {
   override readonly exitCode: number;
@@ -75,16 +79,40 @@ export class RecoveredNotNormalError extends DrError {
     readonly reason: unknown,
   ) {
     super(message, hint);
-    this.exitCode = reason instanceof InterruptedError ? EXIT.interrupted : EXIT.recoveredNotNormal;
+    this.exitCode = reason instanceof InterruptedError ? reason.exitCode : EXIT.recoveredNotNormal;
   }
 }
 
 /** A capability this platform or this build does not have yet. Exit 4, never a pretend success. */
 export class NotAvailableError extends DrError {}
 
-/** Ctrl-C or SIGTERM. Exit 130. */
+/** The signals that stop a command cleanly (config put back, temporary files removed). */
+export type StopSignal = "SIGINT" | "SIGHUP" | "SIGTERM";
+
+/** The exit code a command stopped by each signal ends with: 128 + the signal's number, as a shell reports it. */
+export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = { SIGINT: EXIT.interrupted, SIGHUP: EXIT.hangup, SIGTERM: EXIT.terminated };
+
+/** The signal in an operator's words, for messages. */
+export const SIGNAL_WORDS: Readonly<Record<StopSignal, string>> = { SIGINT: "Ctrl-C", SIGHUP: "SIGHUP: the terminal closed", SIGTERM: "SIGTERM" };
+
+/** The stop signal an AbortSignal was aborted for (cli/interrupt.ts aborts with its name); Ctrl-C when the reason says none. */
+export function stopSignalOf(signal: AbortSignal | undefined): StopSignal {
+  const reason: unknown = signal?.reason;
+  return typeof reason === "string" && reason in SIGNAL_EXIT ? (reason as StopSignal) : "SIGINT";
+}
+
+/** Ctrl-C, SIGHUP or SIGTERM. Exit 130, 129 or 143 (SIGNAL_EXIT). */
 export class InterruptedError extends DrError {
-  override readonly exitCode: number = EXIT.interrupted;
+  override readonly exitCode: number;
+  constructor(
+    message: string,
+    hint?: string,
+    /** The signal that stopped the command. @default SIGINT */
+    readonly by: StopSignal = "SIGINT",
+  ) {
+    super(message, hint);
+    this.exitCode = SIGNAL_EXIT[by];
+  }
 }
 
 /** The exit code and one-paragraph message for any thrown value. */

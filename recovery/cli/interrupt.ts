@@ -1,10 +1,15 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM as an AbortSignal for the command that runs: the first asks it to
- * stop cleanly (a converge puts its config back, a run journals the step); a second Ctrl-C leaves
- * at once, exit 130. Every listener is removed when the command ends, so nothing outlives it.
+ * Ctrl-C (SIGINT), a closed terminal (SIGHUP) and SIGTERM, handled the same way at every point:
+ * the first asks the command that runs to stop cleanly (a converge puts its config back, a run
+ * journals the step, a pending question is abandoned at once); a second leaves at once. The
+ * process ends with 128 + the signal's number (130, 129, 143). After SIGHUP the terminal is gone:
+ * nothing more is written to it, and a failed write or read never stops the clean-up.
+ * Every listener is removed when the command (or the question) ends, so nothing outlives it.
  */
-import { EXIT } from "../errors";
+import { SIGNAL_EXIT, type StopSignal } from "../errors";
 import type { CliIO } from "./io";
+
+export const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGHUP", "SIGTERM"];
 
 export interface Interrupt {
   readonly signal: AbortSignal;
@@ -12,26 +17,73 @@ export interface Interrupt {
   dispose(): void;
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+/** The first stop signal this process received, if any (the process entry exits with its code). */
+let received: StopSignal | undefined;
+/** Whether SIGHUP arrived: the terminal is gone. */
+let hungUp = false;
 
-/** Listen for Ctrl-C until `dispose`; `message` is printed once, when the first one arrives. */
+export function receivedSignal(): StopSignal | undefined {
+  return received;
+}
+
+/** Whether the terminal hung up (SIGHUP): writes to a terminal are dropped from then on. */
+export function terminalHungUp(): boolean {
+  return hungUp;
+}
+
+const ignore = (): void => undefined;
+
+/** Every listener of a stop signal calls this first: the first signal is kept; SIGHUP makes the standard streams safe. */
+function note(s: StopSignal): void {
+  received ??= s;
+  if (s === "SIGHUP" && !hungUp) {
+    hungUp = true;
+    // a write to (or a raw-mode switch of) a hung-up terminal fails with EIO: an unhandled stream
+    // error would kill the process half-way through putting the config back
+    for (const stream of [process.stdin, process.stdout, process.stderr]) stream.on("error", ignore);
+  }
+}
+
+/**
+ * Calls `listener` once, on the first stop signal, until disposed. While any listener is
+ * installed the signal no longer kills the process: the listener decides.
+ */
+export function onStopSignal(listener: (s: StopSignal) => void): () => void {
+  // one handler per signal: the name is not taken from the event's argument (process.emit may pass none)
+  const handlers = STOP_SIGNALS.map((s) => {
+    const handler = (): void => {
+      dispose();
+      note(s);
+      listener(s);
+    };
+    return [s, handler] as const;
+  });
+  const dispose = (): void => {
+    for (const [s, handler] of handlers) process.removeListener(s, handler);
+  };
+  for (const [s, handler] of handlers) process.once(s, handler);
+  return dispose;
+}
+
+/**
+ * Listen for a stop signal until `dispose`; `message` is printed once, when the first arrives (after
+ * SIGHUP only where it is not a terminal: processIO drops it). The AbortSignal's reason is the
+ * signal's name (stopSignalOf reads it).
+ */
 export function listenForInterrupt(io: Pick<CliIO, "err">, message: string): Interrupt {
   const controller = new AbortController();
-  const leave = (): void => process.exit(EXIT.interrupted);
-  const first = (): void => {
-    for (const s of SIGNALS) process.removeListener(s, first);
+  // the second signal, whichever it is, leaves with its own code
+  let disposeSecond = (): void => undefined;
+  const disposeFirst = onStopSignal((s) => {
     io.err(message);
-    controller.abort();
-    for (const s of SIGNALS) process.once(s, leave);
-  };
-  for (const s of SIGNALS) process.once(s, first);
+    controller.abort(s);
+    disposeSecond = onStopSignal((second) => process.exit(SIGNAL_EXIT[second]));
+  });
   return {
     signal: controller.signal,
     dispose: () => {
-      for (const s of SIGNALS) {
-        process.removeListener(s, first);
-        process.removeListener(s, leave);
-      }
+      disposeFirst();
+      disposeSecond();
     },
   };
 }

@@ -3,8 +3,9 @@ import type { ReadyPoll } from "../ops/recover-server";
 import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
-import { InterruptedError } from "../errors";
+import { InterruptedError, RefusedError, SIGNAL_WORDS, type StopSignal } from "../errors";
 import type { RunStore } from "../runbook/run-store";
+import { onStopSignal, terminalHungUp } from "./interrupt";
 
 /** Where a command writes. Tests pass their own to run commands in-process. */
 export interface CliIO {
@@ -33,14 +34,20 @@ export interface CliIO {
   lastLine?(): string | undefined;
 }
 
+/** A write to stdout or stderr; dropped once the terminal hung up (SIGHUP), when the stream is that terminal. */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (terminalHungUp() && stream.isTTY) return;
+  stream.write(text.endsWith("\n") ? text : text + "\n");
+}
+
 export function processIO(): CliIO {
   const isTTY = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   let last: string | undefined;
   return {
-    out: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+    out: (text) => writeTo(process.stdout, text),
     err: (text) => {
       last = text.split("\n").map((l) => l.trim()).filter(Boolean).pop() ?? last;
-      process.stderr.write(text.endsWith("\n") ? text : text + "\n");
+      writeTo(process.stderr, text);
     },
     lastLine: () => last,
     isTTY,
@@ -50,19 +57,57 @@ export function processIO(): CliIO {
 }
 
 /**
- * One question on a terminal. Ctrl-C at the question reaches readline, not the process (no SIGINT
- * listener of ours fires), and readline rejects with an AbortError: that is the person saying stop,
- * so it becomes an InterruptedError (exit 130, nothing answered), not an internal error with a stack.
+ * One question on a terminal, abandoned at once when the person says stop: Ctrl-C typed at it, or
+ * SIGINT, SIGHUP or SIGTERM reaching the process, rejects with an InterruptedError carrying the
+ * signal (exit 130, 129, 143): nothing it asked about is done. The end of the input (Ctrl-D, a
+ * closed pipe) is no answer: a RefusedError (exit 3) that says so, never taken for Ctrl-C and never
+ * left waiting (readline leaves its question pending for ever when a pipe ends).
  */
 export async function askOn(question: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal?: boolean): Promise<string> {
   const readline = await import("node:readline/promises");
+  (input as Partial<Pick<NodeJS.ReadStream, "ref">>).ref?.();
   const rl = readline.createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
+  const stop = new AbortController();
+  let by: StopSignal | undefined;
+  const stopFor = (s: StopSignal): void => {
+    by ??= s;
+    stop.abort(s);
+  };
+  const disposeSignals = onStopSignal(stopFor);
+  // Ctrl-C typed at a terminal question reaches readline (raw mode), not the process
+  rl.on("SIGINT", () => stopFor("SIGINT"));
+  // a read that fails (EIO from a terminal that hung up) ends the input; it must not be an uncaught error
+  (rl as unknown as NodeJS.EventEmitter).on("error", () => rl.close());
+  const ended = new Promise<undefined>((resolve) => rl.once("close", () => resolve(undefined)));
   try {
-    return await rl.question(question);
+    const answer = await Promise.race([rl.question(question, { signal: stop.signal }), ended]);
+    if (by) throw interruptedAt(by);
+    if (answer === undefined) throw noAnswer();
+    return answer;
   } catch (err) {
-    if (err instanceof Error && err.name === "AbortError") throw new InterruptedError("interrupted (Ctrl-C) at the question: it was not answered, so nothing it asked about was done", "run the command again to be asked again (a run: resume it with the --resume line it printed)");
+    if (by) throw interruptedAt(by);
+    // readline rejects with an AbortError on Ctrl-D (and on Ctrl-C only when nothing listens for it: we do)
+    if (err instanceof Error && err.name === "AbortError") throw noAnswer();
     throw err;
   } finally {
+    disposeSignals();
     rl.close();
+    // a paused pipe or terminal still holds the event loop: the command would never end after the question
+    (input as Partial<Pick<NodeJS.ReadStream, "unref">>).unref?.();
   }
+}
+
+function interruptedAt(by: StopSignal): InterruptedError {
+  return new InterruptedError(
+    `interrupted (${SIGNAL_WORDS[by]}) at the question: it was not answered, so nothing it asked about was done`,
+    "run the command again to be asked again (a run: resume it with the --resume line it printed)",
+    by,
+  );
+}
+
+function noAnswer(): RefusedError {
+  return new RefusedError(
+    "no answer: the input ended at the question (Ctrl-D, or a closed input), which counts as No, so nothing it asked about was done",
+    "run the command again on a terminal and answer the question, or add --yes to go ahead without one",
+  );
 }

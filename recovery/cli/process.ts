@@ -3,8 +3,11 @@
  * a promise is still pending: a stream that never calls back would end a command "successfully",
  * with no result. So the process watches for that moment ('beforeExit' with the command unsettled)
  * and turns it into a failure (exit 4) that names the command and the last thing it said it did.
+ * A command stopped by a signal ends with that signal's code (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM),
+ * also where it only knows it was interrupted.
  */
-import { EXIT } from "../errors";
+import { EXIT, SIGNAL_EXIT, type StopSignal } from "../errors";
+import { receivedSignal } from "./interrupt";
 import { processIO, type CliIO } from "./io";
 import { main } from "./main";
 
@@ -34,8 +37,13 @@ export interface ProcessLike {
   off(event: "beforeExit", listener: () => void): unknown;
 }
 
+/** The exit code of a command that ended with `code`: an interruption ends with the code of the signal that caused it. */
+export function signalledExitCode(code: number, signal: StopSignal | undefined): number {
+  return code === EXIT.interrupted && signal !== undefined ? SIGNAL_EXIT[signal] : code;
+}
+
 /** Run the command line as this process: sets the exit code, and exit 4 when the command never settles. */
-export function runProcess(argv: readonly string[] = process.argv, io: CliIO = processIO(), proc: ProcessLike = process): Promise<number | undefined> {
+export function runProcess(argv: readonly string[] = process.argv, io: CliIO = processIO(), proc: ProcessLike = process, signal: () => StopSignal | undefined = receivedSignal): Promise<number | undefined> {
   let settled = false;
   const onBeforeExit = (): void => {
     if (settled) return;
@@ -45,7 +53,8 @@ export function runProcess(argv: readonly string[] = process.argv, io: CliIO = p
     proc.exitCode = EXIT.failed;
   };
   proc.on("beforeExit", onBeforeExit);
-  return main(argv, io).then((code) => {
+  return main(argv, io).then((result) => {
+    const code = signalledExitCode(result, signal());
     proc.off("beforeExit", onBeforeExit);
     if (settled) return undefined; // already reported as unsettled (cannot happen once the loop is empty; kept for stand-ins)
     settled = true;

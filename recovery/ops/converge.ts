@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InterruptedError, RefusedError } from "../errors";
+import { InterruptedError, RefusedError, SIGNAL_WORDS, stopSignalOf, type StopSignal } from "../errors";
+import { removeOnExit } from "../util/exit-cleanup";
 import type { PreviewResult, StackPort } from "../stack/port";
 import { applyPatch, patchIsNoop, readPrevious, SECRET_CONFIG_KEYS } from "./apply";
 import { redact } from "../util/redact";
@@ -39,10 +40,11 @@ export interface ConvergeOptions {
    */
   gateIgnores?: readonly string[];
   /**
-   * Ctrl-C: checked between the steps of the converge (after the config is written, after the
-   * preview, before up); once aborted, the config is put back and an InterruptedError (exit 130)
-   * says what was and was not applied. The stack port gets the same signal, so a running preview
-   * or up is stopped too. @default not interruptible
+   * Ctrl-C, SIGHUP or SIGTERM (the reason names which; cli/interrupt.ts): checked between the steps
+   * of the converge (after the config is written, after the preview, before up); once aborted, the
+   * config is put back and an InterruptedError (exit 130, 129, 143) says what was and was not
+   * applied. The stack port gets the same signal, so a running preview or up is stopped too; a
+   * pending confirmation is abandoned by the prompt itself. @default not interruptible
    */
   signal?: AbortSignal;
 }
@@ -72,6 +74,21 @@ export function restoreCommands(previous: ConfigPatch, stack: string): string[] 
 function summaryLine(p: PreviewResult): string {
   const parts = Object.entries(p.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0).map(([op, n]) => `${n} to ${op}`);
   return parts.length ? parts.join(", ") : "no changes";
+}
+
+/** The confirmation refused without a yes or no (the input ended): rolled back and reported as such, not as a decline. */
+class NoAnswer extends Error {
+  constructor(override readonly cause: RefusedError) {
+    super(cause.message);
+  }
+}
+
+async function confirmed(ask: (question: string) => Promise<boolean>, question: string): Promise<boolean> {
+  try {
+    return await ask(question);
+  } catch (err) {
+    throw err instanceof RefusedError ? new NoAnswer(err) : err;
+  }
 }
 
 /** One operation: patch, preview, gate, up. Does not refresh or finish (see runOperation). */
@@ -107,9 +124,11 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
   };
   const planDir = o.planDir ?? mkdtempSync(path.join(os.tmpdir(), "aytq-dr-plan-"));
   const planFile = path.join(planDir, `${o.port.stackName}-${op.kind}-${Date.now()}.plan.json`);
+  // a second signal leaves through process.exit, which runs no finally: the plan still goes
+  const keepUntilExit = removeOnExit(o.planDir === undefined ? planDir : planFile);
   let upStarted = false;
   const stopIfInterrupted = (): void => {
-    if (o.signal?.aborted) throw new InterruptedError(`${what} interrupted (Ctrl-C)`);
+    if (o.signal?.aborted) throw new InterruptedError(`${what} interrupted (${SIGNAL_WORDS[stopSignalOf(o.signal)]})`, undefined, stopSignalOf(o.signal));
   };
   try {
     stopIfInterrupted();
@@ -141,7 +160,7 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
       o.log(`${what}: nothing to change`);
       return { status: "unchanged", operation: what, preview, gate };
     }
-    if (o.confirm && !(await o.confirm(`Apply ${what} (${summaryLine(preview)}) to stack ${o.port.stackName}?`))) {
+    if (o.confirm && !(await confirmed(o.confirm, `Apply ${what} (${summaryLine(preview)}) to stack ${o.port.stackName}?`))) {
       const config = await rollback("declined");
       throw new RefusedError(`${what} declined: nothing was applied; ${config}`);
     }
@@ -154,19 +173,23 @@ export async function converge(op: Operation, o: ConvergeOptions): Promise<Conve
     // the gate's and the prompt's refusals put the config back already; a port's refusal (a preview
     // without a summary) did not
     if (err instanceof RefusedError && rolledBack) throw err;
-    // a port call that failed because Ctrl-C stopped its pulumi process is an interruption, not a tool failure
+    // a port call that failed because a signal stopped its pulumi process is an interruption, not a tool failure
     const interrupted = err instanceof InterruptedError || o.signal?.aborted === true;
-    const config = await rollback(interrupted ? "interrupted" : err instanceof RefusedError ? "refused" : "it failed");
+    const by: StopSignal = err instanceof InterruptedError ? err.by : stopSignalOf(o.signal);
+    const config = await rollback(interrupted ? "interrupted" : err instanceof NoAnswer ? "no answer" : err instanceof RefusedError ? "refused" : "it failed");
     if (interrupted) {
       throw new InterruptedError(
-        `${what} interrupted (Ctrl-C): ${upStarted ? "the update was stopped part-way, so some of its changes may be applied" : "nothing was applied"}; ${config}`,
+        `${what} interrupted (${SIGNAL_WORDS[by]}): ${upStarted ? "the update was stopped part-way, so some of its changes may be applied" : "nothing was applied"}; ${config}`,
         `see where the stack stands with aytq-dr status --stack ${o.port.stackName}, then run the command again to finish it`,
+        by,
       );
     }
+    if (err instanceof NoAnswer) throw new RefusedError(`${what}: ${err.cause.message}; nothing was applied; ${config}`, err.cause.hint);
     throw err;
   } finally {
     // the plan may hold resolved inputs: never left behind
     if (o.planDir === undefined) rmSync(planDir, { recursive: true, force: true });
     else rmSync(planFile, { force: true });
+    keepUntilExit();
   }
 }

@@ -2,18 +2,21 @@
  * What the driver reads from a stack's outputs before it changes anything: the PTR copies and the
  * live server's earliest restore point. A read that fails is an error naming what could not be
  * read (nothing has been changed yet, so stopping is safe); only a stack that has never been
- * deployed (no outputs at all) falls back, and every fallback says so.
+ * deployed (no outputs at all) falls back, and every fallback says so. An output or config value
+ * of the wrong shape (a damaged stack) is a UsageError (exit 2) naming it, before anything changes.
  */
+import { z } from "zod";
 import type { PtrCopy } from "../../infra/config";
 import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
-import { DrError, InterruptedError, ToolError } from "../errors";
+import { DrError, InterruptedError, ToolError, UsageError } from "../errors";
 import type { StackPort } from "../stack/port";
 import { clipInput } from "../util/clip";
 
 /** The stack's outputs, or a ToolError naming the output that was wanted and why. */
 async function readOutputs(port: StackPort, wanted: string): Promise<Record<string, unknown>> {
+  let outputs: unknown;
   try {
-    return await port.outputs();
+    outputs = await port.outputs();
   } catch (err) {
     if (err instanceof InterruptedError) throw err;
     const cause = err instanceof DrError || err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -22,20 +25,53 @@ async function readOutputs(port: StackPort, wanted: string): Promise<Record<stri
       `check that \`pulumi stack output --stack ${port.stackName}\` works here (pulumi login to the stack's backend, network), then run this again`,
     );
   }
+  return checkStatusOutputs(port.stackName, outputs);
+}
+
+/** A PTR copy as the program exports it and the config lists it; other fields are kept, not read. */
+const COPY = z.looseObject({ name: z.string().min(1), restorePointUTC: z.string(), createdAtUTC: z.string().optional() });
+const COPIES = z.array(COPY).nullish();
+
+/** The first problem zod found, as `item 0: name: expected string` (one line). */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `${issue.path.map((k) => (typeof k === "number" ? `item ${k}` : String(k))).join(": ")}: ` : "";
+  return `${where}${issue?.message ?? "not the expected shape"}`;
+}
+
+/** The ptrCopies stack output as a list of copies, or a UsageError saying what is wrong with it. Undefined or null: none. */
+export function ptrCopiesOutput(stackName: string, value: unknown): PtrCopy[] {
+  const parsed = COPIES.safeParse(value);
+  if (parsed.success) return (parsed.data ?? []) as PtrCopy[];
+  throw new UsageError(
+    `the output ptrCopies of stack "${stackName}" is not a list of copies ({ name, restorePointUTC }): ${clipInput(firstIssue(parsed.error))} (it is ${clipInput(JSON.stringify(value) ?? String(value))}), so the existing copies are unknown; nothing was changed`,
+    `run \`pulumi up --stack ${stackName}\` (or any converging aytq-dr command) so that the outputs are written again`,
+  );
+}
+
+/** The outputs `status` prints, checked: a damaged ptrCopies is a UsageError, never a crash half-way through the lines. */
+export function checkStatusOutputs(stackName: string, outputs: unknown): Record<string, unknown> {
+  if (outputs === null || typeof outputs !== "object" || Array.isArray(outputs)) {
+    throw new UsageError(`the outputs of stack "${stackName}" are not a map of names to values (${clipInput(JSON.stringify(outputs) ?? String(outputs))}); nothing was changed`, `run \`pulumi stack output --stack ${stackName} --json\` to see them, and \`pulumi up --stack ${stackName}\` to write them again`);
+  }
+  const o = outputs as Record<string, unknown>;
+  ptrCopiesOutput(stackName, o.ptrCopies);
+  return o;
 }
 
 /** Copies known from config and outputs, config first. A stack never deployed has only its config. */
 export async function existingCopies(port: StackPort): Promise<PtrCopy[]> {
-  const fromConfig = ((await port.getConfig("recovery.ptrCopies")) as PtrCopy[] | undefined) ?? [];
-  const outputs = await readOutputs(port, "ptrCopies: the point-in-time copies that exist");
-  const listed = outputs.ptrCopies;
-  if (listed !== undefined && listed !== null && !Array.isArray(listed)) {
-    throw new ToolError(
-      `the output ptrCopies of stack "${port.stackName}" is not a list (${clipInput(JSON.stringify(listed))}), so the existing copies are unknown; nothing was changed`,
-      `run \`pulumi up --stack ${port.stackName}\` (or any converging aytq-dr command) so that the outputs are written again`,
+  const configured = await port.getConfig("recovery.ptrCopies");
+  const fromConfigParsed = COPIES.safeParse(configured);
+  if (!fromConfigParsed.success) {
+    throw new UsageError(
+      `the stack config aytq:recovery.ptrCopies of stack "${port.stackName}" is not a list of copies ({ name, restorePointUTC }): ${clipInput(firstIssue(fromConfigParsed.error))}; nothing was changed`,
+      `correct it (\`pulumi config get --path aytq:recovery.ptrCopies --stack ${port.stackName}\` shows it; each entry needs a name and a restorePointUTC), then run this again`,
     );
   }
-  const fromOutputs = (listed ?? []) as PtrCopy[];
+  const fromConfig = (fromConfigParsed.data ?? []) as PtrCopy[];
+  const outputs = await readOutputs(port, "ptrCopies: the point-in-time copies that exist");
+  const fromOutputs = ptrCopiesOutput(port.stackName, outputs.ptrCopies);
   const byName = new Map<string, PtrCopy>();
   for (const c of [...fromOutputs, ...fromConfig]) byName.set(c.name, { name: c.name, restorePointUTC: c.restorePointUTC, ...(c.createdAtUTC ? { createdAtUTC: c.createdAtUTC } : {}) });
   return [...byName.values()];
@@ -67,7 +103,7 @@ export async function readEarliestRestore(port: StackPort): Promise<RestoreWindo
   if (value === undefined) return { source: `${retention}: the stack has no earliestRestoreDate output yet (deployed before the program exported it)` };
   const date = typeof value === "string" && value !== "" ? new Date(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new ToolError(
+    throw new UsageError(
       `the output earliestRestoreDate of stack "${port.stackName}" is not a time (${clipInput(JSON.stringify(value))}), so the restore window is unknown; nothing was changed`,
       `run \`pulumi refresh --stack ${port.stackName}\` and \`pulumi up\` so that the output is read from Azure again`,
     );

@@ -29,6 +29,7 @@ import { urnName } from "./port";
 import { DEFAULT_PROGRESS_INTERVAL_MS, EnginePhase, ProgressTracker } from "./progress";
 import { deploymentOf, forgetResources, stateResources } from "./state";
 import { envValue } from "../util/env";
+import { removeOnExit } from "../util/exit-cleanup";
 
 /** Env var: folder whose `bin/pulumi` is the CLI to use (tests point it at a fake). @default `pulumi` on PATH */
 export const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
@@ -433,10 +434,13 @@ export class AutomationStackPort implements StackPort {
    */
   private async importState(state: unknown): Promise<void> {
     let dir: string | undefined;
+    let keepUntilExit: (() => void) | undefined;
     try {
       let file: string;
       try {
         dir = await mkdtemp(path.join(os.tmpdir(), "aytq-dr-state-"));
+        // the secrets in clear go also when a second signal leaves at once (process.exit runs no finally)
+        keepUntilExit = removeOnExit(dir);
         await chmod(dir, 0o700); // mkdtemp's mode already, said out loud
         file = path.join(dir, "state.json");
         await writeFile(file, JSON.stringify(state, null, 4), { mode: 0o600, flag: "wx" });
@@ -449,6 +453,7 @@ export class AutomationStackPort implements StackPort {
       await this.run("writing the state", () => this.runPulumi(["stack", "import", "--file", file, "--stack", this.stackName]));
     } finally {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      keepUntilExit?.();
     }
   }
 

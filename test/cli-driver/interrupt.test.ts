@@ -95,6 +95,49 @@ describe("Ctrl-C in a converging command puts the config back (exit 130)", () =>
     }
   });
 
+  for (const [first, second, code] of [["SIGTERM", "SIGTERM", 143], ["SIGHUP", "SIGINT", 130], ["SIGINT", "SIGHUP", 129]] as const) {
+    it(`${first} then ${second}: the first asks the command to stop, the second leaves at once with its own code (${code})`, async () => {
+      const exits: number[] = [];
+      const realExit = process.exit;
+      const port = fakeStack();
+      let previews = 0;
+      port.onCall = (c) => {
+        if (c === "preview" && ++previews === 1) {
+          process.emit(first);
+          process.emit(second);
+        }
+      };
+      process.exit = ((c?: number) => {
+        exits.push(c ?? 0);
+      }) as typeof process.exit;
+      try {
+        const listeners = () => process.listenerCount("SIGINT") + process.listenerCount("SIGTERM") + process.listenerCount("SIGHUP");
+        const before = listeners();
+        const io = new RecordingIO(port);
+        await runMain(["stop", "--stack", "test", "--yes"], io);
+        assert.deepEqual(exits, [code]);
+        assert.equal(listeners(), before, "a signal listener outlived the command");
+      } finally {
+        process.exit = realExit;
+      }
+    });
+  }
+
+  for (const [sig, words] of [["SIGTERM", "SIGTERM"], ["SIGHUP", "SIGHUP: the terminal closed"]] as const) {
+    it(`${sig} during the preview stops the command like Ctrl-C: config put back, said as ${sig}`, async () => {
+      const port = fakeStack();
+      const before = port.settings();
+      port.onCall = (c) => {
+        if (c === "preview") process.emit(sig);
+      };
+      const io = new RecordingIO(port);
+      await runMain(["stop", "--stack", "test", "--yes"], io);
+      assert.match(io.errText, new RegExp(`stop interrupted \\(${words}\\): nothing was applied; the config change was rolled back`));
+      assert.deepEqual(port.settings(), before);
+      assert.ok(!port.calls.includes("up"));
+    });
+  }
+
   it("without Ctrl-C nothing changes: the command applies and exits 0", async () => {
     const port = fakeStack();
     const io = new RecordingIO(port);

@@ -3,7 +3,9 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
 import * as path from "node:path";
-import { commandWords, runProcess, unsettledLine } from "../../recovery/cli/process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import { commandWords, runProcess, signalledExitCode, unsettledLine } from "../../recovery/cli/process";
 import type { CliIO } from "../../recovery/cli/io";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -61,5 +63,41 @@ describe("the process entry: a command that never settles", function () {
     assert.equal(await runProcess(["node", "aytq-dr", "--help"], { ...io, err: () => undefined }, proc2), 0);
     proc2.emit("beforeExit");
     assert.equal(proc2.exitCode, 0, "a settled command is not touched by beforeExit");
+  });
+});
+
+describe("the process entry: the exit code of a command stopped by a signal", () => {
+  it("is 128 + the signal: 130 Ctrl-C, 129 SIGHUP, 143 SIGTERM; other codes are kept", () => {
+    assert.equal(signalledExitCode(130, "SIGINT"), 130);
+    assert.equal(signalledExitCode(130, "SIGHUP"), 129);
+    assert.equal(signalledExitCode(130, "SIGTERM"), 143);
+    assert.equal(signalledExitCode(130, undefined), 130);
+    assert.equal(signalledExitCode(3, "SIGTERM"), 3, "a command that ended otherwise keeps its code");
+  });
+
+  it("runProcess applies it to the command's code: a refusal (2) stays a refusal after SIGTERM", async () => {
+    const proc = Object.assign(new EventEmitter(), { exitCode: undefined as number | string | null | undefined });
+    const io: CliIO = { out: () => undefined, err: () => undefined, isTTY: false, env: {} };
+    // `run` without a scenario is refused (2): the signal does not turn a refusal into an interruption
+    assert.equal(await runProcess(["node", "aytq-dr", "run", "--stack", "test"], io, proc, () => "SIGTERM"), 2);
+    assert.equal(proc.exitCode, 2);
+  });
+});
+
+describe("a temporary folder never outlives the process", function () {
+  this.timeout(60_000);
+  it("removeOnExit: a process that leaves at once (process.exit, as a second Ctrl-C does) still removes it; after done() it is left to its owner", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-exit-"));
+    const kept = mkdtempSync(path.join(os.tmpdir(), "aytq-exit-"));
+    try {
+      const script = `const { removeOnExit } = require(${JSON.stringify(path.join(ROOT, "recovery/util/exit-cleanup.ts"))}); removeOnExit(${JSON.stringify(dir)}); removeOnExit(${JSON.stringify(kept)})(); process.exit(143);`;
+      const r = spawnSync(process.execPath, ["-r", "tsx/cjs", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      assert.equal(r.status, 143, r.stderr);
+      assert.equal(existsSync(dir), false, "the folder was left behind");
+      assert.equal(existsSync(kept), true, "a folder whose owner said done was removed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(kept, { recursive: true, force: true });
+    }
   });
 });

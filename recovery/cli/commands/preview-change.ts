@@ -1,8 +1,10 @@
 /** `preview change`: the stack as committed (a pull request's program and stack file), previewed and judged by the gate; nothing is applied. */
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import type { Command } from "commander";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
-import { EXIT } from "../../errors";
+import { EXIT, UsageError } from "../../errors";
+import { clipInput } from "../../util/clip";
 import { changePreviewMarkdown, changePreviewText, failedPreviewMarkdown, previewChange, type ChangePreview } from "../../ops/change-preview";
 import { appendStepSummary } from "../../ci/actions";
 import type { CliIO } from "../io";
@@ -17,6 +19,7 @@ export function registerPreviewChange(preview: Command, io: CliIO): void {
     .option("--markdown <file>", "also write the verdict and the diff as Markdown (for a pull request comment)")
     .action(async (f: { stack?: string; markdown?: string }, command: Command) => {
       const stack = checkStackName(f.stack);
+      if (f.markdown !== undefined) checkMarkdownFile(f.markdown);
       const settings = loadStackSettings(stack);
       const port = await portFor(io)(stack);
       let result: ChangePreview;
@@ -36,4 +39,23 @@ export function registerPreviewChange(preview: Command, io: CliIO): void {
       appendStepSummary(io.env, markdown, (l) => io.err(l));
       if (result.verdict === "refused") setExitCode(command, EXIT.refused);
     });
+}
+
+/** --markdown names a file that can be written: refused (exit 2) before the preview when it is a folder or its folder is missing. */
+export function checkMarkdownFile(file: string): void {
+  const fix = "give --markdown a file name in an existing folder, e.g. --markdown preview.md";
+  const kind = (p: string): "folder" | "file" | "missing" | string => {
+    try {
+      return statSync(p).isDirectory() ? "folder" : "file";
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === "ENOENT" ? "missing" : (code ?? String(err));
+    }
+  };
+  const shown = clipInput(file);
+  const self = kind(file);
+  if (self === "folder") throw new UsageError(`--markdown ${shown} is a folder, not a file; nothing was previewed`, fix);
+  if (self !== "file" && self !== "missing") throw new UsageError(`--markdown ${shown} cannot be used (${self}); nothing was previewed`, fix);
+  const parent = kind(path.dirname(path.resolve(file)));
+  if (parent !== "folder") throw new UsageError(`--markdown ${shown}: its folder ${clipInput(path.dirname(path.resolve(file)))} ${parent === "missing" ? "does not exist" : parent === "file" ? "is a file" : `cannot be used (${parent})`}; nothing was previewed`, fix);
 }

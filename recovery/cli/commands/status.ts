@@ -6,6 +6,7 @@ import { readServer, serverStatusLine, type ServerReading } from "../../prefligh
 import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";
 import { clipInput } from "../../util/clip";
+import { checkStatusOutputs } from "../../ops/outputs";
 
 interface CopyOut {
   name: string;
@@ -52,7 +53,7 @@ export function registerStatus(program: Command, io: CliIO): void {
       // the stack file first: one that describes another stack is refused before the stack is opened
       const settings = loadStackSettings(stack);
       const port = await portFor(io)(stack);
-      const outputs = await port.outputs();
+      const outputs = checkStatusOutputs(stack, await port.outputs());
       // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
       let reading: ServerReading | undefined;
       let error: string | undefined;
