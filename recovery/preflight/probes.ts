@@ -9,8 +9,8 @@ import { readServer } from "./server";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { type Settings, branchProtectionRule } from "../../infra/config";
-import { PROJECT_ROOT } from "../config/stackfile";
+import { type PipelineSettings, type Settings, branchProtectionRule } from "../../infra/config";
+import { loadPipelineSettings, PROJECT_ROOT } from "../config/stackfile";
 import { listBackups } from "../data/storage";
 import { toolVersion } from "../data/pgtools";
 import { pgBinDir } from "../pg/cluster";
@@ -65,15 +65,18 @@ export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> 
   return denied.length ? { ok: false, detail: denied.join("; ") } : { ok: true, detail: "can create pods, port-forward and read secrets" };
 }
 
-/** Pre-flight of an Azure stack from its settings. `subscriptionId` names the locked resources. @default the stack's aytq:subscriptionId */
-export function stackTarget(stack: string, s: Settings, subscriptionId: string | undefined = s.subscriptionId): PreflightTarget {
+/**
+ * Pre-flight of an Azure stack from its settings. `subscriptionId` names the locked resources. @default the stack's aytq:subscriptionId
+ * `pipeline`: main's branch protection as the pipeline stack declares it. @default Pulumi.pipeline.yaml
+ */
+export function stackTarget(stack: string, s: Settings, subscriptionId: string | undefined = s.subscriptionId, pipeline: PipelineSettings = loadPipelineSettings()): PreflightTarget {
   return {
     name: stack,
     serverMajor: Number(s.database.postgresVersion),
     requiredPitrDays: REQUIRED_PITR_DAYS,
     retentionDays: s.database.backupRetentionDays,
     namespace: s.app.namespace,
-    pipeline: { repository: s.pipeline.repository, frozen: s.pipeline.frozen, rule: branchProtectionRule(s) },
+    pipeline: { repository: pipeline.repository, frozen: pipeline.frozen, rule: branchProtectionRule(pipeline) },
     temporaryHosts: s.app.temporaryHosts,
     dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
     statusPageUrl: s.monitoring.statusPageUrl,

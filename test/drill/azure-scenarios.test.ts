@@ -305,7 +305,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       assert.ok(h.health.hosts.length > 0 && h.health.hosts.every((host) => host.length > 0));
 
       const s = h.port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance], [false, false]);
       assert.equal(await psqlValue(h.live.url, `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t", "the drill's table is dropped at teardown");
     } finally {
       await h.dispose();
@@ -379,7 +379,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       assert.ok(report.rpoSeconds !== null && Math.abs(report.rpoSeconds - (incidentAt - t(newest)) / 1000) < 0.002, `RPO ${report.rpoSeconds}`);
 
       const s = h.port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance], [false, false]);
       assert.equal(await psqlValue(h.live.url, `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t");
     } finally {
       await h.dispose();

@@ -90,7 +90,7 @@ describe("drill on Azure (fakes at the seams: stack, ARM, live database)", funct
       assert.ok(report.rtoSeconds !== null && report.rtoSeconds > 0);
       assert.ok(report.checks.some((c) => c.name === "data equal to the restore point" && c.status === "pass" && c.detail.includes(DRILL_SCRATCH_TABLE)));
       const s = port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance, s.recovery.mode], [false, false, "normal"]);
       assert.equal(await psqlValue(pg.cluster.url(), `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t", "the drill's table is dropped at teardown");
     } finally {
       await arm.close();

@@ -139,8 +139,8 @@ describe("converge against the fake stack", () => {
   it("rolls the config back when the gate refuses, and names the offending resource", async () => {
     const port = fakeStack();
     port.extraSteps = [step("delete", TYPES.server, LIVE)];
-    await assert.rejects(runOperation({ kind: "freeze" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
-    assert.equal(port.settings().pipeline.frozen, false);
+    await assert.rejects(runOperation({ kind: "stop" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
+    assert.equal(port.settings().app.stopped, false);
     assert.ok(!port.calls.includes("up"));
   });
 
@@ -161,9 +161,9 @@ describe("converge against the fake stack", () => {
 
   it("dry run stops after the preview and puts config back", async () => {
     const port = fakeStack();
-    const r = await runOperation({ kind: "freeze" }, opts(port, { dryRun: true }));
+    const r = await runOperation({ kind: "stop" }, opts(port, { dryRun: true }));
     assert.equal(r.status, "dry-run");
-    assert.equal(port.settings().pipeline.frozen, false);
+    assert.equal(port.settings().app.stopped, false);
     assert.ok(!port.calls.includes("up"));
   });
 
@@ -343,7 +343,7 @@ describe("Azure platform over the fake stack", () => {
     assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
     assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS["server-lost-revive"]);
     const s = port.settings();
-    assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
+    assert.deepEqual([s.app.stopped, s.app.maintenance, s.recovery.mode], [false, false, false, "normal"]);
     assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`]);
     // each phase of the revive step was journalled as it completed
     const phases = new Journal(stateDir, "test", out.runId).phases();

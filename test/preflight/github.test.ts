@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Settings, branchProtectionRule } from "../../infra/config";
-import { loadStackSettings } from "../../recovery/config/stackfile";
+import { loadPipelineSettings, loadStackSettings } from "../../recovery/config/stackfile";
 import {
   GITHUB_EDIT_CHECK,
   type PreflightProbes,
@@ -116,12 +116,13 @@ interface Run {
 async function preflightAgainst(reply: (path: string, authorization: string) => Reply, sets: string[] = [], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }, timeoutMs?: number): Promise<Run> {
   const gh = await fakeGithub(reply);
   try {
-    const settings: Settings = loadStackSettings("test", sets);
+    const settings: Settings = loadStackSettings("test");
+    const pipeline = loadPipelineSettings(sets);
     const envWithUrl: NodeJS.ProcessEnv = { ...env, GITHUB_API_URL: gh.url };
     const real = stackProbes(settings, envWithUrl);
     const probe: PreflightProbes["githubBranchProtection"] =
       timeoutMs === undefined ? real.githubBranchProtection : (repo, branch) => readBranchProtection(repo, branch, { token: envWithUrl.GITHUB_TOKEN, baseUrl: gh.url, timeoutMs });
-    const results = await runPreflight({ ...stackTarget("test", settings), dsiTemporaryUrlsRegistered: true, statusPageUrl: undefined, uptimeCheckUrls: undefined }, quietProbes(probe));
+    const results = await runPreflight({ ...stackTarget("test", settings, undefined, pipeline), dsiTemporaryUrlsRegistered: true, statusPageUrl: undefined, uptimeCheckUrls: undefined }, quietProbes(probe));
     const github = results.filter((r) => r.name === GITHUB_EDIT_CHECK || r.name === RULE_CHECK);
     assert.equal(github.length, 2, preflightTable(results));
     const printed = preflightTable(results) + "\n" + JSON.stringify(results);
@@ -345,9 +346,9 @@ describe("preflight: GitHub branch protection (against a local HTTP server)", ()
   });
 
   it("compares what the program declares for the current config: the declared rule comes from branchProtectionRule(settings)", () => {
-    const settings = loadStackSettings("test", ["pipeline.frozen=true", "pipeline.enforceAdmins=false"]);
-    const t = stackTarget("test", settings);
-    assert.deepEqual(t.pipeline, { repository: REPO, frozen: true, rule: branchProtectionRule(settings) });
+    const pipeline = loadPipelineSettings(["pipeline.frozen=true", "pipeline.enforceAdmins=false"]);
+    const t = stackTarget("test", loadStackSettings("test"), undefined, pipeline);
+    assert.deepEqual(t.pipeline, { repository: REPO, frozen: true, rule: branchProtectionRule(pipeline) });
     assert.equal(t.pipeline?.rule.enforceAdmins, true);
     assert.equal(t.pipeline?.rule.requiredApprovingReviewCount, 6);
   });
