@@ -4,6 +4,7 @@
  * connect(), fake data tools; the incident's DELETE goes through the real Azure SDK client to a
  * local https stand-in for Azure Resource Manager (test/helpers/arm-standin.ts).
  */
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { NO_WAIT_POLL } from "../helpers/fake-azure";
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +28,7 @@ const SUB = "00000000-0000-4000-8000-000000000000";
 /** The live server is the throwaway cluster: deleting it stops it, reviving starts it again with its data. */
 class ClusterAzurePlatform extends AzurePlatform {
   constructor(o: AzurePlatformOptions, private readonly cluster: PgCluster) {
-    super(o);
+    super({ pipeline: fakePipelineFreeze(), ...o });
   }
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
     assert.equal(db.kind, "live");

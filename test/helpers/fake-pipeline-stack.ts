@@ -14,6 +14,8 @@ import { evaluatePipelineProgram } from "../../recovery/plan/evaluate";
 import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
 import type { ConfigScalar, ForgetResult, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, UpOptions, UpResult } from "../../recovery/stack/port";
 import { readStackConfig } from "../../recovery/config/stackfile";
+import { GithubFailure, type GitRefsApi } from "../../recovery/preflight/github";
+import type { PipelineFreezeContext } from "../../recovery/ops/pipeline-holds";
 
 const BRANCH_PROTECTION = "github:index/branchProtection:BranchProtection";
 const URN = `urn:pulumi:${PIPELINE_STACK}::aytq::aytq:pipeline:Pipeline$${BRANCH_PROTECTION}::aytq-pipeline-branch-protection`;
@@ -132,4 +134,44 @@ export class FakePipelinePort implements StackPort {
   async cancel(): Promise<void> {
     this.calls.push("cancel");
   }
+}
+
+/**
+ * GitHub's refs in memory, with GitHub's answers (github.ts documents them): a create of a ref that
+ * exists is "exists" (GitHub's 422), a delete of one that does not is "absent" (422). For tests that
+ * need a freeze but not an HTTP server; test/ops/pipeline-holds.test.ts runs the real client over HTTP.
+ */
+export class MemoryRefs implements GitRefsApi {
+  readonly refs = new Map<string, string>([["refs/heads/main", "009b8a3a9ccbb128af87f9b1c0f4c62e8a304f6d"]]);
+  constructor(readonly repository = "DFE-Digital/access-your-teaching-qualifications") {}
+  async branchSha(branch: string): Promise<string> {
+    const sha = this.refs.get(`refs/heads/${branch}`);
+    if (sha === undefined) throw new GithubFailure(`GitHub answered 404 for branch ${branch} of ${this.repository}`, "check aytq:pipeline.branch");
+    return sha;
+  }
+  async createRef(ref: string, sha: string): Promise<"created" | "exists"> {
+    if (this.refs.has(`refs/${ref}`)) return "exists";
+    this.refs.set(`refs/${ref}`, sha);
+    return "created";
+  }
+  async deleteRef(ref: string): Promise<"deleted" | "absent"> {
+    return this.refs.delete(`refs/${ref}`) ? "deleted" : "absent";
+  }
+  async listRefs(prefix: string): Promise<string[]> {
+    return [...this.refs.keys()].filter((r) => r.startsWith(`refs/${prefix}`));
+  }
+}
+
+/** A freeze context over the in-memory refs and one checkout of a pipeline stack (deployed lazily, unfrozen). */
+export function fakePipelineFreeze(refs = new MemoryRefs(), backend?: PipelineBackend): PipelineFreezeContext & { refs: MemoryRefs; backend: () => Promise<PipelineBackend> } {
+  let b: Promise<PipelineBackend> | undefined = backend && Promise.resolve(backend);
+  const get = () => (b ??= PipelineBackend.deployed());
+  return {
+    refs,
+    branch: "main",
+    openPort: async () => new FakePipelinePort(await get(), "runner"),
+    log: () => undefined,
+    sleep: async () => undefined,
+    backend: get,
+  };
 }
