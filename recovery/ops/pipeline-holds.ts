@@ -44,6 +44,22 @@ export function holdName(environment: StackName, holder: string): string {
   return `${environment}-${holder}`;
 }
 
+/**
+ * A hold's name as an operator types it (`unfreeze --release production-run`): `<environment>-<holder>`,
+ * or a UsageError naming the form. Returns the environment it belongs to (production's needs --confirm-production).
+ */
+export function parseHoldName(name: string): { environment: StackName; holder: string } {
+  const environment = STACK_NAMES.find((e) => name.startsWith(`${e}-`));
+  const holder = environment ? name.slice(environment.length + 1) : "";
+  if (!environment || !HOLDER.test(holder)) {
+    throw new UsageError(
+      `"${clipInput(name)}" is not a freeze hold: a hold is <environment>-<holder>, e.g. production-run or test-manual`,
+      "aytq-dr status --stack <environment> lists the holds on main; pass one of them to --release, or --all",
+    );
+  }
+  return { environment, holder };
+}
+
 /** A hold as a reader says it: `refs/aytq-dr/freeze/production-run` -> `production run`. */
 export function describeHold(ref: string): string {
   const name = ref.replace(/^refs\//, "").replace(HOLD_PREFIX, "");
@@ -112,6 +128,35 @@ export async function releaseHolds(holds: readonly string[], c: PipelineFreezeCo
   const r = await settle(c);
   const summary = r.frozen ? `main stays frozen: held by ${r.holds.map(describeHoldName).join(", ")}` : r.applied ? "main unfrozen: no holds remain" : "main already unfrozen: no holds remain";
   return { ...r, summary };
+}
+
+/** What a freeze or a release would do, read without changing anything. */
+export interface HoldPreview {
+  /** The holds now. */
+  holds: string[];
+  /** The holds there would be after it. */
+  after: string[];
+  /** Whether main would be frozen after it. */
+  frozen: boolean;
+  /** Whether the pipeline stack's preview changes main's rule (the rule as it is against what the holds would want). */
+  mainChanges: boolean;
+  summary: string;
+}
+
+/**
+ * `freeze --dry-run` / `unfreeze --dry-run`: the holds now, the holds after `create` or `release`,
+ * and the pipeline stack's preview for that (config put back): nothing is created, deleted or applied.
+ */
+export async function previewHolds(change: { create?: string; release?: readonly string[] }, c: PipelineFreezeContext): Promise<HoldPreview> {
+  const holds = await listHolds(c.refs);
+  const after = [...new Set([...holds.filter((h) => !(change.release ?? []).includes(h)), ...(change.create ? [change.create] : [])])].sort();
+  const frozen = after.length > 0;
+  const port = await c.openPort(c.signal);
+  const r = await converge({ kind: frozen ? "freeze" : "unfreeze" }, { port, liveServerName: "", log: c.log, dryRun: true, signal: c.signal });
+  const mainChanges = r.gate.changes.length > 0;
+  const now = holds.length ? `held by ${holds.map(describeHoldName).join(", ")}` : "open (no holds)";
+  const then = frozen ? `frozen, held by ${after.map(describeHoldName).join(", ")}` : "open (no holds)";
+  return { holds, after, frozen, mainChanges, summary: `main now: ${now}; after: ${then}; main's rule ${mainChanges ? "would change" : "would not change"}` };
 }
 
 /** The holds there are now (`production-run`, ...). */

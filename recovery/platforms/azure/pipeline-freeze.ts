@@ -5,14 +5,24 @@ import { ToolError } from "../../errors";
 import type { PipelineFreezeContext } from "../../ops/pipeline-holds";
 import { GithubFailure, githubOptionsFromEnv, githubRefs } from "../../preflight/github";
 import { AutomationStackPort } from "../../stack/automation";
+import type { StackPort } from "../../stack/port";
 
-export function pipelineFreezeFromEnv(env: NodeJS.ProcessEnv, log: (text: string) => void, signal?: AbortSignal): PipelineFreezeContext {
+/**
+ * `openStack`: how the pipeline stack is opened (the CLI's opener, a test's fake).
+ * @default the Automation API, progress lines to `log`
+ */
+export function pipelineFreezeFromEnv(
+  env: NodeJS.ProcessEnv,
+  log: (text: string) => void,
+  signal?: AbortSignal,
+  openStack?: (stack: typeof PIPELINE_STACK, signal?: AbortSignal) => Promise<StackPort>,
+): PipelineFreezeContext {
   const pipeline = loadPipelineSettings();
   try {
     return {
       refs: githubRefs(pipeline.repository, githubOptionsFromEnv(env)),
       branch: pipeline.branch,
-      openPort: (s) => AutomationStackPort.open(PIPELINE_STACK, { signal: s, onProgress: (line) => log(`  ${line}`) }),
+      openPort: (s) => (openStack ? openStack(PIPELINE_STACK, s) : AutomationStackPort.open(PIPELINE_STACK, { signal: s, onProgress: (line) => log(`  ${line}`) })),
       log,
       signal,
     };
