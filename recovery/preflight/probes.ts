@@ -19,7 +19,8 @@ import type { StorageLocation } from "../runbook/ports";
 import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
 import { BACKUP_WORKFLOW_FILE, REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
-import { githubOptionsFromEnv, readBranchProtection, readEnvironmentVariable, readWorkflowState } from "./github";
+import { githubOptionsFromEnv, githubRefs, readBranchProtection, readEnvironmentVariable, readWorkflowState } from "./github";
+import { listHolds } from "../ops/pipeline-holds";
 import { githubEnvironmentName } from "../ci/environments";
 import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./monitoring";
 import { envValue } from "../util/env";
@@ -76,7 +77,7 @@ export function stackTarget(stack: string, s: Settings, subscriptionId: string |
     requiredPitrDays: REQUIRED_PITR_DAYS,
     retentionDays: s.database.backupRetentionDays,
     namespace: s.app.namespace,
-    pipeline: { repository: pipeline.repository, frozen: pipeline.frozen, rule: branchProtectionRule(pipeline) },
+    pipeline: { repository: pipeline.repository, frozen: pipeline.frozen, rule: branchProtectionRule(pipeline), ruleFor: (frozen) => branchProtectionRule({ ...pipeline, frozen }) },
     temporaryHosts: s.app.temporaryHosts,
     dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
     statusPageUrl: s.monitoring.statusPageUrl,
@@ -96,6 +97,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     listBackups: async () => (await listBackups(storage)).map((b) => ({ name: b.name, createdAt: b.createdAt, verified: b.verified })),
     toolMajor: async (tool) => (await toolVersion(tool).catch(() => undefined))?.major,
     kubernetesAccess,
+    freezeHolds: (repo) => listHolds(githubRefs(repo, githubOptionsFromEnv(env))),
     githubBranchProtection: (repo, branch) => readBranchProtection(repo, branch, githubOptionsFromEnv(env)),
     probeUrl: (url) => probeUrl(url),
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)

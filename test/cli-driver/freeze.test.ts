@@ -11,6 +11,7 @@ import { githubRefs } from "../../recovery/preflight/github";
 import { holdFreeze, listHolds } from "../../recovery/ops/pipeline-holds";
 import { startFakeGithub, type FakeGithub } from "../ci/github-api";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
+import { readMainFreeze, statusLines } from "../../recovery/cli/commands/status";
 import { FakePipelinePort, PipelineBackend } from "../helpers/fake-pipeline-stack";
 
 const REPO = "DFE-Digital/access-your-teaching-qualifications";
@@ -141,5 +142,15 @@ describe("aytq-dr freeze / unfreeze: holds on main through the pipeline stack", 
     assert.notEqual(code, 70);
     assert.match(io.errText, /GITHUB_TOKEN is not set\n {2}fix: export GITHUB_TOKEN=/);
     assert.deepEqual(io.opened, []);
+  });
+
+  it("status shows main's freeze from the holds: FROZEN and who holds it, open once none remain, unknown (why) without a token", async () => {
+    const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url };
+    const pipelineLine = async (e: NodeJS.ProcessEnv) => statusLines("test", {}, new Date(), await readMainFreeze(e)).find((l) => l.startsWith("pipeline:"));
+    assert.equal(await pipelineLine(env), "pipeline:     main: open (no holds)");
+    await productionRunHolds();
+    assert.equal(await runMain(["freeze", "--stack", "test", "--yes"], terminal()), 0);
+    assert.equal(await pipelineLine(env), "pipeline:     main: FROZEN, held by production-run, test-manual");
+    assert.match((await pipelineLine({})) ?? "", /^pipeline: +main: unknown \(GITHUB_TOKEN is not set; the holds are refs\/aytq-dr\/freeze\/\* of the app repository\)$/);
   });
 });
