@@ -12,6 +12,7 @@ import { holdFreeze, listHolds } from "../../recovery/ops/pipeline-holds";
 import { startFakeGithub, type FakeGithub } from "../ci/github-api";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
 import { readMainFreeze, statusLines } from "../../recovery/cli/commands/status";
+import { pipelineStackEnv } from "../../recovery/platforms/azure/pipeline-freeze";
 import { FakePipelinePort, PipelineBackend } from "../helpers/fake-pipeline-stack";
 
 const REPO = "DFE-Digital/access-your-teaching-qualifications";
@@ -152,5 +153,10 @@ describe("aytq-dr freeze / unfreeze: holds on main through the pipeline stack", 
     assert.equal(await runMain(["freeze", "--stack", "test", "--yes"], terminal()), 0);
     assert.equal(await pipelineLine(env), "pipeline:     main: FROZEN, held by production-run, test-manual");
     assert.match((await pipelineLine({})) ?? "", /^pipeline: +main: unknown \(GITHUB_TOKEN is not set; the holds are refs\/aytq-dr\/freeze\/\* of the app repository\)$/);
+  });
+
+  it("the pipeline stack's CLI gets its one state backend from AYTQ_DR_PIPELINE_BACKEND_URL, not the environment's login", () => {
+    assert.deepEqual(pipelineStackEnv({ AYTQ_DR_PIPELINE_BACKEND_URL: "azblob://pulumi-state-pipeline", PULUMI_BACKEND_URL: "azblob://pulumi-state" }), { PULUMI_BACKEND_URL: "azblob://pulumi-state-pipeline" });
+    assert.deepEqual(pipelineStackEnv({ AYTQ_DR_PIPELINE_BACKEND_URL: "" }), {}, "unset or empty (a workflow variable not set): the current login");
   });
 });

@@ -6,6 +6,20 @@ import type { PipelineFreezeContext } from "../../ops/pipeline-holds";
 import { GithubFailure, githubOptionsFromEnv, githubRefs } from "../../preflight/github";
 import { AutomationStackPort } from "../../stack/automation";
 import type { StackPort } from "../../stack/port";
+import { envValue } from "../../util/env";
+
+/** Env var: the pipeline stack's state backend, when it is not the one this shell is logged in to (an environment's). */
+export const PIPELINE_BACKEND_ENV = "AYTQ_DR_PIPELINE_BACKEND_URL";
+
+/**
+ * The environment the pipeline stack's Pulumi CLI runs with: its one state backend. Every
+ * environment's runner must reach the same state (and lock), or two states would each believe
+ * they own main's rule; an environment's job is logged in to that environment's state account.
+ */
+export function pipelineStackEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const url = envValue(env, PIPELINE_BACKEND_ENV);
+  return url ? { PULUMI_BACKEND_URL: url } : {};
+}
 
 /**
  * `openStack`: how the pipeline stack is opened (the CLI's opener, a test's fake).
@@ -22,7 +36,7 @@ export function pipelineFreezeFromEnv(
     return {
       refs: githubRefs(pipeline.repository, githubOptionsFromEnv(env)),
       branch: pipeline.branch,
-      openPort: (s) => (openStack ? openStack(PIPELINE_STACK, s) : AutomationStackPort.open(PIPELINE_STACK, { signal: s, onProgress: (line) => log(`  ${line}`) })),
+      openPort: (s) => (openStack ? openStack(PIPELINE_STACK, s) : AutomationStackPort.open(PIPELINE_STACK, { signal: s, env: pipelineStackEnv(env), onProgress: (line) => log(`  ${line}`) })),
       log,
       signal,
     };
