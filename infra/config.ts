@@ -15,6 +15,15 @@ export const CONFIG_NAMESPACE = "aytq";
 export const STACK_NAMES = ["test", "preproduction", "production"] as const;
 export type StackName = (typeof STACK_NAMES)[number];
 
+/**
+ * The stack that alone declares main's branch protection (Pulumi.pipeline.yaml). Not an environment:
+ * its program declares only the GitHub provider and the rule, so freezing main needs GITHUB_TOKEN
+ * and the state backend, never an environment's Azure credentials. Every environment's freeze goes
+ * through it (recovery/ops/pipeline-holds.ts).
+ */
+export const PIPELINE_STACK = "pipeline";
+export type PipelineStackName = typeof PIPELINE_STACK;
+
 export const RECOVERY_MODES = ["normal", "reviveDropped", "rebuild"] as const;
 export type RecoveryMode = (typeof RECOVERY_MODES)[number];
 
@@ -412,6 +421,12 @@ const pipelineSchema = z
     }
   });
 
+/** The pipeline stack's settings: `aytq:pipeline` of Pulumi.pipeline.yaml, validated. */
+export type PipelineSettings = z.output<typeof pipelineSchema>;
+
+/** Pulumi.pipeline.yaml's `aytq` namespace: the pipeline section and nothing else. */
+const pipelineStackSchema = z.object({ pipeline: pipelineSchema.prefault({}) }).strict();
+
 /**
  * The branch protection rule the program declares for these settings, as plain data: the program
  * maps it onto the provider's inputs, pre-flight compares it with the live rule. Frozen, it also
@@ -440,11 +455,10 @@ export interface BranchProtectionRule {
   lockBranch: boolean;
 }
 
-export function branchProtectionRule(s: Settings): BranchProtectionRule {
-  const p = s.pipeline;
+export function branchProtectionRule(p: PipelineSettings): BranchProtectionRule {
   return {
     pattern: p.branch,
-    requiredApprovingReviewCount: requiredApprovals(s),
+    requiredApprovingReviewCount: requiredApprovals(p),
     dismissStaleReviews: p.dismissStaleReviews,
     requireCodeOwnerReviews: p.requireCodeOwnerReviews,
     requireLastPushApproval: p.requireLastPushApproval,
@@ -529,11 +543,19 @@ const rootSchema = z
       .strict()
       .prefault({}),
     app: appSchema,
-    pipeline: pipelineSchema.prefault({}),
+    /** Moved to Pulumi.pipeline.yaml: only read here to say so (see PIPELINE_STACK). */
+    pipeline: z.unknown().optional(),
     recovery: recoverySchema.default({ mode: "normal", ptrCopies: [] }),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.pipeline !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["pipeline"],
+        message: `moved to Pulumi.${PIPELINE_STACK}.yaml: the ${PIPELINE_STACK} stack alone declares main's branch protection; delete this section from the environment's stack file`,
+      });
+    }
     if (s.recovery.adopt !== undefined && s.recovery.mode !== "normal") {
       ctx.addIssue({
         code: "custom",
@@ -573,7 +595,7 @@ type RawSettings = z.output<typeof rootSchema>;
 
 /** The validated, typed settings the program reads. Derived defaults are filled in. */
 type RawMonitoring = RawSettings["monitoring"];
-export type Settings = Omit<RawSettings, "protectStateful" | "monitoring" | "locks"> & {
+export type Settings = Omit<RawSettings, "protectStateful" | "monitoring" | "locks" | "pipeline"> & {
   protectStateful: boolean;
   monitoring: Omit<RawMonitoring, "enabled" | "workspaceName" | "diagnosticSettingName" | "actionGroup" | "statusCake"> & {
     enabled: boolean;
@@ -656,6 +678,38 @@ function normalise(raw: RawConfig): RawConfig {
   return out;
 }
 
+/** Every issue of a failed parse as one ConfigError, each with its key as an operator types it. */
+function configErrorOf(error: z.ZodError, input: RawConfig): ConfigError {
+  const problems = error.issues.flatMap((issue): ConfigProblem[] => {
+    if (issue.code === "unrecognized_keys") {
+      // each unknown key by its own full name (`aytq:foo`, `aytq:app.foo`), never the bare namespace
+      return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "is not a config key; check the spelling against the README's config table" }));
+    }
+    // a secret value is never echoed back, even when it is wrong
+    const secret = issue.path[issue.path.length - 1] === "adminPassword";
+    const got = secret ? "[secret]" : valueAt(input, issue.path);
+    const missing = got === undefined;
+    return [
+      {
+        key: keyOf(issue.path),
+        message: missing && issue.code !== "custom" ? "is required" : `${issue.message}${issue.code === "custom" ? "" : ` (got ${describe(got)})`}`,
+      },
+    ];
+  });
+  return new ConfigError(problems);
+}
+
+/**
+ * Validate Pulumi.pipeline.yaml's config into the pipeline settings. Throws {@link ConfigError}
+ * naming every bad key, as {@link parseSettings} does for an environment.
+ */
+export function parsePipelineSettings(raw: RawConfig): PipelineSettings {
+  const input = normalise(raw);
+  const result = pipelineStackSchema.safeParse(input);
+  if (!result.success) throw configErrorOf(result.error, input);
+  return result.data.pipeline;
+}
+
 /**
  * Validate raw config into Settings. Throws {@link ConfigError} naming every bad key.
  * Pure: no Pulumi runtime needed, so the driver and `plan` use the same rules as the program.
@@ -663,26 +717,9 @@ function normalise(raw: RawConfig): RawConfig {
 export function parseSettings(raw: RawConfig): Settings {
   const input = normalise(raw);
   const result = rootSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.flatMap((issue): ConfigProblem[] => {
-      if (issue.code === "unrecognized_keys") {
-        // each unknown key by its own full name (`aytq:foo`, `aytq:app.foo`), never the bare namespace
-        return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "is not a config key; check the spelling against the README's config table" }));
-      }
-      // a secret value is never echoed back, even when it is wrong
-      const secret = issue.path[issue.path.length - 1] === "adminPassword";
-      const got = secret ? "[secret]" : valueAt(input, issue.path);
-      const missing = got === undefined;
-      return [
-        {
-          key: keyOf(issue.path),
-          message: missing && issue.code !== "custom" ? "is required" : `${issue.message}${issue.code === "custom" ? "" : ` (got ${describe(got)})`}`,
-        },
-      ];
-    });
-    throw new ConfigError(problems);
-  }
-  const s = result.data;
+  if (!result.success) throw configErrorOf(result.error, input);
+  // refused above when set: an environment's settings have no pipeline section
+  const { pipeline: _moved, ...s } = result.data;
   const production = s.environment === "production";
   return {
     ...s,
@@ -800,8 +837,8 @@ export function temporaryUrls(s: Settings): { service: "AYTQ" | "CTR"; url: stri
 }
 
 /** Required approving reviews for the current freeze state. */
-export function requiredApprovals(s: Settings): number {
-  return s.pipeline.frozen ? s.pipeline.frozenApprovals : s.pipeline.normalApprovals;
+export function requiredApprovals(p: PipelineSettings): number {
+  return p.frozen ? p.frozenApprovals : p.normalApprovals;
 }
 
 /** Replica counts for the current stopped state. */

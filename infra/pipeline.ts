@@ -7,13 +7,18 @@
  * false and an absent status-check or push-restriction block switches that feature off. So every
  * input is declared here, from {@link branchProtectionRule}, the same plain rule pre-flight
  * compares with the live one.
+ *
+ * Exactly one stack declares it: the pipeline stack (PIPELINE_STACK, Pulumi.pipeline.yaml), whose
+ * program is {@link createPipelineProgram} alone. Three environment stacks declaring one rule would
+ * each rewrite the others' freeze (a test drill's unfreeze lifting production's).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
-import { Settings, branchProtectionRule } from "./config";
+import { PipelineSettings, branchProtectionRule } from "./config";
 
 export interface PipelineArgs {
-  settings: Settings;
+  /** The pipeline stack's settings (`aytq:pipeline` of Pulumi.pipeline.yaml). */
+  pipeline: PipelineSettings;
 }
 
 export class Pipeline extends pulumi.ComponentResource {
@@ -22,9 +27,9 @@ export class Pipeline extends pulumi.ComponentResource {
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:pipeline:Pipeline", name, {}, opts);
-    const s = args.settings;
-    const [owner, repository] = s.pipeline.repository.split("/");
-    const rule = branchProtectionRule(s);
+    const p = args.pipeline;
+    const [owner, repository] = p.repository.split("/");
+    const rule = branchProtectionRule(p);
 
     // The token comes from GITHUB_TOKEN in the environment, never from config. It is passed explicitly so the SDK wraps it as a secret: left to itself, the provider
     // reads GITHUB_TOKEN into its inputs as plain text, and provider inputs are kept in the state.
@@ -61,8 +66,22 @@ export class Pipeline extends pulumi.ComponentResource {
       { parent: this, provider },
     );
 
-    this.frozen = pulumi.output(s.pipeline.frozen);
+    this.frozen = pulumi.output(p.frozen);
     this.requiredApprovals = pulumi.output(rule.requiredApprovingReviewCount);
     this.registerOutputs({ frozen: this.frozen, requiredApprovals: this.requiredApprovals });
   }
+}
+
+/** The pipeline stack's outputs. `status` and the freeze read these names: keep them stable. */
+export interface PipelineOutputs {
+  repository: string;
+  branch: string;
+  pipelineFrozen: pulumi.Output<boolean>;
+  requiredApprovals: pulumi.Output<number>;
+}
+
+/** The whole program of the pipeline stack: the GitHub provider and main's branch protection, nothing else. */
+export function createPipelineProgram(pipeline: PipelineSettings): PipelineOutputs {
+  const component = new Pipeline("aytq-pipeline", { pipeline });
+  return { repository: pipeline.repository, branch: pipeline.branch, pipelineFrozen: component.frozen, requiredApprovals: component.requiredApprovals };
 }

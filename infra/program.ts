@@ -1,9 +1,10 @@
 /**
- * The whole program as one function of the validated settings, so tests and `aytq-dr plan` can
- * build any stack in any recovery mode without a Pulumi CLI or config.
+ * The whole program of an environment stack as one function of the validated settings, so tests
+ * and `aytq-dr plan` can build any stack in any recovery mode without a Pulumi CLI or config.
+ * main's branch protection is not here: the pipeline stack alone declares it (infra/pipeline.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, healthUrls, temporaryUrls, requiredApprovals, RecoveryMode } from "./config";
+import { Settings, healthUrls, temporaryUrls, RecoveryMode } from "./config";
 import { stackIds } from "./ids";
 import { liveServerPlan } from "./restore-plan";
 import { Database } from "./database";
@@ -11,7 +12,6 @@ import { PtrCopies, PtrCopyOutput } from "./ptr-copies";
 import { Monitoring } from "./monitoring";
 import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
-import { Pipeline } from "./pipeline";
 import { Uptime } from "./uptime";
 import { Locks } from "./locks";
 import { UptimeCheckOutput, lockName } from "./monitoring-plan";
@@ -39,8 +39,6 @@ export interface InfraOutputs {
   healthUrls: { service: "AYTQ" | "CTR"; url: string }[];
   temporaryUrls: { service: "AYTQ" | "CTR"; url: string }[];
   recoveryMode: RecoveryMode;
-  pipelineFrozen: pulumi.Output<boolean>;
-  requiredApprovals: number;
   /** The StatusCake uptime checks and whether each is paused; [] when StatusCake is off. */
   uptimeChecks: pulumi.Output<UptimeCheckOutput[]>;
   /** The URL the nightly backup pings (secret); "" when StatusCake is off. */
@@ -96,7 +94,6 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     });
   }
   const app = new Application(`${PROGRAM_NAME}-app`, { settings });
-  const pipeline = new Pipeline(`${PROGRAM_NAME}-pipeline`, { settings });
 
   return {
     serverName: database.serverName,
@@ -116,8 +113,6 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     healthUrls: healthUrls(settings),
     temporaryUrls: temporaryUrls(settings),
     recoveryMode: settings.recovery.mode,
-    pipelineFrozen: pipeline.frozen,
-    requiredApprovals: requiredApprovals(settings),
     uptimeChecks: uptime ? uptime.checks : pulumi.output([]),
     backupHeartbeatUrl: uptime ? uptime.heartbeatUrl : pulumi.output(""),
     actionGroupName: monitoring.actionGroupName,

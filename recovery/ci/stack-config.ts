@@ -16,8 +16,12 @@ import { CONFIG_NAMESPACE, type StackName } from "../../infra/config";
 import { UsageError } from "../errors";
 import { SECRET_CONFIG_KEYS } from "../ops/apply";
 
-/** Path keys (without `aytq:`) a recovery changes; everything under `recovery` is the recovery's. */
-export const RECOVERY_OWNED_KEYS = ["app.stopped", "app.maintenance", "pipeline.frozen", "recovery"] as const;
+/**
+ * Path keys (without `aytq:`) a recovery changes; everything under `recovery` is the recovery's.
+ * Not `pipeline.frozen`: main's freeze is a hold (a git ref in the app repository, recovery/ops/pipeline-holds.ts)
+ * that outlives the runner by itself, and the environment stacks have no pipeline section.
+ */
+export const RECOVERY_OWNED_KEYS = ["app.stopped", "app.maintenance", "recovery"] as const;
 
 /** The file in a run's folder holding the snapshot. */
 export const STACK_CONFIG_SNAPSHOT = "stack-config.json";
@@ -109,7 +113,7 @@ export function restoreStackConfig(root: string, stack: StackName, snapshot: Sta
 export function restoredStackConfigText(fileText: string, stack: StackName, snapshot: StackConfigSnapshot): { text: string; changed: RestoredKey[] } {
   if (snapshot.stack !== stack) throw new UsageError(`the config snapshot is of stack ${snapshot.stack}, not ${stack}`, `resume the run on --stack ${snapshot.stack}`);
   const unknownKeys = Object.keys(snapshot.values).filter((k) => !(RECOVERY_OWNED_KEYS as readonly string[]).includes(k));
-  if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, "only app.stopped, app.maintenance, pipeline.frozen and recovery.* are carried between runs");
+  if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, "only app.stopped, app.maintenance and recovery.* are carried between runs (main's freeze is a hold in the app repository, not stack config)");
   const doc = parseDocument(fileText);
   const changed: RestoredKey[] = [];
   for (const key of RECOVERY_OWNED_KEYS) {

@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { CONFIG_NAMESPACE, STACK_NAMES, StackName, RawConfig, Settings, parseSettings, setConfigPath } from "../../infra/config";
+import { CONFIG_NAMESPACE, PIPELINE_STACK, PipelineSettings, PipelineStackName, STACK_NAMES, StackName, RawConfig, Settings, parsePipelineSettings, parseSettings, setConfigPath } from "../../infra/config";
 import { UsageError } from "../errors";
 import { checkStackIdentity } from "./stack-identity";
 import { clipInput } from "../util/clip";
@@ -61,7 +61,7 @@ export function parseStackFile(text: string, file: string): Record<string, unkno
 }
 
 /** The `aytq:` part of a stack file's config, keys without the namespace. */
-export function readStackConfig(stack: StackName, root: string = PROJECT_ROOT): RawConfig {
+export function readStackConfig(stack: StackName | PipelineStackName, root: string = PROJECT_ROOT): RawConfig {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) throw new UsageError(`no stack file ${file}`, "run from a checkout of the project, or pass the right --stack");
   let text: string;
@@ -76,7 +76,7 @@ export function readStackConfig(stack: StackName, root: string = PROJECT_ROOT): 
     if (key.startsWith(CONFIG_NAMESPACE + ":")) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
   }
   // what the file describes must be the stack it is read as (the production guard goes by the name)
-  checkStackIdentity(stack, raw, file);
+  if (stack !== PIPELINE_STACK) checkStackIdentity(stack, raw, file);
   return raw;
 }
 
@@ -103,4 +103,9 @@ export function applyOverrides(raw: RawConfig, sets: readonly string[]): RawConf
 /** A stack's validated settings from its file, with overrides. */
 export function loadStackSettings(stack: StackName, sets: readonly string[] = [], root?: string): Settings {
   return parseSettings(applyOverrides(readStackConfig(stack, root), sets));
+}
+
+/** The pipeline stack's validated settings (Pulumi.pipeline.yaml), with overrides: main's branch protection. */
+export function loadPipelineSettings(sets: readonly string[] = [], root?: string): PipelineSettings {
+  return parsePipelineSettings(applyOverrides(readStackConfig(PIPELINE_STACK, root), sets));
 }

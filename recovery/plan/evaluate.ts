@@ -5,8 +5,9 @@
  * a time (a queue), each with fresh mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../../infra/config";
+import { PipelineSettings, Settings } from "../../infra/config";
 import { createInfra } from "../../infra/program";
+import { createPipelineProgram } from "../../infra/pipeline";
 import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
 
 /** Shown instead of any secret input. */
@@ -86,13 +87,23 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /** Evaluate the program for these settings. Never touches the network. */
 export function evaluateProgram(settings: Settings, options: EvaluateOptions): Promise<Evaluation> {
-  const run = queue.then(() => evaluateNow(settings, options));
+  const subscriptionId = options.subscriptionId ?? settings.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
+  return queued(() => evaluateNow(() => createInfra(settings, { subscriptionId }), subscriptionId, options));
+}
+
+/** Evaluate the pipeline stack's program (main's branch protection alone). Never touches the network. */
+export function evaluatePipelineProgram(pipeline: PipelineSettings, options: EvaluateOptions): Promise<Evaluation> {
+  return queued(() => evaluateNow(() => createPipelineProgram(pipeline), options.subscriptionId ?? PLAN_SUBSCRIPTION_ID, options));
+}
+
+/** One evaluation at a time: the mocks are process-wide. */
+function queued(evaluate: () => Promise<Evaluation>): Promise<Evaluation> {
+  const run = queue.then(evaluate);
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function evaluateNow(settings: Settings, options: EvaluateOptions): Promise<Evaluation> {
-  const subscriptionId = options.subscriptionId ?? settings.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
+async function evaluateNow(program: () => object, subscriptionId: string, options: EvaluateOptions): Promise<Evaluation> {
   const mocks = new PlanMocks(subscriptionId);
   await pulumi.runtime.setMocks(mocks, "aytq", options.stack, false);
 
@@ -120,7 +131,7 @@ async function evaluateNow(settings: Settings, options: EvaluateOptions): Promis
       return undefined;
     });
     try {
-      return createInfra(settings, { subscriptionId });
+      return program();
     } catch (err) {
       programError = err;
       return {};

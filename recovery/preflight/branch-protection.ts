@@ -4,7 +4,7 @@
  * here is a change the next `pulumi up` (or freeze / unfreeze) makes on GitHub. Pre-flight names
  * each one, with the settings that would keep GitHub's value, before anyone converges.
  */
-import type { BranchProtectionRule } from "../../infra/config";
+import { PIPELINE_STACK, type BranchProtectionRule } from "../../infra/config";
 import type { PreflightResult } from "./checks";
 
 /** A user, team or app as GitHub lists it, named the way the stack names actors. */
@@ -46,13 +46,29 @@ export type GithubBranchProtectionAnswer =
   | { ok: true; admin: boolean; live: LiveBranchProtection | undefined }
   | { ok: false; detail: string; fix: string };
 
-/** What pre-flight knows of the pipeline from the stack. */
+/** What pre-flight knows of the pipeline from the pipeline stack (Pulumi.pipeline.yaml) and the freeze holds. */
 export interface PipelineTarget {
   /** `owner/name`. */
   repository: string;
+  /** Whether main should be frozen: while any hold exists (`holds`), else the pipeline stack's config. */
   frozen: boolean;
-  /** What the program declares for the current config (`branchProtectionRule(settings)`). */
+  /** What the pipeline stack's program declares for `frozen` (`branchProtectionRule`). */
   rule: BranchProtectionRule;
+  /** The rule the pipeline stack declares frozen or open: pre-flight judges `frozen` from the holds. */
+  ruleFor?: (frozen: boolean) => BranchProtectionRule;
+  /** The freeze holds on main (`production-run`), once read; undefined: not read. */
+  holds?: string[];
+}
+
+/** main's freeze as the holds say it: `main: FROZEN, held by production-run, test-manual` or `main: open (no holds)`. */
+export function holdsLine(holds: readonly string[]): string {
+  return holds.length ? `main: FROZEN, held by ${holds.join(", ")}` : "main: open (no holds)";
+}
+
+/** The target judged from the holds: frozen while any exists, and the rule the pipeline stack declares for that. */
+export function withHolds(target: PipelineTarget, holds: readonly string[]): PipelineTarget {
+  const frozen = holds.length > 0;
+  return { ...target, holds: [...holds], frozen, rule: target.ruleFor ? target.ruleFor(frozen) : target.rule };
 }
 
 /** One setting where GitHub and the stack disagree. */
@@ -82,7 +98,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === new Set(b).size && new Set(a).size === a.length && a.every((x) => b.includes(x));
 }
 
-const FROZEN_NOTE = "fixed while pipeline.frozen is true";
+const FROZEN_NOTE = "fixed while main is frozen";
 
 /** Every setting where the live rule differs from the declared one, in the order GitHub's settings page lists them. */
 export function compareBranchProtection(target: PipelineTarget, live: LiveBranchProtection): RuleDifference[] {
@@ -140,10 +156,12 @@ export function compareBranchProtection(target: PipelineTarget, live: LiveBranch
 }
 
 export const GITHUB_EDIT_CHECK = "GitHub token can edit branch protection";
-export const ruleCheckName = (branch: string) => `GitHub branch protection of ${branch} matches the stack`;
+export const ruleCheckName = (branch: string) => `GitHub branch protection of ${branch} matches the ${PIPELINE_STACK} stack`;
+export const HOLDS_CHECK = "freeze holds on main";
 
 /** The two GitHub rows of pre-flight: can the token edit the rule, and is the live rule the declared one. */
-export function githubResults(stack: string, target: PipelineTarget, answer: GithubBranchProtectionAnswer): PreflightResult[] {
+export function githubResults(target: PipelineTarget, answer: GithubBranchProtectionAnswer): PreflightResult[] {
+  const stack = PIPELINE_STACK;
   const branch = target.rule.pattern;
   const ruleName = ruleCheckName(branch);
   if (!answer.ok) {
@@ -162,13 +180,13 @@ export function githubResults(stack: string, target: PipelineTarget, answer: Git
       name: ruleName,
       status: "fail",
       detail: `${branch} of ${target.repository} has no branch protection on GitHub: nothing holds merges back, and a freeze would create the rule from the stack`,
-      fix: `check pipeline.branch; if ${branch} is right, create the rule with pulumi up --stack ${stack} (it declares the stack's rule), then run preflight again`,
+      fix: `check pipeline.branch; if ${branch} is right, create the rule with pulumi up --stack ${stack} (it alone declares main's rule), then run preflight again`,
     });
     return out;
   }
   const diffs = compareBranchProtection(target, answer.live);
   if (diffs.length === 0) {
-    out.push({ name: ruleName, status: "pass", detail: `the live rule is the one the stack declares (${target.rule.requiredApprovingReviewCount} approving reviews${target.frozen ? ", frozen" : ""}; force-push bypassers are not visible over REST and not compared)` });
+    out.push({ name: ruleName, status: "pass", detail: `the live rule is the one the ${stack} stack declares (${target.rule.requiredApprovingReviewCount} approving reviews${target.frozen ? ", frozen" : ""}${target.holds ? `; ${holdsLine(target.holds)}` : ""}; force-push bypassers are not visible over REST and not compared)` });
     return out;
   }
   const keep = diffs.flatMap((x) => (x.keep ? [x.keep] : []));
@@ -177,11 +195,12 @@ export function githubResults(stack: string, target: PipelineTarget, answer: Git
   const detail =
     `${diffs.length} difference${diffs.length === 1 ? "" : "s"} the next pulumi up, freeze or unfreeze would write to GitHub: ` +
     diffs.map((x) => `${x.label}: stack ${x.stack}, GitHub ${x.github}`).join("; ") +
-    (looksFrozen ? ` (GitHub asks for more reviews than the stack while pipeline.frozen is false: frozen by hand, or a recovery elsewhere?)` : "");
+    (looksFrozen ? (target.holds ? ` (GitHub asks for more reviews than the stack while no hold exists: frozen by hand, or a run that released its hold without converging?)` : ` (GitHub asks for more reviews than the stack while pipeline.frozen is false: frozen by hand, or a recovery elsewhere?)`) : "") +
+    (target.holds?.length ? ` (${holdsLine(target.holds)})` : "");
   const fix =
     (keep.length ? `if GitHub is right, set these in Pulumi.${stack}.yaml before any pulumi up (try them first with aytq-dr plan --stack ${stack} --set ...): ${keep.join(" ")}` : "no setting keeps GitHub's value") +
     (notes.length ? ` (${notes.join("; ")})` : "") +
-    `; if the stack is right, nothing to do: the next pulumi up --stack ${stack} (or freeze / unfreeze) writes it`;
+    `; if the stack is right, nothing to do: the next aytq-dr freeze or unfreeze writes it (they converge the ${stack} stack to the holds; a bare pulumi up --stack ${stack} writes its config's pipeline.frozen instead)`;
   out.push({ name: ruleName, status: "fail", detail, fix });
   return out;
 }

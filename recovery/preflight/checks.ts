@@ -6,7 +6,8 @@
 import { LOCK_WRITE } from "../azure/permissions";
 import type { PtrCopyInfo } from "../runbook/ports";
 import { serverCheck, type ServerReading } from "./server";
-import { GITHUB_EDIT_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, ruleCheckName } from "./branch-protection";
+import { PIPELINE_STACK } from "../../infra/config";
+import { GITHUB_EDIT_CHECK, HOLDS_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, holdsLine, ruleCheckName, withHolds } from "./branch-protection";
 import { type MonitoringExpectation, type MonitoringReading, monitoringChecks } from "./monitoring";
 import type { GithubVariableAnswer, GithubWorkflowAnswer } from "./github";
 
@@ -42,6 +43,8 @@ export interface PreflightProbes {
   /** Major version of a client tool, or undefined when it is missing. */
   toolMajor(tool: "pg_dump" | "pg_restore" | "psql"): Promise<number | undefined>;
   kubernetesAccess?(namespace: string): Promise<ProbeAnswer>;
+  /** The freeze holds on main (`production-run`), from the app repository's refs (recovery/ops/pipeline-holds.ts). */
+  freezeHolds?(repository: string): Promise<string[]>;
   /** Whether the token may edit branch protection of the repository, and the branch's live rule. */
   githubBranchProtection?(repository: string, branch: string): Promise<GithubBranchProtectionAnswer>;
   /** GET a URL; ok for a 2xx/3xx answer. */
@@ -152,9 +155,25 @@ export async function runPreflight(t: PreflightTarget, p: PreflightProbes): Prom
 
   // GitHub: edit rights, and the live rule against the one the stack declares
   if (t.pipeline && p.githubBranchProtection) {
-    const pipeline = t.pipeline;
-    const g = await safely("GitHub", () => p.githubBranchProtection!(pipeline.repository, pipeline.rule.pattern));
-    out.push(...githubResults(t.name, pipeline, g.value ?? { ok: false, detail: g.error ?? "GitHub: no answer", fix: "run aytq-dr preflight again" }));
+    let pipeline = t.pipeline;
+    // frozen or not is what the holds say (the pipeline stack's config follows them), not a config key
+    if (p.freezeHolds) {
+      const h = await safely("reading the freeze holds", () => p.freezeHolds!(t.pipeline!.repository));
+      if (h.value) {
+        pipeline = withHolds(pipeline, h.value);
+        out.push({ name: HOLDS_CHECK, status: "pass", detail: holdsLine(h.value) });
+      } else {
+        out.push({
+          name: HOLDS_CHECK,
+          status: "fail",
+          detail: `${h.error ?? "no answer"}; the rule below is compared with Pulumi.${PIPELINE_STACK}.yaml's pipeline.frozen (${String(pipeline.frozen)})`,
+          fix: `a freeze needs to read and create refs in ${pipeline.repository}: give GITHUB_TOKEN Contents read and write on it, then run aytq-dr preflight again`,
+        });
+      }
+    }
+    const target = pipeline;
+    const g = await safely("GitHub", () => p.githubBranchProtection!(target.repository, target.rule.pattern));
+    out.push(...githubResults(target, g.value ?? { ok: false, detail: g.error ?? "GitHub: no answer", fix: "run aytq-dr preflight again" }));
   } else {
     out.push({ name: GITHUB_EDIT_CHECK, status: "n/a", detail: "no pipeline to freeze on this platform" });
     out.push({ name: ruleCheckName(t.pipeline?.rule.pattern ?? "main"), status: "n/a", detail: "no pipeline to freeze on this platform" });

@@ -129,18 +129,26 @@ export const INSECURE_GITHUB_API_URL_FIX =
   "set GITHUB_API_URL to GitHub's API over https (https://api.github.com; GitHub Enterprise Server: https://<host>/api/v3), or unset it; plain http is accepted only to this machine (127.0.0.1, ::1, localhost)";
 
 /** GET a path of GitHub's REST API. Throws a GithubFailure when the URL is not https, or GitHub cannot be reached in time; any HTTP status is an answer. */
-export async function githubGet(opts: GithubRequestOptions, path: string): Promise<GithubAnswer> {
+export function githubGet(opts: GithubRequestOptions, path: string): Promise<GithubAnswer> {
+  return githubRequest(opts, "GET", path);
+}
+
+/** One request to GitHub's REST API (a JSON body for POST). Failures to reach it throw a GithubFailure; any HTTP status is an answer. */
+export async function githubRequest(opts: GithubRequestOptions, method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<GithubAnswer> {
   const insecure = insecureGithubApiUrl(opts.baseUrl);
   if (insecure) throw new GithubFailure(insecure, INSECURE_GITHUB_API_URL_FIX);
   const url = opts.baseUrl.replace(/\/+$/, "") + path;
   try {
     const res = await (opts.fetch ?? fetch)(url, {
+      method,
       headers: {
         authorization: `Bearer ${opts.token}`,
         accept: "application/vnd.github+json",
         "x-github-api-version": "2022-11-28",
         "user-agent": "aytq-dr",
+        ...(json === undefined ? {} : { "content-type": "application/json" }),
       },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
     const text = await res.text();
@@ -364,4 +372,86 @@ export async function readEnvironmentVariable(repository: string | undefined, en
     const f = err instanceof GithubFailure ? err : new GithubFailure(`GitHub: ${oneLine(err instanceof Error ? err.message : String(err))}`, "run aytq-dr preflight again; if it persists, report it");
     return fail(f.detail, f.fix);
   }
+}
+
+// ---------------------------------------------------------------------------
+// Git references of the app repository: the freeze holds (ops/pipeline-holds.ts) live there.
+// docs.github.com/rest/git/refs (2022-11-28): Create a reference answers 201, or 422 when it
+// exists; Delete a reference 204, or 422 when it does not exist; List matching references 200
+// with an array (empty when nothing matches); Get a reference 200, or 404.
+
+/** The refs calls the freeze holds need. Every failure is a GithubFailure (one line, a fix, never the token). */
+export interface GitRefsApi {
+  readonly repository: string;
+  /** The commit `heads/<branch>` points at (a ref must point at an object). */
+  branchSha(branch: string): Promise<string>;
+  /** Create `refs/<ref>`: "exists" when GitHub already has it (422), atomically. */
+  createRef(ref: string, sha: string): Promise<"created" | "exists">;
+  /** Delete `refs/<ref>`: "absent" when GitHub has no such ref (422, or 404). */
+  deleteRef(ref: string): Promise<"deleted" | "absent">;
+  /** Every ref under `refs/<prefix>`, as full names (`refs/aytq-dr/freeze/test-run`). */
+  listRefs(prefix: string): Promise<string[]>;
+}
+
+const refBody = z.looseObject({ ref: z.string(), object: z.looseObject({ sha: z.string() }) });
+
+/** The fixes for the refs calls (a freeze's holds): the token needs Contents write on the repository. */
+function refsFixes(repository: string): GithubAccessFixes {
+  return {
+    unauthorized: `the token is wrong, expired or revoked: export a GITHUB_TOKEN with Contents read and write and Administration read and write on ${repository}`,
+    forbidden: `the token needs Contents read and write on ${repository} (the freeze holds are git refs) as well as Administration read and write (the rule); classic: repo scope`,
+    notFound: `check aytq:pipeline.repository in Pulumi.pipeline.yaml and that the token can see ${repository} (a fine-grained token lists its repositories)`,
+  };
+}
+
+/** GitHub's refs API for `repository` (`owner/name`), through the one client. Throws a GithubFailure when GITHUB_TOKEN is not set. */
+export function githubRefs(repository: string, options: GithubClientOptions & { fetch?: typeof fetch }): GitRefsApi {
+  const token = options.token ?? "";
+  if (!token) throw new GithubFailure("GITHUB_TOKEN is not set", `export GITHUB_TOKEN=<a token with Contents and Administration read and write on ${repository}> (the Pulumi GitHub provider reads the same variable)`);
+  const opts: GithubRequestOptions = { token, baseUrl: options.baseUrl ?? DEFAULT_GITHUB_API_URL, timeoutMs: options.timeoutMs ?? GITHUB_TIMEOUT_MS, again: "run the command again", fetch: options.fetch };
+  const fixes = refsFixes(repository);
+  const [owner, name] = repository.split("/");
+  const base = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/git`;
+  const refPath = (ref: string) => ref.split("/").map(encodeURIComponent).join("/");
+  const masked = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      const f = err instanceof GithubFailure ? err : new GithubFailure(`GitHub: ${oneLine(err instanceof Error ? err.message : String(err))}`, "run the command again; if it persists, report it");
+      throw new GithubFailure(maskGithubToken(f.detail, token), maskGithubToken(f.fix, token));
+    }
+  };
+  return {
+    repository,
+    branchSha: (branch) =>
+      masked(async () => {
+        const a = await githubRequest(opts, "GET", `${base}/ref/heads/${refPath(branch)}`);
+        if (a.status !== 200) throw githubFailure(a, `branch ${branch} of ${repository}`, opts, fixes);
+        const parsed = refBody.safeParse(a.body);
+        if (!parsed.success) throw new GithubFailure(`GitHub's answer for branch ${branch} of ${repository} is not a git reference`, `check ${opts.baseUrl} is GitHub's REST API (GITHUB_API_URL)`);
+        return parsed.data.object.sha;
+      }),
+    createRef: (ref, sha) =>
+      masked(async () => {
+        const a = await githubRequest(opts, "POST", `${base}/refs`, { ref: `refs/${ref}`, sha });
+        if (a.status === 201) return "created";
+        if (a.status === 422 && /already exists/i.test(messageOf(a.body) ?? "")) return "exists";
+        throw githubFailure(a, `creating refs/${ref} in ${repository}`, opts, fixes);
+      }),
+    deleteRef: (ref) =>
+      masked(async () => {
+        const a = await githubRequest(opts, "DELETE", `${base}/refs/${refPath(ref)}`);
+        if (a.status === 204) return "deleted";
+        if (a.status === 404 || (a.status === 422 && /does not exist/i.test(messageOf(a.body) ?? ""))) return "absent";
+        throw githubFailure(a, `deleting refs/${ref} in ${repository}`, opts, fixes);
+      }),
+    listRefs: (prefix) =>
+      masked(async () => {
+        const a = await githubRequest(opts, "GET", `${base}/matching-refs/${refPath(prefix)}`);
+        if (a.status !== 200) throw githubFailure(a, `the refs under refs/${prefix} in ${repository}`, opts, fixes);
+        const parsed = z.array(refBody).safeParse(a.body);
+        if (!parsed.success) throw new GithubFailure(`GitHub's answer for the refs under refs/${prefix} of ${repository} is not a list of references`, `check ${opts.baseUrl} is GitHub's REST API (GITHUB_API_URL)`);
+        return parsed.data.map((r) => r.ref);
+      }),
+  };
 }

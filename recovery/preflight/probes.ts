@@ -9,8 +9,8 @@ import { readServer } from "./server";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { type Settings, branchProtectionRule } from "../../infra/config";
-import { PROJECT_ROOT } from "../config/stackfile";
+import { type PipelineSettings, type Settings, branchProtectionRule } from "../../infra/config";
+import { loadPipelineSettings, PROJECT_ROOT } from "../config/stackfile";
 import { listBackups } from "../data/storage";
 import { toolVersion } from "../data/pgtools";
 import { pgBinDir } from "../pg/cluster";
@@ -19,7 +19,8 @@ import type { StorageLocation } from "../runbook/ports";
 import type { PreflightProbes, PreflightResult, PreflightTarget, ProbeAnswer } from "./checks";
 import { BACKUP_WORKFLOW_FILE, REQUIRED_PITR_DAYS } from "./checks";
 import { GITHUB_EDIT_CHECK, ruleCheckName } from "./branch-protection";
-import { githubOptionsFromEnv, readBranchProtection, readEnvironmentVariable, readWorkflowState } from "./github";
+import { githubOptionsFromEnv, githubRefs, readBranchProtection, readEnvironmentVariable, readWorkflowState } from "./github";
+import { listHolds } from "../ops/pipeline-holds";
 import { githubEnvironmentName } from "../ci/environments";
 import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./monitoring";
 import { envValue } from "../util/env";
@@ -65,15 +66,18 @@ export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> 
   return denied.length ? { ok: false, detail: denied.join("; ") } : { ok: true, detail: "can create pods, port-forward and read secrets" };
 }
 
-/** Pre-flight of an Azure stack from its settings. `subscriptionId` names the locked resources. @default the stack's aytq:subscriptionId */
-export function stackTarget(stack: string, s: Settings, subscriptionId: string | undefined = s.subscriptionId): PreflightTarget {
+/**
+ * Pre-flight of an Azure stack from its settings. `subscriptionId` names the locked resources. @default the stack's aytq:subscriptionId
+ * `pipeline`: main's branch protection as the pipeline stack declares it. @default Pulumi.pipeline.yaml
+ */
+export function stackTarget(stack: string, s: Settings, subscriptionId: string | undefined = s.subscriptionId, pipeline: PipelineSettings = loadPipelineSettings()): PreflightTarget {
   return {
     name: stack,
     serverMajor: Number(s.database.postgresVersion),
     requiredPitrDays: REQUIRED_PITR_DAYS,
     retentionDays: s.database.backupRetentionDays,
     namespace: s.app.namespace,
-    pipeline: { repository: s.pipeline.repository, frozen: s.pipeline.frozen, rule: branchProtectionRule(s) },
+    pipeline: { repository: pipeline.repository, frozen: pipeline.frozen, rule: branchProtectionRule(pipeline), ruleFor: (frozen) => branchProtectionRule({ ...pipeline, frozen }) },
     temporaryHosts: s.app.temporaryHosts,
     dsiTemporaryUrlsRegistered: s.app.dsiTemporaryUrlsRegistered,
     statusPageUrl: s.monitoring.statusPageUrl,
@@ -93,6 +97,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
     listBackups: async () => (await listBackups(storage)).map((b) => ({ name: b.name, createdAt: b.createdAt, verified: b.verified })),
     toolMajor: async (tool) => (await toolVersion(tool).catch(() => undefined))?.major,
     kubernetesAccess,
+    freezeHolds: (repo) => listHolds(githubRefs(repo, githubOptionsFromEnv(env))),
     githubBranchProtection: (repo, branch) => readBranchProtection(repo, branch, githubOptionsFromEnv(env)),
     probeUrl: (url) => probeUrl(url),
     // offline: the copies the stack file declares (the stack's outputs are the truth once reachable)

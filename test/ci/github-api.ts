@@ -5,6 +5,10 @@
  * - GET /repos/{owner}/{repo}/actions/artifacts?name=...    (List artifacts for a repository; workflow_run per artifact)
  * - GET /repos/{owner}/{repo}/actions/runs/{run_id}         (Get a workflow run: event, path, head_branch, head_repository)
  * - GET /repos/{owner}/{repo}/actions/workflows/{file}      (Get a workflow: state)
+ * - GET /repos/{owner}/{repo}/git/ref/heads/{branch}        (Get a reference: 404 when absent)
+ * - POST /repos/{owner}/{repo}/git/refs                     (Create a reference: 201; 422 "Reference already exists")
+ * - DELETE /repos/{owner}/{repo}/git/refs/{ref}             (Delete a reference: 204; 422 "Reference does not exist")
+ * - GET /repos/{owner}/{repo}/git/matching-refs/{prefix}    (List matching references: 200, [] when none)
  * Every request needs the token as a bearer header; plain http on 127.0.0.1 (what aytq-dr allows besides https).
  */
 import { createServer } from "node:http";
@@ -32,8 +36,12 @@ export interface FakeGithub {
   url: string;
   /** The one token the stand-in accepts. */
   token: string;
-  /** Requests received: path with query, authorization header. */
-  requests: { path: string; authorization?: string }[];
+  /** Requests received: method, path with query, authorization header. */
+  requests: { method?: string; path: string; authorization?: string }[];
+  /** Git references by full name (`refs/heads/main`, `refs/aytq-dr/freeze/test-run`) to the sha they point at. */
+  refs: Map<string, string>;
+  /** Called before a request is answered (after it is recorded): a test interleaves another runner's calls here. */
+  beforeAnswer?: (method: string, path: string) => Promise<void> | void;
   /** The repository as Get a repository answers it. */
   repo: { id: number; full_name: string; default_branch: string };
   artifacts: ArtifactListing[];
@@ -81,6 +89,7 @@ export async function startFakeGithub(repository: string, token: string): Promis
     workflows: new Map(),
     variables: new Map(),
     failPaths: new Map(),
+    refs: new Map([["refs/heads/main", "009b8a3a9ccbb128af87f9b1c0f4c62e8a304f6d"]]),
     upload: (o) => {
       fake.artifacts.push({
         id: o.artifactId,
@@ -107,8 +116,15 @@ export async function startFakeGithub(repository: string, token: string): Promis
     close: async () => undefined,
   };
   const server = createServer((req, res) => {
-    const u = new URL(req.url ?? "/", "http://x");
-    fake.requests.push({ path: u.pathname + u.search, authorization: req.headers.authorization });
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const u = new URL(req.url ?? "/", "http://x");
+      fake.requests.push({ method: req.method, path: u.pathname + u.search, authorization: req.headers.authorization });
+      void Promise.resolve(fake.beforeAnswer?.(req.method ?? "GET", u.pathname)).then(() => answer(req.method ?? "GET", u, Buffer.concat(chunks).toString("utf8"), req.headers.authorization, res));
+    });
+  });
+  const answer = (method: string, u: URL, text: string, authorization: string | undefined, res: import("node:http").ServerResponse): void => {
     const reply = (status: number, body: unknown): void => {
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-github-api-version-selected": "2022-11-28" });
       res.end(JSON.stringify(body));
@@ -116,9 +132,42 @@ export async function startFakeGithub(repository: string, token: string): Promis
     const notFound = () => reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
     if (fake.failWith) return reply(fake.failWith, { message: "Resource not accessible by integration" });
     for (const [prefix, status] of fake.failPaths) if (u.pathname.startsWith(prefix)) return reply(status, { message: "Resource not accessible by integration" });
-    if (req.headers.authorization !== `Bearer ${token}`) return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+    if (authorization !== `Bearer ${token}`) return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
     const base = fake.url;
     const repoPath = `/repos/${repository}`;
+    const refJson = (ref: string, sha: string) => ({ ref, node_id: `REF_${Buffer.from(ref).toString("base64")}`, url: `${base}${repoPath}/git/${ref}`, object: { sha, type: "commit", url: `${base}${repoPath}/git/commits/${sha}` } });
+    if (u.pathname.startsWith(`${repoPath}/git/`)) {
+      const rest = decodeURIComponent(u.pathname.slice(`${repoPath}/git/`.length));
+      if (method === "GET" && rest.startsWith("ref/")) {
+        const ref = `refs/${rest.slice("ref/".length)}`;
+        const sha = fake.refs.get(ref);
+        return sha === undefined ? notFound() : reply(200, refJson(ref, sha));
+      }
+      if (method === "POST" && rest === "refs") {
+        let body: { ref?: unknown; sha?: unknown } = {};
+        try {
+          body = JSON.parse(text) as typeof body;
+        } catch {
+          return reply(400, { message: "Problems parsing JSON" });
+        }
+        if (typeof body.ref !== "string" || !/^refs\/[^/]+\/.+/.test(body.ref) || typeof body.sha !== "string") return reply(422, { message: "Reference name invalid", status: "422" });
+        if (![...fake.refs.values()].includes(body.sha)) return reply(422, { message: "Object does not exist", status: "422" });
+        if (fake.refs.has(body.ref)) return reply(422, { message: "Reference already exists", status: "422" });
+        fake.refs.set(body.ref, body.sha);
+        return reply(201, refJson(body.ref, body.sha));
+      }
+      if (method === "DELETE" && rest.startsWith("refs/")) {
+        if (!fake.refs.delete(rest)) return reply(422, { message: "Reference does not exist", status: "422" });
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      if (method === "GET" && rest.startsWith("matching-refs/")) {
+        const prefix = `refs/${rest.slice("matching-refs/".length)}`;
+        return reply(200, [...fake.refs].filter(([ref]) => ref.startsWith(prefix)).map(([ref, sha]) => refJson(ref, sha)));
+      }
+      return notFound();
+    }
     const variable = new RegExp(`^${repoPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/environments/([^/]+)/variables/([^/]+)$`).exec(u.pathname);
     if (variable) {
       const key = `${decodeURIComponent(variable[1])}/${decodeURIComponent(variable[2])}`;
@@ -201,7 +250,7 @@ export async function startFakeGithub(repository: string, token: string): Promis
       });
     }
     notFound();
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () =>

@@ -57,9 +57,9 @@ describe("ci/journal-artifact: a journal found and used by the next workflow run
       assert.equal(found.workflowRunId, 555);
       assert.deepEqual(found.setAside, []);
       assert.deepEqual(gh.requests, [
-        { path: "/repos/DFE-Digital/aytq-dr", authorization: "Bearer ghs_token" },
-        { path: `/repos/DFE-Digital/aytq-dr/actions/artifacts?name=${NAME}&per_page=100`, authorization: "Bearer ghs_token" },
-        { path: "/repos/DFE-Digital/aytq-dr/actions/runs/555", authorization: "Bearer ghs_token" },
+        { method: "GET", path: "/repos/DFE-Digital/aytq-dr", authorization: "Bearer ghs_token" },
+        { method: "GET", path: `/repos/DFE-Digital/aytq-dr/actions/artifacts?name=${NAME}&per_page=100`, authorization: "Bearer ghs_token" },
+        { method: "GET", path: "/repos/DFE-Digital/aytq-dr/actions/runs/555", authorization: "Bearer ghs_token" },
       ]);
     });
     it("a refused token says the job needs actions: read", async () => {
@@ -192,13 +192,13 @@ describe("ci/journal-artifact: a journal found and used by the next workflow run
 
     it("puts the journal where run --resume looks, says what is done and next, and puts the stack config back", () => {
       const from = path.join(tmp, "download");
-      writeJournal(from, META, DONE, { stack: "test", takenAt: "2024-07-24T06:02:03Z", values: { ...snapshotOfCommitted(), "app.stopped": true, "pipeline.frozen": true } });
+      writeJournal(from, META, DONE, { stack: "test", takenAt: "2024-07-24T06:02:03Z", values: { ...snapshotOfCommitted(), "app.stopped": true, "app.maintenance": true } });
       const j = importJournal({ from, stateDir, stack: "test", runId: RUN, root });
       assert.equal(j.dir, path.join(stateDir, "test", RUN));
       assert.ok(existsSync(path.join(j.dir, "run.json")) && existsSync(path.join(j.dir, "journal.jsonl")) && existsSync(path.join(j.dir, STACK_CONFIG_SNAPSHOT)));
       assert.deepEqual(j.done, ["stop", "maintenance-on", "freeze"]);
       assert.equal(j.next, "safety-backup");
-      assert.deepEqual(j.restored.map((r) => r.key).sort(), ["app.stopped", "pipeline.frozen"]);
+      assert.deepEqual(j.restored.map((r) => r.key).sort(), ["app.maintenance", "app.stopped"]);
       const raw = readStackConfig("test", root);
       assert.equal((raw.app as Record<string, unknown>).stopped, true);
     });
@@ -262,5 +262,5 @@ async function findJournalCli(gh: FakeGithub, extraEnv: Record<string, string> =
 /** The owned keys as committed (what a snapshot of an untouched checkout holds). */
 function snapshotOfCommitted(): Record<string, unknown> {
   const raw = readStackConfig("test", REPO) as Record<string, Record<string, unknown>>;
-  return { "app.stopped": raw.app.stopped, "app.maintenance": raw.app.maintenance, "pipeline.frozen": raw.pipeline.frozen, recovery: raw.recovery };
+  return { "app.stopped": raw.app.stopped, "app.maintenance": raw.app.maintenance, recovery: raw.recovery };
 }

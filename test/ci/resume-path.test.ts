@@ -6,6 +6,7 @@
  * step. Without the stack config carried in the journal, the same resume is refused by the gate.
  */
 import { PROVIDER_TOKENS } from "../helpers/cli-io";
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { strict as assert } from "node:assert";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -31,6 +32,9 @@ const REPO = path.join(__dirname, "..", "..");
 
 /** No Kubernetes: FakeData never uses the connections. */
 class NoTunnelAzurePlatform extends AzurePlatform {
+  constructor(o: AzurePlatformOptions) {
+    super({ pipeline: fakePipelineFreeze(), ...o });
+  }
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
     const name = db.kind === "live" ? this.liveServerName : db.name;
     return { url: "postgres://u:pw@127.0.0.1:1/db", label: name, serverName: name, release: async () => undefined };
@@ -142,7 +146,7 @@ describe("ci: the resume path across workflow runs (strict fake engine)", functi
   it("the next workflow run imports the journal and run --resume finishes after the last completed step", async () => {
     const imported = importJournal({ from: first.download, stateDir: first.state2, stack: "test", runId: first.runId, root: first.root2 });
     assert.equal(imported.next, "safety-backup");
-    assert.deepEqual(imported.restored.map((r) => r.key).sort(), ["app.maintenance", "app.stopped", "pipeline.frozen"]);
+    assert.deepEqual(imported.restored.map((r) => r.key).sort(), ["app.maintenance", "app.stopped"]);
     // the same Pulumi state (the backend), the config of the new checkout
     first.port.config = readStackConfig("test", first.root2);
     const { io, done } = resume(first);

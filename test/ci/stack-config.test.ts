@@ -25,7 +25,6 @@ function incident(dir: string): void {
   const doc = parseDocument(readFileSync(file, "utf8"));
   doc.setIn(["config", "aytq:app", "stopped"], true);
   doc.setIn(["config", "aytq:app", "maintenance"], true);
-  doc.setIn(["config", "aytq:pipeline", "frozen"], true);
   doc.setIn(["config", "aytq:recovery", "ptrCopies"], doc.createNode([COPY]));
   doc.setIn(["config", "aytq:recovery", "adminPassword"], doc.createNode({ secure: "v1:ciphertext" }));
   writeFileSync(file, doc.toString());
@@ -40,10 +39,9 @@ describe("ci/stack-config: a recovery's config between workflow runs", () => {
   };
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it("owns every key an operation writes (so nothing a step did is left behind)", () => {
+  it("owns every key an operation writes on an environment stack (so nothing a step did is left behind)", () => {
+    // freeze and unfreeze write the pipeline stack's config, derived from the holds (git refs that outlive the runner)
     const ops: Operation[] = [
-      { kind: "freeze" },
-      { kind: "unfreeze" },
       { kind: "stop" },
       { kind: "start" },
       { kind: "maintenance", on: true },
@@ -72,7 +70,7 @@ describe("ci/stack-config: a recovery's config between workflow runs", () => {
     assert.equal(s.takenAt, "2024-07-24T07:01:00.000Z");
     assert.equal(s.values["app.stopped"], true);
     assert.equal(s.values["app.maintenance"], true);
-    assert.equal(s.values["pipeline.frozen"], true);
+    assert.ok(!("pipeline.frozen" in s.values), "main's freeze is a hold, not environment stack config");
     assert.deepEqual((s.values.recovery as { ptrCopies: unknown }).ptrCopies, [COPY]);
     assert.ok(!JSON.stringify(s).includes("ciphertext"), "a secret value reached the snapshot");
     assert.ok(!("adminPassword" in (s.values.recovery as object)));
@@ -85,12 +83,12 @@ describe("ci/stack-config: a recovery's config between workflow runs", () => {
     const b = fresh();
     const before = readFileSync(path.join(b, "Pulumi.test.yaml"), "utf8");
     const changed = restoreStackConfig(b, "test", snapshot);
-    assert.deepEqual(changed.map((c) => c.key).sort(), ["app.maintenance", "app.stopped", "pipeline.frozen", "recovery"]);
+    assert.deepEqual(changed.map((c) => c.key).sort(), ["app.maintenance", "app.stopped", "recovery"]);
     const after = readFileSync(path.join(b, "Pulumi.test.yaml"), "utf8");
     const raw = readStackConfig("test", b);
     const committed = readStackConfig("test", REPO);
     assert.equal((raw.app as Record<string, unknown>).stopped, true);
-    assert.equal((raw.pipeline as Record<string, unknown>).frozen, true);
+    assert.equal(raw.pipeline, undefined, "an environment stack has no pipeline section");
     assert.deepEqual((raw.recovery as Record<string, unknown>).ptrCopies, [COPY]);
     // everything else as committed
     assert.deepEqual({ ...(raw.app as object), stopped: false, maintenance: false }, committed.app);
@@ -127,6 +125,11 @@ describe("ci/stack-config: a recovery's config between workflow runs", () => {
     const before = readFileSync(path.join(b, "Pulumi.test.yaml"), "utf8");
     assert.throws(() => restoreStackConfig(b, "test", { ...snapshot, stack: "production" }), (e: unknown) => e instanceof UsageError && /production/.test(e.message));
     assert.throws(() => restoreStackConfig(b, "test", { ...snapshot, values: { ...snapshot.values, "database.skuName": "x" } }), (e: unknown) => e instanceof UsageError && /database\.skuName/.test(e.message));
+    // an artifact from before the pipeline stack: main's freeze is a hold now, never written back into an environment stack
+    assert.throws(
+      () => restoreStackConfig(b, "test", { ...snapshot, values: { ...snapshot.values, "pipeline.frozen": true } }),
+      (e: unknown) => e instanceof UsageError && /does not own: pipeline\.frozen/.test(e.message) && /main's freeze is a hold/.test(e.hint ?? ""),
+    );
     assert.equal(readFileSync(path.join(b, "Pulumi.test.yaml"), "utf8"), before);
   });
 });

@@ -23,7 +23,8 @@ const stateDirs: string[] = [];
 function run(args: string[], fake?: FakePulumi): Promise<Result> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-cli-"));
   stateDirs.push(stateDir);
-  const env: NodeJS.ProcessEnv = { ...process.env, AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_PULUMI_ROOT: fake?.root ?? path.join(stateDir, "no-pulumi") };
+  // no GITHUB_TOKEN: nothing reaches GitHub from these tests (status reads main's holds with it)
+  const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_TOKEN: "", AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_PULUMI_ROOT: fake?.root ?? path.join(stateDir, "no-pulumi") };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
@@ -107,16 +108,16 @@ describe("aytq-dr as a process", function () {
     assert.deepEqual(fake.state().config, { app: { stopped: true } });
   });
 
-  it("freeze: the gate refuses a preview that deletes the live server; exit 3, config rolled back, no up", async () => {
+  it("stop: the gate refuses a preview that deletes the live server; exit 3, config rolled back, no up", async () => {
     const fake = new FakePulumi({
-      config: { pipeline: { frozen: false } },
-      previewEvents: [preEvent("update", "github:index/branchProtection:BranchProtection", "bp"), preEvent("delete", "azure-native:dbforpostgresql:Server", "live-server", { protect: true, inputs: { serverName: LIVE } })],
+      config: { app: { stopped: false } },
+      previewEvents: [preEvent("update", DP, "web"), preEvent("delete", "azure-native:dbforpostgresql:Server", "live-server", { protect: true, inputs: { serverName: LIVE } })],
     });
-    const r = await run(["freeze", "--stack", "test", "--yes"], fake);
+    const r = await run(["stop", "--stack", "test", "--yes"], fake);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, new RegExp(`delete azure-native:dbforpostgresql:Server "${LIVE}": would delete a protected resource`));
     noTrace(r);
-    assert.deepEqual(fake.state().config, { pipeline: { frozen: false } });
+    assert.deepEqual(fake.state().config, { app: { stopped: false } });
     assert.ok(!fake.calls().some((c) => c[0] === "up"));
   });
 
@@ -149,14 +150,14 @@ describe("aytq-dr as a process", function () {
     assert.ok(!fake.calls().some((c) => c[0] === "config" && c[1] === "set-all"));
   });
 
-  it("status prints mode, freeze, replicas, maintenance and copies with their age", async () => {
+  it("status prints mode, main's freeze (unknown without a token), replicas, maintenance and copies with their age", async () => {
     const created = iso(2 * 3_600_000);
     const fake = new FakePulumi({
-      outputs: { recoveryMode: "normal", pipelineFrozen: true, requiredApprovals: 6, webReplicas: 0, workerReplicas: 0, maintenance: true, serverName: LIVE, ptrCopies: [{ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", createdAtUTC: created }] },
+      outputs: { recoveryMode: "normal", webReplicas: 0, workerReplicas: 0, maintenance: true, serverName: LIVE, ptrCopies: [{ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", createdAtUTC: created }] },
     });
     const r = await run(["status", "--stack", "test"], fake);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /pipeline: +FROZEN \(6 approvals required\)/);
+    assert.match(r.stdout, /pipeline: +main: unknown \(GITHUB_TOKEN is not set; the holds are refs\/aytq-dr\/freeze\/\* of the app repository\)/);
     assert.match(r.stdout, /maintenance: +ON/);
     assert.match(r.stdout, /copy-a at 2024-07-20T00:00:00Z, created .* \(2 h 0 min old\)/);
   });

@@ -43,7 +43,7 @@ describe("echoes of outside text", () => {
   });
 
   it("status shows values from the stack's outputs escaped and cut", () => {
-    const lines = statusLines("test", { serverName: `evil${ESC}]0;title\u0007${"x".repeat(5000)}`, recoveryMode: "normal" }, new Date());
+    const lines = statusLines("test", { serverName: `evil${ESC}]0;title\u0007${"x".repeat(5000)}`, recoveryMode: "normal" }, new Date(), { holds: [] });
     const server = lines.find((l) => l.startsWith("server:"));
     assert.ok(server);
     assert.ok(!server.includes(ESC) && !server.includes("\u0007"), server);

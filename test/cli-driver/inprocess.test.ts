@@ -82,16 +82,16 @@ describe("aytq-dr in-process: prompts and guards", () => {
   it("production on a terminal with --yes still asks for the stack name, but not y/N", async () => {
     const port = fakeStack("production");
     const io = new FakeTerminal(port, true, ["production"]);
-    assert.equal(await run(["freeze", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
+    assert.equal(await run(["stop", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
     assert.equal(io.asked.length, 1);
-    assert.equal(port.settings().pipeline.frozen, true);
+    assert.equal(port.settings().app.stopped, true);
   });
 
   it("production without a terminal: --confirm-production and --yes apply without any prompt", async () => {
     const port = fakeStack("production");
     const io = new FakeTerminal(port, false);
-    assert.equal(await run(["freeze", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
-    assert.equal(port.settings().pipeline.frozen, true);
+    assert.equal(await run(["stop", "--stack", "production", "--confirm-production", "--yes"], io), 0, io.errText);
+    assert.equal(port.settings().app.stopped, true);
   });
 
   it("a terminal answer of N applies nothing, exits 3 and says the config was rolled back", async () => {
@@ -105,9 +105,8 @@ describe("aytq-dr in-process: prompts and guards", () => {
 });
 
 describe("aytq-dr in-process: --dry-run stops after the preview for every converging command", () => {
+  // freeze and unfreeze are holds through the pipeline stack, not this stack's config: freeze.test.ts
   const commands: [string, string[]][] = [
-    ["freeze", ["freeze"]],
-    ["unfreeze", ["unfreeze"]],
     ["stop", ["stop"]],
     ["start", ["start"]],
     ["maintenance on", ["maintenance", "on"]],
@@ -217,12 +216,12 @@ describe("aytq-dr in-process: the gate's message", () => {
     const port = fakeStack();
     deleteLive(port);
     const io = new FakeTerminal(port, false);
-    assert.equal(await run(["freeze", "--stack", "test", "--yes"], io), 3);
+    assert.equal(await run(["stop", "--stack", "test", "--yes"], io), 3);
     assert.match(io.errText, /delete azure-native:dbforpostgresql:Server "s189t01-aytq-ts-pg": would delete a protected resource/);
     assert.match(io.errText, /urn:pulumi:test::aytq::azure-native:dbforpostgresql:Server::live-server/);
-    assert.match(io.errText, /nothing was applied; the config change was rolled back \(aytq:pipeline\.frozen as before\)/);
+    assert.match(io.errText, /nothing was applied; the config change was rolled back \(aytq:app\.stopped as before\)/);
     assert.match(io.errText, /fix: do not force it\. Run `pulumi preview --diff --stack test`/);
-    assert.equal(port.settings().pipeline.frozen, false);
+    assert.equal(port.settings().app.stopped, false);
   });
 
   it("when the rollback itself fails, says so and gives the commands that put the keys back", async () => {
@@ -233,8 +232,8 @@ describe("aytq-dr in-process: the gate's message", () => {
       if (call.startsWith("setConfig") && ++writes === 2) throw new Error("disk full");
     };
     const io = new FakeTerminal(port, false);
-    assert.equal(await run(["freeze", "--stack", "test", "--yes"], io), 3);
-    assert.match(io.errText, /the config could NOT be rolled back: put these keys back by hand: pulumi config set --path aytq:pipeline\.frozen false --stack test/);
+    assert.equal(await run(["stop", "--stack", "test", "--yes"], io), 3);
+    assert.match(io.errText, /the config could NOT be rolled back: put these keys back by hand: pulumi config set --path aytq:app\.stopped false --stack test/);
     assert.doesNotMatch(io.errText, /config change was rolled back/);
   });
 });
@@ -359,7 +358,7 @@ describe("aytq-dr in-process: production reads need no confirmation", () => {
     const port = fakeStack("production");
     const before = structuredClone(port.config);
     const io = new FakeTerminal(port, false);
-    assert.equal(await run(["freeze", "--stack", "production", "--dry-run"], io), 0, io.errText);
+    assert.equal(await run(["stop", "--stack", "production", "--dry-run"], io), 0, io.errText);
     assert.ok(!port.calls.includes("up"));
     assert.deepEqual(port.config, before);
   });

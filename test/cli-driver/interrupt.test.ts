@@ -31,8 +31,8 @@ const signalListeners = () => process.listenerCount("SIGINT") + process.listener
 
 describe("Ctrl-C in a converging command puts the config back (exit 130)", () => {
   const commands: [string, string[], (raw: RawConfig) => void][] = [
+    // freeze is a hold through the pipeline stack, not this stack's config (freeze.test.ts)
     ["stop", ["stop"], () => undefined],
-    ["freeze", ["freeze"], () => undefined],
     ["maintenance on", ["maintenance", "on"], () => undefined],
     ["ptr", ["ptr", "--at", iso(60 * MIN)], () => undefined],
     ["tidy", ["tidy", "--all"], (raw) => ((raw.recovery as Record<string, unknown>).ptrCopies = [COPY])],

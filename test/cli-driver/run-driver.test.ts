@@ -1,5 +1,6 @@
 /** `aytq-dr run` in-process: the PTR window of data-loss, decision points on a terminal vs flags, progress lines. */
 import { PROVIDER_TOKENS } from "../helpers/cli-io";
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -39,6 +40,9 @@ function fakeIO(env: NodeJS.ProcessEnv, answers?: string[]): CliIO & { lines: st
 
 /** No Kubernetes: FakeData never uses the connections. */
 class NoTunnelAzurePlatform extends AzurePlatform {
+  constructor(o: AzurePlatformOptions) {
+    super({ pipeline: fakePipelineFreeze(), ...o });
+  }
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
     const name = db.kind === "live" ? this.liveServerName : db.name;
     return { url: "postgres://u:pw@127.0.0.1:1/db", label: name, serverName: name, release: async () => undefined };

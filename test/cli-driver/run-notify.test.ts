@@ -1,5 +1,6 @@
 /** `aytq-dr run` notifies Slack and Teams: the run command's action over a fake stack, fake data tools and a local receiver. */
 import { PROVIDER_TOKENS } from "../helpers/cli-io";
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -55,6 +56,9 @@ function testIO(env: NodeJS.ProcessEnv, port: FakeStackPort): CliIO & { all: () 
 
 /** The Azure platform over the fake stack, with connections that need no Kubernetes (FakeData never uses them). */
 class NoTunnelAzurePlatform extends AzurePlatform {
+  constructor(o: AzurePlatformOptions) {
+    super({ pipeline: fakePipelineFreeze(), ...o });
+  }
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
     const name = db.kind === "live" ? this.liveServerName : db.name;
     return { url: "postgres://u:pw@127.0.0.1:1/db", label: name, serverName: name, release: async () => undefined };

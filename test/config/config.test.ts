@@ -12,7 +12,7 @@ import {
   requiredApprovals,
   setConfigPath,
 } from "../../infra/config";
-import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
+import { applyOverrides, loadPipelineSettings, readStackConfig } from "../../recovery/config/stackfile";
 import { describeError } from "../../recovery/errors";
 import { RecordingIO, runMain } from "../helpers/cli-io";
 
@@ -35,7 +35,6 @@ describe("config model", () => {
       assert.equal(s.protectStateful, stack === "production");
       assert.equal(s.monitoring.enabled, stack === "production");
       assert.equal(s.monitoring.workspaceName, `${s.database.serverName}-log`);
-      assert.equal(requiredApprovals(s), DEFAULT_NORMAL_APPROVALS);
     });
   }
 
@@ -63,9 +62,10 @@ describe("config model", () => {
   });
 
   it("turns CLI strings into typed values: frozen needs the frozen approvals, stopped scales to zero", () => {
-    const raw = applyOverrides(readStackConfig("test"), ["pipeline.frozen=true", "app.stopped=true"]);
+    assert.equal(requiredApprovals(loadPipelineSettings(["pipeline.frozen=true"])), DEFAULT_FROZEN_APPROVALS);
+    assert.equal(requiredApprovals(loadPipelineSettings()), DEFAULT_NORMAL_APPROVALS);
+    const raw = applyOverrides(readStackConfig("test"), ["app.stopped=true"]);
     const s = parseSettings(raw);
-    assert.equal(requiredApprovals(s), DEFAULT_FROZEN_APPROVALS);
     assert.deepEqual(desiredReplicas(s), { web: 0, worker: 0 });
   });
 
@@ -90,13 +90,13 @@ describe("config model", () => {
   it("reports every problem at once, each with its path", () => {
     let raw = readStackConfig("test");
     raw = setConfigPath(raw, "app.webReplicas", "-1");
-    raw = setConfigPath(raw, "pipeline.frozenApprovals", "7");
+    raw = setConfigPath(raw, "app.workerReplicas", "-1");
     raw = setConfigPath(raw, "recovery.restorePointUTC", "2024-07-24T06:00:00");
     raw = setConfigPath(raw, "app.colour", "blue");
     const problems = problemsOf(() => parseSettings(raw));
     assert.equal(problems.length, 4, problems.join("\n"));
     assert.ok(problems.some((p) => p.startsWith("aytq:app.webReplicas: must be between 0 and 100")));
-    assert.ok(problems.some((p) => p.startsWith("aytq:pipeline.frozenApprovals: must be between 0 and 6")));
+    assert.ok(problems.some((p) => p.startsWith("aytq:app.workerReplicas: must be between 0 and 100")));
     assert.ok(problems.some((p) => p.startsWith("aytq:recovery.restorePointUTC: must be an ISO 8601 time in UTC ending in Z")));
     assert.ok(problems.some((p) => p.startsWith("aytq:app.colour: is not a config key")));
   });

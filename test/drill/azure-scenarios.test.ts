@@ -6,6 +6,7 @@
  * Azure's point-in-time restore is played by a real PITR (base backup + archived WAL) of the live
  * cluster; a rebuilt server is a new empty cluster on the same port.
  */
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { NO_WAIT_POLL } from "../helpers/fake-azure";
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -96,7 +97,7 @@ class LocalAzurePlatform extends AzurePlatform {
     private readonly store: StorageLocation,
     private readonly healthBase: string,
   ) {
-    super(o);
+    super({ pipeline: fakePipelineFreeze(), ...o });
   }
 
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
@@ -305,7 +306,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       assert.ok(h.health.hosts.length > 0 && h.health.hosts.every((host) => host.length > 0));
 
       const s = h.port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance], [false, false]);
       assert.equal(await psqlValue(h.live.url, `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t", "the drill's table is dropped at teardown");
     } finally {
       await h.dispose();
@@ -314,7 +315,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
 
   it("the writer-stopping wrapper keeps the platform's own state on the platform (AzurePlatform's maintenance flag)", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
-    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined });
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, pipeline: fakePipelineFreeze() });
     let writerStops = 0;
     const wrapped = stoppingWriter(platform, { stop: async () => void writerStops++ });
     const publicTargets = platform.healthTargets();
@@ -379,7 +380,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       assert.ok(report.rpoSeconds !== null && Math.abs(report.rpoSeconds - (incidentAt - t(newest)) / 1000) < 0.002, `RPO ${report.rpoSeconds}`);
 
       const s = h.port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance], [false, false]);
       assert.equal(await psqlValue(h.live.url, `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t");
     } finally {
       await h.dispose();

@@ -4,6 +4,7 @@
  * connect(), fake data tools; the incident's DELETE goes through the real Azure SDK client to a
  * local https stand-in for Azure Resource Manager (test/helpers/arm-standin.ts).
  */
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { NO_WAIT_POLL } from "../helpers/fake-azure";
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,7 +28,7 @@ const SUB = "00000000-0000-4000-8000-000000000000";
 /** The live server is the throwaway cluster: deleting it stops it, reviving starts it again with its data. */
 class ClusterAzurePlatform extends AzurePlatform {
   constructor(o: AzurePlatformOptions, private readonly cluster: PgCluster) {
-    super(o);
+    super({ pipeline: fakePipelineFreeze(), ...o });
   }
   override async connect(db: DatabaseRef): Promise<DatabaseConnection> {
     assert.equal(db.kind, "live");
@@ -90,7 +91,7 @@ describe("drill on Azure (fakes at the seams: stack, ARM, live database)", funct
       assert.ok(report.rtoSeconds !== null && report.rtoSeconds > 0);
       assert.ok(report.checks.some((c) => c.name === "data equal to the restore point" && c.status === "pass" && c.detail.includes(DRILL_SCRATCH_TABLE)));
       const s = port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance, s.recovery.mode], [false, false, "normal"]);
       assert.equal(await psqlValue(pg.cluster.url(), `select to_regclass('${DRILL_SCRATCH_TABLE}') is null`), "t", "the drill's table is dropped at teardown");
     } finally {
       await arm.close();

@@ -47,16 +47,9 @@ describe("config errors", () => {
     refuse([`recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg","restorePointUTC":"2024-07-24T06:00:00Z"}]`], "aytq:recovery.ptrCopies[0].name", /live server/));
   it("refuses negative web replicas", () => refuse(["app.webReplicas=-1"], "aytq:app.webReplicas", /between 0 and 100/));
   it("refuses negative worker replicas", () => refuse(["app.workerReplicas=-1"], "aytq:app.workerReplicas", /between 0 and 100/));
-  it("refuses 7 frozen approvals (GitHub's maximum is 6)", () => refuse(["pipeline.frozenApprovals=7"], "aytq:pipeline.frozenApprovals", /between 0 and 6/));
-  it("refuses -1 normal approvals", () => refuse(["pipeline.normalApprovals=-1"], "aytq:pipeline.normalApprovals", /between 0 and 6/));
-  it("accepts the boundaries 0 and 6 approvals", () => {
-    const s = parseSettings(applyOverrides(readStackConfig("test"), ["pipeline.frozenApprovals=6", "pipeline.normalApprovals=0"]));
-    assert.equal(s.pipeline.frozenApprovals, 6);
-    assert.equal(s.pipeline.normalApprovals, 0);
-  });
   it("reports every problem at once", () => {
     assert.throws(
-      () => parseSettings(applyOverrides(readStackConfig("test"), ["recovery.mode=x", "app.webReplicas=-1", "pipeline.frozenApprovals=9"])),
+      () => parseSettings(applyOverrides(readStackConfig("test"), ["recovery.mode=x", "app.webReplicas=-1", "app.workerReplicas=-1"])),
       (err: unknown) => err instanceof ConfigError && err.problems.length === 3,
     );
   });

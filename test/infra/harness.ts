@@ -1,11 +1,16 @@
 /** Build a stack's program under mocks and look resources up by logical name, for assertions that name the resource. */
 import * as assert from "node:assert/strict";
-import { StackName } from "../../infra/config";
-import { loadStackSettings } from "../../recovery/config/stackfile";
-import { Evaluation, PlannedResource, evaluateProgram } from "../../recovery/plan/evaluate";
+import { PIPELINE_STACK, StackName } from "../../infra/config";
+import { loadPipelineSettings, loadStackSettings } from "../../recovery/config/stackfile";
+import { Evaluation, PlannedResource, evaluatePipelineProgram, evaluateProgram } from "../../recovery/plan/evaluate";
 
 export async function build(stack: StackName, sets: readonly string[] = []): Promise<Evaluation> {
   return evaluateProgram(loadStackSettings(stack, sets), { stack });
+}
+
+/** The pipeline stack's program (main's branch protection) under mocks. */
+export async function buildPipeline(sets: readonly string[] = []): Promise<Evaluation> {
+  return evaluatePipelineProgram(loadPipelineSettings(sets), { stack: PIPELINE_STACK });
 }
 
 export function resource(e: Evaluation, type: string, name: string): PlannedResource {

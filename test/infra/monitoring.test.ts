@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { STACK_NAMES } from "../../infra/config";
 import { STATUSCAKE_ALERT_STATUS_CODES } from "../../infra/monitoring-plan";
-import { build, resource, absent, input } from "./harness";
+import { build, buildPipeline, resource, absent, input } from "./harness";
 import { FACTS } from "./expected";
 
 const UPTIME = "statuscake:index/uptimeCheck:UptimeCheck";
@@ -108,15 +108,18 @@ describe("provider tokens from the environment", () => {
     const saved = { ...process.env };
     Object.assign(process.env, tokens);
     let e: Awaited<ReturnType<typeof build>>;
+    let pipeline: Awaited<ReturnType<typeof buildPipeline>>;
     try {
       e = await build("production");
+      // the GitHub provider is the pipeline stack's alone (it owns main's rule)
+      pipeline = await buildPipeline();
     } finally {
       for (const k of Object.keys(tokens)) if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
-    const text = JSON.stringify(e);
+    const text = JSON.stringify(e) + JSON.stringify(pipeline);
     for (const t of Object.values(tokens)) assert.equal(text.includes(t), false, `${t} appears in plain text`);
     assert.equal(resource(e, "pulumi:providers:statuscake", "aytq-uptime-statuscake").inputs.apiToken, "[secret]");
-    assert.equal(resource(e, "pulumi:providers:github", "aytq-pipeline-github").inputs.token, "[secret]");
+    assert.equal(resource(pipeline, "pulumi:providers:github", "aytq-pipeline-github").inputs.token, "[secret]");
   });
 });

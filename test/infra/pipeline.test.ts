@@ -11,14 +11,16 @@ import {
   DEFAULT_BRANCH_PROTECTION,
   DEFAULT_FROZEN_APPROVALS,
   DEFAULT_NORMAL_APPROVALS,
+  PIPELINE_STACK,
+  PipelineSettings,
   STACK_NAMES,
-  Settings,
   branchProtectionRule,
+  parsePipelineSettings,
   parseSettings,
 } from "../../infra/config";
-import { applyOverrides, loadStackSettings, readStackConfig } from "../../recovery/config/stackfile";
-import { evaluateProgram, type PlannedResource } from "../../recovery/plan/evaluate";
-import { T, build, input, resource } from "./harness";
+import { applyOverrides, loadPipelineSettings, readStackConfig } from "../../recovery/config/stackfile";
+import { evaluatePipelineProgram, type PlannedResource } from "../../recovery/plan/evaluate";
+import { T, absent, build, buildPipeline, input, resource } from "./harness";
 
 const BP = "aytq-pipeline-branch-protection";
 const GITHUB_TYPES = path.join(__dirname, "..", "..", "node_modules", "@pulumi", "github");
@@ -38,9 +40,46 @@ function assertDeclared(r: PlannedResource, prefix: string, names: readonly stri
   assert.deepEqual(missing, [], `${r.name}: ${prefix} inputs not declared (the provider would send them as false / off): ${missing.join(", ")}`);
 }
 
-function settingsFor(sets: string[], stack: (typeof STACK_NAMES)[number] = "test"): Settings {
-  return parseSettings(applyOverrides(readStackConfig(stack), sets));
+function settingsFor(sets: string[]): { pipeline: PipelineSettings } {
+  return { pipeline: parsePipelineSettings(applyOverrides(readStackConfig(PIPELINE_STACK), sets)) };
 }
+
+describe("pipeline: one stack owns main's branch protection", () => {
+  for (const stack of STACK_NAMES) {
+    it(`${stack}: declares no BranchProtection and no GitHub provider (a freeze there would rewrite the other environments' rule)`, async () => {
+      for (const sets of [[], ["app.stopped=true"]]) {
+        const e = await build(stack, sets);
+        assert.deepEqual(e.resources.filter((r) => r.type === T.branchProtection || r.type === T.githubProvider).map((r) => r.name), []);
+        absent(e, T.branchProtection, BP);
+        assert.ok(!("pipelineFrozen" in e.outputs), "an environment's outputs say nothing of main's protection");
+      }
+    });
+    it(`${stack}: an aytq:pipeline section left in its stack file is refused, naming where it moved`, () => {
+      const raw = { ...readStackConfig(stack), pipeline: { frozen: true } };
+      assert.throws(() => parseSettings(raw), (err: unknown) => err instanceof ConfigError && /aytq:pipeline: moved to Pulumi\.pipeline\.yaml/.test(err.message));
+    });
+  }
+  it("the pipeline stack declares the rule, its GitHub provider, and nothing else", async () => {
+    const e = await buildPipeline();
+    assert.deepEqual(e.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.branchProtection, T.githubProvider].sort());
+    resource(e, T.branchProtection, BP);
+  });
+  for (const frozen of [false, true]) {
+    it(`the pipeline stack, ${frozen ? "frozen" : "normal"}: ${frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS} approving reviews on main, the provider's owner from the repository and no token in config`, async () => {
+      const e = await buildPipeline([`pipeline.frozen=${frozen}`]);
+      const bp = resource(e, T.branchProtection, BP);
+      assert.equal(input(bp, "repositoryId"), "access-your-teaching-qualifications");
+      assert.equal(input(bp, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
+      assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "owner"), "DFE-Digital");
+      assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "token"), undefined, "github provider: no token in config");
+      assert.equal(e.outputs.pipelineFrozen, frozen);
+      assert.equal(e.outputs.requiredApprovals, frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
+    });
+  }
+  it("the pipeline stack file holds only the pipeline section (no Azure: a freeze needs no environment's credentials)", () => {
+    assert.deepEqual(Object.keys(readStackConfig(PIPELINE_STACK)), ["pipeline"]);
+  });
+});
 
 describe("pipeline: branch protection declared whole", () => {
   const top = inputsOf("branchProtection.d.ts", "BranchProtectionArgs");
@@ -48,11 +87,11 @@ describe("pipeline: branch protection declared whole", () => {
   const checks = inputsOf("types/input.d.ts", "BranchProtectionRequiredStatusCheck");
   const pushes = inputsOf("types/input.d.ts", "BranchProtectionRestrictPush");
 
-  for (const stack of STACK_NAMES) {
+  {
     for (const frozen of [false, true]) {
-      it(`${stack}, ${frozen ? "frozen" : "normal"}: declares every input of BranchProtection and of its blocks`, async () => {
+      it(`${frozen ? "frozen" : "normal"}: declares every input of BranchProtection and of its blocks`, async () => {
         // a push restriction, so that the restrictPushes block has its inner inputs to check
-        const e = await build(stack, [`pipeline.frozen=${frozen}`, 'pipeline.pushRestrictions=["DFE-Digital/tra-admins"]']);
+        const e = await buildPipeline([`pipeline.frozen=${frozen}`, 'pipeline.pushRestrictions=["DFE-Digital/tra-admins"]']);
         const bp = resource(e, T.branchProtection, BP);
         assertDeclared(bp, "top-level", top, bp.inputs);
         const [review] = input(bp, "requiredPullRequestReviews") as Record<string, unknown>[];
@@ -66,7 +105,7 @@ describe("pipeline: branch protection declared whole", () => {
   }
 
   it("declares today's defaults, normal: 1 review, Rspec on an up-to-date branch, admins bound, stale reviews dismissed, no force pushes or deletions", async () => {
-    const bp = resource(await build("production"), T.branchProtection, BP);
+    const bp = resource(await buildPipeline(), T.branchProtection, BP);
     const d = DEFAULT_BRANCH_PROTECTION;
     assert.deepEqual(bp.inputs, {
       repositoryId: "access-your-teaching-qualifications",
@@ -101,25 +140,25 @@ describe("pipeline: branch protection declared whole", () => {
   });
 
   it("frozen: 6 reviews and admins enforced even when the stack does not enforce them; unfrozen they follow the setting again", async () => {
-    const frozen = resource(await build("test", ["pipeline.frozen=true", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
+    const frozen = resource(await buildPipeline(["pipeline.frozen=true", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
     assert.equal(input(frozen, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), DEFAULT_FROZEN_APPROVALS);
     assert.equal(input(frozen, "enforceAdmins"), true, "admins cannot merge round a freeze");
-    const normal = resource(await build("test", ["pipeline.frozen=false", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(["pipeline.frozen=false", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
     assert.equal(input(normal, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), DEFAULT_NORMAL_APPROVALS);
     assert.equal(input(normal, "enforceAdmins"), false);
   });
 
   it("frozen: review bypassers are dropped, and come back on unfreeze", async () => {
     const sets = ['pipeline.pullRequestBypassers=["/release-bot"]'];
-    const frozen = resource(await build("test", [...sets, "pipeline.frozen=true"]), T.branchProtection, BP);
+    const frozen = resource(await buildPipeline([...sets, "pipeline.frozen=true"]), T.branchProtection, BP);
     assert.deepEqual(input(frozen, "requiredPullRequestReviews.0.pullRequestBypassers"), []);
-    const normal = resource(await build("test", sets), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(sets), T.branchProtection, BP);
     assert.deepEqual(input(normal, "requiredPullRequestReviews.0.pullRequestBypassers"), ["/release-bot"]);
   });
 
   it("the freeze changes only the review count when admins are already enforced (the default)", async () => {
-    const normal = resource(await build("test"), T.branchProtection, BP);
-    const frozen = resource(await build("test", ["pipeline.frozen=true"]), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(), T.branchProtection, BP);
+    const frozen = resource(await buildPipeline(["pipeline.frozen=true"]), T.branchProtection, BP);
     const withCount = (inputs: Record<string, unknown>, n: number) =>
       JSON.parse(JSON.stringify(inputs).replace(/"requiredApprovingReviewCount":\d+/, `"requiredApprovingReviewCount":${n}`)) as unknown;
     assert.notDeepEqual(frozen.inputs, normal.inputs);
@@ -148,13 +187,13 @@ describe("pipeline: branch protection declared whole", () => {
   ];
   for (const [what, sets, at, expected] of each) {
     it(`passes the stack's ${what} to ${at}`, async () => {
-      const bp = resource(await build("test", sets), T.branchProtection, BP);
+      const bp = resource(await buildPipeline(sets), T.branchProtection, BP);
       assert.deepEqual(input(bp, at), expected);
     });
   }
 
   it("keeps the component's outputs: frozen and requiredApprovals", async () => {
-    const e = await build("test", ["pipeline.frozen=true", "pipeline.frozenApprovals=5"]);
+    const e = await buildPipeline(["pipeline.frozen=true", "pipeline.frozenApprovals=5"]);
     assert.equal(e.outputs.pipelineFrozen, true);
     assert.equal(e.outputs.requiredApprovals, 5);
     assert.equal(input(resource(e, T.branchProtection, BP), "requiredPullRequestReviews.0.requiredApprovingReviewCount"), 5);
@@ -169,9 +208,9 @@ describe("pipeline: branch protection declared whole", () => {
   ];
   for (const sets of variants) {
     it(`branchProtectionRule (pre-flight's view) is what the program declares: ${sets.join(" ") || "defaults"}`, async () => {
-      const settings = loadStackSettings("test", sets);
+      const settings = loadPipelineSettings(sets);
       const rule = branchProtectionRule(settings);
-      const bp = resource(await evaluateProgram(settings, { stack: "test" }), T.branchProtection, BP);
+      const bp = resource(await evaluatePipelineProgram(settings, { stack: PIPELINE_STACK }), T.branchProtection, BP);
       assert.equal(input(bp, "pattern"), rule.pattern);
       for (const k of ["enforceAdmins", "requireConversationResolution", "requiredLinearHistory", "requireSignedCommits", "allowsForcePushes", "forcePushBypassers", "allowsDeletions", "lockBranch"] as const) {
         assert.deepEqual(input(bp, k), rule[k], k);
@@ -187,10 +226,10 @@ describe("pipeline: branch protection declared whole", () => {
 
 describe("pipeline config", () => {
   it("fills every branch-protection setting with its default when the stack file sets none", () => {
-    const raw = readStackConfig("test");
+    const raw = readStackConfig(PIPELINE_STACK);
     const { pipeline: _dropped, ...rest } = raw;
-    assert.ok(_dropped !== undefined, "the test stack file sets aytq:pipeline");
-    const p = parseSettings(rest).pipeline;
+    assert.ok(_dropped !== undefined, "the pipeline stack file sets aytq:pipeline");
+    const p = parsePipelineSettings(rest);
     const d = DEFAULT_BRANCH_PROTECTION;
     assert.deepEqual(p.requiredStatusChecks, { enabled: true, strict: d.requiredStatusChecks.strict, contexts: [...d.requiredStatusChecks.contexts] });
     assert.deepEqual(p.requiredStatusChecks.contexts, ["Rspec"]);
@@ -228,6 +267,13 @@ describe("pipeline config", () => {
     );
   }
 
+  it("refuses 7 frozen approvals (GitHub's maximum is 6)", () => refuse(["pipeline.frozenApprovals=7"], { "aytq:pipeline.frozenApprovals": /between 0 and 6/ }));
+  it("refuses -1 normal approvals", () => refuse(["pipeline.normalApprovals=-1"], { "aytq:pipeline.normalApprovals": /between 0 and 6/ }));
+  it("accepts the boundaries 0 and 6 approvals", () => {
+    const p = settingsFor(["pipeline.frozenApprovals=6", "pipeline.normalApprovals=0"]).pipeline;
+    assert.deepEqual([p.frozenApprovals, p.normalApprovals], [6, 0]);
+  });
+  it("refuses a key of an environment in the pipeline stack file", () => refuse(["app.stopped=true"], { "aytq:": /unknown key "app"/ }));
   it("refuses a flag that is not true or false", () => refuse(["pipeline.enforceAdmins=yes"], { "aytq:pipeline.enforceAdmins": /must be true or false \(got "yes"\)/ }));
   it("refuses status-check names given as one string", () =>
     refuse(["pipeline.requiredStatusChecks.contexts=Rspec"], { "aytq:pipeline.requiredStatusChecks.contexts": /must be a list of check names/ }));

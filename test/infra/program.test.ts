@@ -2,8 +2,6 @@
 import * as assert from "node:assert/strict";
 import {
   DEFAULT_BACKUP_RETENTION_DAYS,
-  DEFAULT_FROZEN_APPROVALS,
-  DEFAULT_NORMAL_APPROVALS,
   POSTGRES_LOG_CATEGORIES,
   STACK_NAMES,
   StackName,
@@ -26,7 +24,6 @@ const MODES = {
   reviveDropped: ["recovery.mode=reviveDropped", `recovery.restorePointUTC=${RESTORE_POINT}`],
   rebuild: ["recovery.mode=rebuild"],
   ptrCopy: [], // per stack below: the copy is named after the server
-  frozen: ["pipeline.frozen=true"],
   stopped: ["app.stopped=true"],
   maintenance: ["app.maintenance=true"],
 } as const;
@@ -279,18 +276,6 @@ for (const stack of STACK_NAMES) {
           });
         }
 
-        const frozen = mode === "frozen";
-        it(`requires ${frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS} approving reviews on main`, () => {
-          const bp = resource(e, T.branchProtection, "aytq-pipeline-branch-protection");
-          expectInput(bp, "repositoryId", "access-your-teaching-qualifications");
-          expectInput(bp, "pattern", "main");
-          expectInput(bp, "requiredPullRequestReviews.0.requiredApprovingReviewCount", frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
-          expectInput(resource(e, T.githubProvider, "aytq-pipeline-github"), "owner", "DFE-Digital");
-          assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "token"), undefined, "github provider: no token in config");
-          assert.equal(e.outputs.pipelineFrozen, frozen);
-          assert.equal(e.outputs.requiredApprovals, frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
-        });
-
         if (mode === "ptrCopy") {
           it("declares the PTR copy: PointInTimeRestore from the live server, same network and SKU, tagged, never protected", () => {
             const name = `${f.server}-ptr-1`;
@@ -334,10 +319,8 @@ for (const stack of STACK_NAMES) {
             "healthUrls",
             "maintenance",
             "namespace",
-            "pipelineFrozen",
             "ptrCopies",
             "recoveryMode",
-            "requiredApprovals",
             "serverFqdn",
             "serverId",
             "serverName",

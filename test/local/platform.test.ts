@@ -38,7 +38,11 @@ describe("local platform against real PostgreSQL", function () {
     assert.notDeepEqual(temp, publicTargets);
     assert.equal((await fetch(temp[1].url)).status, 200, "temporary host reaches the app");
     assert.equal((await env.platform.setMaintenance(false)).status, "done");
-    assert.equal((await env.platform.setPipelineFrozen(true)).status, "not-applicable");
+    const freeze = await env.platform.setPipelineFrozen(true);
+    assert.equal(freeze.status, "not-applicable");
+    // says what Azure does: a hold through the pipeline stack, not a rule this run sets alone
+    assert.match(freeze.summary, /creates the hold refs\/aytq-dr\/freeze\/<environment>-run .* through the pipeline stack, has main require 6 approving reviews while any hold remains/);
+    assert.match((await env.platform.setPipelineFrozen(false)).summary, /releases the hold .*only once no hold remains/);
   });
 
   it("a PTR copy holds exactly the rows committed up to the target time", async () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -139,8 +140,8 @@ describe("converge against the fake stack", () => {
   it("rolls the config back when the gate refuses, and names the offending resource", async () => {
     const port = fakeStack();
     port.extraSteps = [step("delete", TYPES.server, LIVE)];
-    await assert.rejects(runOperation({ kind: "freeze" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
-    assert.equal(port.settings().pipeline.frozen, false);
+    await assert.rejects(runOperation({ kind: "stop" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
+    assert.equal(port.settings().app.stopped, false);
     assert.ok(!port.calls.includes("up"));
   });
 
@@ -161,9 +162,9 @@ describe("converge against the fake stack", () => {
 
   it("dry run stops after the preview and puts config back", async () => {
     const port = fakeStack();
-    const r = await runOperation({ kind: "freeze" }, opts(port, { dryRun: true }));
+    const r = await runOperation({ kind: "stop" }, opts(port, { dryRun: true }));
     assert.equal(r.status, "dry-run");
-    assert.equal(port.settings().pipeline.frozen, false);
+    assert.equal(port.settings().app.stopped, false);
     assert.ok(!port.calls.includes("up"));
   });
 
@@ -337,13 +338,13 @@ describe("Azure platform over the fake stack", () => {
     const h = harness("test");
     const port = h.port;
     await port.deleteServerInAzure(undefined, DELETED_AT);
-    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, recovery: h.recovery });
+    const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, recovery: h.recovery, pipeline: fakePipelineFreeze() });
     const data = new FakeData();
     const out = await runScenario({ scenario: "server-lost-revive", platform, data, inputs: { restorePointUTC: "2024-07-24T06:10:00Z" }, stateDir, decide: async () => true });
     assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
     assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS["server-lost-revive"]);
     const s = port.settings();
-    assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen, s.recovery.mode], [false, false, false, "normal"]);
+    assert.deepEqual([s.app.stopped, s.app.maintenance, s.recovery.mode], [false, false, "normal"]);
     assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`]);
     // each phase of the revive step was journalled as it completed
     const phases = new Journal(stateDir, "test", out.runId).phases();
@@ -355,11 +356,11 @@ describe("Azure platform over the fake stack", () => {
   it("a run that dies in the middle of revive keeps the phases it reached; the resumed run only finishes", async () => {
     const h = harness("test");
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
-    const platform = new AzurePlatform({ port: h.port, settings: h.port.settings(), log: () => undefined, recovery: h.recovery });
+    const platform = new AzurePlatform({ port: h.port, settings: h.port.settings(), log: () => undefined, recovery: h.recovery, pipeline: fakePipelineFreeze() });
     let ups = 0;
     h.port.onCall = (call) => {
-      // stop, maintenance-on, freeze, then revive's create; the adopt's up dies
-      if (call === "up" && ++ups === 5) throw new Error("process killed");
+      // stop, maintenance-on, then revive's create (the freeze converges the pipeline stack, not this one); the adopt's up dies
+      if (call === "up" && ++ups === 4) throw new Error("process killed");
     };
     const first = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: { restorePointUTC: AT }, stateDir, decide: async () => true });
     assert.equal(first.outcome, "failed");

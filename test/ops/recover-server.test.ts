@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AzurePlatform } from "../../recovery/platforms/azure/platform";
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { runScenario } from "../../recovery/runbook/runner";
 import { FakeData } from "../runbook/fakes";
 import type { DatabaseConnection } from "../../recovery/runbook/ports";
@@ -305,7 +306,7 @@ describe("the gate binds up", () => {
       // someone changes the stack while the operator reads the diff
       if (call === "up") h.port.config = { ...h.port.config, app: { ...(h.port.config.app as object), webReplicas: 7 } };
     };
-    await assert.rejects(runOperation({ kind: "freeze" }, h.opts()), (e: unknown) => e instanceof ToolError && /not allowed by the plan/.test(e.message));
+    await assert.rejects(runOperation({ kind: "maintenance", on: true }, h.opts()), (e: unknown) => e instanceof ToolError && /not allowed by the plan/.test(e.message));
   });
 });
 
@@ -323,13 +324,13 @@ describe("issue 8's done-when: the scenarios end to end on production through th
         override async connect(): Promise<DatabaseConnection> {
           return { url: "postgres://u:pw@127.0.0.1:1/db", label: h.live, serverName: h.live, release: async () => undefined };
         }
-      })({ port: h.port, settings: h.port.settings(), log: (l) => h.lines.push(l), recovery: h.recovery });
+      })({ port: h.port, settings: h.port.settings(), log: (l) => h.lines.push(l), recovery: h.recovery, pipeline: fakePipelineFreeze() });
       const data = Object.assign(new FakeData(), { blobs: ["aytq_pd_2024-07-24.sql.gz"] });
       const out = await runScenario({ scenario, platform, data, inputs: { restorePointUTC: AT, deletedAtUTC: DELETED_AT.toISOString() }, stateDir, decide: async () => true });
       assert.equal(out.outcome, "completed", JSON.stringify(out.steps, null, 2));
       await assertRecovered(h, scenario === "server-lost-revive" ? "ReviveDropped" : "Default");
       const s = h.port.settings();
-      assert.deepEqual([s.app.stopped, s.app.maintenance, s.pipeline.frozen], [false, false, false]);
+      assert.deepEqual([s.app.stopped, s.app.maintenance], [false, false]);
       if (scenario === "server-lost-rebuild") {
         const server = [...h.azure.servers.values()].find((x) => x.name === h.live)!;
         assert.deepEqual([server.adminLogin, server.adminPassword === APP_PASSWORD], [APP_LOGIN, true], "the app and the restore log in with no change");

@@ -104,12 +104,10 @@ describe("aytq-dr plan (a process, and main in-process)", function () {
     assert.match(r.stdout, /spec\.replicas: 0/);
   });
 
-  it("--diff-from-stack-config lists what a swap changes: an added copy, changed ingress backends and approvals", async () => {
+  it("--diff-from-stack-config lists what a swap changes: an added copy and changed ingress backends (main's rule is the pipeline stack's)", async () => {
     const sets = [
       "--set",
       'recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-1","restorePointUTC":"2024-07-24T06:00:00Z"}]',
-      "--set",
-      "pipeline.frozen=true",
       "--set",
       "app.maintenance=true",
     ];
@@ -118,15 +116,20 @@ describe("aytq-dr plan (a process, and main in-process)", function () {
     const doc = JSON.parse(r.stdout) as PlanDiffDocument;
     assert.deepEqual(doc.added.map((x) => x.name).sort(), ["aytq-app-temp-aytq", "aytq-app-temp-ctr", "aytq-ptr-s189t01-aytq-ts-pg-ptr-1"]);
     assert.deepEqual(doc.removed, []);
-    const bp = doc.changed.find((c) => c.name === "aytq-pipeline-branch-protection");
-    assert.deepEqual(bp?.changes, [{ path: "inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount", before: 1, after: 6 }]);
+    assert.ok(!doc.changed.some((c) => c.name === "aytq-pipeline-branch-protection"), "an environment stack declares no branch protection");
     assert.ok(doc.changed.some((c) => c.name === "aytq-app-ingress-aytq"), "AYTQ ingress backend changes");
     assert.ok(!doc.changed.some((c) => c.name === "aytq-database-server"), "the live server does not change");
 
     const text = await drIn("plan", "--stack", "test", ...sets, "--diff-from-stack-config");
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /\+ aytq-ptr-s189t01-aytq-ts-pg-ptr-1/);
-    assert.match(text.stdout, /~ aytq-pipeline-branch-protection .*\n.*requiredApprovingReviewCount: 1 => 6/);
+    assert.match(text.stdout, /~ aytq-app-ingress-aytq/);
+  });
+
+  it("--set pipeline.frozen on an environment stack is refused, naming the stack that owns main's rule", async () => {
+    const r = await drIn("plan", "--stack", "test", "--set", "pipeline.frozen=true");
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /aytq:pipeline: moved to Pulumi\.pipeline\.yaml/);
   });
 
   it("--diff-from-stack-config with no overrides reports no changes", async () => {

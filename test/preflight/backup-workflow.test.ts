@@ -50,7 +50,7 @@ describe("preflight: the nightly backup workflow is enabled on GitHub (against t
     assert.equal(row.status, "pass", row.detail);
     assert.match(row.detail, /backup\.yml \("Backup"\) in DFE-Digital\/aytq-dr is active/);
     assert.equal(preflightFailed(results), false, preflightTable(results));
-    assert.deepEqual(gh.requests, [{ path: WORKFLOW_PATH, authorization: `Bearer ${TOKEN}` }]);
+    assert.deepEqual(gh.requests, [{ method: "GET", path: WORKFLOW_PATH, authorization: `Bearer ${TOKEN}` }]);
   });
 
   it("disabled_inactivity: fails, with gh workflow enable or the Actions tab, and that a commit or re-enabling starts the 60 days afresh", async () => {

@@ -7,9 +7,10 @@ import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Settings, branchProtectionRule } from "../../infra/config";
-import { loadStackSettings } from "../../recovery/config/stackfile";
+import { loadPipelineSettings, loadStackSettings } from "../../recovery/config/stackfile";
 import {
   GITHUB_EDIT_CHECK,
+  HOLDS_CHECK,
   type PreflightProbes,
   type PreflightResult,
   preflightFailed,
@@ -90,8 +91,9 @@ function protectedWith(body: unknown, repo: Reply = ADMIN_REPO): (path: string) 
 }
 
 /** Every other probe answers "all good", so only the GitHub rows can fail. */
-function quietProbes(github: PreflightProbes["githubBranchProtection"]): PreflightProbes {
+function quietProbes(github: PreflightProbes["githubBranchProtection"], freezeHolds?: PreflightProbes["freezeHolds"]): PreflightProbes {
   return {
+    ...(freezeHolds ? { freezeHolds } : {}),
     now: () => new Date("2026-07-24T06:00:00Z"),
     listBackups: async () => [{ name: "b", createdAt: new Date("2026-07-24T05:00:00Z"), verified: true }],
     toolMajor: async () => 17,
@@ -113,15 +115,17 @@ interface Run {
 }
 
 /** Pre-flight of the test stack (with `sets`) against the fake GitHub, through the real probes (`stackProbes`: GITHUB_TOKEN, GITHUB_API_URL). */
-async function preflightAgainst(reply: (path: string, authorization: string) => Reply, sets: string[] = [], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }, timeoutMs?: number): Promise<Run> {
+/** `holds`: pre-flight reads the freeze holds too (the real probe: GitHub's matching-refs), as `aytq-dr preflight` does. */
+async function preflightAgainst(reply: (path: string, authorization: string) => Reply, sets: string[] = [], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }, timeoutMs?: number, holds = false): Promise<Run> {
   const gh = await fakeGithub(reply);
   try {
-    const settings: Settings = loadStackSettings("test", sets);
+    const settings: Settings = loadStackSettings("test");
+    const pipeline = loadPipelineSettings(sets);
     const envWithUrl: NodeJS.ProcessEnv = { ...env, GITHUB_API_URL: gh.url };
     const real = stackProbes(settings, envWithUrl);
     const probe: PreflightProbes["githubBranchProtection"] =
       timeoutMs === undefined ? real.githubBranchProtection : (repo, branch) => readBranchProtection(repo, branch, { token: envWithUrl.GITHUB_TOKEN, baseUrl: gh.url, timeoutMs });
-    const results = await runPreflight({ ...stackTarget("test", settings), dsiTemporaryUrlsRegistered: true, statusPageUrl: undefined, uptimeCheckUrls: undefined }, quietProbes(probe));
+    const results = await runPreflight({ ...stackTarget("test", settings, undefined, pipeline), dsiTemporaryUrlsRegistered: true, statusPageUrl: undefined, uptimeCheckUrls: undefined }, quietProbes(probe, holds ? real.freezeHolds : undefined));
     const github = results.filter((r) => r.name === GITHUB_EDIT_CHECK || r.name === RULE_CHECK);
     assert.equal(github.length, 2, preflightTable(results));
     const printed = preflightTable(results) + "\n" + JSON.stringify(results);
@@ -227,7 +231,7 @@ describe("preflight: GitHub branch protection (against a local HTTP server)", ()
       },
       ["pipeline.frozen=true", "pipeline.enforceAdmins=false"],
       /: enforceAdmins: stack true, GitHub false$/,
-      "enforceAdmins: fixed while pipeline.frozen is true",
+      "enforceAdmins: fixed while main is frozen",
     ],
   ];
   for (const [what, change, sets, named, keep, count = 1] of differences) {
@@ -255,7 +259,7 @@ describe("preflight: GitHub branch protection (against a local HTTP server)", ()
     assert.match(run.rule.detail, /^3 differences /);
     for (const key of ["pipeline.normalApprovals", "pipeline.enforceAdmins", "pipeline.allowsForcePushes"]) assert.ok(run.rule.detail.includes(`${key}: stack`), `${key} not named: ${run.rule.detail}`);
     assert.match(run.rule.detail, /frozen by hand, or a recovery elsewhere\?/);
-    assert.match(run.rule.fix ?? "", /set these in Pulumi\.test\.yaml before any pulumi up .*: pipeline\.normalApprovals=6 pipeline\.enforceAdmins=false pipeline\.allowsForcePushes=true/);
+    assert.match(run.rule.fix ?? "", /set these in Pulumi\.pipeline\.yaml before any pulumi up .*: pipeline\.normalApprovals=6 pipeline\.enforceAdmins=false pipeline\.allowsForcePushes=true/);
     assert.equal(preflightTable(run.results).split("\n").filter((l) => l.includes(RULE_CHECK)).length, 1, "one table row (plus its fix line)");
   });
 
@@ -264,7 +268,7 @@ describe("preflight: GitHub branch protection (against a local HTTP server)", ()
     assert.equal(run.edit.status, "pass");
     assert.equal(run.rule.status, "fail");
     assert.match(run.rule.detail, /main of DFE-Digital\/access-your-teaching-qualifications has no branch protection on GitHub/);
-    assert.match(run.rule.fix ?? "", /pulumi up --stack test/);
+    assert.match(run.rule.fix ?? "", /pulumi up --stack pipeline/);
   });
 
   it("fails the edit check for a token that can read but is not an admin, and still compares the rule", async () => {
@@ -345,10 +349,50 @@ describe("preflight: GitHub branch protection (against a local HTTP server)", ()
   });
 
   it("compares what the program declares for the current config: the declared rule comes from branchProtectionRule(settings)", () => {
-    const settings = loadStackSettings("test", ["pipeline.frozen=true", "pipeline.enforceAdmins=false"]);
-    const t = stackTarget("test", settings);
-    assert.deepEqual(t.pipeline, { repository: REPO, frozen: true, rule: branchProtectionRule(settings) });
+    const pipeline = loadPipelineSettings(["pipeline.frozen=true", "pipeline.enforceAdmins=false"]);
+    const t = stackTarget("test", loadStackSettings("test"), undefined, pipeline);
+    const { ruleFor, ...declared } = t.pipeline ?? {};
+    assert.deepEqual(declared, { repository: REPO, frozen: true, rule: branchProtectionRule(pipeline) });
+    assert.deepEqual(ruleFor?.(false), branchProtectionRule({ ...pipeline, frozen: false }));
     assert.equal(t.pipeline?.rule.enforceAdmins, true);
     assert.equal(t.pipeline?.rule.requiredApprovingReviewCount, 6);
+  });
+});
+
+describe("preflight: main frozen or not is what the freeze holds say (refs/aytq-dr/freeze/*), not a config key", () => {
+  const HOLDS_PATH = `${REPO_PATH}/git/matching-refs/aytq-dr/freeze/`;
+  const ref = (name: string) => ({ ref: `refs/aytq-dr/freeze/${name}`, node_id: "REF_x", url: `https://api.github.com${REPO_PATH}/git/refs/aytq-dr/freeze/${name}`, object: { sha: "009b8a3a9ccbb128af87f9b1c0f4c62e8a304f6d", type: "commit", url: "https://api.github.com/x" } });
+  const frozenBody = () => {
+    const body = liveBody();
+    (body.required_pull_request_reviews as Record<string, unknown>).required_approving_review_count = 6;
+    return body;
+  };
+  const withRefs = (body: unknown, refs: Reply) => (path: string) => (path === HOLDS_PATH ? refs : protectedWith(body)(path));
+  const holdsRow = (run: Run) => run.results.find((r) => r.name === HOLDS_CHECK);
+
+  it("a hold exists and GitHub is frozen: passes (Pulumi.pipeline.yaml says frozen: false) and shows who holds main", async () => {
+    const run = await preflightAgainst(withRefs(frozenBody(), { status: 200, body: [ref("production-run"), ref("test-manual")] }), ["pipeline.enforceAdmins=false"], undefined, undefined, true);
+    assert.equal(run.rule.status, "pass", preflightTable(run.results));
+    assert.equal(holdsRow(run)?.status, "pass");
+    assert.equal(holdsRow(run)?.detail, "main: FROZEN, held by production-run, test-manual");
+    assert.match(run.rule.detail, /6 approving reviews, frozen; main: FROZEN, held by production-run, test-manual/);
+    assertNoToken(run);
+  });
+
+  it("no hold but GitHub frozen: fails, main open, and suspects a freeze by hand", async () => {
+    const run = await preflightAgainst(withRefs(frozenBody(), { status: 200, body: [] }), [], undefined, undefined, true);
+    assert.equal(holdsRow(run)?.detail, "main: open (no holds)");
+    assert.equal(run.rule.status, "fail");
+    assert.match(run.rule.detail, /pipeline\.normalApprovals: stack 1, GitHub 6/);
+    assert.match(run.rule.detail, /while no hold exists: frozen by hand/);
+  });
+
+  it("holds that cannot be read (403): the holds row fails with the Contents fix, the rule is compared with the config", async () => {
+    const run = await preflightAgainst(withRefs(liveBody(), { status: 403, body: { message: "Resource not accessible by personal access token" } }), [], undefined, undefined, true);
+    assert.equal(holdsRow(run)?.status, "fail");
+    assert.match(holdsRow(run)?.detail ?? "", /GitHub refused access .* compared with Pulumi\.pipeline\.yaml's pipeline\.frozen \(false\)/);
+    assert.match(holdsRow(run)?.fix ?? "", /Contents read and write/);
+    assert.equal(run.rule.status, "pass");
+    assertNoToken(run);
   });
 });

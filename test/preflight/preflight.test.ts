@@ -11,12 +11,12 @@ import {
 } from "../../recovery/preflight";
 import { main } from "../../recovery/cli/main";
 import { branchProtectionRule } from "../../infra/config";
-import { loadStackSettings } from "../../recovery/config/stackfile";
+import { loadPipelineSettings } from "../../recovery/config/stackfile";
 import type { LiveBranchProtection } from "../../recovery/preflight";
 
 const NOW = new Date("2026-07-24T06:00:00Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
-const RULE = branchProtectionRule(loadStackSettings("test"));
+const RULE = branchProtectionRule(loadPipelineSettings());
 /** GitHub holding exactly the declared rule. */
 const LIVE: LiveBranchProtection = {
   reviews: {

@@ -102,7 +102,8 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     withSet(port, (raw) => ((raw.app as Record<string, unknown>).stopped = true));
     await port.preview({ savePlan: "/plans/stop" });
-    withSet(port, (raw) => ((raw.pipeline as Record<string, unknown>).frozen = true));
+    // maintenance on touches resources the stop plan has no steps for
+    withSet(port, (raw) => ((raw.app as Record<string, unknown>).maintenance = true));
     await assert.rejects(port.up({ plan: "/plans/stop" }), /update is not allowed by the plan: no steps were expected for this resource/);
     await assert.rejects(port.up({ plan: "/plans/none" }), /could not read plan file/);
   });

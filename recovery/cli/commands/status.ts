@@ -1,7 +1,10 @@
 /** `status`: recovery mode, freeze, replicas, maintenance and PTR copies, from the stack's outputs. */
 import type { Command } from "commander";
 import type { CliIO } from "../io";
-import { checkStackName, loadStackSettings } from "../../config/stackfile";
+import { checkStackName, loadPipelineSettings, loadStackSettings } from "../../config/stackfile";
+import { HOLD_PREFIX, listHolds } from "../../ops/pipeline-holds";
+import { holdsLine } from "../../preflight/branch-protection";
+import { githubOptionsFromEnv, githubRefs } from "../../preflight/github";
 import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
 import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";
@@ -24,18 +27,31 @@ export function age(fromIso: string | undefined, now: Date): string {
   return `${Math.floor(minutes / 1440)} days old`;
 }
 
-/** The status lines for a stack's outputs. Pure. */
-export function statusLines(stack: string, o: Record<string, unknown>, now: Date): string[] {
-  const copies = (o.ptrCopies as CopyOut[] | undefined) ?? [];
-  // every value here comes from the stack's outputs: shown with control characters escaped and cut
-  return statusValues(stack, o, copies, now).map((line) => clipInput(line, 300));
+/** main's freeze: the holds on it (the app repository's refs), or why they could not be read. */
+export type MainFreeze = { holds: string[] } | { error: string };
+
+/** Reads the holds on main with GITHUB_TOKEN (contents read); never throws. */
+export async function readMainFreeze(env: NodeJS.ProcessEnv): Promise<MainFreeze> {
+  try {
+    const pipeline = loadPipelineSettings();
+    return { holds: await listHolds(githubRefs(pipeline.repository, githubOptionsFromEnv(env))) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+  }
 }
 
-function statusValues(stack: string, o: Record<string, unknown>, copies: readonly CopyOut[], now: Date): string[] {
+/** The status lines for a stack's outputs and main's freeze. Pure. */
+export function statusLines(stack: string, o: Record<string, unknown>, now: Date, main: MainFreeze): string[] {
+  const copies = (o.ptrCopies as CopyOut[] | undefined) ?? [];
+  // every value here comes from the stack's outputs: shown with control characters escaped and cut
+  return statusValues(stack, o, copies, now, main).map((line) => clipInput(line, 300));
+}
+
+function statusValues(stack: string, o: Record<string, unknown>, copies: readonly CopyOut[], now: Date, main: MainFreeze): string[] {
   return [
     `stack:        ${stack}`,
     `recovery:     ${String(o.recoveryMode ?? "unknown")}`,
-    `pipeline:     ${o.pipelineFrozen === true ? "FROZEN" : o.pipelineFrozen === false ? "open" : "unknown"} (${String(o.requiredApprovals ?? "?")} approvals required)`,
+    `pipeline:     ${"holds" in main ? holdsLine(main.holds) : `main: unknown (${main.error}; the holds are refs/${HOLD_PREFIX}* of the app repository)`}`,
     `replicas:     web ${String(o.webReplicas ?? "?")}, worker ${String(o.workerReplicas ?? "?")}`,
     `maintenance:  ${o.maintenance === true ? "ON" : o.maintenance === false ? "off" : "unknown"}`,
     `server:       ${String(o.serverName ?? "?")}`,
@@ -67,8 +83,9 @@ export function registerStatus(program: Command, io: CliIO): void {
       // the monitoring next to it: StatusCake's checks and heartbeat, the action group, the locks ("not read (why)" without credentials)
       const expect = monitoringExpectation(stack, settings, recovery?.subscriptionId);
       const monitoring = await readMonitoring(expect, { statusCake: statusCakeFromEnv(io.env), azure: recovery?.azure });
+      const main = await readMainFreeze(io.env);
       const now = new Date();
-      if (opts.json) io.out(JSON.stringify({ ...outputs, realServer: error !== undefined ? { error } : (reading ?? null), monitoring: monitoringStatusLines(expect, monitoring, now) }, null, 2));
-      else io.out([...statusLines(stack, outputs, now), serverStatusLine(reading, error), ...monitoringStatusLines(expect, monitoring, now)].join("\n"));
+      if (opts.json) io.out(JSON.stringify({ ...outputs, main: "holds" in main ? { frozen: main.holds.length > 0, holds: main.holds } : main, realServer: error !== undefined ? { error } : (reading ?? null), monitoring: monitoringStatusLines(expect, monitoring, now) }, null, 2));
+      else io.out([...statusLines(stack, outputs, now, main), serverStatusLine(reading, error), ...monitoringStatusLines(expect, monitoring, now)].join("\n"));
     });
 }

@@ -1,4 +1,4 @@
-/** freeze / unfreeze, stop / start, maintenance on|off: one config key each, converged. */
+/** stop / start, maintenance on|off: one config key each, converged; freeze / unfreeze: holds on main (freeze.ts). */
 import type { Command } from "commander";
 import { temporaryUrls } from "../../../infra/config";
 import { UsageError } from "../../errors";
@@ -6,6 +6,7 @@ import { clipInput } from "../../util/clip";
 import type { Operation } from "../../ops/operations";
 import type { CliIO } from "../io";
 import { addCommonFlags, CommonFlags, executeOperation } from "./driver-common";
+import { FREEZE_SPECS } from "./freeze";
 
 export interface OperationSpec {
   name: string;
@@ -25,8 +26,8 @@ const simple = (name: string, description: string, op: Operation, outputKeys: st
 });
 
 export const SWITCH_SPECS: OperationSpec[] = [
-  simple("freeze", "freeze the pipeline: main needs the frozen number of approvals (pipeline.frozen=true)", { kind: "freeze" }, ["pipelineFrozen", "requiredApprovals"]),
-  simple("unfreeze", "unfreeze the pipeline (pipeline.frozen=false)", { kind: "unfreeze" }, ["pipelineFrozen", "requiredApprovals"]),
+  // holds on main's freeze through the pipeline stack, not this stack's config (freeze.ts)
+  ...FREEZE_SPECS,
   simple("stop", "stop the app: web and worker replicas to 0 (app.stopped=true)", { kind: "stop" }, ["webReplicas", "workerReplicas"]),
   simple("start", "start the app at the configured replica counts (app.stopped=false)", { kind: "start" }, ["webReplicas", "workerReplicas"]),
   simple(

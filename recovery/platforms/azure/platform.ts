@@ -12,6 +12,8 @@ import type { Operation } from "../../ops/operations";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, PhaseListener, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
 import type { StackPort } from "../../stack/port";
 import { existingCopies } from "../../ops/outputs";
+import { holdFreeze, holdName, releaseHolds, RUN_HOLDER, type PipelineFreezeContext } from "../../ops/pipeline-holds";
+import { pipelineFreezeFromEnv } from "./pipeline-freeze";
 
 export interface AzurePlatformOptions {
   port: StackPort;
@@ -25,6 +27,10 @@ export interface AzurePlatformOptions {
   recovery?: RecoveryContext;
   /** Ctrl-C: a converging step puts its config back and stops (ConvergeOptions.signal). @default not interruptible */
   signal?: AbortSignal;
+  /** main's freeze: the holds and the pipeline stack. @default pipelineFreezeFromEnv (GITHUB_TOKEN, Pulumi.pipeline.yaml, the Automation API) */
+  pipeline?: PipelineFreezeContext;
+  /** Who holds this platform's freeze. @default RUN_HOLDER: one hold per environment, released by a resumed run too */
+  holder?: string;
 }
 
 /** The stack reads the driver makes before changing anything (ops/outputs.ts): a failed read is an error, never a default. */
@@ -80,8 +86,12 @@ export class AzurePlatform implements Platform {
     return r;
   }
 
-  setPipelineFrozen(frozen: boolean): Promise<StepResult> {
-    return this.apply({ kind: frozen ? "freeze" : "unfreeze" });
+  /** A hold on main's freeze, through the pipeline stack (ops/pipeline-holds.ts): never this stack's config. */
+  async setPipelineFrozen(frozen: boolean): Promise<StepResult> {
+    const hold = holdName(this.o.settings.environment, this.o.holder ?? RUN_HOLDER);
+    const c = this.o.pipeline ?? pipelineFreezeFromEnv(process.env, this.o.log, this.o.signal);
+    const r = frozen ? await holdFreeze(hold, c) : await releaseHolds([hold], c);
+    return { status: r.applied ? "done" : "unchanged", summary: r.summary, details: { hold, frozen: r.frozen, holds: r.holds.join(",") } };
   }
 
   reviveServer(restorePointUTC: string, onPhase?: PhaseListener): Promise<StepResult> {

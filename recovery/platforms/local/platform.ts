@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_BRANCH, DEFAULT_FROZEN_APPROVALS, DEFAULT_NORMAL_APPROVALS, DEFAULT_REPOSITORY } from "../../../infra/config";
+import { DEFAULT_BRANCH, DEFAULT_FROZEN_APPROVALS, DEFAULT_NORMAL_APPROVALS, DEFAULT_REPOSITORY, PIPELINE_STACK } from "../../../infra/config";
+import { HOLD_PREFIX, RUN_HOLDER } from "../../ops/pipeline-holds";
 import { RefusedError, UsageError } from "../../errors";
 import { PgCluster, freePort } from "../../pg/cluster";
 import { psql } from "../../pg/psql";
@@ -87,7 +88,12 @@ export class LocalPlatform implements Platform {
 
   async setPipelineFrozen(frozen: boolean): Promise<StepResult> {
     const approvals = frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS;
-    const summary = `not applicable on the local platform: on Azure this sets branch protection of ${DEFAULT_REPOSITORY}:${DEFAULT_BRANCH} to require ${approvals} approving review${approvals === 1 ? "" : "s"} (GitHub)`;
+    // Holds are not modelled here: the local platform has no pipeline stack to converge and no GitHub to hold refs in, and
+    // one local drill at a time shares nothing with another. The holds model is tested over fakes (test/ops/pipeline-holds.test.ts).
+    const hold = `refs/${HOLD_PREFIX}<environment>-${RUN_HOLDER}`;
+    const summary = frozen
+      ? `not applicable on the local platform: on Azure this creates the hold ${hold} in ${DEFAULT_REPOSITORY} and, through the ${PIPELINE_STACK} stack, has ${DEFAULT_BRANCH} require ${approvals} approving reviews while any hold remains (GitHub)`
+      : `not applicable on the local platform: on Azure this releases the hold ${hold} in ${DEFAULT_REPOSITORY}; ${DEFAULT_BRANCH} goes back to ${approvals} approving review${approvals === 1 ? "" : "s"} only once no hold remains (GitHub, through the ${PIPELINE_STACK} stack)`;
     this.noteNotApplicable(`pipeline ${frozen ? "freeze" : "unfreeze"}: ${summary.replace(/^not applicable on the local platform: /, "")}`);
     return { status: "not-applicable", summary, details: { frozen } };
   }
