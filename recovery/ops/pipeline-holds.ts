@@ -34,11 +34,15 @@ const MAX_BACKOFF_MS = 60_000;
 const HOLDER = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 
 /**
- * The hold's name: `<environment>-<holder>`. Runs and drills hold as `run` (the runbook gives its
- * platform no run id, and one name per environment is what a resumed run, in a new process, must
- * release; runs in one environment are serialised by the stack lock and the workflows' groups);
- * `aytq-dr freeze` holds as `manual`.
+ * The hold's name: `<environment>-<holder>`. A run or drill holds as `run-<its run id>`
+ * ({@link runHolder}): a resumed run (a new process, perhaps another machine) has the same id and
+ * releases its own hold, and a drill never releases a recovery's hold in the same environment.
+ * `aytq-dr freeze` holds as `manual`; `run` alone is the fallback of a platform given no run.
  */
+export function runHolder(runId: string): string {
+  return `${RUN_HOLDER}-${runId.toLowerCase()}`;
+}
+
 export function holdName(environment: StackName, holder: string): string {
   if (!HOLDER.test(holder)) throw new UsageError(`"${clipInput(holder)}" is not a freeze holder`, "use lowercase letters, digits, dots, hyphens and underscores, e.g. manual");
   return `${environment}-${holder}`;

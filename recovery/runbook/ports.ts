@@ -47,7 +47,8 @@ export interface Platform {
 
   setAppStopped(stopped: boolean): Promise<StepResult>;
   setMaintenance(on: boolean): Promise<StepResult>;
-  setPipelineFrozen(frozen: boolean): Promise<StepResult>;
+  /** Hold (or release) main's freeze; `holder` names the hold, the run's own (`run-<run id>`) for runbook steps. */
+  setPipelineFrozen(frozen: boolean, holder?: string): Promise<StepResult>;
   /** Bring a deleted live server back as it was at the restore point (Azure: ReviveDropped, in phases told to `onPhase`). */
   reviveServer(restorePointUTC: string, onPhase?: PhaseListener): Promise<StepResult>;
   /** Create an empty live server (data comes from the latest backup in a later step). */

@@ -7,6 +7,7 @@
  * its health check while scaled to 0. It checks platform.healthTargets(), which are the temporary
  * hosts while maintenance is on.
  */
+import { runHolder } from "../ops/pipeline-holds";
 import { RefusedError, ToolError, UsageError } from "../errors";
 import type { DatabaseConnection, DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepResult } from "./ports";
 
@@ -70,8 +71,9 @@ const STEPS: Record<string, StepDef> = {
   start: step("start", (c) => c.platform.setAppStopped(false)),
   "maintenance-on": step("maintenance-on", (c) => c.platform.setMaintenance(true)),
   "maintenance-off": step("maintenance-off", (c) => c.platform.setMaintenance(false)),
-  freeze: step("freeze", (c) => c.platform.setPipelineFrozen(true)),
-  unfreeze: step("unfreeze", (c) => c.platform.setPipelineFrozen(false)),
+  // the run's own hold on main: released by this run (or its resume) only, never by another run's unfreeze
+  freeze: step("freeze", (c) => c.platform.setPipelineFrozen(true, runHolder(c.runId))),
+  unfreeze: step("unfreeze", (c) => c.platform.setPipelineFrozen(false, runHolder(c.runId))),
   revive: step(
     "revive",
     (c) => c.platform.reviveServer(need(c.inputs.restorePointUTC, "--at (the restore point)"), c.phase),

@@ -102,7 +102,7 @@ describe("ci import-journal: checked before anything is written, then all or not
   });
 
   it("with the state folder unusable: refuses, the stack file unchanged (it was rewritten first)", () => {
-    download({ ...Object.fromEntries(Object.entries({ "app.maintenance": committed().app.maintenance, "pipeline.frozen": committed().pipeline.frozen, recovery: committed().recovery })), "app.stopped": true });
+    download({ ...Object.fromEntries(Object.entries({ "app.maintenance": committed().app.maintenance, recovery: committed().recovery })), "app.stopped": true });
     writeFileSync(stateDir, "a file, not a folder");
     refused(/the state folder .* cannot take the journal .*: nothing was imported, the stack file is unchanged/);
   });
@@ -143,7 +143,7 @@ describe("ci import-journal: checked before anything is written, then all or not
     // the checkout's stack file holds a rebuild's credentials (a secret it keeps)
     writeFileSync(path.join(root, "Pulumi.test.yaml"), stackBefore.replace(/^(\s+)mode: normal$/m, `$1mode: rebuild\n$1adminLogin: aytq\n$1adminPassword: ${PASSWORD}`));
     assert.notEqual(readFileSync(path.join(root, "Pulumi.test.yaml"), "utf8"), stackBefore, "the fixture changed nothing");
-    download({ "app.stopped": true, "app.maintenance": true, "pipeline.frozen": true, recovery: { ...committed().recovery, mode: "rebuild" } });
+    download({ "app.stopped": true, "app.maintenance": true, recovery: { ...committed().recovery, mode: "rebuild" } });
     const j = importJournal({ from, stateDir, stack: "test", runId: RUN, root });
     assert.deepEqual(j.done, ["maintenance-on", "stop", "freeze"]);
     assert.equal(j.next, "safety-backup");

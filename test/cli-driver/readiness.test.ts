@@ -3,6 +3,7 @@
  * without them, data-loss and revive used to stop the app, turn maintenance on and freeze, then
  * fail at the safety backup or the revive with the service down.
  */
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -57,7 +58,7 @@ describe("run: every credential and tool is tried before the first step", () => 
     const port = new FakeStackPort("test", readStackConfig("test"));
     const data = o.data ?? new FakeData();
     const cli = io(port, o.env ?? PROVIDER_TOKENS, o.azure);
-    const err = await runAction(scenario, { stack: "test", yes: true, ...flags }, cli, { openPort: async () => port, data, platform: (p: AzurePlatformOptions) => new Platform(p) }).then(
+    const err = await runAction(scenario, { stack: "test", yes: true, ...flags }, cli, { openPort: async () => port, data, platform: (p: AzurePlatformOptions) => new Platform({ pipeline: fakePipelineFreeze(), ...p }) }).then(
       (code) => new Error(`exit ${code}:\n${cli.text()}`),
       (e: unknown) => e,
     );
@@ -100,7 +101,7 @@ describe("run: every credential and tool is tried before the first step", () => 
     const port = new FakeStackPort("test", readStackConfig("test"));
     const data = Object.assign(new FakeData(), { blobs: ["aytq_test_nightly.sql.gz"] });
     const cli = io(port, PROVIDER_TOKENS);
-    const code = await runAction("server-lost-rebuild", { stack: "test", yes: true }, cli, { openPort: async () => port, data, platform: (p: AzurePlatformOptions) => new Platform(p) });
+    const code = await runAction("server-lost-rebuild", { stack: "test", yes: true }, cli, { openPort: async () => port, data, platform: (p: AzurePlatformOptions) => new Platform({ pipeline: fakePipelineFreeze(), ...p }) });
     assert.equal(code, 0, cli.text());
     assert.match(cli.text(), /ready: the stack's state can be read; STATUSCAKE_API_TOKEN is set; GITHUB_TOKEN is set; Azure answers for s189t01-aytq-ts-rg; .*latest backup: aytq_test_nightly\.sql\.gz; psql runs/);
   });

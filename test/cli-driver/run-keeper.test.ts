@@ -3,6 +3,7 @@
  * the backups, `run --resume` from another checkout finds them, and a checkout whose stack config
  * no longer holds what the run left (git checkout ., another machine) says so before any step.
  */
+import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -40,7 +41,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     return { out: (t) => lines.push(t), err: (t) => lines.push(t), isTTY: false, env: { ...PROVIDER_TOKENS, AYTQ_DR_STATE_DIR: state }, text: () => lines.join("\n") };
   };
   const run = (scenario: string | undefined, flags: RunFlags, cli: CliIO, port: FakeStackPort, data: FakeData) =>
-    runAction(scenario, { stack: "test", yes: true, ...flags }, cli, { openPort: async () => port, data, platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o) });
+    runAction(scenario, { stack: "test", yes: true, ...flags }, cli, { openPort: async () => port, data, platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform({ pipeline: fakePipelineFreeze(), ...o }) });
 
   /** A data-loss run that stopped at its decision (--restore-copy no): the app stopped, maintenance on. */
   async function stoppedRun(port: FakeStackPort, data: FakeData, state = stateDir()): Promise<string> {

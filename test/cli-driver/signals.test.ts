@@ -15,7 +15,7 @@ import { FakePulumi, preEvent } from "../stack/fake-pulumi";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURE = path.join(ROOT, "test/fixtures/prompt-on-pipes.ts");
-const BP = "github:index/branchProtection:BranchProtection";
+const DP = "kubernetes:apps/v1:DeploymentPatch";
 
 interface Ended {
   code: number | null;
@@ -27,24 +27,24 @@ interface Ended {
 
 const tmps: string[] = [];
 
-/** A stack whose pipeline is open; its preview pauses `previewPauseMs` after the first step (a long preview). */
-function openPipeline(previewPauseMs = 0): FakePulumi {
+/** A stack whose app runs; its preview pauses `previewPauseMs` after the first step (a long preview). */
+function runningApp(previewPauseMs = 0): FakePulumi {
   return new FakePulumi({
-    config: { pipeline: { frozen: false } },
-    previewEvents: [preEvent("update", BP, "main"), ...(previewPauseMs ? [{ sleepMs: previewPauseMs }] : [])],
+    config: { app: { stopped: false } },
+    previewEvents: [preEvent("update", DP, "web"), ...(previewPauseMs ? [{ sleepMs: previewPauseMs }] : [])],
     summary: { update: 1 },
   });
 }
 
 /**
- * Run `freeze --stack test` plus `extra` as a process; when `ready` holds (its stderr so far, the
+ * Run `stop --stack test` plus `extra` as a process; when `ready` holds (its stderr so far, the
  * fake's calls), `act` is called once with the child. Resolves when the process has ended.
  */
-function freeze(fake: FakePulumi, extra: string[], ready: (stderr: string) => boolean, act: (child: ReturnType<typeof spawn>) => void): Promise<Ended> {
+function stop(fake: FakePulumi, extra: string[], ready: (stderr: string) => boolean, act: (child: ReturnType<typeof spawn>) => void): Promise<Ended> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "aytq-signals-"));
   tmps.push(tmp);
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, AYTQ_DR_PULUMI_ROOT: fake.root, AYTQ_DR_STATE_DIR: path.join(tmp, "state") };
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", FIXTURE, "freeze", "--stack", "test", ...extra], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", FIXTURE, "stop", "--stack", "test", ...extra], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   let acted = false;
   const check = (): void => {
@@ -87,15 +87,15 @@ describe("SIGINT, SIGHUP and SIGTERM stop a converging command cleanly (real pro
   });
 
   for (const [sig, code, says] of CODES) {
-    it(`${sig} at the y/N question: the question is abandoned, pipeline.frozen is back to false, no plan folder is left, exit ${code}`, async () => {
-      const fake = openPipeline();
-      const r = await freeze(fake, [], (e) => /\[y\/N\]/.test(e), (c) => c.kill(sig));
+    it(`${sig} at the y/N question: the question is abandoned, app.stopped is back to false, no plan folder is left, exit ${code}`, async () => {
+      const fake = runningApp();
+      const r = await stop(fake, [], (e) => /\[y\/N\]/.test(e), (c) => c.kill(sig));
       assert.equal(r.signal, null, `killed by ${r.signal}: the signal was not handled\n${r.stderr}`);
       assert.equal(r.code, code, r.stderr);
       assert.match(r.stderr, says);
       assert.match(r.stderr, /config put back as it was \(interrupted\)/);
       assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace");
-      assert.deepEqual(fake.state().config, { pipeline: { frozen: false } });
+      assert.deepEqual(fake.state().config, { app: { stopped: false } });
       assert.ok(!fake.calls().some((a) => a[0] === "up"), "nothing was applied");
       assert.deepEqual(leftovers(r.tmp), []);
     });
@@ -103,26 +103,26 @@ describe("SIGINT, SIGHUP and SIGTERM stop a converging command cleanly (real pro
 
   for (const [sig, code, says] of CODES) {
     it(`${sig} while the preview runs: the preview is stopped, the config put back, no plan folder is left, exit ${code}`, async () => {
-      const fake = openPipeline(30_000);
-      const r = await freeze(fake, ["--yes"], () => calledPreview(fake), (c) => setTimeout(() => c.kill(sig), 300));
+      const fake = runningApp(30_000);
+      const r = await stop(fake, ["--yes"], () => calledPreview(fake), (c) => setTimeout(() => c.kill(sig), 300));
       assert.equal(r.signal, null, `killed by ${r.signal}: the signal was not handled\n${r.stderr}`);
       assert.equal(r.code, code, r.stderr);
       assert.match(r.stderr, says);
       assert.match(r.stderr, /nothing was applied; the config change was rolled back/);
-      assert.deepEqual(fake.state().config, { pipeline: { frozen: false } });
+      assert.deepEqual(fake.state().config, { app: { stopped: false } });
       assert.ok(!fake.calls().some((a) => a[0] === "up"), "nothing was applied");
       assert.deepEqual(leftovers(r.tmp), []);
     });
   }
 
   it("the end of the input at the question is no answer: exit 3, said as end of input (not Ctrl-C), config put back", async () => {
-    const fake = openPipeline();
-    const r = await freeze(fake, [], (e) => /\[y\/N\]/.test(e), (c) => c.stdin?.end());
+    const fake = runningApp();
+    const r = await stop(fake, [], (e) => /\[y\/N\]/.test(e), (c) => c.stdin?.end());
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /no answer: the input ended at the question/);
     assert.doesNotMatch(r.stderr, /Ctrl-C|ended without a result/);
     assert.match(r.stderr, /the config change was rolled back/);
-    assert.deepEqual(fake.state().config, { pipeline: { frozen: false } });
+    assert.deepEqual(fake.state().config, { app: { stopped: false } });
     assert.deepEqual(leftovers(r.tmp), []);
   });
 });

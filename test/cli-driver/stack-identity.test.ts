@@ -59,7 +59,7 @@ describe("stack identity through the command line (a copy of the project)", func
   let root: string;
   before(() => {
     root = mkdtempSync(path.join(os.tmpdir(), "aytq-identity-"));
-    for (const item of ["bin", "recovery", "infra", "Pulumi.yaml", "package.json", "tsconfig.json", "Pulumi.preproduction.yaml", "Pulumi.production.yaml"]) {
+    for (const item of ["bin", "recovery", "infra", "Pulumi.yaml", "package.json", "tsconfig.json", "Pulumi.preproduction.yaml", "Pulumi.production.yaml", "Pulumi.pipeline.yaml"]) {
       cpSync(path.join(PROJECT_ROOT, item), path.join(root, item), { recursive: true });
     }
     symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"));
@@ -78,7 +78,8 @@ describe("stack identity through the command line (a copy of the project)", func
     });
 
   for (const args of [
-    ["freeze", "--stack", "test", "--yes"],
+    ["stop", "--stack", "test", "--yes"],
+    ["maintenance", "on", "--stack", "test", "--yes"],
     ["status", "--stack", "test"],
     ["run", "server-lost-rebuild", "--stack", "test", "--yes"],
   ]) {

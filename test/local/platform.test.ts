@@ -41,7 +41,7 @@ describe("local platform against real PostgreSQL", function () {
     const freeze = await env.platform.setPipelineFrozen(true);
     assert.equal(freeze.status, "not-applicable");
     // says what Azure does: a hold through the pipeline stack, not a rule this run sets alone
-    assert.match(freeze.summary, /creates the hold refs\/aytq-dr\/freeze\/<environment>-run .* through the pipeline stack, has main require 6 approving reviews while any hold remains/);
+    assert.match(freeze.summary, /creates the hold refs\/aytq-dr\/freeze\/<environment>-run .* through the pipeline stack, has main's branch protection require 6 approving reviews while any hold remains/);
     assert.match((await env.platform.setPipelineFrozen(false)).summary, /releases the hold .*only once no hold remains/);
   });
 

@@ -87,8 +87,8 @@ export class AzurePlatform implements Platform {
   }
 
   /** A hold on main's freeze, through the pipeline stack (ops/pipeline-holds.ts): never this stack's config. */
-  async setPipelineFrozen(frozen: boolean): Promise<StepResult> {
-    const hold = holdName(this.o.settings.environment, this.o.holder ?? RUN_HOLDER);
+  async setPipelineFrozen(frozen: boolean, holder?: string): Promise<StepResult> {
+    const hold = holdName(this.o.settings.environment, this.o.holder ?? holder ?? RUN_HOLDER);
     const c = this.o.pipeline ?? pipelineFreezeFromEnv(process.env, this.o.log, this.o.signal);
     const r = frozen ? await holdFreeze(hold, c) : await releaseHolds([hold], c);
     return { status: r.applied ? "done" : "unchanged", summary: r.summary, details: { hold, frozen: r.frozen, holds: r.holds.join(",") } };

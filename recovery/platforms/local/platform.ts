@@ -86,14 +86,14 @@ export class LocalPlatform implements Platform {
     };
   }
 
-  async setPipelineFrozen(frozen: boolean): Promise<StepResult> {
+  async setPipelineFrozen(frozen: boolean, holder: string = RUN_HOLDER): Promise<StepResult> {
     const approvals = frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS;
     // Holds are not modelled here: the local platform has no pipeline stack to converge and no GitHub to hold refs in, and
     // one local drill at a time shares nothing with another. The holds model is tested over fakes (test/ops/pipeline-holds.test.ts).
-    const hold = `refs/${HOLD_PREFIX}<environment>-${RUN_HOLDER}`;
+    const hold = `refs/${HOLD_PREFIX}<environment>-${holder}`;
     const summary = frozen
-      ? `not applicable on the local platform: on Azure this creates the hold ${hold} in ${DEFAULT_REPOSITORY} and, through the ${PIPELINE_STACK} stack, has ${DEFAULT_BRANCH} require ${approvals} approving reviews while any hold remains (GitHub)`
-      : `not applicable on the local platform: on Azure this releases the hold ${hold} in ${DEFAULT_REPOSITORY}; ${DEFAULT_BRANCH} goes back to ${approvals} approving review${approvals === 1 ? "" : "s"} only once no hold remains (GitHub, through the ${PIPELINE_STACK} stack)`;
+      ? `not applicable on the local platform: on Azure this creates the hold ${hold} in ${DEFAULT_REPOSITORY} and, through the ${PIPELINE_STACK} stack, has ${DEFAULT_BRANCH}'s branch protection require ${approvals} approving reviews while any hold remains (GitHub)`
+      : `not applicable on the local platform: on Azure this releases the hold ${hold} in ${DEFAULT_REPOSITORY}; ${DEFAULT_BRANCH}'s branch protection goes back to ${approvals} approving review${approvals === 1 ? "" : "s"} only once no hold remains (GitHub, through the ${PIPELINE_STACK} stack)`;
     this.noteNotApplicable(`pipeline ${frozen ? "freeze" : "unfreeze"}: ${summary.replace(/^not applicable on the local platform: /, "")}`);
     return { status: "not-applicable", summary, details: { frozen } };
   }
