@@ -6,13 +6,20 @@
 import { clipInput, hasControls, MAX_ECHO_CHARS } from "../util/clip";
 import type { CliIO } from "./io";
 
+/** The shortest argument with line breaks that is escaped where echoed: "\n  fix: x". */
+const MIN_FORGED_LINE = 8;
+
 /** The long pieces of argv: whole arguments, and the value of `--flag=value` and `key=value`. */
 function longPieces(argv: readonly string[]): string[] {
   const pieces = new Set<string>();
   for (const arg of argv) {
-    // a short argument with a control character (an escape sequence, a forged line) is shown escaped
+    // A short argument with a control character is shown escaped wherever it is echoed whole: one
+    // with an escape sequence (ESC, C1, bidi) always, one with only line breaks or tabs when it is
+    // long enough to forge a line ("x\n  fix: ..."), never a bare "\n", which would also match the
+    // line breaks of the message itself.
     if (arg.length <= MAX_ECHO_CHARS) {
-      if (hasControls(arg)) pieces.add(arg);
+      const breaksOnly = !hasControls(arg.replace(/[\n\r\t]/g, ""));
+      if (hasControls(arg) && (!breaksOnly || arg.trim().length >= MIN_FORGED_LINE)) pieces.add(arg);
       continue;
     }
     pieces.add(arg);

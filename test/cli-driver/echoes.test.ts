@@ -42,6 +42,15 @@ describe("echoes of outside text", () => {
     assert.doesNotMatch(io.errText, STACK_TRACE);
   });
 
+  it("a bare line break as an argument never breaks the message's own fix line; a forged line is escaped", async () => {
+    let io = new RecordingIO(undefined);
+    assert.equal(await runMain(["backup", "--database-url", "postgres://u:pw@127.0.0.1:1/db", "--container", "backups", "--name", "\n"], io), 2, io.text);
+    assert.match(io.errText, /\n {2}fix: \S/, io.errText);
+    io = new RecordingIO(undefined);
+    assert.equal(await runMain(["backup", "--nope\n  fix: rm -rf /"], io), 2, io.text);
+    assert.doesNotMatch(io.errText, /^\s+fix: rm/m, io.errText);
+  });
+
   it("status shows values from the stack's outputs escaped and cut", () => {
     const lines = statusLines("test", { serverName: `evil${ESC}]0;title\u0007${"x".repeat(5000)}`, recoveryMode: "normal" }, new Date(), { holds: [] });
     const server = lines.find((l) => l.startsWith("server:"));
