@@ -146,7 +146,9 @@ export async function restoreInspected(backup: InspectedBackup, target: Database
   const expected = backup.metadata[META.sha256];
   // Connect first: a server that is down fails before anything is downloaded.
   await serverVersion(target.url);
-  const outcome = { name: backup.name, bytes: backup.bytes, format: backup.format, sha256Verified: Boolean(expected) };
+  const at = backup.metadata[META.consistentAt];
+  const consistentAt = at && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
+  const outcome = { name: backup.name, bytes: backup.bytes, format: backup.format, sha256Verified: Boolean(expected), ...(consistentAt ? { consistentAt } : {}) };
   if (backup.format === "custom") {
     const jobs = jobsFor(options.jobs, backup.bytes);
     await restoreCustom(backup, target, expected, { ...options, jobs: jobs.used });

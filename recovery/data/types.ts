@@ -33,6 +33,8 @@ export interface BackupResult {
 export interface RestoreResult {
   name: string;
   bytes: number;
+  /** The moment the restored data is consistent to (the backup's recorded snapshot time, UTC); absent for backups that did not record it. */
+  consistentAt?: string;
 }
 
 export interface TableComparison {

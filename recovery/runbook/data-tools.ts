@@ -26,7 +26,7 @@ export function createDataTools(options: DataToolsOptions = {}): DataTools {
     },
     restore: async (storage, name, target) => {
       const r = await restoreFromBlob(storage, name, target, { onProgress: options.onProgress, signal: options.signal, jobs: options.restoreJobs });
-      return { name: r.name, bytes: r.bytes };
+      return { name: r.name, bytes: r.bytes, ...(r.consistentAt ? { consistentAt: r.consistentAt } : {}) };
     },
     copyInto: async (source, storage, request, target) => (await copyIntoDatabase(source, storage, request.name, target, { onProgress: options.onProgress, signal: options.signal })).backup,
     latestBackup: async (storage) => (await listBackups(storage))[0]?.name,

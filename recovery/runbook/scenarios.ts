@@ -61,7 +61,8 @@ async function backupOnce(ctx: StepContext, db: Parameters<Platform["connect"]>[
 async function restoreInto(ctx: StepContext, name: string): Promise<StepResult> {
   const storage = await ctx.platform.storage();
   const result = await withConnection(ctx.platform, { kind: "live" }, (conn) => ctx.data.restore(storage, name, conn));
-  return { status: "done", summary: `restored ${result.name} (${result.bytes} bytes) into the live database`, details: { backup: result.name } };
+  const asOf = result.consistentAt ? `, data as of ${result.consistentAt}` : ", its moment not recorded (an older backup)";
+  return { status: "done", summary: `restored ${result.name} (${result.bytes} bytes${asOf}) into the live database`, details: { backup: result.name, ...(result.consistentAt ? { consistentAt: result.consistentAt } : {}) } };
 }
 
 const step = (name: string, run: StepFn, inputs?: StepDef["inputs"]): StepDef => ({ name, run, inputs });

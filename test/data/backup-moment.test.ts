@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { backupToBlob } from "../../recovery/data/backup";
+import { restoreFromBlob } from "../../recovery/data/restore";
 import { containerFor, listBackups } from "../../recovery/data/storage";
 import { exportSnapshot } from "../../recovery/data/snapshot";
 import { clientEnv } from "../../recovery/pg/connection";
@@ -73,6 +74,19 @@ describe("a backup's moment is its snapshot's (real PostgreSQL and Azurite)", fu
       }),
       { numRuns: 5 },
     );
+  });
+
+  it("a restore says the moment its data is consistent to: the backup's recorded one", async () => {
+    const source = await createDatabase(env.cluster, "moment_src");
+    await psql(source.url, "CREATE TABLE beats (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp()); INSERT INTO beats DEFAULT VALUES;");
+    const storage = await freshStorage(env);
+    const name = "moment_restore.sql.gz";
+    await backupToBlob(source, storage, name);
+    const recorded = (await listBackups(storage)).find((b) => b.name === name)?.consistentAt;
+    assert.ok(recorded, "the backup recorded no moment");
+    const target = await createDatabase(env.cluster, "moment_dst");
+    const restored = await restoreFromBlob(storage, name, target);
+    assert.equal(restored.consistentAt, recorded.toISOString().replace(/\.\d{3}Z$/, "Z"));
   });
 
   it("a snapshot that cannot be exported fails with psql's reason and leaves no session behind", async () => {

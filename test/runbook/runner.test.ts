@@ -280,6 +280,17 @@ describe("runbook runner", () => {
     assert.deepEqual(platform.calls, []);
   });
 
+  it("a rebuild's restore says the moment its data is consistent to, or that the backup did not record one", async () => {
+    const data = Object.assign(new FakeData(), { blobs: ["aytq_test_nightly.sql.gz"] });
+    const restore = data.restore.bind(data);
+    data.restore = async (...a: Parameters<FakeData["restore"]>) => ({ ...(await restore(...a)), consistentAt: "2024-07-24T02:00:03Z" });
+    const out = await run("server-lost-rebuild", new FakePlatform(), data);
+    const step = out.steps.find((s) => s.step === "restore-latest-backup");
+    assert.match(step?.summary ?? "", /restored aytq_test_nightly\.sql\.gz \(100 bytes, data as of 2024-07-24T02:00:03Z\)/);
+    const older = await run("server-lost-rebuild", new FakePlatform(), Object.assign(new FakeData(), { blobs: ["old.sql.gz"] }));
+    assert.match(older.steps.find((s) => s.step === "restore-latest-backup")?.summary ?? "", /its moment not recorded \(an older backup\)/);
+  });
+
   it("refuses to resume an unknown run, and what is not a run id", async () => {
     await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "20240724T080000Z-data-loss-abcd" }), /no run "20240724T080000Z-data-loss-abcd"/);
     await assert.rejects(run("data-loss", new FakePlatform(), new FakeData(), { resumeRunId: "nope" }), /"nope" is not a run id/);

@@ -126,7 +126,7 @@ export const registerRestore: RegisterCommand = (program, io) => {
     );
     if (result.jobs?.note && !opts.json) io.err(result.jobs.note);
     if (opts.json) json(io, result);
-    else io.out(`restored ${result.name} (${formatBytes(result.bytes)}${result.sha256Verified ? ", sha256 verified" : ", no checksum in metadata"}) into ${result.target} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.safetyBackup ? `; safety backup ${result.safetyBackup}` : ""}`);
+    else io.out(`restored ${result.name} (${formatBytes(result.bytes)}${result.sha256Verified ? ", sha256 verified" : ", no checksum in metadata"}${result.consistentAt ? `, data as of ${result.consistentAt}` : ""}) into ${result.target} in ${(result.elapsedMs / 1000).toFixed(1)} s${result.safetyBackup ? `; safety backup ${result.safetyBackup}` : ""}`);
   });
 };
 
