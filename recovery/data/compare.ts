@@ -1,7 +1,8 @@
 /**
- * Compare two databases table by table: row count and a content checksum. The checksum is an
- * order-independent sum of per-row hashes (md5 of the row's text, first 60 bits), so it needs no
- * sort and no memory per row, and physical row order (a restore, a vacuum) does not change it.
+ * Compare two databases table by table. compareDatabases(live, copy): per table, rows only in the
+ * copy, only in live and changed, by primary key or by content (table-diff.ts does the counting,
+ * inside PostgreSQL). summarise: a row count and an order-independent checksum per table (a sum
+ * of per-row hashes, md5 of the row's text, first 60 bits), for checking one database alone.
  */
 import type { CompareResult, DatabaseConnection, TableComparison } from "./types";
 import { ToolError } from "../errors";
