@@ -9,7 +9,7 @@ import { LIVE_SESSION_PRELUDE } from "../../recovery/data/table-diff";
 import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
 import { psql } from "../../recovery/pg/psql";
 import type { DatabaseConnection, TableComparison } from "../../recovery/data/types";
-import { createDatabase, fingerprint } from "../helpers/data";
+import { createDatabase, fingerprint, waitForNoSessions } from "../helpers/data";
 
 /** Shared by both sides: what the copy (the restore point) holds. */
 const COPY_SQL = String.raw`
@@ -127,6 +127,28 @@ describe("compare: what differs, per table, by row", function () {
     const before = await fingerprint(live);
     const copyAsReader = { ...copy, url: copy.url.replace("postgres@", "reader@") };
     await assert.rejects(compareDatabases(live, copyAsReader), (err: Error) => /reading public\.bad from/.test(err.message) && /permission denied/.test(err.message));
+    assert.equal(await fingerprint(live), before);
+    assert.equal((await psql(live.url, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'")).trim(), "0");
+  });
+
+  it("the copy's session ended mid-stream: an error naming the table, both psql stopped, live unchanged and no temporary table left", async () => {
+    const [live, copy] = await Promise.all([createDatabase(cluster, "live"), createDatabase(cluster, "copy")]);
+    const big = "CREATE TABLE big (k text PRIMARY KEY, v int); INSERT INTO big SELECT repeat(md5(g::text), 16) || g, g FROM generate_series(1, 200000) g;";
+    await Promise.all([psql(live.url, big, { timeoutMs: 0 }), psql(copy.url, big, { timeoutMs: 0 })]);
+    const before = await fingerprint(live);
+    const [liveDb, copyDb] = [live, copy].map((d) => new URL(d.url).pathname.slice(1));
+    let running = true;
+    const compared = compareDatabases(live, copy).finally(() => (running = false));
+    let terminated = false;
+    while (running && !terminated) {
+      const streaming = await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${liveDb}' AND query ILIKE 'COPY aytq_dr_copy_keys FROM STDIN%'`);
+      if (streaming.trim() !== "0") {
+        terminated = (await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${copyDb}' AND query ILIKE 'COPY (SELECT%' AND pg_terminate_backend(pid)`)).trim() === "1";
+      }
+    }
+    assert.ok(terminated, "the copy's COPY was ended while live was reading it");
+    await assert.rejects(compared, (err: Error) => /reading public\.big from/.test(err.message));
+    assert.equal(await waitForNoSessions(cluster, liveDb), "0", "live's session ended");
     assert.equal(await fingerprint(live), before);
     assert.equal((await psql(live.url, "SELECT count(*) FROM pg_class WHERE relpersistence = 't'")).trim(), "0");
   });
