@@ -37,13 +37,32 @@ export interface RestoreResult {
   consistentAt?: string;
 }
 
+/** How a table's rows were matched: by its primary key (columns named), or by content when it has none. */
+export type CompareKey = `primary key (${string})` | "content (no primary key)";
+
+/**
+ * One table of a comparison. A is live, B is the copy (compareDatabases(live, copy)). Rows are
+ * matched by primary key when both sides have the same one, else by content (a multiset of row
+ * hashes: `changed` is null then, a changed row counts once on each side).
+ */
 export interface TableComparison {
   table: string;
+  /** Rows in A (live); null when A has no such table. */
   rowsA: number | null;
+  /** Rows in B (the copy); null when B has no such table. */
   rowsB: number | null;
   checksumA: string | null;
   checksumB: string | null;
   equal: boolean;
+  key: CompareKey;
+  /** Rows only in the copy (B): deleted from live since, or changed when compared by content. */
+  onlyInCopy: number;
+  /** Rows only in live (A): written since the restore point, or changed when compared by content. */
+  onlyInLive: number;
+  /** Same primary key, different content; null when compared by content. */
+  changed: number | null;
+  /** What else a person must know: the table exists on one side only, or its columns differ. */
+  note?: string;
 }
 
 export interface CompareResult {

@@ -9,7 +9,7 @@ import { psql, psqlValue } from "../pg/psql";
 import { ToolError } from "../errors";
 import { HEARTBEAT_TABLE, type HeartbeatRow, type HeartbeatWriter } from "../platforms/local/dataset";
 import { runScenario } from "../runbook/runner";
-import type { DataTools, DecideFn, Platform, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName } from "../runbook/ports";
+import type { DataTools, DecideFn, Platform, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName, TableComparison } from "../runbook/ports";
 import { measureRpo, measureRto } from "./measure";
 import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
 
@@ -81,8 +81,28 @@ export interface DrillRecovery {
   run?: (req: RunRequest) => Promise<RunOutcome>;
 }
 
-/** Recover through the runbook; the drill answers the decision yes and says so in the journal (`flag`). */
-export function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<RunOutcome> {
+/** A drill's run: the runbook's outcome, and what compare found at the decision (data-loss). */
+export type DrillOutcome = RunOutcome & { comparison?: TableComparison[] };
+
+/**
+ * Recover through the runbook; the drill answers the decision yes and says so in the journal
+ * (`flag`). What the compare step found is kept for the report.
+ */
+export async function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<DrillOutcome> {
+  let comparison: TableComparison[] | undefined;
+  const compare: DataTools["compare"] = async (a, b) => {
+    const result = await r.data.compare(a, b);
+    comparison = result.tables;
+    return result;
+  };
+  // the same tools (a class's methods too, bound to it), compare recorded on the way
+  const data = new Proxy(r.data, {
+    get: (target, prop) => {
+      if (prop === "compare") return compare;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   const decide: DecideFn = Object.assign(
     async (question: string, context: string) => {
       r.log(`decision: ${question} -> yes (answered by the drill)\n  ${context.replace(/\n/g, "\n  ")}`);
@@ -90,10 +110,10 @@ export function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<RunOu
     },
     { answersBy: "flag" as const },
   );
-  return (r.run ?? runScenario)({
+  const outcome = await (r.run ?? runScenario)({
     scenario: r.scenario,
     platform: r.platform,
-    data: r.data,
+    data,
     inputs,
     stateDir: r.stateDir,
     decide,
@@ -103,6 +123,7 @@ export function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<RunOu
       r.onEvent?.(e);
     },
   });
+  return comparison ? { ...outcome, comparison } : outcome;
 }
 
 export interface MeasureRequest {
@@ -111,7 +132,7 @@ export interface MeasureRequest {
   stack: string;
   platform: Platform;
   data: DataTools;
-  outcome: RunOutcome;
+  outcome: DrillOutcome;
   incident: DrillIncident;
   writer: { rows: readonly HeartbeatRow[]; failures: number };
   /** Tables whose count and checksum must equal `before` after recovery. */
@@ -198,6 +219,7 @@ export async function measureDrill(m: MeasureRequest): Promise<DrillReport> {
     steps,
     checks,
     decisions: outcome.decisions,
+    ...(outcome.comparison ? { comparison: outcome.comparison } : {}),
     notApplicable: [...steps.filter((s) => s.status === "not-applicable").map((s) => `${s.name}: ${s.summary ?? ""}`), ...m.notApplicable],
     improvements: [],
   };

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { StepStatus } from "../runbook/ports";
 import type { GanttChart } from "./mermaid";
 import type { DrillReport } from "./report";
+import { COMPARISON_COLUMNS, COMPARISON_HEADING, comparisonIntro, comparisonRows } from "./comparison";
 
 /** One drill in the trend. */
 export interface TrendPoint {
@@ -255,6 +256,15 @@ export function toHtml(r: DrillReport, chart: GanttChart, history: readonly Tren
     `<table><tr><th>step</th><th>status</th><th>started (UTC)</th><th>duration</th><th>what happened</th></tr>${r.steps
       .map((s) => `<tr><td>${e(s.name)}</td><td>${e(s.status)}</td><td>${e(s.startedAt)}</td><td>${e(secs(s.durationSeconds))}</td><td>${e(s.error ?? s.summary ?? "")}</td></tr>`)
       .join("")}</table>`,
+    ...(r.comparison
+      ? [
+          `<h2>${e(COMPARISON_HEADING)}</h2>`,
+          `<p>${e(comparisonIntro(r.comparison))}</p>`,
+          `<table><tr>${COMPARISON_COLUMNS.map((c) => `<th>${e(c)}</th>`).join("")}</tr>${comparisonRows(r.comparison)
+            .map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`)
+            .join("")}</table>`,
+        ]
+      : []),
     `<h2>Checks</h2>`,
     `<table><tr><th>check</th><th>result</th><th>detail</th></tr>${r.checks
       .map((c) => `<tr><td>${e(c.name)}</td><td class="${checkClass[c.status] ?? "na"}">${e(c.status.toUpperCase())}</td><td>${e(c.detail)}</td></tr>`)

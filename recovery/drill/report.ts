@@ -4,11 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/ports";
+import type { RunOutcome, ScenarioName, StepStatus, TableComparison } from "../runbook/ports";
 import { redact } from "../util/redact";
 import { writeHtmlReport } from "./html-report";
 import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";
+import { COMPARISON_COLUMNS, COMPARISON_HEADING, comparisonIntro, comparisonRows } from "./comparison";
 
 export type CheckStatus = "pass" | "fail" | "n/a";
 
@@ -52,6 +53,8 @@ export interface DrillReport {
   steps: DrillStep[];
   checks: DrillCheck[];
   decisions: RunOutcome["decisions"];
+  /** What compare found at the decision, per table (data-loss); absent when compare did not run. */
+  comparison?: TableComparison[];
   notApplicable: string[];
   improvements: string[];
 }
@@ -114,6 +117,7 @@ export function toMarkdown(r: DrillReport): string {
   lines.push("");
   lines.push("## Steps", "", "| step | status | duration |", "|---|---|---|");
   for (const s of r.steps) lines.push(`| ${s.name} | ${s.status} | ${secs(s.durationSeconds)} |`);
+  if (r.comparison) lines.push("", ...comparisonMarkdown(r.comparison));
   lines.push("", "## Checks", "", "| check | result | detail |", "|---|---|---|");
   for (const c of r.checks) lines.push(`| ${c.name} | ${c.status.toUpperCase()} | ${cell(c.detail)} |`);
   lines.push("", "## Decisions taken", "");
@@ -125,6 +129,18 @@ export function toMarkdown(r: DrillReport): string {
   lines.push("", "## What to improve", "");
   for (const i of r.improvements) lines.push(`- ${i}`);
   return lines.join("\n") + "\n";
+}
+
+function comparisonMarkdown(tables: readonly TableComparison[]): string[] {
+  return [
+    `## ${COMPARISON_HEADING}`,
+    "",
+    comparisonIntro(tables),
+    "",
+    `| ${COMPARISON_COLUMNS.join(" | ")} |`,
+    `|${COMPARISON_COLUMNS.map((_, i) => (i >= 2 && i <= 4 ? "---:" : "---")).join("|")}|`,
+    ...comparisonRows(tables).map((row) => `| ${row.map((c) => cell(c)).join(" | ")} |`),
+  ];
 }
 
 /** The drill's steps and its moments (incident, restore point, data recovered to, validated) as a gantt chart. */

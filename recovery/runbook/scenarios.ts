@@ -9,7 +9,10 @@
  */
 import { runHolder } from "../ops/pipeline-holds";
 import { RefusedError, ToolError, UsageError } from "../errors";
-import type { DatabaseConnection, DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepResult } from "./ports";
+import type { DatabaseConnection, DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepResult, TableComparison } from "./ports";
+import { differencesLine, differencesTable } from "../data/compare";
+
+const indent = (text: string): string => text.replace(/^/gm, "  ");
 
 export interface StepContext {
   platform: Platform;
@@ -112,12 +115,17 @@ const STEPS: Record<string, StepDef> = {
       );
       const differing = result.tables.filter((t) => !t.equal);
       const context = result.equal
-        ? "the live database and the copy hold the same rows"
-        : `${differing.length} of ${result.tables.length} tables differ (live vs copy):\n` +
-          differing.map((t) => `  ${t.table}: ${t.rowsA ?? "missing"} rows live, ${t.rowsB ?? "missing"} rows in the copy`).join("\n");
+        ? `the live database and the copy hold the same rows (${result.tables.length} tables)`
+        : `${differing.length} of ${result.tables.length} tables differ (rows by primary key; by content where a table has none):\n` +
+          indent(differencesTable(differing, { a: "live", b: "copy" }));
       const yes = await c.decide(`Restore the copy ${c.inputs.copyName} into the live database?`, context);
       if (!yes) throw new RefusedError(`declined: the copy ${c.inputs.copyName} is not restored into live (${differing.length} tables differ)`, "run ptr again with another --at, or resume this run to be asked again");
-      return { status: "done", summary: `${differing.length} tables differ; restore into live approved`, details: { differingTables: differing.length } };
+      const total = (f: (t: TableComparison) => number | null): number => differing.reduce((n, t) => n + (f(t) ?? 0), 0);
+      return {
+        status: "done",
+        summary: `${differing.length} of ${result.tables.length} tables differ${differing.length ? ` (${differencesLine(differing)})` : ""}; restore into live approved`,
+        details: { differingTables: differing.length, onlyInCopy: total((t) => t.onlyInCopy), onlyInLive: total((t) => t.onlyInLive), changed: total((t) => t.changed) },
+      };
     },
     (c) => ({ copyName: c.inputs.copyName }),
   ),

@@ -41,11 +41,22 @@ describe("data commands (aytq-dr backup, restore, backups, compare, validate)", 
     assert.equal(await main(["node", "aytq-dr", "backup", "--database-url", srcUrl, "--name", "cli-one", ...storage], io), 3, "write-once refusal exits 3");
 
     assert.equal(await main(["node", "aytq-dr", "compare", "--database-url", srcUrl, "--database-url", dstUrl], io), 1, "different -> 1");
-    assert.match(io.stdout(), /DIFFERENT/);
+    assert.match(io.stdout(), /DIFFERENT: 2 of 2 tables differ/);
+    // the seeded tables are only in A: every row is only there, and the table says so
+    assert.match(io.stdout(), /public\.teachers\s+primary key \(id\)\s+500\s+\(no table\)\s+0\s+500\s+-\n/);
+    assert.match(io.stdout(), /public\.teachers: table only in live/);
 
     assert.equal(await main(["node", "aytq-dr", "restore", "--yes", "--database-url", dstUrl, "--file", "cli-one", ...storage], io), 0);
     assert.equal(await fingerprint(dst), await fingerprint(src));
     assert.equal(await main(["node", "aytq-dr", "compare", "--database-url", srcUrl, "--database-url", dstUrl, "--json"], io), 0, "equal -> 0");
+    await psql(dst.url, "DELETE FROM qualifications WHERE id <= 10; UPDATE teachers SET name = 'changed' WHERE id = 7");
+    const diffIO = captureIO({});
+    assert.equal(await main(["node", "aytq-dr", "compare", "--database-url", srcUrl, "--database-url", dstUrl, "--json"], diffIO), 1, "different -> 1");
+    const diff = JSON.parse(diffIO.stdout()) as { tables: { table: string; key: string; onlyInCopy: number; onlyInLive: number; changed: number | null }[] };
+    assert.deepEqual(
+      diff.tables.map((t) => [t.table, t.key, t.onlyInCopy, t.onlyInLive, t.changed]),
+      [["public.qualifications", "primary key (id)", 0, 10, 0], ["public.teachers", "primary key (id)", 0, 0, 1]],
+    );
 
     const listIO = captureIO({ AZURE_STORAGE_CONNECTION_STRING: env.azurite.connectionString });
     assert.equal(await main(["node", "aytq-dr", "backups", "list", "--json", ...storage], listIO), 0);

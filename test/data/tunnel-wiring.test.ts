@@ -67,16 +67,20 @@ describe("data commands through the stack's tunnel (CliIO.openTunnel)", function
     assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "copy-x"], eqIO), 0, eqIO.text());
     assert.deepEqual(equal.opened, [tunnel(undefined), tunnel("copy-x")], "A is the live server, B the copy copy-x, same Secret and namespace");
     assert.deepEqual(equal.events, [`open ${LIVE}`, "open copy-x", "release copy-x", `release ${LIVE}`]);
-    assert.match(eqIO.stdout(), new RegExp(`A = ${LIVE}/`));
-    assert.match(eqIO.stdout(), /B = copy-x\//);
+    // with --copy the sides are named for what they are: live and the copy
+    assert.match(eqIO.stdout(), new RegExp(`live = ${LIVE}/`));
+    assert.match(eqIO.stdout(), /copy = copy-x\//);
+    assert.match(eqIO.stdout(), /table\s+key\s+rows live\s+rows copy\s+only in copy\s+only in live\s+changed\n/);
 
     await psql(copy.url, "DELETE FROM qualifications WHERE id % 7 = 0");
     const different = new FakeTunnels({ [LIVE]: live.url, "copy-x": copy.url });
     const diffIO = io(different);
     assert.equal(await main(["node", "aytq-dr", "compare", "--stack", "test", "--copy", "copy-x", "--json"], diffIO), 1, diffIO.text());
-    const json = JSON.parse(diffIO.stdout()) as { equal: boolean; tables: { table: string; equal: boolean }[] };
+    const json = JSON.parse(diffIO.stdout()) as { equal: boolean; tables: { table: string; equal: boolean; onlyInCopy: number; onlyInLive: number; changed: number | null }[] };
     assert.equal(json.equal, false);
     assert.deepEqual(json.tables.filter((t) => !t.equal).map((t) => t.table), ["public.qualifications"]);
+    // 2000 qualifications, every 7th deleted from the copy: they are only in live
+    assert.deepEqual(json.tables.filter((t) => !t.equal).map((t) => [t.onlyInCopy, t.onlyInLive, t.changed]), [[0, 285, 0]]);
     assert.deepEqual(different.released.sort(), [LIVE, "copy-x"].sort());
   });
 

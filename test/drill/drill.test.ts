@@ -92,6 +92,24 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.deepEqual(report.steps.map((s) => s.name), ["maintenance-on", "stop", "freeze", "safety-backup", "ptr", "compare", "copy-into-live", "start", "validate", "maintenance-off", "unfreeze", "tidy"]);
   });
 
+  it("reports what compare found at the decision, per table, by row (Markdown and HTML too)", () => {
+    const t = (name: string) => report.comparison?.find((c) => c.table === `public.${name}`);
+    assert.ok(report.comparison, "the report has the comparison");
+    const dropped = t("qualifications");
+    assert.equal(dropped?.rowsA, null, "live lacks the dropped table");
+    assert.ok((dropped?.onlyInCopy ?? 0) > 0);
+    assert.match(dropped?.note ?? "", /table only in the copy/);
+    const inductions = t("inductions");
+    assert.equal(inductions?.key, "primary key (id)");
+    assert.ok((inductions?.onlyInCopy ?? 0) > 0, "the deleted inductions are only in the copy");
+    assert.deepEqual([inductions?.onlyInLive, inductions?.changed], [0, 0]);
+    assert.match(markdown, /## What compare found \(live vs the copy, at the decision\)/);
+    assert.match(markdown, new RegExp(`\\| public\\.inductions \\| primary key \\(id\\) \\| ${inductions?.onlyInCopy} \\| 0 \\| 0 \\|`));
+    assert.match(html, new RegExp(`<td>public\\.inductions</td><td>primary key \\(id\\)</td><td>${inductions?.onlyInCopy}</td><td>0</td><td>0</td>`));
+    const compare = journal.find((j) => j.step === "compare");
+    assert.match(compare?.summary ?? "", new RegExp(`public\\.inductions \\(primary key \\(id\\)\\): ${inductions?.onlyInCopy} only in the copy, 0 only in live, 0 changed`));
+  });
+
   it("measures RTO from the incident to the journal's validate step, and RPO from the data that came back", () => {
     const validate = journal.find((j) => j.step === "validate" && j.status === "done")!;
     const rto = (new Date(validate.endedAt!).getTime() - new Date(report.incidentAt).getTime()) / 1000;

@@ -7,11 +7,12 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { earlierDrills, escapeHtml, TREND_LENGTH } from "../../recovery/drill/html-report";
+import { earlierDrills, escapeHtml, toHtml, TREND_LENGTH } from "../../recovery/drill/html-report";
 import { ganttSource, mermaidText } from "../../recovery/drill/mermaid";
 import { drillGantt, toMarkdown, writeReport } from "../../recovery/drill/report";
 import { ganttTasks, mermaidBlocks } from "./mermaid-parse";
 import { HOSTILE, sampleReport, step } from "./report-fixtures";
+import type { TableComparison } from "../../recovery/runbook/ports";
 
 /** `2024-07-24 06:01:03.000` of a Date in the process's time zone: what Mermaid's axis shows. */
 const localWall = (d: Date): string =>
@@ -153,5 +154,34 @@ describe("drill report: the Mermaid gantt chart and the HTML page", function () 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it("shows what compare found per table (key, only in copy, only in live, changed, note) in the Markdown and the HTML, names escaped; no section when compare did not run", () => {
+    const row = (table: string, o: Partial<TableComparison> = {}): TableComparison => ({
+      table, rowsA: 10, rowsB: 12, checksumA: "a", checksumB: "b", equal: false, key: "primary key (id)", onlyInCopy: 3, onlyInLive: 1, changed: 2, ...o,
+    });
+    const comparison = [
+      row("public.users"),
+      row("public.audit", { key: "content (no primary key)", onlyInCopy: 0, onlyInLive: 4, changed: null }),
+      row("public.same", { equal: true, onlyInCopy: 0, onlyInLive: 0, changed: 0 }),
+      ...HOSTILE.map((h) => row(h, { note: h })),
+    ];
+    const r = sampleReport({ comparison });
+    const md = toMarkdown(r);
+    assert.match(md, /## What compare found \(live vs the copy, at the decision\)\n\n10 of 11 tables differ;/);
+    assert.match(md, /\| table \| key \| only in copy \| only in live \| changed \| note \|\n\|---\|---\|---:\|---:\|---:\|---\|\n/);
+    assert.match(md, /\| public\.users \| primary key \(id\) \| 3 \| 1 \| 2 \|  \|\n/);
+    assert.match(md, /\| public\.audit \| content \(no primary key\) \| 0 \| 4 \| - \|  \|\n/);
+    assert.match(md, /\| public\.same \| primary key \(id\) \| 0 \| 0 \| 0 \| same \|\n/);
+    const section = md.slice(md.indexOf("## What compare found"), md.indexOf("## Checks"));
+    for (const line of section.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| table"))) {
+      assert.equal(line.replace(/\\\|/g, "").split("|").length, 8, `one row, six cells: ${line}`);
+    }
+    const html = toHtml(r, drillGantt(r), []);
+    assert.match(html, /<td>public\.audit<\/td><td>content \(no primary key\)<\/td><td>0<\/td><td>4<\/td><td>-<\/td>/);
+    assert.doesNotMatch(html, /<script>/);
+    assert.match(html, /&lt;script&gt;/);
+    const plain = sampleReport({ scenario: "server-lost-revive" });
+    assert.doesNotMatch(toMarkdown(plain), /What compare found/);
+    assert.doesNotMatch(toHtml(plain, drillGantt(plain), []), /What compare found/);
   });
 });

@@ -83,7 +83,10 @@ export class FakePlatform implements Platform {
 export class FakeData implements DataTools {
   readonly calls: string[] = [];
   blobs: string[] = [];
-  compareResult: CompareResult = { equal: false, tables: [{ table: "users", rowsA: 10, rowsB: 12, checksumA: "a", checksumB: "b", equal: false }] };
+  compareResult: CompareResult = {
+    equal: false,
+    tables: [{ table: "users", rowsA: 10, rowsB: 12, checksumA: "a", checksumB: "b", equal: false, key: "primary key (id)", onlyInCopy: 3, onlyInLive: 1, changed: 2 }],
+  };
   healthy = true;
   failOnce = new Map<string, Error>();
   private call(name: string, detail = ""): void {

@@ -103,6 +103,35 @@ describe("runbook runner", () => {
     for (const name of created) assert.match(name, /^s189t01-aytq-ts-pg-ptr-202407240800-[0-9a-f]{4}$/);
   });
 
+  it("the compare decision shows a table of what differs (key, only in copy, only in live, changed); the journal keeps it on one line", async () => {
+    const platform = new FakePlatform();
+    const data = new FakeData();
+    data.compareResult = {
+      equal: false,
+      tables: [
+        { table: "public.users", rowsA: 10, rowsB: 12, checksumA: "a", checksumB: "b", equal: false, key: "primary key (id)", onlyInCopy: 3, onlyInLive: 1, changed: 2 },
+        { table: "public.audit", rowsA: 7, rowsB: 5, checksumA: "c", checksumB: "d", equal: false, key: "content (no primary key)", onlyInCopy: 0, onlyInLive: 2, changed: null },
+        { table: "public.same", rowsA: 4, rowsB: 4, checksumA: "e", checksumB: "e", equal: true, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 0, changed: 0 },
+        { table: "public.old", rowsA: null, rowsB: 9, checksumA: null, checksumB: "f", equal: false, key: "primary key (id)", onlyInCopy: 9, onlyInLive: 0, changed: null, note: "table only in the copy: live has no such table" },
+      ],
+    };
+    const asked: string[] = [];
+    const out = await run("data-loss", platform, data, { decide: async (_q, context) => (asked.push(context), true) });
+    assert.equal(out.outcome, "completed");
+    const lines = asked[0].split("\n");
+    assert.equal(lines[0], "3 of 4 tables differ (rows by primary key; by content where a table has none):");
+    assert.match(lines[1], /^ {2}table\s+key\s+only in copy\s+only in live\s+changed$/);
+    assert.match(asked[0], /public\.users\s+primary key \(id\)\s+3\s+1\s+2\n/);
+    assert.match(asked[0], /public\.audit\s+content \(no primary key\)\s+0\s+2\s+-\n/);
+    assert.doesNotMatch(asked[0], /public\.same/, "equal tables are left out of the prompt");
+    assert.match(asked[0], /notes:\n {4}public\.old: table only in the copy/);
+    const compare = out.steps.find((s) => s.step === "compare");
+    assert.match(compare?.summary ?? "", /^3 of 4 tables differ \(public\.users \(primary key \(id\)\): 3 only in the copy, 1 only in live, 2 changed; public\.audit/);
+    assert.doesNotMatch(compare?.summary ?? "", /\n/);
+    const journal = readFileSync(path.join(stateDir, platform.stack, out.runId, "journal.jsonl"), "utf8");
+    assert.match(journal, /3 only in the copy, 1 only in live, 2 changed/);
+  });
+
   it("stops at a declined decision, journals why, and asks again on resume", async () => {
     const platform = new FakePlatform();
     const data = new FakeData();

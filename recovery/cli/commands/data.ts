@@ -173,7 +173,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
 export const registerCompare: RegisterCommand = (program, io) => {
   program
     .command("compare")
-    .description("compare two databases table by table (row counts, content checksums); exit 1 when they differ")
+    .description("compare two databases table by table: rows only in each and changed, by primary key (by content without one), counted inside PostgreSQL; A is live (the first --database-url), B the copy; exit 1 when they differ")
     .option("--stack <stack>", "test | preproduction | production")
     .option("--copy <name>", "PTR copy to compare with the live server")
     .option("--database-url <url>", "give twice to compare two databases directly (secret)", (v: string, acc: string[] = []) => [...acc, v])
@@ -190,7 +190,10 @@ export const registerCompare: RegisterCommand = (program, io) => {
         return using(b, async (cb) => ({ labels: { a: ca.label, b: cb.label }, result: await compareDatabases(ca, cb) }));
       });
       if (opts.json) json(io, { ...result.result, a: result.labels.a, b: result.labels.b });
-      else io.out(`A = ${result.labels.a}\nB = ${result.labels.b}\n` + formatComparison(result.result, { a: "A", b: "B" }, io.isTTY));
+      else {
+        const names = opts.copy !== undefined ? { a: "live", b: "copy" } : { a: "A", b: "B" };
+        io.out(`${names.a} = ${result.labels.a}\n${names.b} = ${result.labels.b}\n` + formatComparison(result.result, names, io.isTTY));
+      }
       if (!result.result.equal) setExitCode(command, EXIT.different);
     });
 };
