@@ -167,7 +167,7 @@ export async function backupToBlob(source: DatabaseConnection, storage: StorageL
   const snapshot = await exportSnapshot(source.url, source.label);
   prepared.metadata[META.consistentAt] = snapshot.at.toISOString();
   try {
-    return await dumpToBlob(prepared, source, storage, snapshot.id, started, options);
+    return { ...(await dumpToBlob(prepared, source, storage, snapshot.id, started, options)), consistentAt: snapshot.at };
   } finally {
     await snapshot.release();
   }

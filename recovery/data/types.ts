@@ -28,6 +28,8 @@ export interface BackupResult {
   name: string;
   bytes: number;
   sha256: string;
+  /** The moment its data is consistent to (the dump's snapshot), as recorded in the blob's metadata. */
+  consistentAt?: Date;
 }
 
 export interface RestoreResult {

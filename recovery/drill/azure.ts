@@ -167,8 +167,9 @@ export async function runAzureDrill(scenario: ScenarioName, e: AzureDrillEnviron
       case "server-lost-rebuild": {
         const storage = await e.platform.storage();
         const name = `aytq_${e.platform.stack}_drill_${startedAt.toISOString().replace(/[-:.]/g, "")}.sql.gz`;
-        await e.data.backup(conn, storage, { name });
-        const backedUpBy = new Date(); // pg_dump's snapshot is before this
+        const taken = await e.data.backup(conn, storage, { name });
+        // the moment the backup records (its snapshot); a backup tool that records none: an upper bound
+        const backedUpBy = taken.consistentAt ?? new Date();
         e.log(`backup ${name} taken: the rebuild restores it`);
         await sleep(RESTORE_POINT_LEAD_MS);
         const done = await e.incidents.deleteServer();

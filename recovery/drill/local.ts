@@ -95,9 +95,9 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
           const storage = await env.platform.storage();
           const conn = await env.platform.connect({ kind: "live" });
           const backupName = `aytq_local_${new Date().toISOString().slice(0, 10)}.sql.gz`;
-          mustNotExceed = new Date();
-          await data.backup(conn, storage, { name: backupName });
-          mustNotExceed = new Date(); // pg_dump's snapshot is taken between the two instants
+          const taken = await data.backup(conn, storage, { name: backupName });
+          // the moment the backup records (its snapshot): no row after it is in the backup, and the rebuild's restore point is it
+          mustNotExceed = taken.consistentAt ?? new Date();
           await conn.release();
           o.log(`nightly backup ${backupName} taken`);
           await sleep(RESTORE_POINT_LEAD_MS);

@@ -22,7 +22,7 @@ export function createDataTools(options: DataToolsOptions = {}): DataTools {
   return {
     backup: async (source, storage, request) => {
       const r = await backupToBlob(source, storage, request.name, { format: request.format, onProgress: options.onProgress, signal: options.signal });
-      return { name: r.name, bytes: r.bytes, sha256: r.sha256 };
+      return { name: r.name, bytes: r.bytes, sha256: r.sha256, ...(r.consistentAt ? { consistentAt: r.consistentAt } : {}) };
     },
     restore: async (storage, name, target) => {
       const r = await restoreFromBlob(storage, name, target, { onProgress: options.onProgress, signal: options.signal, jobs: options.restoreJobs });

@@ -372,6 +372,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       // the moment the backup's data is consistent to (its snapshot), not when the backup began
       assert.ok(drillBackup.consistentAt, "the backup records the moment it is consistent to");
       assert.ok(t(newest) <= drillBackup.consistentAt.getTime(), "no row newer than the backup");
+      assert.equal(t(report.restorePoint), drillBackup.consistentAt.getTime(), "the report's restore point is the backup's own moment");
       assert.deepEqual([...present.keys()], written.filter(([, at]) => t(at) <= t(newest)).map(([id]) => id), "no holes up to the newest row back");
       const lost = written.filter(([id]) => !present.has(id)).length;
       assert.ok(lost >= 2, `about 1 s of rows written after the backup is lost (${lost})`);
