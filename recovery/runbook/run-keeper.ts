@@ -15,6 +15,8 @@ import { UsageError } from "../errors";
 import { Journal } from "./journal";
 import type { RunEvent } from "./ports";
 import { configDifferences, readLocalRun, writeFetchedRun, type RunStore } from "./run-store";
+import { checkSnapshot } from "../ci/snapshot-check";
+import { PROJECT_ROOT } from "../config/stackfile";
 
 export interface RunKeeperOptions {
   /** undefined: the data tools keep no store (a run lives only in its checkout). */
@@ -58,7 +60,14 @@ export class RunKeeper {
     const dir = this.dir(runId);
     if (existsSync(path.join(dir, "run.json"))) return "local";
     if (!this.o.store) return "absent";
-    const stored = await this.o.store.fetch(this.o.storage, this.o.stack, runId);
+    let stored: Awaited<ReturnType<RunStore["fetch"]>>;
+    try {
+      stored = await this.o.store.fetch(this.o.storage, this.o.stack, runId);
+    } catch (err) {
+      // a mistyped id, or a machine without storage access: the journal then says there is no such run here
+      this.o.log(`run ${runId} is not in this checkout, and the backup container could not be asked for it: ${(err as Error).message.split("\n")[0]}`);
+      return "absent";
+    }
     if (!stored) return "absent";
     writeFetchedRun(dir, stored);
     this.fetchedConfig = stored.config;
@@ -68,9 +77,10 @@ export class RunKeeper {
 
   /** The run's last kept config: the store's, else the run folder's. */
   private async lastConfig(runId: string): Promise<StackConfigSnapshot | undefined> {
-    if (this.fetchedConfig) return this.fetchedConfig;
-    const stored = this.o.store ? await this.o.store.fetch(this.o.storage, this.o.stack, runId).catch(() => undefined) : undefined;
-    return stored?.config ?? readStackConfigSnapshot(this.dir(runId));
+    const stored = this.fetchedConfig ?? (this.o.store ? (await this.o.store.fetch(this.o.storage, this.o.stack, runId).catch(() => undefined))?.config : undefined);
+    const last = stored ?? readStackConfigSnapshot(this.dir(runId));
+    // checked as an imported journal's is: only recovery-owned keys, no secret, values the config model accepts
+    return last && checkSnapshot(JSON.stringify(last), `the recovery config kept for run ${runId}`, this.o.stack, PROJECT_ROOT);
   }
 
   /**

@@ -102,6 +102,38 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     assert.match(again.text(), /took app\.stopped from the run: false -> true/);
   });
 
+  it("a run that is neither here nor readable in the store: 'no run', with the store's reason, never a storage failure", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    data.runs.down = new Error("ChainedTokenCredential authentication failed");
+    const cli = io(stateDir());
+    const err = await run(undefined, { resume: "20261206T030000Z-data-loss-ab12", restoreCopy: "yes" }, cli, port, data).then(
+      (code) => new Error(`exit ${code}`),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof UsageError, String(err));
+    assert.match(err.message, /no run "20261206T030000Z-data-loss-ab12"/);
+    assert.match(cli.text(), /the backup container could not be asked for it: ChainedTokenCredential authentication failed/);
+  });
+
+  it("a kept config the config model refuses (a secret, a bad value) is never compared or adopted", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    const runId = await stoppedRun(port, data);
+    const kept = data.runs.stored.get(`test/${runId}`)!;
+    data.runs.stored.set(`test/${runId}`, { ...kept, config: { ...kept.config!, values: { ...kept.config!.values, "app.stopped": "maybe" } } });
+    await port.setConfig({ "app.stopped": false });
+    const before = port.calls.length;
+    const cli = io(stateDir());
+    const err = await run(undefined, { resume: runId, restoreCopy: "yes", adoptRunConfig: true }, cli, port, data).then(
+      (code) => new Error(`exit ${code}`),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof UsageError, String(err));
+    assert.match(err.message, /app\.stopped/);
+    assert.deepEqual(port.calls.slice(before).filter((c) => /^(setConfig|removeConfig|up)\b/.test(c)), [], "something changed");
+  });
+
   it("a store that cannot be reached warns and never stops the run", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const data = new FakeData();
