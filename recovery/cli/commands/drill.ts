@@ -120,7 +120,7 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
     const port = await openPort(stack, controller.signal, (line) => io.err(`    ${line}`));
     const log = (l: string) => io.err(l);
     const env: AzureDrillEnvironment = {
-      platform: new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`), recovery: await recoveryFor(io, settings) }),
+      platform: new AzurePlatform({ port, settings, log: (t) => io.err(`  ${t}`), recovery: await recoveryFor(io, settings), env: io.env }),
       port,
       data: createDataTools({ signal: controller.signal }),
       incidents: new ArmAzureIncidents({ serverId, log }),

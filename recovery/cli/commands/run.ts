@@ -258,7 +258,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     }
     // the rebuild creates the server with the app's own credentials: make sure they can be read before the app is stopped
     if (scenario === "server-lost-rebuild" && recovery?.appCredentials) await recovery.appCredentials();
-    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery, signal: controller.signal };
+    const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery, signal: controller.signal, env: io.env };
     const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
     const data = deps.data ?? createDataTools({ signal: controller.signal });
     // every credential and tool the steps still to run will use, tried before the first one changes anything

@@ -29,6 +29,8 @@ export interface AzurePlatformOptions {
   signal?: AbortSignal;
   /** main's freeze: the holds and the pipeline stack. @default pipelineFreezeFromEnv (GITHUB_TOKEN, Pulumi.pipeline.yaml, the Automation API) */
   pipeline?: PipelineFreezeContext;
+  /** Where GITHUB_TOKEN and the pipeline stack's backend are read for the default freeze context (the command's own environment). @default process.env */
+  env?: NodeJS.ProcessEnv;
   /** Who holds this platform's freeze. @default RUN_HOLDER: one hold per environment, released by a resumed run too */
   holder?: string;
 }
@@ -89,7 +91,7 @@ export class AzurePlatform implements Platform {
   /** A hold on main's freeze, through the pipeline stack (ops/pipeline-holds.ts): never this stack's config. */
   async setPipelineFrozen(frozen: boolean, holder?: string): Promise<StepResult> {
     const hold = holdName(this.o.settings.environment, this.o.holder ?? holder ?? RUN_HOLDER);
-    const c = this.o.pipeline ?? pipelineFreezeFromEnv(process.env, this.o.log, this.o.signal);
+    const c = this.o.pipeline ?? pipelineFreezeFromEnv(this.o.env ?? process.env, this.o.log, this.o.signal);
     const r = frozen ? await holdFreeze(hold, c) : await releaseHolds([hold], c);
     return { status: r.applied ? "done" : "unchanged", summary: r.summary, details: { hold, frozen: r.frozen, holds: r.holds.join(",") } };
   }
