@@ -80,3 +80,48 @@ export interface HealthCheckResult {
   latencyMs: number | null;
   error?: string;
 }
+
+/**
+ * How the copy's data comes back into live (data-loss's decision). `whole`: the copy replaces live
+ * (copy-into.ts); `tables`: the chosen tables (and those foreign keys force in) take the copy's rows,
+ * other tables untouched; `undelete`: the copy's rows whose primary key live lacks are inserted,
+ * nothing else changes. Each runs in one transaction on live (surgical.ts for the last two).
+ */
+export const RESTORE_WAYS = ["whole", "tables", "undelete"] as const;
+export type RestoreWay = (typeof RESTORE_WAYS)[number];
+export type SurgicalWay = Exclude<RestoreWay, "whole">;
+
+/** What a surgical way will do, read from both catalogs before anyone is asked. Nothing is written. */
+export interface SurgicalPlan {
+  way: SurgicalWay;
+  /** The tables asked for (default: those compare found different), qualified as compare prints them. */
+  chosen: string[];
+  /** `tables` only: the tables foreign keys force in, each with the constraint that does. */
+  forced: { table: string; because: string }[];
+  /** Tables this way cannot take, with why; a plan with any is refused before anything is written. */
+  refused: { table: string; reason: string }[];
+  /** User triggers on the tables written, which will not fire during the restore (`schema.table: trigger`). */
+  triggersSkipped: string[];
+}
+
+/** What a surgical way did to one table. */
+export interface SurgicalTableResult {
+  table: string;
+  /** Rows inserted from the copy. */
+  inserted: number;
+  /** `tables`: rows given the copy's content (same key). */
+  updated: number;
+  /** `tables`: rows live had and the copy did not (written since the restore point), removed. */
+  deleted: number;
+  /** `undelete`: rows on both sides with different content, left as live has them. */
+  keptDiffering: number;
+}
+
+export interface SurgicalResult {
+  way: SurgicalWay;
+  tables: SurgicalTableResult[];
+  /** Sequences moved forward so that no id is handed out twice (`schema.sequence` -> its new last value). */
+  sequences: { sequence: string; lastValue: string }[];
+  triggersSkipped: string[];
+  elapsedMs: number;
+}

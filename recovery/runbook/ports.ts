@@ -5,10 +5,10 @@
  * tools (backup, restore, compare, validate) know nothing of stacks or platforms.
  */
 import type { RunStore } from "./run-store";
-import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation } from "../data/types";
+import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay } from "../data/types";
 
 // the data tools' vocabulary, as the runbooks and platforms name it
-export type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation, TableComparison } from "../data/types";
+export type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay, TableComparison } from "../data/types";
 
 /** Which database a data step works on: the live one, or a point-in-time copy by name. */
 export type DatabaseRef = { kind: "live" } | { kind: "copy"; name: string };
@@ -81,6 +81,13 @@ export interface DataTools {
    * Optional: without it (fakes, placeholders) the runbook backs up, then restores that backup.
    */
   copyInto?(source: DatabaseConnection, storage: StorageLocation, request: BackupRequest, target: DatabaseConnection): Promise<BackupResult>;
+  /**
+   * What `way` would do with `tables` (qualified names), read from both catalogs; writes nothing.
+   * Optional, with restoreSurgical: without them only `whole` is offered.
+   */
+  planSurgical?(live: DatabaseConnection, copy: DatabaseConnection, way: SurgicalWay, tables: readonly string[]): Promise<SurgicalPlan>;
+  /** Carry out a plan in one transaction on live: every constraint holds at COMMIT, or live is unchanged. */
+  restoreSurgical?(copy: DatabaseConnection, live: DatabaseConnection, plan: SurgicalPlan): Promise<SurgicalResult>;
   /** Name of the newest backup, or undefined when there is none. */
   latestBackup(storage: StorageLocation): Promise<string | undefined>;
   compare(a: DatabaseConnection, b: DatabaseConnection): Promise<CompareResult>;
