@@ -3,6 +3,8 @@ import { backupToBlob } from "../data/backup";
 import { compareDatabases } from "../data/compare";
 import { copyIntoDatabase } from "../data/copy-into";
 import { restoreFromBlob } from "../data/restore";
+import { restoreSurgical } from "../data/surgical";
+import { planSurgical } from "../data/surgical-plan";
 import { listBackups } from "../data/storage";
 import type { ProgressFn } from "../data/streams";
 import { validateHealth, type ValidateOptions } from "../data/validate";
@@ -29,6 +31,8 @@ export function createDataTools(options: DataToolsOptions = {}): DataTools {
       return { name: r.name, bytes: r.bytes, ...(r.consistentAt ? { consistentAt: r.consistentAt } : {}) };
     },
     copyInto: async (source, storage, request, target) => (await copyIntoDatabase(source, storage, request.name, target, { onProgress: options.onProgress, signal: options.signal })).backup,
+    planSurgical: async (live, copy, way, tables) => (await planSurgical(live, copy, way, tables)).plan,
+    restoreSurgical: (copy, live, plan) => restoreSurgical(copy, live, plan, { signal: options.signal }),
     latestBackup: async (storage) => (await listBackups(storage))[0]?.name,
     compare: (a, b) => compareDatabases(a, b),
     validate: (targets) => validateHealth(targets, options.validate),
