@@ -7,7 +7,8 @@
  * Every listener is removed when the command (or the question) ends, so nothing outlives it.
  */
 import { SIGNAL_EXIT, type StopSignal } from "../errors";
-import type { CliIO } from "./io";
+/** Where the interrupt notice goes (CliIO's err; not imported, io.ts builds on this module). */
+type ErrSink = { err(line: string): void };
 
 export const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGHUP", "SIGTERM"];
 
@@ -70,7 +71,7 @@ export function onStopSignal(listener: (s: StopSignal) => void): () => void {
  * SIGHUP only where it is not a terminal: processIO drops it). The AbortSignal's reason is the
  * signal's name (stopSignalOf reads it).
  */
-export function listenForInterrupt(io: Pick<CliIO, "err">, message: string): Interrupt {
+export function listenForInterrupt(io: ErrSink, message: string): Interrupt {
   const controller = new AbortController();
   // the second signal, whichever it is, leaves with its own code
   let disposeSecond = (): void => undefined;

@@ -5,7 +5,7 @@
  * each one, with the settings that would keep GitHub's value, before anyone converges.
  */
 import { PIPELINE_STACK, type BranchProtectionRule } from "../../infra/config";
-import type { PreflightResult } from "./checks";
+import type { PreflightResult } from "./result";
 
 /** A user, team or app as GitHub lists it, named the way the stack names actors. */
 export interface LiveActor {

@@ -5,21 +5,15 @@
  */
 import { LOCK_WRITE } from "../azure/permissions";
 import type { PtrCopyInfo } from "../runbook/ports";
+import type { PreflightResult } from "./result";
+export type { PreflightResult, PreflightStatus } from "./result";
 import { serverCheck, type ServerReading } from "./server";
 import { PIPELINE_STACK } from "../../infra/config";
 import { GITHUB_EDIT_CHECK, HOLDS_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, holdsLine, ruleCheckName, withHolds } from "./branch-protection";
 import { type MonitoringExpectation, type MonitoringReading, monitoringChecks } from "./monitoring";
 import type { GithubVariableAnswer, GithubWorkflowAnswer } from "./github";
 
-export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
-export interface PreflightResult {
-  name: string;
-  status: PreflightStatus;
-  detail: string;
-  /** What to do about a warn or fail. */
-  fix?: string;
-}
 
 /** A backup as pre-flight needs it. */
 export interface BackupSummary {

@@ -11,7 +11,7 @@ import { type UptimeCheckOutput, lockName, uptimeCheckPlan } from "../../infra/m
 import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type HeartbeatCheck, type UptimeCheck } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
 import type { ActionGroupFacts, AzureServerApi, LockFacts } from "../azure/arm";
-import type { PreflightResult } from "./checks";
+import type { PreflightResult } from "./result";
 
 /** Points pre-flight's StatusCake client elsewhere (tests, a proxy). @default StatusCake's API */
 export const STATUSCAKE_API_URL_ENV = "AYTQ_DR_STATUSCAKE_API_URL";
