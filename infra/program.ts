@@ -5,8 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Settings, healthUrls, temporaryUrls, RecoveryMode } from "./config";
-import { stackIds } from "./ids";
+import { StackIds, stackIds } from "./ids";
 import { liveServerPlan } from "./restore-plan";
+import { ServerShape } from "./server-shape";
 import { Database } from "./database";
 import { PtrCopies, PtrCopyOutput } from "./ptr-copies";
 import { Monitoring } from "./monitoring";
@@ -62,6 +63,25 @@ export class MissingSubscriptionError extends Error {
   }
 }
 
+/** What the live server and its copies share, from the settings and the stack's ids. */
+function serverShape(s: Settings, ids: StackIds): ServerShape {
+  const d = s.database;
+  return {
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    postgresVersion: d.postgresVersion,
+    skuName: d.skuName,
+    skuTier: d.skuTier,
+    storageSizeGB: d.storageSizeGB,
+    backupRetentionDays: d.backupRetentionDays,
+    geoRedundantBackup: d.geoRedundantBackup,
+    highAvailability: d.highAvailability,
+    delegatedSubnetId: ids.delegatedSubnetId,
+    privateDnsZoneId: ids.privateDnsZoneId,
+    operationTimeout: d.operationTimeout,
+  };
+}
+
 /**
  * Declare every resource of the stack. Must run inside a Pulumi program (or under mocks).
  * The subscription id must be plain text (import ids are), hence it comes from settings or context.
@@ -72,8 +92,26 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
   const ids = stackIds(settings, subscriptionId);
   const plan = liveServerPlan(settings, ids.serverId);
 
-  const database = new Database(`${PROGRAM_NAME}-database`, { settings, ids, plan });
-  const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, { settings, ids, liveServer: database.server });
+  const s = settings;
+  const shape = serverShape(s, ids);
+
+  const database = new Database(`${PROGRAM_NAME}-database`, {
+    shape,
+    serverName: s.database.serverName,
+    serverId: ids.serverId,
+    databaseName: s.database.databaseName,
+    adminLogin: s.database.adminLogin,
+    parameters: s.database.parameters,
+    protect: s.protectStateful,
+    plan,
+  });
+  const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, {
+    shape,
+    sourceServerName: s.database.serverName,
+    sourceServerId: ids.serverId,
+    copies: s.recovery.ptrCopies,
+    liveServer: database.server,
+  });
   const monitoring = new Monitoring(`${PROGRAM_NAME}-monitoring`, {
     settings,
     ids,
@@ -110,12 +148,12 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     webReplicas: app.webReplicas,
     workerReplicas: app.workerReplicas,
     maintenance: app.maintenance,
-    healthUrls: healthUrls(settings),
-    temporaryUrls: temporaryUrls(settings),
-    recoveryMode: settings.recovery.mode,
+    healthUrls: healthUrls(s),
+    temporaryUrls: temporaryUrls(s),
+    recoveryMode: s.recovery.mode,
     uptimeChecks: uptime ? uptime.checks : pulumi.output([]),
     backupHeartbeatUrl: uptime ? uptime.heartbeatUrl : pulumi.output(""),
     actionGroupName: monitoring.actionGroupName,
-    deleteLocks: settings.locks.enabled ? [lockName(settings.database.serverName), lockName(settings.backup.storageAccountName)] : [],
+    deleteLocks: s.locks.enabled ? [lockName(s.database.serverName), lockName(s.backup.storageAccountName)] : [],
   };
 }
