@@ -112,9 +112,17 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     copies: s.recovery.ptrCopies,
     liveServer: database.server,
   });
+  const m = s.monitoring;
   const monitoring = new Monitoring(`${PROGRAM_NAME}-monitoring`, {
-    settings,
-    ids,
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    serverName: s.database.serverName,
+    serverId: ids.serverId,
+    logAnalytics: m.enabled ? { workspaceName: m.workspaceName, workspaceId: ids.workspaceId } : undefined,
+    diagnosticSettingName: m.diagnosticSettingName,
+    alertThresholdPercent: m.alertThresholdPercent,
+    storageCriticalPercent: m.storageCriticalPercent,
+    actionGroup: m.actionGroup,
     declaresDiagnosticSetting: plan.declaresDiagnosticSetting,
     adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
     liveServer: database.server,
