@@ -128,7 +128,17 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     liveServer: database.server,
   });
   const uptime = settings.monitoring.statusCake.enabled ? new Uptime(`${PROGRAM_NAME}-uptime`, { settings }) : undefined;
-  const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, { settings });
+  const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, {
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    storageAccountName: s.backup.storageAccountName,
+    containerName: s.backup.containerName,
+    replication: s.backup.replication,
+    blobRetentionDays: s.backup.blobRetentionDays,
+    softDeleteDays: s.backup.softDeleteDays,
+    immutabilityDays: s.backup.immutabilityDays,
+    protect: s.protectStateful,
+  });
   if (settings.locks.enabled) {
     new Locks(`${PROGRAM_NAME}-locks`, {
       settings,
