@@ -139,14 +139,15 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     immutabilityDays: s.backup.immutabilityDays,
     protect: s.protectStateful,
   });
-  if (settings.locks.enabled) {
+  if (s.locks.enabled) {
     new Locks(`${PROGRAM_NAME}-locks`, {
-      settings,
+      serverName: s.database.serverName,
       serverId: ids.serverId,
       server: database.server,
+      storageAccountName: s.backup.storageAccountName,
       storageAccountId: ids.storageAccountId,
       storageAccount: backup.account,
-      declaresServerLock: settings.recovery.serverLockDeferred !== true,
+      declaresServerLock: s.recovery.serverLockDeferred !== true,
     });
   }
   const app = new Application(`${PROGRAM_NAME}-app`, { settings });
