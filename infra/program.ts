@@ -4,7 +4,7 @@
  * main's branch protection is not here: the pipeline stack alone declares it (infra/pipeline.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, healthUrls, temporaryUrls, RecoveryMode } from "./config";
+import { Settings, desiredReplicas, healthUrls, temporaryUrls, RecoveryMode } from "./config";
 import { StackIds, stackIds } from "./ids";
 import { liveServerPlan } from "./restore-plan";
 import { ServerShape } from "./server-shape";
@@ -150,7 +150,19 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
       declaresServerLock: s.recovery.serverLockDeferred !== true,
     });
   }
-  const app = new Application(`${PROGRAM_NAME}-app`, { settings });
+  const app = new Application(`${PROGRAM_NAME}-app`, {
+    namespace: s.app.namespace,
+    webDeployment: s.app.webDeployment,
+    workerDeployment: s.app.workerDeployment,
+    replicas: desiredReplicas(s),
+    maintenance: s.app.maintenance,
+    hosts: s.app.hosts,
+    temporaryHosts: s.app.temporaryHosts,
+    ingressNames: s.app.ingressNames,
+    servicePort: s.app.servicePort,
+    ingressClassName: s.app.ingressClassName,
+    maintenanceImage: s.app.maintenanceImage,
+  });
 
   return {
     serverName: database.serverName,
