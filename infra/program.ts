@@ -15,7 +15,7 @@ import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
 import { Uptime } from "./uptime";
 import { Locks } from "./locks";
-import { UptimeCheckOutput, lockName } from "./monitoring-plan";
+import { UptimeCheckOutput, lockName, uptimeCheckPlan } from "./monitoring-plan";
 
 /** Logical name prefix of every component. */
 export const PROGRAM_NAME = "aytq";
@@ -127,7 +127,18 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
     liveServer: database.server,
   });
-  const uptime = settings.monitoring.statusCake.enabled ? new Uptime(`${PROGRAM_NAME}-uptime`, { settings }) : undefined;
+  const sc = m.statusCake;
+  const uptime = sc.enabled
+    ? new Uptime(`${PROGRAM_NAME}-uptime`, {
+        environment: s.environment,
+        checks: uptimeCheckPlan(s),
+        contactGroup: sc.contactGroup,
+        checkRateSeconds: sc.checkRateSeconds,
+        confirmationServers: sc.confirmationServers,
+        regions: sc.regions,
+        heartbeatHours: sc.heartbeatHours,
+      })
+    : undefined;
   const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, {
     resourceGroupName: s.resourceGroupName,
     location: s.location,
