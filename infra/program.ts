@@ -1,10 +1,12 @@
 /**
- * The whole program of an environment stack as one function of the validated settings, so tests
- * and `aytq-dr plan` can build any stack in any recovery mode without a Pulumi CLI or config.
- * main's branch protection is not here: the pipeline stack alone declares it (infra/pipeline.ts).
+ * The whole program of a stack as one function of its validated settings, so tests and
+ * `aytq-dr plan` can build any stack in any recovery mode without a Pulumi CLI or config: an
+ * environment's ({@link createInfra}) or the pipeline stack's, main's branch protection alone
+ * ({@link createPipelineProgram}). The one place that reads Settings to build each component's
+ * own arguments.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, desiredReplicas, healthUrls, temporaryUrls, RecoveryMode } from "./config";
+import { PipelineSettings, Settings, branchProtectionRule, desiredReplicas, healthUrls, temporaryUrls, RecoveryMode } from "./config";
 import { StackIds, stackIds } from "./ids";
 import { liveServerPlan } from "./restore-plan";
 import { ServerShape } from "./server-shape";
@@ -15,6 +17,7 @@ import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
 import { Uptime } from "./uptime";
 import { Locks } from "./locks";
+import { Pipeline } from "./pipeline";
 import { UptimeCheckOutput, lockName, uptimeCheckPlan } from "./monitoring-plan";
 
 /** Logical name prefix of every component. */
@@ -198,4 +201,18 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     actionGroupName: monitoring.actionGroupName,
     deleteLocks: s.locks.enabled ? [lockName(s.database.serverName), lockName(s.backup.storageAccountName)] : [],
   };
+}
+
+/** The pipeline stack's outputs. `status` and the freeze read these names: keep them stable. */
+export interface PipelineOutputs {
+  repository: string;
+  branch: string;
+  pipelineFrozen: pulumi.Output<boolean>;
+  requiredApprovals: pulumi.Output<number>;
+}
+
+/** The whole program of the pipeline stack: the GitHub provider and main's branch protection, nothing else. */
+export function createPipelineProgram(pipeline: PipelineSettings): PipelineOutputs {
+  const component = new Pipeline("aytq-pipeline", { repository: pipeline.repository, rule: branchProtectionRule(pipeline), frozen: pipeline.frozen });
+  return { repository: pipeline.repository, branch: pipeline.branch, pipelineFrozen: component.frozen, requiredApprovals: component.requiredApprovals };
 }
