@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
-import { Settings, desiredReplicas } from "./config";
+import { DEFAULT_APP_SERVICE_PORT, DEFAULT_INGRESS_CLASS, DEFAULT_MAINTENANCE_IMAGE } from "./config";
 import {
   MAINTENANCE_CONTAINER_PORT,
   MAINTENANCE_INDEX_HTML,
@@ -26,14 +26,20 @@ import {
 /** Server-side apply patches take ownership of their fields from other managers. */
 export const PATCH_FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
 
+/** One value for each of the two services. */
+export interface ServicePair {
+  aytq: string;
+  ctr: string;
+}
+
 /** Name of the maintenance page's ConfigMap, Deployment and Service. */
-export function maintenanceName(s: Settings): string {
-  return `${s.app.webDeployment}-maintenance`;
+export function maintenanceName(webDeployment: string): string {
+  return `${webDeployment}-maintenance`;
 }
 
 /** Names of the temporary ingresses (present only during maintenance). */
-export function temporaryIngressNames(s: Settings): { aytq: string; ctr: string } {
-  return { aytq: `${s.app.webDeployment}-temp-aytq`, ctr: `${s.app.webDeployment}-temp-ctr` };
+export function temporaryIngressNames(webDeployment: string): ServicePair {
+  return { aytq: `${webDeployment}-temp-aytq`, ctr: `${webDeployment}-temp-ctr` };
 }
 
 /** Where a host's traffic goes. */
@@ -42,16 +48,14 @@ export interface Backend {
   port: number;
 }
 
-/** The backend of the public AYTQ / CTR ingresses for the current maintenance state. */
-export function publicBackend(s: Settings): Backend {
-  return s.app.maintenance
-    ? { service: maintenanceName(s), port: MAINTENANCE_SERVICE_PORT }
-    : { service: s.app.webDeployment, port: s.app.servicePort };
+/** The backend of the public AYTQ / CTR ingresses: the maintenance page while it is on, the app otherwise. */
+export function publicBackend(maintenance: boolean, app: Backend, webDeployment: string): Backend {
+  return maintenance ? { service: maintenanceName(webDeployment), port: MAINTENANCE_SERVICE_PORT } : app;
 }
 
-function ingressSpec(s: Settings, host: string, backend: Backend): networkingv1.IngressPatchArgs["spec"] & networkingv1.IngressArgs["spec"] {
+function ingressSpec(ingressClassName: string, host: string, backend: Backend): networkingv1.IngressPatchArgs["spec"] & networkingv1.IngressArgs["spec"] {
   return {
-    ingressClassName: s.app.ingressClassName,
+    ingressClassName,
     rules: [
       {
         host,
@@ -69,9 +73,31 @@ function ingressSpec(s: Settings, host: string, backend: Backend): networkingv1.
   };
 }
 
+/** What the application side is declared from: exactly what the component reads. */
 export interface ApplicationArgs {
-  settings: Settings;
+  namespace: string;
+  /** The app's web Deployment; its Service has the same name. */
+  webDeployment: string;
+  workerDeployment: string;
+  /** Replicas declared on the two Deployments: 0 each while the app is stopped (desiredReplicas in infra/config). */
+  replicas: { web: number; worker: number };
+  /** The public hosts serve the maintenance page and temporary hosts reach the app. @default false */
+  maintenance?: boolean;
+  /** Public hosts of the two services. */
+  hosts: ServicePair;
+  /** Hosts that reach the app during maintenance. */
+  temporaryHosts: ServicePair;
+  /** The app's own ingresses, patched to point at the app or the maintenance page. */
+  ingressNames: ServicePair;
+  /** Port of the app's Service. @default DEFAULT_APP_SERVICE_PORT */
+  servicePort?: number;
+  /** @default DEFAULT_INGRESS_CLASS */
+  ingressClassName?: string;
+  /** @default DEFAULT_MAINTENANCE_IMAGE */
+  maintenanceImage?: string;
 }
+
+/** The fields of the app's Kubernetes objects recovery changes, and the maintenance page. */
 
 export class Application extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
@@ -83,13 +109,14 @@ export class Application extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:app:Application", name, {}, opts);
-    const s = args.settings;
-    const namespace = s.app.namespace;
-    const replicas = desiredReplicas(s);
+    const { namespace, webDeployment, replicas } = args;
+    const inMaintenance = args.maintenance === true;
+    const ingressClassName = args.ingressClassName ?? DEFAULT_INGRESS_CLASS;
+    const app: Backend = { service: webDeployment, port: args.servicePort ?? DEFAULT_APP_SERVICE_PORT };
 
     for (const [role, deployment, count] of [
-      ["web", s.app.webDeployment, replicas.web],
-      ["worker", s.app.workerDeployment, replicas.worker],
+      ["web", webDeployment, replicas.web],
+      ["worker", args.workerDeployment, replicas.worker],
     ] as const) {
       new appsv1.DeploymentPatch(
         `${name}-${role}`,
@@ -102,7 +129,7 @@ export class Application extends pulumi.ComponentResource {
     }
 
     // The maintenance page always runs (one small pod), so switching to it is only an ingress change.
-    const maintenance = maintenanceName(s);
+    const maintenance = maintenanceName(webDeployment);
     const labels = { app: maintenance };
     const config = new corev1.ConfigMap(
       `${name}-maintenance-config`,
@@ -125,7 +152,7 @@ export class Application extends pulumi.ComponentResource {
               containers: [
                 {
                   name: "nginx",
-                  image: s.app.maintenanceImage,
+                  image: args.maintenanceImage ?? DEFAULT_MAINTENANCE_IMAGE,
                   ports: [{ name: "http", containerPort: MAINTENANCE_CONTAINER_PORT }],
                   readinessProbe: { httpGet: { path: "/", port: MAINTENANCE_CONTAINER_PORT } },
                   resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
@@ -154,27 +181,26 @@ export class Application extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const backend = publicBackend(s);
+    const backend = publicBackend(inMaintenance, app, webDeployment);
     for (const service of ["aytq", "ctr"] as const) {
       new networkingv1.IngressPatch(
         `${name}-ingress-${service}`,
         {
-          metadata: { name: s.app.ingressNames[service], namespace, annotations: { ...PATCH_FORCE_ANNOTATIONS } },
-          spec: ingressSpec(s, s.app.hosts[service], backend),
+          metadata: { name: args.ingressNames[service], namespace, annotations: { ...PATCH_FORCE_ANNOTATIONS } },
+          spec: ingressSpec(ingressClassName, args.hosts[service], backend),
         },
         { parent: this },
       );
     }
 
-    if (s.app.maintenance) {
-      const names = temporaryIngressNames(s);
-      const app: Backend = { service: s.app.webDeployment, port: s.app.servicePort };
+    if (inMaintenance) {
+      const names = temporaryIngressNames(webDeployment);
       for (const service of ["aytq", "ctr"] as const) {
         new networkingv1.Ingress(
           `${name}-temp-${service}`,
           {
             metadata: { name: names[service], namespace },
-            spec: ingressSpec(s, s.app.temporaryHosts[service], app),
+            spec: ingressSpec(ingressClassName, args.temporaryHosts[service], app),
           },
           { parent: this },
         );
@@ -182,11 +208,11 @@ export class Application extends pulumi.ComponentResource {
     }
 
     this.namespace = pulumi.output(namespace);
-    this.webDeployment = pulumi.output(s.app.webDeployment);
-    this.workerDeployment = pulumi.output(s.app.workerDeployment);
+    this.webDeployment = pulumi.output(webDeployment);
+    this.workerDeployment = pulumi.output(args.workerDeployment);
     this.webReplicas = pulumi.output(replicas.web);
     this.workerReplicas = pulumi.output(replicas.worker);
-    this.maintenance = pulumi.output(s.app.maintenance);
+    this.maintenance = pulumi.output(inMaintenance);
     this.registerOutputs({
       namespace: this.namespace,
       webDeployment: this.webDeployment,

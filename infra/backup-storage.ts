@@ -10,14 +10,41 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
-import { Settings } from "./config";
+import {
+  DEFAULT_BACKUP_CONTAINER,
+  DEFAULT_BLOB_RETENTION_DAYS,
+  DEFAULT_IMMUTABILITY_DAYS,
+  DEFAULT_LOCATION,
+  DEFAULT_SOFT_DELETE_DAYS,
+  DEFAULT_STORAGE_REPLICATION,
+  type StorageReplication,
+} from "./config";
 
 /** Name of the lifecycle rule that deletes dumps. */
 export const BACKUP_LIFECYCLE_RULE = "delete-old-backups";
 
+/** What the dumps' storage is declared from: exactly what the component reads. */
 export interface BackupStorageArgs {
-  settings: Settings;
+  resourceGroupName: string;
+  /** @default DEFAULT_LOCATION */
+  location?: string;
+  /** 3-24 lowercase letters and digits, globally unique. */
+  storageAccountName: string;
+  /** @default DEFAULT_BACKUP_CONTAINER */
+  containerName?: string;
+  /** @default DEFAULT_STORAGE_REPLICATION */
+  replication?: StorageReplication;
+  /** Dumps are deleted this many days after their last modification. @default DEFAULT_BLOB_RETENTION_DAYS */
+  blobRetentionDays?: number;
+  /** Blob and container soft delete. @default DEFAULT_SOFT_DELETE_DAYS */
+  softDeleteDays?: number;
+  /** Time-based immutability on the container; 0 for none. @default DEFAULT_IMMUTABILITY_DAYS */
+  immutabilityDays?: number;
+  /** Pulumi refuses to delete the account and the immutability policy (`protectStateful`). @default false */
+  protect?: boolean;
 }
+
+/** Where the dumps live: an account that keeps them safe from mistakes (soft delete) and, where set, from anyone (immutability). */
 
 export class BackupStorage extends pulumi.ComponentResource {
   public readonly accountName: pulumi.Output<string>;
@@ -27,32 +54,35 @@ export class BackupStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:backup:BackupStorage", name, {}, opts);
-    const s = args.settings;
-    const b = s.backup;
+    const resourceGroupName = args.resourceGroupName;
+    const containerName = args.containerName ?? DEFAULT_BACKUP_CONTAINER;
+    const softDeleteDays = args.softDeleteDays ?? DEFAULT_SOFT_DELETE_DAYS;
+    const immutabilityDays = args.immutabilityDays ?? DEFAULT_IMMUTABILITY_DAYS;
+    const protect = args.protect === true;
 
     const account = new storage.StorageAccount(
       `${name}-account`,
       {
-        resourceGroupName: s.resourceGroupName,
-        location: s.location,
-        accountName: b.storageAccountName,
+        resourceGroupName,
+        location: args.location ?? DEFAULT_LOCATION,
+        accountName: args.storageAccountName,
         kind: "StorageV2",
-        sku: { name: b.replication },
+        sku: { name: args.replication ?? DEFAULT_STORAGE_REPLICATION },
         enableHttpsTrafficOnly: true,
         minimumTlsVersion: "TLS1_2",
         allowBlobPublicAccess: false,
       },
-      { parent: this, protect: s.protectStateful },
+      { parent: this, protect },
     );
 
     const blobService = new storage.BlobServiceProperties(
       `${name}-blob-service`,
       {
-        resourceGroupName: s.resourceGroupName,
+        resourceGroupName: resourceGroupName,
         accountName: account.name,
         blobServicesName: "default",
-        deleteRetentionPolicy: { enabled: true, days: b.softDeleteDays },
-        containerDeleteRetentionPolicy: { enabled: true, days: b.softDeleteDays },
+        deleteRetentionPolicy: { enabled: true, days: softDeleteDays },
+        containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays },
       },
       { parent: this },
     );
@@ -60,9 +90,9 @@ export class BackupStorage extends pulumi.ComponentResource {
     const container = new storage.BlobContainer(
       `${name}-container`,
       {
-        resourceGroupName: s.resourceGroupName,
+        resourceGroupName: resourceGroupName,
         accountName: account.name,
-        containerName: b.containerName,
+        containerName,
         publicAccess: "None",
       },
       { parent: this, dependsOn: [blobService] },
@@ -71,7 +101,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     new storage.ManagementPolicy(
       `${name}-lifecycle`,
       {
-        resourceGroupName: s.resourceGroupName,
+        resourceGroupName: resourceGroupName,
         accountName: account.name,
         managementPolicyName: "default",
         policy: {
@@ -81,8 +111,8 @@ export class BackupStorage extends pulumi.ComponentResource {
               enabled: true,
               type: "Lifecycle",
               definition: {
-                actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: b.blobRetentionDays } } },
-                filters: { blobTypes: ["blockBlob"], prefixMatch: [`${b.containerName}/`] },
+                actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: args.blobRetentionDays ?? DEFAULT_BLOB_RETENTION_DAYS } } },
+                filters: { blobTypes: ["blockBlob"], prefixMatch: [`${containerName}/`] },
               },
             },
           ],
@@ -91,18 +121,18 @@ export class BackupStorage extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    if (b.immutabilityDays > 0) {
+    if (immutabilityDays > 0) {
       new storage.BlobContainerImmutabilityPolicy(
         `${name}-immutability`,
         {
-          resourceGroupName: s.resourceGroupName,
+          resourceGroupName: resourceGroupName,
           accountName: account.name,
           containerName: container.name,
           immutabilityPolicyName: "default",
-          immutabilityPeriodSinceCreationInDays: b.immutabilityDays,
+          immutabilityPeriodSinceCreationInDays: immutabilityDays,
           allowProtectedAppendWrites: false,
         },
-        { parent: this, protect: s.protectStateful },
+        { parent: this, protect },
       );
     }
 

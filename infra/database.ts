@@ -5,16 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as random from "@pulumi/random";
-import { Settings } from "./config";
-import { StackIds } from "./ids";
+import { DEFAULT_ADMIN_LOGIN, DEFAULT_SERVER_PARAMETERS } from "./config";
+import { ServerShape, serverShapeArgs, serverTimeouts } from "./server-shape";
 import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
 import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
-
-/** Create, update and delete timeouts of a server (live or copy): a restore can outlast azure-native's 2-hour default. */
-export function serverTimeouts(s: Settings): pulumi.CustomTimeouts {
-  const t = s.database.operationTimeout;
-  return { create: t, update: t, delete: t };
-}
 
 /** Ids a server is created with that Azure reports in its own spelling (a GET lower-cases them). */
 export const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId", "network.privateDnsZoneArmResourceId"] as const;
@@ -22,32 +16,22 @@ export const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId",
 /** Length of the generated admin password. URL-safe characters only: it goes into DATABASE_URL. */
 export const ADMIN_PASSWORD_LENGTH = 32;
 
-/** The arguments every server of the stack shares (live server and PTR copies): place, network, size, SKU. */
-export function serverShapeArgs(s: Settings, ids: StackIds): dbforpostgresql.ServerArgs {
-  return {
-    resourceGroupName: s.resourceGroupName,
-    location: s.location,
-    version: s.database.postgresVersion,
-    sku: { name: s.database.skuName, tier: s.database.skuTier },
-    storage: { storageSizeGB: s.database.storageSizeGB },
-    backup: {
-      backupRetentionDays: s.database.backupRetentionDays,
-      geoRedundantBackup: s.database.geoRedundantBackup ? "Enabled" : "Disabled",
-    },
-    highAvailability: { mode: s.database.highAvailability },
-    network: {
-      delegatedSubnetResourceId: ids.delegatedSubnetId,
-      privateDnsZoneArmResourceId: ids.privateDnsZoneId,
-      publicNetworkAccess: "Disabled",
-    },
-  };
-}
-
+/** What the live server is declared from: exactly what the component reads. */
 export interface DatabaseArgs {
-  /** Validated stack settings. */
-  settings: Settings;
-  /** Ids built from the settings' names. */
-  ids: StackIds;
+  /** Place, network, size and SKU, shared with the PTR copies. */
+  shape: ServerShape;
+  /** The live server's exact Azure name. */
+  serverName: string;
+  /** Its id, built from names (infra/ids.ts): known before the server exists. */
+  serverId: string;
+  /** The application's database. */
+  databaseName: string;
+  /** Admin login of a server created with the generated password. @default DEFAULT_ADMIN_LOGIN */
+  adminLogin?: string;
+  /** Server parameters, one Configuration each, applied one after another. @default DEFAULT_SERVER_PARAMETERS */
+  parameters?: Readonly<Record<string, string>>;
+  /** Pulumi refuses to delete the server (`protectStateful`). @default false */
+  protect?: boolean;
   /** Create mode, restore inputs and adopted resources for the current recovery mode. */
   plan: LiveServerPlan;
 }
@@ -71,7 +55,7 @@ export class Database extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:database:Database", name, {}, opts);
-    const { settings: s, ids, plan } = args;
+    const { shape, plan } = args;
 
     const password = new random.RandomPassword(
       `${name}-admin-password`,
@@ -83,18 +67,18 @@ export class Database extends pulumi.ComponentResource {
     this.server = new dbforpostgresql.Server(
       `${name}-server`,
       {
-        ...serverShapeArgs(s, ids),
-        serverName: s.database.serverName,
+        ...serverShapeArgs(shape),
+        serverName: args.serverName,
         createMode: plan.createMode,
         sourceServerResourceId: plan.sourceServerResourceId,
         pointInTimeUTC: plan.pointInTimeUTC,
-        administratorLogin: credentials.kind === "none" ? undefined : credentials.kind === "app" ? credentials.login : s.database.adminLogin,
+        administratorLogin: credentials.kind === "none" ? undefined : credentials.kind === "app" ? credentials.login : (args.adminLogin ?? DEFAULT_ADMIN_LOGIN),
         administratorLoginPassword:
           credentials.kind === "none" ? undefined : pulumi.secret(credentials.kind === "app" ? credentials.password : password.result),
       },
       {
         parent: this,
-        protect: s.protectStateful,
+        protect: args.protect === true,
         // The restore inputs are write-only (read on create only), and a revived or rebuilt server
         // keeps the credentials it was created with: ignoring them means that returning to `normal`
         // after a recovery changes nothing on the server. Every create-only property of the spec is
@@ -107,7 +91,7 @@ export class Database extends pulumi.ComponentResource {
         ignoreChanges: [
           ...new Set([...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword", ...importIgnores(IMPORTED_TYPES.server), ...SERVER_IDS_SPELLED_BY_AZURE]),
         ],
-        customTimeouts: serverTimeouts(s),
+        customTimeouts: serverTimeouts(shape),
         import: plan.adopt.serverId,
       },
     );
@@ -118,9 +102,9 @@ export class Database extends pulumi.ComponentResource {
       ? new dbforpostgresql.Database(
           `${name}-database`,
           {
-            resourceGroupName: s.resourceGroupName,
+            resourceGroupName: shape.resourceGroupName,
             serverName: this.server.name,
-            databaseName: s.database.databaseName,
+            databaseName: args.databaseName,
             charset: "UTF8",
             collation: "en_US.utf8",
           },
@@ -133,11 +117,11 @@ export class Database extends pulumi.ComponentResource {
     // (re-)applied in every mode with no import: a restored server comes back without them.
     // Azure applies one server-parameter change at a time, so each waits for the previous one.
     let previous: pulumi.Resource = this.server;
-    for (const [parameter, value] of Object.entries(s.database.parameters)) {
+    for (const [parameter, value] of Object.entries(args.parameters ?? DEFAULT_SERVER_PARAMETERS)) {
       previous = new dbforpostgresql.Configuration(
         `${name}-param-${parameter}`,
         {
-          resourceGroupName: s.resourceGroupName,
+          resourceGroupName: shape.resourceGroupName,
           serverName: this.server.name,
           configurationName: parameter,
           value,
@@ -148,9 +132,9 @@ export class Database extends pulumi.ComponentResource {
     }
 
     this.serverName = this.server.name;
-    this.serverId = pulumi.output(ids.serverId);
+    this.serverId = pulumi.output(args.serverId);
     this.serverFqdn = this.server.fullyQualifiedDomainName;
-    this.databaseName = database ? database.name : pulumi.output(s.database.databaseName);
+    this.databaseName = database ? database.name : pulumi.output(args.databaseName);
     this.earliestRestoreDate = this.server.backup.apply((b) => b?.earliestRestoreDate || null);
     this.registerOutputs({
       serverName: this.serverName,

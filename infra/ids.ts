@@ -2,11 +2,21 @@
  * Azure resource ids built from names. The live server's id must be known before it exists
  * (a revive names the deleted server by its id), so ids are computed, never read back.
  */
-import { Settings, flexibleServerId, diagnosticSettingId } from "./config";
+import type { Settings } from "./config";
 
 /** Id of a resource in a resource group: `/subscriptions/<s>/resourceGroups/<rg>/providers/<provider>/<type>/<name>...`. */
 export function armId(subscriptionId: string, resourceGroupName: string, provider: string, ...typeAndNames: string[]): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/${provider}/${typeAndNames.join("/")}`;
+}
+
+/** Azure resource id of a flexible server in the stack's resource group. */
+export function flexibleServerId(subscriptionId: string, resourceGroupName: string, serverName: string): string {
+  return armId(subscriptionId, resourceGroupName, "Microsoft.DBforPostgreSQL", "flexibleServers", serverName);
+}
+
+/** Id of a diagnostic setting on a resource (Azure keeps these after the resource is deleted). */
+export function diagnosticSettingId(resourceId: string, settingName: string): string {
+  return `${resourceId}/providers/Microsoft.Insights/diagnosticSettings/${settingName}`;
 }
 
 /** The ids the program needs, for one stack in one subscription. */
@@ -26,6 +36,7 @@ export interface StackIds {
   storageAccountId: string;
 }
 
+/** Every id of one stack, built once from its settings (the program and its components read these). */
 export function stackIds(s: Settings, subscriptionId: string): StackIds {
   const serverId = flexibleServerId(subscriptionId, s.resourceGroupName, s.database.serverName);
   return {

@@ -6,8 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { CONFIG_NAMESPACE, PIPELINE_STACK, RawConfig, parsePipelineSettings, parseSettings } from "./config";
-import { createInfra, InfraOutputs } from "./program";
-import { createPipelineProgram, PipelineOutputs } from "./pipeline";
+import { createInfra, createPipelineProgram, InfraOutputs, PipelineOutputs } from "./program";
 
 /** The `aytq:` keys of the stack's config, without the namespace. */
 function namespaceConfig(all: Record<string, string>): RawConfig {

@@ -8,8 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { POSTGRES_LOG_CATEGORIES, Settings } from "./config";
-import { StackIds } from "./ids";
+import { DEFAULT_ALERT_THRESHOLD_PERCENT, DEFAULT_LOCATION, DEFAULT_STORAGE_CRITICAL_PERCENT, POSTGRES_LOG_CATEGORIES } from "./config";
 import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
 
 /** Metrics alerted on, each above `monitoring.alertThresholdPercent`. */
@@ -29,19 +28,20 @@ export interface AlertRule {
 }
 
 /** Every alert of the live server (pure). */
-export function alertRules(s: Settings): AlertRule[] {
-  const server = s.database.serverName;
-  const t = s.monitoring.alertThresholdPercent;
+export function alertRules(args: Pick<MonitoringArgs, "serverName" | "alertThresholdPercent" | "storageCriticalPercent">): AlertRule[] {
+  const server = args.serverName;
+  const t = args.alertThresholdPercent ?? DEFAULT_ALERT_THRESHOLD_PERCENT;
+  const critical = args.storageCriticalPercent ?? DEFAULT_STORAGE_CRITICAL_PERCENT;
   return [
     ...ALERT_METRICS.map((metric) => ({ key: metric, metric, operator: "GreaterThan" as const, threshold: t, aggregation: "Average" as const, severity: 2, description: `${metric} of ${server} above ${t}%` })),
     {
       key: "storage_critical",
       metric: "storage_percent",
       operator: "GreaterThan",
-      threshold: s.monitoring.storageCriticalPercent,
+      threshold: critical,
       aggregation: "Average",
       severity: 1,
-      description: `storage of ${server} above ${s.monitoring.storageCriticalPercent}%: it stops accepting writes when full`,
+      description: `storage of ${server} above ${critical}%: it stops accepting writes when full`,
     },
     { key: "is_db_alive", metric: "is_db_alive", operator: "LessThan", threshold: 1, aggregation: "Minimum", severity: 0, description: `${server} is down (is_db_alive below 1)` },
   ];
@@ -49,9 +49,36 @@ export function alertRules(s: Settings): AlertRule[] {
 /** Log Analytics retention. */
 export const WORKSPACE_RETENTION_DAYS = 30;
 
+/** What monitoring is declared from: exactly what the component reads. */
 export interface MonitoringArgs {
-  settings: Settings;
-  ids: StackIds;
+  resourceGroupName: string;
+  /** Where the workspace lives and the alerts look. @default DEFAULT_LOCATION */
+  location?: string;
+  /** The live server's name: the alerts' names and descriptions. */
+  serverName: string;
+  /** The live server's id: the alerts' scope and the diagnostic setting's resource. */
+  serverId: string;
+  /**
+   * A Log Analytics workspace and the live server's diagnostic setting into it (`monitoring.enabled`).
+   * @default none: no workspace and no diagnostic setting
+   */
+  logAnalytics?: { workspaceName: string; workspaceId: string };
+  /** The live server's diagnostic setting, by name (declared only with logAnalytics). */
+  diagnosticSettingName: string;
+  /** CPU, memory and storage alerts above this. @default DEFAULT_ALERT_THRESHOLD_PERCENT */
+  alertThresholdPercent?: number;
+  /** The critical storage alert (severity 1) above this. @default DEFAULT_STORAGE_CRITICAL_PERCENT */
+  storageCriticalPercent?: number;
+  /** Who every alert notifies. */
+  actionGroup: {
+    name: string;
+    /** Up to 12 characters, shown in the messages. */
+    shortName: string;
+    /** @default [] */
+    emailAddresses?: readonly string[];
+    /** @default [] */
+    webhookUrls?: readonly string[];
+  };
   /** Whether the diagnostic setting is declared (not while the live server is being created). @default true */
   declaresDiagnosticSetting?: boolean;
   /** Id of a diagnostic setting that exists in Azure, exactly as Azure reported it, to adopt instead of create. @default none: created */
@@ -60,6 +87,7 @@ export interface MonitoringArgs {
   liveServer?: pulumi.Resource;
 }
 
+/** The live server's alerts and who they reach, and where logs are kept, its Log Analytics. */
 export class Monitoring extends pulumi.ComponentResource {
   public readonly workspaceName: pulumi.Output<string>;
   public readonly diagnosticSettingName: pulumi.Output<string>;
@@ -67,17 +95,18 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:monitoring:Monitoring", name, {}, opts);
-    const { settings: s, ids } = args;
+    const location = args.location ?? DEFAULT_LOCATION;
     const afterServer = args.liveServer ? [args.liveServer] : [];
 
     // Log Analytics only where monitoring.enabled; alerts and their action group everywhere
-    const workspace = s.monitoring.enabled
+    const logs = args.logAnalytics;
+    const workspace = logs
       ? new operationalinsights.Workspace(
           `${name}-workspace`,
           {
-            resourceGroupName: s.resourceGroupName,
-            location: s.location,
-            workspaceName: s.monitoring.workspaceName,
+            resourceGroupName: args.resourceGroupName,
+            location,
+            workspaceName: logs.workspaceName,
             sku: { name: "PerGB2018" },
             retentionInDays: WORKSPACE_RETENTION_DAYS,
           },
@@ -95,14 +124,14 @@ export class Monitoring extends pulumi.ComponentResource {
     // the leftover through ARM and creating it again was the other way: it fails in production,
     // where the server's CanNotDelete lock also blocks deleting its diagnostic settings (§12).
     const setting =
-      workspace === undefined || args.declaresDiagnosticSetting === false
+      workspace === undefined || logs === undefined || args.declaresDiagnosticSetting === false
         ? undefined
         : new monitor.DiagnosticSetting(
             `${name}-diagnostics`,
             {
-              name: s.monitoring.diagnosticSettingName,
-              resourceUri: ids.serverId,
-              workspaceId: ids.workspaceId,
+              name: args.diagnosticSettingName,
+              resourceUri: args.serverId,
+              workspaceId: logs.workspaceId,
               logs: POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
             },
             {
@@ -113,36 +142,36 @@ export class Monitoring extends pulumi.ComponentResource {
             },
           );
 
-    const ag = s.monitoring.actionGroup;
+    const ag = args.actionGroup;
     const actionGroup = new monitor.ActionGroup(
       `${name}-action-group`,
       {
-        resourceGroupName: s.resourceGroupName,
+        resourceGroupName: args.resourceGroupName,
         actionGroupName: ag.name,
         groupShortName: ag.shortName,
         location: "Global",
         enabled: true,
-        emailReceivers: ag.emailAddresses.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
-        webhookReceivers: ag.webhookUrls.map((serviceUri, i) => ({ name: `webhook-${i + 1}`, serviceUri, useCommonAlertSchema: true })),
+        emailReceivers: (ag.emailAddresses ?? []).map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+        webhookReceivers: (ag.webhookUrls ?? []).map((serviceUri, i) => ({ name: `webhook-${i + 1}`, serviceUri, useCommonAlertSchema: true })),
       },
       { parent: this },
     );
 
-    for (const rule of alertRules(s)) {
+    for (const rule of alertRules(args)) {
       new monitor.MetricAlert(
         `${name}-${rule.key}`,
         {
-          resourceGroupName: s.resourceGroupName,
-          ruleName: `${s.database.serverName}-${rule.key.replaceAll("_", "-")}`,
+          resourceGroupName: args.resourceGroupName,
+          ruleName: `${args.serverName}-${rule.key.replaceAll("_", "-")}`,
           location: "global",
           description: rule.description,
           enabled: true,
           severity: rule.severity,
-          scopes: [ids.serverId],
+          scopes: [args.serverId],
           evaluationFrequency: "PT5M",
           windowSize: "PT15M",
           targetResourceType: "Microsoft.DBforPostgreSQL/flexibleServers",
-          targetResourceRegion: s.location,
+          targetResourceRegion: location,
           criteria: {
             odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
             allOf: [
@@ -165,7 +194,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     this.actionGroupName = pulumi.output(ag.name);
     this.workspaceName = workspace ? workspace.name : pulumi.output("");
-    this.diagnosticSettingName = setting ? setting.name : pulumi.output(s.monitoring.diagnosticSettingName);
+    this.diagnosticSettingName = setting ? setting.name : pulumi.output(args.diagnosticSettingName);
     this.registerOutputs({ workspaceName: this.workspaceName, diagnosticSettingName: this.diagnosticSettingName, actionGroupName: this.actionGroupName });
   }
 }

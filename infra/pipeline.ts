@@ -9,17 +9,24 @@
  * compares with the live one.
  *
  * Exactly one stack declares it: the pipeline stack (PIPELINE_STACK, Pulumi.pipeline.yaml), whose
- * program is {@link createPipelineProgram} alone. Three environment stacks declaring one rule would
+ * program is this component alone (createPipelineProgram in infra/program.ts). Three environment stacks declaring one rule would
  * each rewrite the others' freeze (a test drill's unfreeze lifting production's).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
-import { PipelineSettings, branchProtectionRule } from "./config";
+import { type BranchProtectionRule, DEFAULT_REPOSITORY } from "./config";
 
+/** What the branch protection is declared from: exactly what the component reads. */
 export interface PipelineArgs {
-  /** The pipeline stack's settings (`aytq:pipeline` of Pulumi.pipeline.yaml). */
-  pipeline: PipelineSettings;
+  /** The app's repository, `owner/name`. @default DEFAULT_REPOSITORY */
+  repository?: string;
+  /** The whole rule (branchProtectionRule in infra/config, which pre-flight compares too). */
+  rule: BranchProtectionRule;
+  /** Whether the rule is the frozen one, reported as an output. @default false */
+  frozen?: boolean;
 }
+
+/** main's branch protection rule, the brake on merges and hence on deploys. */
 
 export class Pipeline extends pulumi.ComponentResource {
   public readonly frozen: pulumi.Output<boolean>;
@@ -27,9 +34,8 @@ export class Pipeline extends pulumi.ComponentResource {
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:pipeline:Pipeline", name, {}, opts);
-    const p = args.pipeline;
-    const [owner, repository] = p.repository.split("/");
-    const rule = branchProtectionRule(p);
+    const { rule } = args;
+    const [owner, repository] = (args.repository ?? DEFAULT_REPOSITORY).split("/");
 
     // The token comes from GITHUB_TOKEN in the environment, never from config. It is passed explicitly so the SDK wraps it as a secret: left to itself, the provider
     // reads GITHUB_TOKEN into its inputs as plain text, and provider inputs are kept in the state.
@@ -66,22 +72,8 @@ export class Pipeline extends pulumi.ComponentResource {
       { parent: this, provider },
     );
 
-    this.frozen = pulumi.output(p.frozen);
+    this.frozen = pulumi.output(args.frozen === true);
     this.requiredApprovals = pulumi.output(rule.requiredApprovingReviewCount);
     this.registerOutputs({ frozen: this.frozen, requiredApprovals: this.requiredApprovals });
   }
-}
-
-/** The pipeline stack's outputs. `status` and the freeze read these names: keep them stable. */
-export interface PipelineOutputs {
-  repository: string;
-  branch: string;
-  pipelineFrozen: pulumi.Output<boolean>;
-  requiredApprovals: pulumi.Output<number>;
-}
-
-/** The whole program of the pipeline stack: the GitHub provider and main's branch protection, nothing else. */
-export function createPipelineProgram(pipeline: PipelineSettings): PipelineOutputs {
-  const component = new Pipeline("aytq-pipeline", { pipeline });
-  return { repository: pipeline.repository, branch: pipeline.branch, pipelineFrozen: component.frozen, requiredApprovals: component.requiredApprovals };
 }

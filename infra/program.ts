@@ -1,12 +1,15 @@
 /**
- * The whole program of an environment stack as one function of the validated settings, so tests
- * and `aytq-dr plan` can build any stack in any recovery mode without a Pulumi CLI or config.
- * main's branch protection is not here: the pipeline stack alone declares it (infra/pipeline.ts).
+ * The whole program of a stack as one function of its validated settings, so tests and
+ * `aytq-dr plan` can build any stack in any recovery mode without a Pulumi CLI or config: an
+ * environment's ({@link createInfra}) or the pipeline stack's, main's branch protection alone
+ * ({@link createPipelineProgram}). The one place that reads Settings to build each component's
+ * own arguments.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings, healthUrls, temporaryUrls, RecoveryMode } from "./config";
-import { stackIds } from "./ids";
+import { PipelineSettings, Settings, branchProtectionRule, desiredReplicas, healthUrls, temporaryUrls, RecoveryMode } from "./config";
+import { StackIds, stackIds } from "./ids";
 import { liveServerPlan } from "./restore-plan";
+import { ServerShape } from "./server-shape";
 import { Database } from "./database";
 import { PtrCopies, PtrCopyOutput } from "./ptr-copies";
 import { Monitoring } from "./monitoring";
@@ -14,7 +17,8 @@ import { BackupStorage } from "./backup-storage";
 import { Application } from "./application";
 import { Uptime } from "./uptime";
 import { Locks } from "./locks";
-import { UptimeCheckOutput, lockName } from "./monitoring-plan";
+import { Pipeline } from "./pipeline";
+import { UptimeCheckOutput, lockName, uptimeCheckPlan } from "./monitoring-plan";
 
 /** Logical name prefix of every component. */
 export const PROGRAM_NAME = "aytq";
@@ -62,6 +66,25 @@ export class MissingSubscriptionError extends Error {
   }
 }
 
+/** What the live server and its copies share, from the settings and the stack's ids. */
+function serverShape(s: Settings, ids: StackIds): ServerShape {
+  const d = s.database;
+  return {
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    postgresVersion: d.postgresVersion,
+    skuName: d.skuName,
+    skuTier: d.skuTier,
+    storageSizeGB: d.storageSizeGB,
+    backupRetentionDays: d.backupRetentionDays,
+    geoRedundantBackup: d.geoRedundantBackup,
+    highAvailability: d.highAvailability,
+    delegatedSubnetId: ids.delegatedSubnetId,
+    privateDnsZoneId: ids.privateDnsZoneId,
+    operationTimeout: d.operationTimeout,
+  };
+}
+
 /**
  * Declare every resource of the stack. Must run inside a Pulumi program (or under mocks).
  * The subscription id must be plain text (import ids are), hence it comes from settings or context.
@@ -72,28 +95,88 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
   const ids = stackIds(settings, subscriptionId);
   const plan = liveServerPlan(settings, ids.serverId);
 
-  const database = new Database(`${PROGRAM_NAME}-database`, { settings, ids, plan });
-  const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, { settings, ids, liveServer: database.server });
+  const s = settings;
+  const shape = serverShape(s, ids);
+
+  const database = new Database(`${PROGRAM_NAME}-database`, {
+    shape,
+    serverName: s.database.serverName,
+    serverId: ids.serverId,
+    databaseName: s.database.databaseName,
+    adminLogin: s.database.adminLogin,
+    parameters: s.database.parameters,
+    protect: s.protectStateful,
+    plan,
+  });
+  const copies = new PtrCopies(`${PROGRAM_NAME}-ptr`, {
+    shape,
+    sourceServerName: s.database.serverName,
+    sourceServerId: ids.serverId,
+    copies: s.recovery.ptrCopies,
+    liveServer: database.server,
+  });
+  const m = s.monitoring;
   const monitoring = new Monitoring(`${PROGRAM_NAME}-monitoring`, {
-    settings,
-    ids,
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    serverName: s.database.serverName,
+    serverId: ids.serverId,
+    logAnalytics: m.enabled ? { workspaceName: m.workspaceName, workspaceId: ids.workspaceId } : undefined,
+    diagnosticSettingName: m.diagnosticSettingName,
+    alertThresholdPercent: m.alertThresholdPercent,
+    storageCriticalPercent: m.storageCriticalPercent,
+    actionGroup: m.actionGroup,
     declaresDiagnosticSetting: plan.declaresDiagnosticSetting,
     adoptDiagnosticSettingId: plan.adopt.diagnosticSettingId,
     liveServer: database.server,
   });
-  const uptime = settings.monitoring.statusCake.enabled ? new Uptime(`${PROGRAM_NAME}-uptime`, { settings }) : undefined;
-  const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, { settings });
-  if (settings.locks.enabled) {
+  const sc = m.statusCake;
+  const uptime = sc.enabled
+    ? new Uptime(`${PROGRAM_NAME}-uptime`, {
+        environment: s.environment,
+        checks: uptimeCheckPlan(s),
+        contactGroup: sc.contactGroup,
+        checkRateSeconds: sc.checkRateSeconds,
+        confirmationServers: sc.confirmationServers,
+        regions: sc.regions,
+        heartbeatHours: sc.heartbeatHours,
+      })
+    : undefined;
+  const backup = new BackupStorage(`${PROGRAM_NAME}-backup`, {
+    resourceGroupName: s.resourceGroupName,
+    location: s.location,
+    storageAccountName: s.backup.storageAccountName,
+    containerName: s.backup.containerName,
+    replication: s.backup.replication,
+    blobRetentionDays: s.backup.blobRetentionDays,
+    softDeleteDays: s.backup.softDeleteDays,
+    immutabilityDays: s.backup.immutabilityDays,
+    protect: s.protectStateful,
+  });
+  if (s.locks.enabled) {
     new Locks(`${PROGRAM_NAME}-locks`, {
-      settings,
+      serverName: s.database.serverName,
       serverId: ids.serverId,
       server: database.server,
+      storageAccountName: s.backup.storageAccountName,
       storageAccountId: ids.storageAccountId,
       storageAccount: backup.account,
-      declaresServerLock: settings.recovery.serverLockDeferred !== true,
+      declaresServerLock: s.recovery.serverLockDeferred !== true,
     });
   }
-  const app = new Application(`${PROGRAM_NAME}-app`, { settings });
+  const app = new Application(`${PROGRAM_NAME}-app`, {
+    namespace: s.app.namespace,
+    webDeployment: s.app.webDeployment,
+    workerDeployment: s.app.workerDeployment,
+    replicas: desiredReplicas(s),
+    maintenance: s.app.maintenance,
+    hosts: s.app.hosts,
+    temporaryHosts: s.app.temporaryHosts,
+    ingressNames: s.app.ingressNames,
+    servicePort: s.app.servicePort,
+    ingressClassName: s.app.ingressClassName,
+    maintenanceImage: s.app.maintenanceImage,
+  });
 
   return {
     serverName: database.serverName,
@@ -110,12 +193,26 @@ export function createInfra(settings: Settings, context: InfraContext = {}): Inf
     webReplicas: app.webReplicas,
     workerReplicas: app.workerReplicas,
     maintenance: app.maintenance,
-    healthUrls: healthUrls(settings),
-    temporaryUrls: temporaryUrls(settings),
-    recoveryMode: settings.recovery.mode,
+    healthUrls: healthUrls(s),
+    temporaryUrls: temporaryUrls(s),
+    recoveryMode: s.recovery.mode,
     uptimeChecks: uptime ? uptime.checks : pulumi.output([]),
     backupHeartbeatUrl: uptime ? uptime.heartbeatUrl : pulumi.output(""),
     actionGroupName: monitoring.actionGroupName,
-    deleteLocks: settings.locks.enabled ? [lockName(settings.database.serverName), lockName(settings.backup.storageAccountName)] : [],
+    deleteLocks: s.locks.enabled ? [lockName(s.database.serverName), lockName(s.backup.storageAccountName)] : [],
   };
+}
+
+/** The pipeline stack's outputs. `status` and the freeze read these names: keep them stable. */
+export interface PipelineOutputs {
+  repository: string;
+  branch: string;
+  pipelineFrozen: pulumi.Output<boolean>;
+  requiredApprovals: pulumi.Output<number>;
+}
+
+/** The whole program of the pipeline stack: the GitHub provider and main's branch protection, nothing else. */
+export function createPipelineProgram(pipeline: PipelineSettings): PipelineOutputs {
+  const component = new Pipeline("aytq-pipeline", { repository: pipeline.repository, rule: branchProtectionRule(pipeline), frozen: pipeline.frozen });
+  return { repository: pipeline.repository, branch: pipeline.branch, pipelineFrozen: component.frozen, requiredApprovals: component.requiredApprovals };
 }

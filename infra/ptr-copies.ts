@@ -5,9 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import { PtrCopy, Settings } from "./config";
-import { StackIds } from "./ids";
-import { serverShapeArgs, serverTimeouts } from "./database";
+import type { PtrCopy } from "./config";
+import { ServerShape, serverShapeArgs, serverTimeouts } from "./server-shape";
 import { RESTORE_INPUTS } from "./restore-plan";
 
 /** Tags that mark a server as a DR copy (the tidy-up and `status` read them). */
@@ -18,18 +17,26 @@ export const DR_COPY_TAGS = {
   createdAt: "dr-created-at",
 } as const;
 
-export function ptrCopyTags(s: Settings, copy: PtrCopy): Record<string, string> {
+/** The tags of one copy of `sourceServerName`: what marks it as a DR copy, of what, to when. */
+export function ptrCopyTags(sourceServerName: string, copy: PtrCopy): Record<string, string> {
   return {
     [DR_COPY_TAGS.copy]: "true",
-    [DR_COPY_TAGS.source]: s.database.serverName,
+    [DR_COPY_TAGS.source]: sourceServerName,
     [DR_COPY_TAGS.restorePoint]: copy.restorePointUTC,
     [DR_COPY_TAGS.createdAt]: copy.createdAtUTC ?? copy.restorePointUTC,
   };
 }
 
+/** What the copies are declared from: exactly what the component reads. */
 export interface PtrCopiesArgs {
-  settings: Settings;
-  ids: StackIds;
+  /** Place, network, size and SKU: the live server's, so a copy is its twin. */
+  shape: ServerShape;
+  /** The live server's name, tagged on each copy as its source (the tidy-up and `status` read it). */
+  sourceServerName: string;
+  /** The live server's id: the copies restore from its backups. */
+  sourceServerId: string;
+  /** One server each, in this order (`recovery.ptrCopies`). @default [] */
+  copies?: readonly PtrCopy[];
   /** The live server: copies restore from its backups, so they wait for it. @default none */
   liveServer?: pulumi.Resource;
 }
@@ -42,30 +49,31 @@ export interface PtrCopyOutput {
   createdAtUTC: string;
 }
 
+/** One point-in-time copy of the live server per entry; removing an entry deletes its copy. */
 export class PtrCopies extends pulumi.ComponentResource {
   /** One entry per copy, in config order. */
   public readonly copies: pulumi.Output<PtrCopyOutput[]>;
 
   constructor(name: string, args: PtrCopiesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aytq:database:PtrCopies", name, {}, opts);
-    const { settings: s, ids } = args;
+    const { shape } = args;
 
-    const outputs = s.recovery.ptrCopies.map((copy) => {
+    const outputs = (args.copies ?? []).map((copy) => {
       const server = new dbforpostgresql.Server(
         `${name}-${copy.name}`,
         {
-          ...serverShapeArgs(s, ids),
+          ...serverShapeArgs(shape),
           serverName: copy.name,
           createMode: "PointInTimeRestore",
-          sourceServerResourceId: ids.serverId,
+          sourceServerResourceId: args.sourceServerId,
           pointInTimeUTC: copy.restorePointUTC,
-          tags: ptrCopyTags(s, copy),
+          tags: ptrCopyTags(args.sourceServerName, copy),
         },
         {
           parent: this,
           protect: false,
           ignoreChanges: [...RESTORE_INPUTS],
-          customTimeouts: serverTimeouts(s),
+          customTimeouts: serverTimeouts(shape),
           dependsOn: args.liveServer ? [args.liveServer] : [],
         },
       );

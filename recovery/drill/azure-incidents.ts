@@ -4,7 +4,7 @@
  * losing the server is a delete of the live flexible server through the Azure SDK (its poller
  * follows the operation until Azure says done), worded here for the drill.
  */
-import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../../infra/config";
+import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../time/azure-limits";
 import type { AzureServerApi } from "../azure/arm";
 import { ArmError, AzureSdkServerApi, type AzureSdkServerApiOptions } from "../azure/sdk";
 import { ToolError, UsageError } from "../errors";

@@ -5,7 +5,9 @@
  * with the same code as the local drill (core.ts). Only the set-up, the incident and the teardown
  * are Azure's.
  */
-import { REVIVE_MIN_MINUTES_AFTER_DELETE, type Settings, flexibleServerId } from "../../infra/config";
+import { type Settings } from "../../infra/config";
+import { flexibleServerId } from "../../infra/ids";
+import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../time/azure-limits";
 import { InterruptedError, RefusedError, UsageError } from "../errors";
 import { psql } from "../pg/psql";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TABLE_SQL, HeartbeatWriter } from "../platforms/local/dataset";

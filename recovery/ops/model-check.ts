@@ -1,6 +1,6 @@
 /**
  * Every value the driver writes into stack config is first checked by the config model itself
- * (infra/config.ts), so that an operator's bad input (`ptr --name Bad_Name`) is refused with the
+ * (infra/config/), so that an operator's bad input (`ptr --name Bad_Name`) is refused with the
  * program's own message before anything is written, never discovered by a failing preview.
  */
 import { ConfigError, parseSettings, RawConfig, removeConfigPath, setConfigPath } from "../../infra/config";

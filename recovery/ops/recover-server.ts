@@ -20,7 +20,8 @@
  * Every phase is idempotent by asking Azure and the state first, so a re-run continues from the
  * phase reached, and each one is reported as it completes.
  */
-import { flexibleServerId, Settings } from "../../infra/config";
+import { Settings } from "../../infra/config";
+import { flexibleServerId } from "../../infra/ids";
 import type { AzureServerApi, ServerFacts, ServerPatch } from "../azure/arm";
 import { actionAllowed, LOCK_ROLES, LOCK_WRITE } from "../azure/permissions";
 import { RecoveredNotNormalError, ToolError, UsageError, describeError } from "../errors";

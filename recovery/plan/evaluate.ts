@@ -6,8 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PipelineSettings, Settings } from "../../infra/config";
-import { createInfra } from "../../infra/program";
-import { createPipelineProgram } from "../../infra/pipeline";
+import { createInfra, createPipelineProgram } from "../../infra/program";
 import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
 
 /** Shown instead of any secret input. */

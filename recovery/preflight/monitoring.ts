@@ -6,7 +6,8 @@
  * `preflight` (one row each, with its fix) and `status` (one line per part).
  */
 import { LOCK_ROLES, LOCK_WRITE } from "../azure/permissions";
-import { type Settings, flexibleServerId } from "../../infra/config";
+import { type Settings } from "../../infra/config";
+import { flexibleServerId } from "../../infra/ids";
 import { type UptimeCheckOutput, lockName, uptimeCheckPlan } from "../../infra/monitoring-plan";
 import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type HeartbeatCheck, type UptimeCheck } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";

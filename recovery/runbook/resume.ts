@@ -3,7 +3,8 @@
  * start the app again only to find, at its ptr or revive step, that the restore point has left
  * the window. Decisions only; the command line prints what they say.
  */
-import { DEFAULT_BACKUP_RETENTION_DAYS, REVIVE_WINDOW_DAYS } from "../../infra/config";
+import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+import { REVIVE_WINDOW_DAYS } from "../time/azure-limits";
 import { UsageError } from "../errors";
 import { existingCopies, readEarliestRestore } from "../ops/outputs";
 import type { StackPort } from "../stack/port";

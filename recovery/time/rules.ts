@@ -2,7 +2,8 @@
  * The rules restore times must follow, checked before anything touches the stack. Pure, with the
  * clock passed in; every problem is reported at once.
  */
-import { DEFAULT_BACKUP_RETENTION_DAYS, PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS } from "../../infra/config";
+import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS } from "./azure-limits";
 import { UsageError } from "../errors";
 import { echoTime, toIsoUtc } from "./parse";
 

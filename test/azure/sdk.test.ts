@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
-import { diagnosticSettingId } from "../../infra/config";
+import { diagnosticSettingId } from "../../infra/ids";
 import { ArmError, AzureSdkServerApi, serverFacts, serverPatchBody } from "../../recovery/azure/sdk";
 import { ToolError } from "../../recovery/errors";
 import { actionAllowed, LOCK_WRITE } from "../../recovery/azure/permissions";

@@ -5,8 +5,8 @@ import {
   POSTGRES_LOG_CATEGORIES,
   STACK_NAMES,
   StackName,
-  flexibleServerId,
 } from "../../infra/config";
+import { flexibleServerId } from "../../infra/ids";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { SECRET_PLACEHOLDER, type Evaluation } from "../../recovery/plan/evaluate";
 import { RESTORE_INPUTS } from "../../infra/restore-plan";

@@ -126,7 +126,7 @@ const serverOracle = (s: string): boolean => s.length >= 3 && s.length <= 63 && 
 
 const baseConfig = readStackConfig("test");
 const liveServerName = parseSettings(baseConfig).database.serverName;
-/** Whether the config model (infra/config.ts) accepts `value` at `path` (a string is passed as itself, never read as JSON). */
+/** Whether the config model (infra/config/) accepts `value` at `path` (a string is passed as itself, never read as JSON). */
 function configAccepts(path: string, value: unknown): boolean {
   try {
     parseSettings(setConfigPath(baseConfig, path, typeof value === "string" ? JSON.stringify(value) : value));

@@ -4,7 +4,8 @@ import { ptrTimeProblems, reviveTimeProblems, checkPtrTime, checkReviveTimes } f
 import { isIsoUtc } from "../../infra/config";
 import { readIsoTime } from "../../infra/time";
 import { UsageError } from "../../recovery/errors";
-import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS, DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS } from "../../recovery/time/azure-limits";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;

@@ -1,0 +1,33 @@
+/** The backup storage component built alone from its own arguments: defaults when left out, immutability only when asked for. */
+import * as assert from "node:assert/strict";
+import { DEFAULT_BACKUP_CONTAINER, DEFAULT_SOFT_DELETE_DAYS, DEFAULT_STORAGE_REPLICATION } from "../../../infra/config";
+import { BackupStorage } from "../../../infra/backup-storage";
+import { T } from "../harness";
+import { buildAlone, declared, namesOf } from "../alone";
+
+describe("component alone: BackupStorage", () => {
+  it("only the account's name given: the documented defaults, no immutability policy, nothing protected", async () => {
+    const e = await buildAlone(() => {
+      const b = new BackupStorage("b", { resourceGroupName: "alone-rg", storageAccountName: "aloneaccount" });
+      return { accountName: b.accountName, containerName: b.containerName };
+    });
+    const account = declared(e, T.account, "b-account");
+    assert.deepEqual(account.inputs.sku, { name: DEFAULT_STORAGE_REPLICATION });
+    assert.equal(account.options.protect, false);
+    assert.deepEqual(declared(e, T.blobService, "b-blob-service").inputs.deleteRetentionPolicy, { enabled: true, days: DEFAULT_SOFT_DELETE_DAYS });
+    assert.deepEqual(namesOf(e, T.immutability), []);
+    assert.deepEqual(e.outputs, { accountName: "aloneaccount", containerName: DEFAULT_BACKUP_CONTAINER });
+  });
+
+  it("immutability and protection given: a protected policy of that many days on the named container", async () => {
+    const e = await buildAlone(() => {
+      new BackupStorage("b", { resourceGroupName: "alone-rg", storageAccountName: "aloneaccount", containerName: "dumps", immutabilityDays: 3, protect: true });
+      return {};
+    });
+    const policy = declared(e, T.immutability, "b-immutability");
+    assert.equal(policy.inputs.immutabilityPeriodSinceCreationInDays, 3);
+    assert.equal(policy.inputs.containerName, "dumps");
+    assert.equal(policy.options.protect, true);
+    assert.equal(declared(e, T.account, "b-account").options.protect, true);
+  });
+});
