@@ -59,6 +59,13 @@ describe("echoes of outside text", () => {
     assert.ok(server.length < 400, `${server.length} characters`);
   });
 
+  it("status shows an output of any shape, even one whose toString is not a function (found by the operator-input property)", () => {
+    const lines = statusLines("test", { recoveryMode: [{ toString: "" }], webReplicas: { n: 1 }, serverName: null }, new Date(), { holds: [] });
+    assert.ok(lines.includes('recovery:     [{"toString":""}]'), lines.join("\n"));
+    assert.ok(lines.includes('replicas:     web {"n":1}, worker ?'));
+    assert.ok(lines.includes("server:       ?"));
+  });
+
   it("a typed answer at the production question is echoed cut and escaped", async () => {
     const typed = `${ESC}[31m` + "p".repeat(2500);
     await assert.rejects(

@@ -47,14 +47,25 @@ export function statusLines(stack: string, o: Record<string, unknown>, now: Date
   return statusValues(stack, o, copies, now, main).map((line) => clipInput(line, 300));
 }
 
+/** An output value as text, whatever its shape: a damaged output (an object whose toString is not a function) is shown as JSON, never a crash. */
+function shown(value: unknown, fallback: string): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+  try {
+    return JSON.stringify(value) ?? fallback;
+  } catch {
+    return "(not printable)";
+  }
+}
+
 function statusValues(stack: string, o: Record<string, unknown>, copies: readonly CopyOut[], now: Date, main: MainFreeze): string[] {
   return [
     `stack:        ${stack}`,
-    `recovery:     ${String(o.recoveryMode ?? "unknown")}`,
+    `recovery:     ${shown(o.recoveryMode, "unknown")}`,
     `pipeline:     ${"holds" in main ? holdsLine(main.holds) : `main: unknown (${main.error}; the holds are refs/${HOLD_PREFIX}* of the app repository)`}`,
-    `replicas:     web ${String(o.webReplicas ?? "?")}, worker ${String(o.workerReplicas ?? "?")}`,
+    `replicas:     web ${shown(o.webReplicas, "?")}, worker ${shown(o.workerReplicas, "?")}`,
     `maintenance:  ${o.maintenance === true ? "ON" : o.maintenance === false ? "off" : "unknown"}`,
-    `server:       ${String(o.serverName ?? "?")}`,
+    `server:       ${shown(o.serverName, "?")}`,
     `restore from: ${typeof o.earliestRestoreDate === "string" ? `${o.earliestRestoreDate} (the server's earliest point-in-time restore)` : "unknown (the stack has no earliestRestoreDate output yet; ptr assumes 7 days)"}`,
     `PTR copies:   ${copies.length === 0 ? "none" : ""}`,
     ...copies.map((c) => `  ${c.name} at ${c.restorePointUTC ?? "?"}, created ${c.createdAtUTC ?? "?"} (${age(c.createdAtUTC, now)})`),
