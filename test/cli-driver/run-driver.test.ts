@@ -161,6 +161,42 @@ describe("run: decision points", () => {
   });
 });
 
+describe("run data-loss: the way chosen by flag, through a stopped run and its resume", () => {
+  let stateDir: string;
+  beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-run-way-"))));
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+  const deps = (port: FakeStackPort, data: FakeData) => ({ openPort: async () => port, data, platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o) });
+  const surgicalWrites = (data: FakeData) => data.calls.filter((c) => /^(restoreSurgical|copyInto|restore |backup s189t01-aytq-ts-pg-ptr)/.test(c));
+
+  it("--restore-copy tables --tables with an unknown name: exit 2 at compare, nothing written to live", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    const code = await runAction("data-loss", { stack: "test", at: iso(60 * MIN), restoreCopy: "tables", tables: "users,nope", yes: true }, io, deps(port, data));
+    assert.equal(code, EXIT.usage, io.lines.join("\n"));
+    assert.match(io.lines.join("\n"), /stopped at compare: --tables: "nope" is not a table compare found/);
+    assert.deepEqual(surgicalWrites(data), []);
+  });
+
+  it("the way given at the start is kept by the resume, which refuses a new --restore-copy (exit 2) and asks nothing", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    data.failOnce.set("restoreSurgical", new UsageError("simulated: live is unchanged"));
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction("data-loss", { stack: "test", at: iso(60 * MIN), restoreCopy: "undelete", yes: true }, io, deps(port, data)), EXIT.usage, io.lines.join("\n"));
+    const runId = readdirSync(path.join(stateDir, "test"))[0];
+    assert.match(io.lines.join("\n"), /decision: How should the copy .* come back into the live database\? -> undelete \(flag\)/);
+    await assert.rejects(
+      runAction(undefined, { stack: "test", resume: runId, restoreCopy: "whole", yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)),
+      (e: unknown) => e instanceof UsageError && /--restore-copy does not apply here: this run has decided "undelete" \(users\)/.test(e.message),
+    );
+    const again = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, again, deps(port, data)), EXIT.ok, again.lines.join("\n"));
+    assert.deepEqual(surgicalWrites(data), ["restoreSurgical undelete users", "restoreSurgical undelete users"]);
+    assert.doesNotMatch(again.lines.join("\n"), /decision:/);
+  });
+});
+
 describe("run: progress", () => {
   it("shows the current step as n of N, each step's elapsed time and the run's total", () => {
     const io = fakeIO({});
