@@ -4,17 +4,21 @@
  * loses, asks, and journals the way; copy-into-live reads that way back from the records, so a
  * resume does what was chosen without asking again. `whole` stays in scenarios.ts (copy-into.ts).
  */
-import { RefusedError, ToolError, UsageError } from "../errors";
+import { InterruptedError, RefusedError, ToolError, UsageError } from "../errors";
 import { differencesLine, differencesTable } from "../data/compare";
+import { redact } from "../util/redact";
 import { withLiveAndCopy } from "./connections";
-import { choicesFor, recordedDecision, resolveTables, surgicalOffered } from "./decision";
+import { recordedDecision, resolveTables, surgicalOffered } from "./decision";
 import type { CompareResult, DatabaseConnection, DataTools, RestoreDecision, RestoreWay, StepResult, SurgicalPlan, SurgicalWay, TableComparison } from "./ports";
 import { emptyPlan, refusedPlan, surgicalSummary, wayLines, waysText } from "./restore-ways";
 import type { StepContext } from "./scenarios";
 
 const indent = (text: string): string => text.replace(/^/gm, "  ");
+const SURGICAL_WAYS: readonly SurgicalWay[] = ["tables", "undelete"];
 
 type Plans = Partial<Record<SurgicalWay, SurgicalPlan>>;
+/** Why a surgical way could not be planned (its first line): shown, and the way not offered. */
+type Unplanned = Partial<Record<SurgicalWay, string>>;
 
 /** The plan of `way` over `tables`; an empty list asks nothing of the catalogs. */
 async function planOf(data: DataTools, live: DatabaseConnection, copy: DatabaseConnection, way: SurgicalWay, tables: readonly string[]): Promise<SurgicalPlan> {
@@ -23,15 +27,29 @@ async function planOf(data: DataTools, live: DatabaseConnection, copy: DatabaseC
   return data.planSurgical(live, copy, way, tables);
 }
 
-/** Compare, then (with the surgical tools) plan both surgical ways over the same tables, with both databases open once. */
-async function compareAndPlan(c: StepContext): Promise<{ result: CompareResult; scope: string[]; plans: Plans }> {
+/**
+ * Compare, then (with the surgical tools) plan both surgical ways over the same tables, with both
+ * databases open once. A way that cannot be planned is shown with why and not offered: a fault in
+ * planning never takes `whole` away from the person deciding.
+ */
+async function compareAndPlan(c: StepContext): Promise<{ result: CompareResult; scope: string[]; plans: Plans; unplanned: Unplanned }> {
   return withLiveAndCopy(c.platform, c.inputs.copyName, async (live, copy) => {
     const result = await c.data.compare(live, copy);
     // unknown or ambiguous --tables names stop here, before anything is planned or written
     const scope = c.tables ? resolveTables(c.tables, result.tables) : result.tables.filter((t) => !t.equal).map((t) => t.table);
-    if (!surgicalOffered(c.data)) return { result, scope, plans: {} };
-    const plans: Plans = { tables: await planOf(c.data, live, copy, "tables", scope), undelete: await planOf(c.data, live, copy, "undelete", scope) };
-    return { result, scope, plans };
+    const plans: Plans = {};
+    const unplanned: Unplanned = {};
+    if (!surgicalOffered(c.data)) return { result, scope, plans, unplanned };
+    for (const way of SURGICAL_WAYS) {
+      try {
+        plans[way] = await planOf(c.data, live, copy, way, scope);
+      } catch (err) {
+        if (err instanceof InterruptedError) throw err;
+        // shown at the prompt, which the runner's redaction of summaries does not reach
+        unplanned[way] = redact((err instanceof Error ? err.message : String(err)).split("\n")[0]);
+      }
+    }
+    return { result, scope, plans, unplanned };
   });
 }
 
@@ -46,10 +64,11 @@ function comparisonText(result: CompareResult, differing: readonly TableComparis
  * (resume to be asked again); a way whose plan refuses a table stops it too, nothing written.
  */
 export async function compareAndDecide(c: StepContext): Promise<StepResult> {
-  const { result, scope, plans } = await compareAndPlan(c);
+  const { result, scope, plans, unplanned } = await compareAndPlan(c);
   const differing = result.tables.filter((t) => !t.equal);
-  const ways = waysText(result, plans);
-  const choice = await c.decide(`How should the copy ${c.inputs.copyName} come back into the live database?`, `${comparisonText(result, differing)}\n${ways}`, choicesFor(c.data));
+  const ways = waysText(result, plans, unplanned);
+  const choices = ["whole", ...SURGICAL_WAYS.filter((w) => plans[w]), "no"];
+  const choice = await c.decide(`How should the copy ${c.inputs.copyName} come back into the live database?`, `${comparisonText(result, differing)}\n${ways}`, choices);
   if (choice === "no") {
     throw new RefusedError(`declined: the copy ${c.inputs.copyName} is not restored into live (${differing.length} tables differ)`, "run ptr again with another --at, or resume this run to be asked again");
   }

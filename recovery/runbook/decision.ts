@@ -28,11 +28,6 @@ export function surgicalOffered(data: Pick<DataTools, "planSurgical" | "restoreS
   return typeof data.planSurgical === "function" && typeof data.restoreSurgical === "function";
 }
 
-/** The answers the compare step offers with these data tools. */
-export function choicesFor(data: Pick<DataTools, "planSurgical" | "restoreSurgical">): DataChoice[] {
-  return surgicalOffered(data) ? [...DATA_CHOICES] : ["whole", "no"];
-}
-
 /**
  * `--restore-copy`'s value. `yes` is refused: it meant "the whole copy" when that was the only way,
  * and a way that loses every table's recent writes must be named, never implied.

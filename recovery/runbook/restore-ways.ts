@@ -72,11 +72,15 @@ export function wayLines(way: RestoreWay, result: CompareResult, plans: Partial<
 
 /**
  * One block per way offered, after the comparison: what it writes and what it loses, per table.
- * `plans` holds the surgical ways offered (none: only whole).
+ * `plans` holds the surgical ways offered (none: only whole); `unplanned` those that failed to plan, with why.
  */
-export function waysText(result: CompareResult, plans: Partial<Record<SurgicalWay, SurgicalPlan>>): string {
-  const offered = RESTORE_WAYS.filter((w) => w === "whole" || plans[w]);
-  const blocks = [...offered.map((w) => wayLines(w, result, plans)), ["no: stop at the comparison; live is not touched (resume the run to be asked again)"]];
+export function waysText(result: CompareResult, plans: Partial<Record<SurgicalWay, SurgicalPlan>>, unplanned: Partial<Record<SurgicalWay, string>> = {}): string {
+  const blocks = RESTORE_WAYS.flatMap((w): string[][] => {
+    if (w === "whole" || plans[w]) return [wayLines(w, result, plans)];
+    const why = unplanned[w];
+    return why === undefined ? [] : [[`${w}: not offered, planning it failed: ${why}`]];
+  });
+  blocks.push(["no: stop at the comparison; live is not touched (resume the run to be asked again)"]);
   return ["What each way writes and loses (each is one transaction on live, after the safety backup):", ...blocks.flat().map((l) => `  ${l}`)].join("\n");
 }
 

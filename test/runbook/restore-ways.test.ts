@@ -68,6 +68,17 @@ describe("runbook: the data decision is a choice of way", () => {
     assert.ok(!data.calls.some((c) => c.startsWith("planSurgical")));
   });
 
+  it("a way that fails to plan is shown with why and not offered; whole still is", async () => {
+    const data = dataWith();
+    const plan = data.planSurgical.bind(data);
+    data.planSurgical = async (live, copy, way, tables) => (way === "undelete" ? Promise.reject(new ToolError("psql: permission denied for table users\nmore")) : plan(live, copy, way, tables));
+    const decide = answering("whole");
+    const out = await run(data, decide);
+    assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
+    assert.deepEqual(decide.asked[0].choices, ["whole", "tables", "no"]);
+    assert.match(decide.asked[0].context, /^ {2}undelete: not offered, planning it failed: psql: permission denied for table users$/m);
+  });
+
   it("shows, after the comparison, what each way writes and loses per table, planned over the differing tables", async () => {
     const data = dataWith();
     data.compareResult.tables = data.compareResult.tables.filter((t) => t.table !== "public.audit");
