@@ -146,7 +146,7 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.match(io.outText.join("\n"), /GREEN {2}data-loss/);
     const texts = webhook.map((w) => w.text).join("\n");
     assert.match(texts, /started/);
-    assert.match(texts, /Restore the copy/);
+    assert.match(texts, /How should the copy .* come back into the live database\?" answered "whole"/);
     assert.match(texts, /green/);
     assert.ok(!io.errText.join("\n").includes("secret-hook") && !io.outText.join("\n").includes("secret-hook"));
   });
