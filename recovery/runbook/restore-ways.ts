@@ -11,7 +11,8 @@ const rows = (n: number): string => `${n} row${n === 1 ? "" : "s"}`;
 
 /** What replacing this table with the copy's version loses: the rows live has that the copy does not. */
 function lossOf(t: TableComparison | undefined): string {
-  if (!t || t.equal) return "loses nothing (the same rows on both sides)";
+  if (!t) return "not compared: what it loses is not known";
+  if (t.equal) return "loses nothing (the same rows on both sides)";
   if (t.changed === null) return `loses ${rows(t.onlyInLive)} only in live (compared by content: a changed row counts here, live's version)`;
   if (t.onlyInLive === 0 && t.changed === 0) return "loses nothing (live has no row the copy lacks)";
   return `loses ${rows(t.onlyInLive)} only in live and ${rows(t.changed)} changed since (live's version)`;
