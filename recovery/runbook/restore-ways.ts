@@ -12,10 +12,12 @@ const rows = (n: number): string => `${n} row${n === 1 ? "" : "s"}`;
 /** What replacing this table with the copy's version loses: the rows live has that the copy does not. */
 function lossOf(t: TableComparison | undefined): string {
   if (!t) return "not compared: what it loses is not known";
+  if (t.rowsA === null) return `live has no such table; the copy has ${rows(t.onlyInCopy)}`;
+  if (t.rowsB === null) return `the copy has no such table; live has ${rows(t.onlyInLive)}`;
   if (t.equal) return "loses nothing (the same rows on both sides)";
-  if (t.changed === null) return `loses ${rows(t.onlyInLive)} only in live (compared by content: a changed row counts here, live's version)`;
-  if (t.onlyInLive === 0 && t.changed === 0) return "loses nothing (live has no row the copy lacks)";
-  return `loses ${rows(t.onlyInLive)} only in live and ${rows(t.changed)} changed since (live's version)`;
+  const parts = [t.onlyInLive ? `${rows(t.onlyInLive)} only in live` : "", t.changed ? `${rows(t.changed)} changed since (live's version)` : ""].filter(Boolean);
+  if (parts.length === 0) return "loses nothing (live has no row the copy lacks)";
+  return `loses ${parts.join(" and ")}${t.changed === null ? " (compared by content: a changed row counts as only in live)" : ""}`;
 }
 
 function surgicalTail(plan: SurgicalPlan): string[] {

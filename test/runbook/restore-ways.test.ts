@@ -12,6 +12,7 @@ import { Journal, type RunMeta } from "../../recovery/runbook/journal";
 import { runScenario } from "../../recovery/runbook/runner";
 import { copyBackupName } from "../../recovery/runbook/scenarios";
 import type { CompareResult, DecideFn, RunOutcome, StepRecord } from "../../recovery/runbook/ports";
+import { waysText } from "../../recovery/runbook/restore-ways";
 import { FakeData, FakePlatform, wholeOnly } from "./fakes";
 
 const NOW = new Date("2024-07-24T08:00:00Z");
@@ -96,6 +97,24 @@ describe("runbook: the data decision is a choice of way", () => {
     assert.match(context, /undelete: inserts the copy's rows whose primary key live lacks; loses nothing\n\s+public\.users: inserts 3 rows; 2 rows changed since stay as live has them/);
     assert.match(context, /no: stop at the comparison; live is not touched/);
     assert.deepEqual(data.calls.filter((c) => c.startsWith("planSurgical")), ["planSurgical tables public.users", "planSurgical undelete public.users"]);
+  });
+
+  it("says what whole does with a table on one side only, and leaves out counts that are zero", () => {
+    const result: CompareResult = {
+      equal: false,
+      tables: [
+        { table: "public.gone", rowsA: null, rowsB: 150, checksumA: null, checksumB: "x", equal: false, key: "primary key (id)", onlyInCopy: 150, onlyInLive: 0, changed: null, note: "table only in the copy" },
+        { table: "public.new", rowsA: 4, rowsB: null, checksumA: "y", checksumB: null, equal: false, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 4, changed: null, note: "table only in live" },
+        { table: "public.beats", rowsA: 16, rowsB: 10, checksumA: "a", checksumB: "b", equal: false, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 6, changed: 0 },
+        { table: "public.log", rowsA: 9, rowsB: 7, checksumA: "c", checksumB: "d", equal: false, key: "content (no primary key)", onlyInCopy: 1, onlyInLive: 3, changed: null },
+      ],
+    };
+    const text = waysText(result, {});
+    assert.match(text, /public\.gone: live has no such table; the copy has 150 rows\n/);
+    assert.match(text, /public\.new: the copy has no such table; live has 4 rows\n/);
+    assert.match(text, /public\.beats: loses 6 rows only in live\n/);
+    assert.match(text, /public\.log: loses 3 rows only in live \(compared by content: a changed row counts as only in live\)\n/);
+    assert.doesNotMatch(text, /^ {2}(tables|undelete):/m);
   });
 
   it("journals the way on the compare step, and copy-into-live carries it out (no dump, no backup of the copy)", async () => {
