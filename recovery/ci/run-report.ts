@@ -84,7 +84,7 @@ export function runReportMarkdown(meta: RunMeta, records: readonly StepRecord[],
   ];
   const chart = runGantt(meta, records, records.reduce<string | undefined>((end, r) => (r.endedAt && (!end || r.endedAt > end) ? r.endedAt : end), undefined));
   if (chart) lines.push(chart, "");
-  if (decisions.length) lines.push("Decisions:", ...decisions.map((d) => `- ${d.at}: ${d.question} **${d.answer ? "yes" : "no"}** (${d.by === "flag" ? "workflow input / flag" : "a person"})`), "");
+  if (decisions.length) lines.push("Decisions:", ...decisions.map((d) => `- ${d.at}: ${d.question} **${d.answer}** (${d.by === "flag" ? "workflow input / flag" : "a person"})`), "");
   if (outcome !== "completed") lines.push(resumeHint(meta, terminalResume), "");
   return lines.join("\n");
 }
@@ -156,7 +156,7 @@ export function githubRunReporter(env: NodeJS.ProcessEnv, o: RunReporterOptions)
         } catch (err) {
           o.log?.(`warning: could not read the run's steps for its timeline: ${(err as Error).message}`);
         }
-        if (decisions.length) tail.push("", ...decisions.map((d) => `- decision: ${d.question} **${d.answer ? "yes" : "no"}** (${d.by === "flag" ? "workflow input" : "a person"})`));
+        if (decisions.length) tail.push("", ...decisions.map((d) => `- decision: ${d.question} **${d.answer}** (${d.by === "flag" ? "workflow input" : "a person"})`));
         if (meta && e.outcome !== "completed") tail.push("", resumeHint(meta, o.resumeCommand(e.runId)));
         appendStepSummary(env, tail.join("\n") + "\n", o.log);
         if (meta) {

@@ -11,7 +11,7 @@ import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../time/azure-limits";
 import { InterruptedError, RefusedError, UsageError } from "../errors";
 import { psql } from "../pg/psql";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TABLE_SQL, HeartbeatWriter } from "../platforms/local/dataset";
-import type { DataTools, Platform, RunEvent, ScenarioInputs, ScenarioName } from "../runbook/ports";
+import type { DataTools, Platform, RestoreWay, RunEvent, ScenarioInputs, ScenarioName } from "../runbook/ports";
 import type { StackPort } from "../stack/port";
 import { AzureIncidents, DRILL_SCRATCH_ROWS, DRILL_SCRATCH_TABLE, SCRATCH_SQL } from "./azure-incidents";
 import { DrillIncident, finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
@@ -42,6 +42,8 @@ export interface AzureDrillEnvironment {
   log: (line: string) => void;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** data-loss: how the drill answers the decision. @default whole (DEFAULT_DRILL_WAY) */
+  way?: RestoreWay;
   /** server-lost-revive: the restore point is this long after the deletion (Azure's rule), and the drill waits for it. @default REVIVE_MIN_MINUTES_AFTER_DELETE minutes */
   reviveDelayMs?: number;
 }
@@ -186,7 +188,7 @@ export async function runAzureDrill(scenario: ScenarioName, e: AzureDrillEnviron
     e.log(`incident at ${incident.at.toISOString()}: ${incident.description}; restore point ${incident.restorePoint.toISOString()}`);
 
     const platform = stoppingWriter(e.platform, writer);
-    const outcome = await recover({ scenario, platform, data: e.data, stateDir: e.stateDir, log: e.log, onEvent: e.onEvent, signal: e.signal }, incident.inputs);
+    const outcome = await recover({ scenario, platform, data: e.data, stateDir: e.stateDir, log: e.log, onEvent: e.onEvent, signal: e.signal, ...(e.way ? { way: e.way } : {}) }, incident.inputs);
     await writer.stop();
     const report = await measureDrill({
       scenario,

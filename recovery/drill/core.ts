@@ -6,10 +6,10 @@
  * between the local and the Azure drill.
  */
 import { psql, psqlValue } from "../pg/psql";
-import { ToolError } from "../errors";
+import { ToolError, UsageError } from "../errors";
 import { HEARTBEAT_TABLE, type HeartbeatRow, type HeartbeatWriter } from "../platforms/local/dataset";
 import { runScenario } from "../runbook/runner";
-import type { DataTools, DecideFn, Platform, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName, TableComparison } from "../runbook/ports";
+import type { DataTools, DecideFn, Platform, RestoreWay, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName, TableComparison } from "../runbook/ports";
 import { measureRpo, measureRto } from "./measure";
 import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
 
@@ -77,6 +77,8 @@ export interface DrillRecovery {
   log: (line: string) => void;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** How the drill answers data-loss's decision. @default DEFAULT_DRILL_WAY (whole) */
+  way?: RestoreWay;
   /** For tests. @default runScenario */
   run?: (req: RunRequest) => Promise<RunOutcome>;
 }
@@ -84,9 +86,12 @@ export interface DrillRecovery {
 /** A drill's run: the runbook's outcome, and what compare found at the decision (data-loss). */
 export type DrillOutcome = RunOutcome & { comparison?: TableComparison[] };
 
+/** The way a drill brings data back unless told otherwise: the whole copy, as drills always have. */
+export const DEFAULT_DRILL_WAY: RestoreWay = "whole";
+
 /**
- * Recover through the runbook; the drill answers the decision yes and says so in the journal
- * (`flag`). What the compare step found is kept for the report.
+ * Recover through the runbook; the drill answers the decision with its way (whole unless set) and
+ * says so in the journal (`flag`). What the compare step found is kept for the report.
  */
 export async function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise<DrillOutcome> {
   let comparison: TableComparison[] | undefined;
@@ -103,10 +108,12 @@ export async function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+  const way = r.way ?? DEFAULT_DRILL_WAY;
   const decide: DecideFn = Object.assign(
-    async (question: string, context: string) => {
-      r.log(`decision: ${question} -> yes (answered by the drill)\n  ${context.replace(/\n/g, "\n  ")}`);
-      return true;
+    async (question: string, context: string, choices: readonly string[]) => {
+      if (!choices.includes(way)) throw new UsageError(`the drill was set to answer "${way}", and this run offers only ${choices.join(", ")}`, "drill with the way these data tools offer (whole)");
+      r.log(`decision: ${question} -> ${way} (answered by the drill)\n  ${context.replace(/\n/g, "\n  ")}`);
+      return way;
     },
     { answersBy: "flag" as const },
   );

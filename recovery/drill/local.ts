@@ -15,7 +15,7 @@ import {
   HeartbeatWriter,
   LocalEnvironment,
 } from "../platforms/local";
-import type { DataTools, RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/ports";
+import type { DataTools, RestoreWay, RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/ports";
 import { finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";
@@ -43,6 +43,8 @@ export interface LocalDrillOptions {
   data?: DataTools;
   /** Aborted on Ctrl-C: the running step stops, everything is torn down. */
   signal?: AbortSignal;
+  /** data-loss: how the drill answers the decision. @default whole (DEFAULT_DRILL_WAY) */
+  way?: RestoreWay;
 }
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
@@ -126,7 +128,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
 
     // --- recovery, through the same runbook as Azure, then the same measurements ---
     const platform = env.platform;
-    const outcome = await recover({ scenario: o.scenario, platform, data, stateDir, log: o.log, onEvent: o.onEvent, signal: o.signal, run: o.run }, inputs);
+    const outcome = await recover({ scenario: o.scenario, platform, data, stateDir, log: o.log, onEvent: o.onEvent, signal: o.signal, run: o.run, ...(o.way ? { way: o.way } : {}) }, inputs);
     interrupted();
     const report = await measureDrill({
       scenario: o.scenario,

@@ -122,7 +122,7 @@ export function toMarkdown(r: DrillReport): string {
   for (const c of r.checks) lines.push(`| ${c.name} | ${c.status.toUpperCase()} | ${cell(c.detail)} |`);
   lines.push("", "## Decisions taken", "");
   if (r.decisions.length === 0) lines.push("- none asked");
-  for (const d of r.decisions) lines.push(`- ${d.at}: "${d.question}" -> ${d.answer ? "yes" : "no"} (answered by ${d.by === "flag" ? "the drill, automatically" : "a person"})`);
+  for (const d of r.decisions) lines.push(`- ${d.at}: "${d.question}" -> ${d.answer} (answered by ${d.by === "flag" ? "the drill, automatically" : "a person"})`);
   lines.push("", "## Not applicable on this platform", "");
   if (r.notApplicable.length === 0) lines.push("- nothing");
   for (const n of r.notApplicable) lines.push(`- ${n}`);

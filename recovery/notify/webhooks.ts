@@ -69,7 +69,7 @@ export function messageFor(event: RunEvent, label: string): NotifyMessage | unde
     case "decision":
       return {
         title: `DR ${label}: decision on run ${event.runId}`,
-        text: `"${event.question}" answered ${event.answer ? "yes" : "no"} by ${event.by === "flag" ? "a flag" : "a person"} at ${event.at}.`,
+        text: `"${event.question}" answered "${event.answer}" by ${event.by === "flag" ? "a flag" : "a person"} at ${event.at}.`,
         tone: "attention",
       };
     case "step-end":

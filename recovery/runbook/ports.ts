@@ -5,7 +5,7 @@
  * tools (backup, restore, compare, validate) know nothing of stacks or platforms.
  */
 import type { RunStore } from "./run-store";
-import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay } from "../data/types";
+import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay } from "../data/types";
 
 // the data tools' vocabulary, as the runbooks and platforms name it
 export type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay, TableComparison } from "../data/types";
@@ -29,6 +29,18 @@ export interface StepResult {
   status: "done" | "unchanged" | "not-applicable";
   summary: string;
   details?: Record<string, string | number | boolean>;
+  /** The way a decision step's person (or flag) chose; the runner journals it so a resume keeps it. */
+  decision?: RestoreDecision;
+}
+
+/**
+ * data-loss's decision as journalled on the compare step: how the copy's data comes back, and for
+ * the surgical ways the tables (qualified as compare names them) the plan was made for. A compare
+ * record done without one (written before the ways existed) means `whole`.
+ */
+export interface RestoreDecision {
+  way: RestoreWay;
+  tables?: string[];
 }
 
 export interface PtrCopyInfo {
@@ -113,6 +125,8 @@ export interface StepRecord {
   summary?: string;
   error?: string;
   inputs?: Record<string, string | number | boolean>;
+  /** The decision step's choice (compare), kept so that a resume past it asks nothing and does the same. */
+  decision?: RestoreDecision;
 }
 
 export interface ScenarioInputs {
@@ -124,8 +138,11 @@ export interface ScenarioInputs {
   copyName?: string;
 }
 
-/** A human decision point ("the copy looks right: restore it into live?"). Resolves true to go on. */
-export type DecideFn = ((question: string, context: string) => Promise<boolean>) & {
+/**
+ * A human decision point ("how should the copy's data come back into live?"), asked after `context`
+ * (what differs, what each way writes and loses) has been shown. Resolves with one of `choices`.
+ */
+export type DecideFn = ((question: string, context: string, choices: readonly string[]) => Promise<string>) & {
   /** How this function answers, for the journal and events. @default "prompt" */
   answersBy?: "prompt" | "flag";
 };
@@ -135,7 +152,7 @@ export type RunEvent =
   | { type: "run-start"; runId: string; scenario: ScenarioName; stack: string; at: string }
   | { type: "step-start"; runId: string; step: string; at: string }
   | { type: "step-end"; runId: string; record: StepRecord }
-  | { type: "decision"; runId: string; question: string; answer: boolean; by: "prompt" | "flag"; at: string }
+  | { type: "decision"; runId: string; question: string; answer: string; by: "prompt" | "flag"; at: string }
   | { type: "run-end"; runId: string; outcome: "completed" | "failed" | "stopped"; at: string };
 
 export interface RunRequest {
@@ -148,6 +165,11 @@ export interface RunRequest {
   /** Continue this run after its last completed step. */
   resumeRunId?: string;
   decide: DecideFn;
+  /**
+   * `--tables`: the tables the surgical ways take (qualified `public.users` or bare `users`), checked
+   * against compare's names at the compare step. @default the tables compare found different
+   */
+  tables?: readonly string[];
   onEvent?: (event: RunEvent) => void;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
@@ -162,7 +184,8 @@ export interface RunOutcome {
   scenario: ScenarioName;
   outcome: "completed" | "failed" | "stopped";
   steps: StepRecord[];
-  decisions: { question: string; answer: boolean; by: "prompt" | "flag"; at: string }[];
+  /** Each decision taken, `answer` being the choice (a way, or `no`). */
+  decisions: { question: string; answer: string; by: "prompt" | "flag"; at: string }[];
   /** The exit code of the error that stopped the run (5 for a locked stack, 3 for a refusal, ...); absent when completed. */
   exitCode?: number;
 }

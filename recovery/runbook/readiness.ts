@@ -11,7 +11,7 @@ import type { RecoveryContext } from "../ops/run-operation";
 import type { PgTool } from "../pg/tools";
 import type { StackPort } from "../stack/port";
 import { envValue } from "../util/env";
-import type { DataTools, Platform } from "./ports";
+import type { DataTools, Platform, RestoreWay } from "./ports";
 
 export interface ReadinessProbes {
   env: NodeJS.ProcessEnv;
@@ -23,14 +23,20 @@ export interface ReadinessProbes {
   recovery?: RecoveryContext;
   /** Runs `<tool> --version`. */
   toolVersion: (tool: PgTool) => Promise<unknown>;
+  /** The way data-loss's copy-into-live will take, when known (journalled, or --restore-copy); unknown counts as whole, which needs the most. */
+  way?: RestoreWay;
 }
 
 type Need = "stack" | "statuscake" | "github" | "storage" | "backup" | "live-database" | "pg_dump" | "psql" | "azure";
 
 const CONVERGING = ["stop", "start", "maintenance-on", "maintenance-off", "freeze", "unfreeze", "revive", "rebuild", "ptr", "tidy"];
 
-/** What each step uses; a converging step runs the whole program, so it needs every provider's token. */
-export function needsOf(step: string, settings: Settings): Need[] {
+/**
+ * What each step uses; a converging step runs the whole program, so it needs every provider's token.
+ * copy-into-live: `whole` dumps the copy (pg_dump), keeps it as a backup (storage) and loads it
+ * into live (psql); `tables` and `undelete` are SQL from live to the copy (psql) and store nothing.
+ */
+export function needsOf(step: string, settings: Settings, way?: RestoreWay): Need[] {
   const needs: Need[] = [];
   if (CONVERGING.includes(step)) {
     needs.push("stack");
@@ -41,7 +47,7 @@ export function needsOf(step: string, settings: Settings): Need[] {
   if (step === "revive" || step === "rebuild") needs.push("azure");
   if (step === "safety-backup") needs.push("storage", "live-database", "pg_dump");
   if (step === "compare") needs.push("live-database", "psql");
-  if (step === "copy-into-live") needs.push("storage", "pg_dump", "psql");
+  if (step === "copy-into-live") needs.push(...(way === "tables" || way === "undelete" ? (["psql"] as const) : (["storage", "pg_dump", "psql"] as const)));
   if (step === "restore-latest-backup") needs.push("storage", "backup", "psql");
   return needs;
 }
@@ -109,7 +115,7 @@ async function probe(need: Need, p: ReadinessProbes): Promise<{ ok: true; said: 
  * naming every problem (nothing has been changed yet).
  */
 export async function checkRunReady(pending: readonly string[], p: ReadinessProbes): Promise<string[]> {
-  const needs = [...new Set(pending.flatMap((s) => needsOf(s, p.settings)))];
+  const needs = [...new Set(pending.flatMap((s) => needsOf(s, p.settings, p.way)))];
   const problems: string[] = [];
   const fixes: string[] = [];
   const said: string[] = [];
@@ -117,7 +123,7 @@ export async function checkRunReady(pending: readonly string[], p: ReadinessProb
     const r = await probe(need, p);
     if (r.ok) said.push(r.said);
     else {
-      const steps = pending.filter((s) => needsOf(s, p.settings).includes(need));
+      const steps = pending.filter((s) => needsOf(s, p.settings, p.way).includes(need));
       problems.push(`${r.problem} (needed by ${steps.join(", ")})`);
       if (!fixes.includes(r.fix)) fixes.push(r.fix);
     }

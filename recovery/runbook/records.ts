@@ -9,6 +9,8 @@ import { z } from "zod";
 import { isIsoUtc } from "../../infra/config";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
+import { RESTORE_WAYS } from "../data/types";
+import { DECISION_STEP } from "./decision";
 import { SCENARIOS, type ScenarioInputs, type ScenarioName, type StepRecord } from "./ports";
 
 export interface RunMeta {
@@ -32,15 +34,31 @@ const RunMetaSchema = z.strictObject({
   inputs: z.strictObject({ restorePointUTC: isoUtc.optional(), deletedAtUTC: isoUtc.optional(), copyName: z.string().min(1).max(200).optional() }),
 }) satisfies z.ZodType<RunMeta>;
 
-const StepRecordSchema = z.strictObject({
-  step: z.string().min(1).max(200),
-  status: z.enum(["done", "unchanged", "not-applicable", "failed", "interrupted"]),
-  startedAt: isoUtc,
-  endedAt: isoUtc.optional(),
-  summary: text.optional(),
-  error: text.optional(),
-  inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-}) satisfies z.ZodType<StepRecord>;
+/** The decision's way: whole names no tables; a surgical way names the tables (compare's names, each once) it was planned for. */
+const DecisionSchema = z
+  .strictObject({
+    way: z.enum(RESTORE_WAYS, { error: `must be one of ${RESTORE_WAYS.join(", ")}` }),
+    tables: z.array(z.string().min(1).max(1000)).max(100_000).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.way === "whole" && d.tables !== undefined) ctx.addIssue({ code: "custom", path: ["tables"], message: "whole replaces every table and names none" });
+    if (d.way !== "whole" && d.tables === undefined) ctx.addIssue({ code: "custom", path: ["tables"], message: `${d.way} must name the tables it was planned for` });
+    if (d.tables && new Set(d.tables).size !== d.tables.length) ctx.addIssue({ code: "custom", path: ["tables"], message: "names a table twice" });
+  });
+
+const StepRecordSchema = z
+  .strictObject({
+    step: z.string().min(1).max(200),
+    status: z.enum(["done", "unchanged", "not-applicable", "failed", "interrupted"]),
+    startedAt: isoUtc,
+    endedAt: isoUtc.optional(),
+    summary: text.optional(),
+    error: text.optional(),
+    inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    decision: DecisionSchema.optional(),
+  })
+  // a decision belongs to the step that asks it, once it has been answered
+  .refine((r) => r.decision === undefined || (r.step === DECISION_STEP && r.status === "done"), { path: ["decision"], error: `only a done ${DECISION_STEP} step records a decision` }) satisfies z.ZodType<StepRecord>;
 
 /** `inputs.copyName: must be a string` for the first few issues. */
 function issues(error: z.ZodError): string {

@@ -7,6 +7,7 @@
  */
 import { describeError, InterruptedError, RefusedError, UsageError } from "../errors";
 import { defaultCopyName } from "../ops/operations";
+import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
 import { Journal, RunMeta } from "./journal";
 import { openRunForResume } from "./open-run";
@@ -69,10 +70,16 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
     data: req.data,
     runId,
     inputs: { ...meta.inputs, copyName: meta.inputs.copyName ?? runCopyName(req.platform.liveServerName, new Date(meta.createdAt), meta.runId) },
+    ...(req.tables ? { tables: req.tables } : {}),
+    records,
     // set for each step below: journals that step's phases
     phase: () => undefined,
-    decide: async (question, context) => {
-      const answer = await req.decide(question, context);
+    decide: async (question, context, choices) => {
+      const answer = await req.decide(question, context, choices);
+      // a way that was not offered (a flag naming a way these data tools lack) is never carried out
+      if (!choices.includes(answer)) {
+        throw new UsageError(`"${clipInput(answer)}" is not offered here: the choices were ${choices.join(", ")}; nothing was written to live`, `resume the run and choose one of ${choices.join(", ")}`);
+      }
       const at = now().toISOString();
       const by = req.decide.answersBy ?? "prompt";
       decisions.push({ question, answer, by, at });
@@ -103,6 +110,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
       record.status = result.status;
       // redacted here, once: the same record goes to the journal, the progress lines, stdout and the webhooks
       record.summary = result.summary === undefined ? undefined : redact(result.summary);
+      if (result.decision) record.decision = result.decision;
     } catch (err) {
       const { message, exitCode: code } = describeError(err);
       exitCode = code;

@@ -8,11 +8,11 @@
  * hosts while maintenance is on.
  */
 import { runHolder } from "../ops/pipeline-holds";
-import { RefusedError, ToolError, UsageError } from "../errors";
-import type { DatabaseConnection, DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepResult, TableComparison } from "./ports";
-import { differencesLine, differencesTable } from "../data/compare";
-
-const indent = (text: string): string => text.replace(/^/gm, "  ");
+import { ToolError, UsageError } from "../errors";
+import type { DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepRecord, StepResult } from "./ports";
+import { compareAndDecide, decisionToCarryOut, surgicalInto } from "./bring-back";
+import { withConnection } from "./connections";
+import { DECISION_STEP } from "./decision";
 
 export interface StepContext {
   platform: Platform;
@@ -21,6 +21,10 @@ export interface StepContext {
   runId: string;
   /** Ask a human; records the answer. */
   decide: DecideFn;
+  /** `--tables`, for the surgical ways; checked against compare's names at the compare step. */
+  tables?: readonly string[];
+  /** The run's records so far (a resume's earlier ones included): copy-into-live reads the compare step's decision here. */
+  records: readonly StepRecord[];
   /** Journals a phase of the running step as it completes. */
   phase: PhaseListener;
 }
@@ -37,15 +41,6 @@ export interface StepDef {
 /** Backup names are fixed per run, so a re-run of the step finds its own backup. */
 export const safetyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_safety.sql.gz`;
 export const copyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_copy.sql.gz`;
-
-async function withConnection<T>(platform: Platform, db: Parameters<Platform["connect"]>[0], fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {
-  const conn = await platform.connect(db);
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.release();
-  }
-}
 
 function need(value: string | undefined, what: string): string {
   if (!value) throw new UsageError(`this scenario needs ${what}`, "start the run again with it");
@@ -107,31 +102,12 @@ const STEPS: Record<string, StepDef> = {
     (c) => c.platform.createPtrCopy(c.inputs.copyName, need(c.inputs.restorePointUTC, "--at (the restore point)")),
     (c) => ({ copyName: c.inputs.copyName, restorePointUTC: c.inputs.restorePointUTC ?? "" }),
   ),
-  compare: step(
-    "compare",
-    async (c) => {
-      const result = await withConnection(c.platform, { kind: "live" }, (live) =>
-        withConnection(c.platform, { kind: "copy", name: c.inputs.copyName }, (copy) => c.data.compare(live, copy)),
-      );
-      const differing = result.tables.filter((t) => !t.equal);
-      const context = result.equal
-        ? `the live database and the copy hold the same rows (${result.tables.length} tables)`
-        : `${differing.length} of ${result.tables.length} tables differ (rows by primary key; by content where a table has none):\n` +
-          indent(differencesTable(differing, { a: "live", b: "copy" }));
-      const yes = await c.decide(`Restore the copy ${c.inputs.copyName} into the live database?`, context);
-      if (!yes) throw new RefusedError(`declined: the copy ${c.inputs.copyName} is not restored into live (${differing.length} tables differ)`, "run ptr again with another --at, or resume this run to be asked again");
-      const total = (f: (t: TableComparison) => number | null): number => differing.reduce((n, t) => n + (f(t) ?? 0), 0);
-      return {
-        status: "done",
-        summary: `${differing.length} of ${result.tables.length} tables differ${differing.length ? ` (${differencesLine(differing)})` : ""}; restore into live approved`,
-        details: { differingTables: differing.length, onlyInCopy: total((t) => t.onlyInCopy), onlyInLive: total((t) => t.onlyInLive), changed: total((t) => t.changed) },
-      };
-    },
-    (c) => ({ copyName: c.inputs.copyName }),
-  ),
+  compare: step("compare", compareAndDecide, (c) => ({ copyName: c.inputs.copyName })),
   "copy-into-live": step(
     "copy-into-live",
     async (c) => {
+      const decision = decisionToCarryOut(c);
+      if (decision.way !== "whole") return surgicalInto(c, decision.way, decision.tables ?? []);
       const name = copyBackupName(c.platform.stack, c.runId);
       const storage = await c.platform.storage();
       const copy = { kind: "copy", name: c.inputs.copyName } as const;
@@ -150,7 +126,10 @@ const STEPS: Record<string, StepDef> = {
         details: { backup: result.name, bytes: result.bytes },
       };
     },
-    (c) => ({ copyName: c.inputs.copyName, backup: copyBackupName(c.platform.stack, c.runId) }),
+    (c): Record<string, string> => {
+      const d = decisionToCarryOut(c);
+      return d.way === "whole" ? { copyName: c.inputs.copyName, backup: copyBackupName(c.platform.stack, c.runId) } : { copyName: c.inputs.copyName, way: d.way, tables: (d.tables ?? []).join(",") };
+    },
   ),
   tidy: step("tidy", (c) => c.platform.removePtrCopies([c.inputs.copyName]), (c) => ({ copyName: c.inputs.copyName })),
 };
@@ -183,7 +162,7 @@ export const EARLIER_SCENARIO_STEPS: Record<ScenarioName, readonly (readonly str
 };
 
 /** Steps that ask a human. */
-export const DECISION_STEPS: readonly string[] = ["compare"];
+export const DECISION_STEPS: readonly string[] = [DECISION_STEP];
 
 export function stepsOf(scenario: ScenarioName): StepDef[] {
   return SCENARIO_STEPS[scenario].map((name) => STEPS[name]);

@@ -85,7 +85,7 @@ async function firstWorkflowRun(): Promise<FirstRun> {
   const port = new FakeStackPort("test", readStackConfig("test"));
   const data = new FakeData();
   data.failOnce.set("backup", new Error("storage unreachable"));
-  const decide: DecideFn = async () => true;
+  const decide: DecideFn = async () => "whole";
   decide.answersBy = "flag";
   const reporter = githubRunReporter(env1, { stateDir: state1, stack: "test", root: root1, resumeCommand: (id) => `aytq-dr run --resume ${id} --stack test` });
   assert.ok(reporter);
@@ -140,7 +140,7 @@ describe("ci: the resume path across workflow runs (strict fake engine)", functi
   const resume = (f: FirstRun) => {
     const io = cliIO({ AYTQ_DR_STATE_DIR: f.state2 });
     const deps = { openPort: async () => f.port, data: f.data, platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o) };
-    return { io, done: runAction("data-loss", { stack: "test", resume: f.runId, restoreCopy: "yes", yes: true }, io, deps) };
+    return { io, done: runAction("data-loss", { stack: "test", resume: f.runId, restoreCopy: "whole", yes: true }, io, deps) };
   };
 
   it("the next workflow run imports the journal and run --resume finishes after the last completed step", async () => {

@@ -83,12 +83,12 @@ describe("ci/run-report: a run's progress, outputs and report inside GitHub Acti
     const r = reporter();
     assert.ok(r);
     r({ type: "run-start", runId: RUN, scenario: "data-loss", stack: "test", at: "2024-07-24T08:00:00Z" });
-    r({ type: "decision", runId: RUN, question: "Restore the copy into the live database?", answer: true, by: "flag", at: "2024-07-24T08:10:00Z" });
+    r({ type: "decision", runId: RUN, question: "How should the copy come back into the live database?", answer: "tables", by: "flag", at: "2024-07-24T08:10:00Z" });
     r({ type: "run-end", runId: RUN, outcome: "completed", at: "2024-07-24T08:20:00Z" });
     const summary = readFileSync(env.GITHUB_STEP_SUMMARY, "utf8");
     assert.match(summary, /Resumed at 2024-07-24T08:00:00Z/);
     assert.match(summary, /\| stop \(earlier run\) \| ✅ done \|/);
-    assert.match(summary, /decision: Restore the copy into the live database\? \*\*yes\*\* \(workflow input\)/);
+    assert.match(summary, /decision: How should the copy come back into the live database\? \*\*tables\*\* \(workflow input\)/);
     assert.doesNotMatch(summary, /To resume/);
   });
 

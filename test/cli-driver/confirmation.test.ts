@@ -41,13 +41,28 @@ describe("run: confirmation comes from --yes or a terminal, nothing else", () =>
     assert.match(io.errText, /fix: add --yes/);
   });
 
-  it("--restore-copy is refused for a scenario with no data decision (exit 2)", async () => {
+  it("--restore-copy and --tables are refused for a scenario with no data decision (exit 2)", async () => {
     for (const scenario of [["server-lost-revive", "--at", iso(HOUR)], ["server-lost-rebuild"]]) {
-      const { code, io } = await attempt(["run", ...scenario, "--stack", "test", "--yes", "--restore-copy", "yes"]);
-      assert.equal(code, 2, io.text);
-      assert.match(io.errText, /--restore-copy does not apply here: server-lost-\w+ asks no question about data/);
-      assert.match(io.errText, /fix: leave out --restore-copy/);
+      for (const [flag, value] of [["--restore-copy", "whole"], ["--tables", "users"]]) {
+        const { code, io } = await attempt(["run", ...scenario, "--stack", "test", "--yes", flag, value]);
+        assert.equal(code, 2, io.text);
+        assert.match(io.errText, new RegExp(`${flag} does not apply here: server-lost-\\w+ asks no question about data`));
+        assert.match(io.errText, new RegExp(`fix: leave out ${flag}`));
+      }
     }
+  });
+
+  it("--restore-copy yes is refused before anything is read (exit 2), naming the ways and what each loses", async () => {
+    const { code, io } = await attempt(["run", "data-loss", "--stack", "test", "--at", iso(HOUR), "--yes", "--restore-copy", "yes"]);
+    assert.equal(code, 2, io.text);
+    assert.match(io.errText, /--restore-copy yes no longer answers the data decision/);
+    assert.match(io.errText, /fix: --restore-copy whole\|tables\|undelete\|no: "whole" replaces all of live with the copy: everything written since the restore point is lost/);
+  });
+
+  it("--tables with another way than tables is refused before anything is read (exit 2)", async () => {
+    const { code, io } = await attempt(["run", "data-loss", "--stack", "test", "--at", iso(HOUR), "--yes", "--restore-copy", "undelete", "--tables", "users"]);
+    assert.equal(code, 2, io.text);
+    assert.match(io.errText, /--tables does not apply with --restore-copy undelete/);
   });
 
   it("--name is refused where no copy is made, --timezone where no time is given (exit 2)", async () => {
@@ -66,7 +81,7 @@ describe("run: confirmation comes from --yes or a terminal, nothing else", () =>
   });
 
   it("on a terminal, production needs the name typed back even with --restore-copy given", async () => {
-    const { code, io } = await attempt(["run", "data-loss", "--stack", "production", "--confirm-production", "--at", iso(HOUR), "--restore-copy", "yes"], { isTTY: true, answers: ["prod"] });
+    const { code, io } = await attempt(["run", "data-loss", "--stack", "production", "--confirm-production", "--at", iso(HOUR), "--restore-copy", "whole"], { isTTY: true, answers: ["prod"] });
     assert.equal(code, 3, io.text);
     assert.match(io.asked[0], /Type the stack name \(production\)/);
     assert.match(io.errText, /you typed "prod", not "production"/);

@@ -166,7 +166,7 @@ describe("aytq-dr numbers and answers: exit 2 with a fix line", () => {
     ["--deadline-seconds 0x10", ["validate", "--url", "https://a.example/h", "--deadline-seconds", "0x10"], /--deadline-seconds "0x10"/],
     ["--deadline-seconds 1e400", ["validate", "--url", "https://a.example/h", "--deadline-seconds", "1e400"], /--deadline-seconds "1e400"/],
     ["--deadline-seconds beyond a day", ["validate", "--url", "https://a.example/h", "--deadline-seconds", "999999999999"], /from 1 to 86400/],
-    ["--restore-copy maybe", ["run", "data-loss", "--stack", "test", "--at", iso(60 * MIN), "--restore-copy", "maybe"], /--restore-copy "maybe": expected yes or no/],
+    ["--restore-copy maybe", ["run", "data-loss", "--stack", "test", "--at", iso(60 * MIN), "--restore-copy", "maybe"], /--restore-copy "maybe": expected whole, tables, undelete or no/],
     ["validate with nothing to check", ["validate"], /validate has nothing to check/],
   ];
   for (const [what, args, message] of bad) {

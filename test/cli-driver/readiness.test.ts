@@ -20,6 +20,7 @@ import { PROVIDER_TOKENS } from "../helpers/cli-io";
 import { FakeStackPort } from "../helpers/fake-stack";
 import { APP_URL } from "../ops/recover-harness";
 import { FakeData } from "../runbook/fakes";
+import { needsOf } from "../../recovery/runbook/readiness";
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, "Z");
 const NO_TOKEN = new Error("DefaultAzureCredential failed to retrieve a token from the included credentials");
@@ -77,6 +78,25 @@ describe("run: every credential and tool is tried before the first step", () => 
       throw NO_TOKEN;
     };
     await refused("data-loss", { at: iso(3_600_000), restoreCopy: "no" }, { data }, /backup storage: DefaultAzureCredential failed .*\(needed by safety-backup, copy-into-live\)/);
+  });
+
+  it("data-loss with a surgical way given: copy-into-live needs neither storage nor pg_dump, so only the safety backup is named", async () => {
+    for (const way of ["tables", "undelete"]) {
+      const data = new FakeData();
+      data.latestBackup = async () => {
+        throw NO_TOKEN;
+      };
+      await refused("data-loss", { at: iso(3_600_000), restoreCopy: way }, { data }, /backup storage: DefaultAzureCredential failed .*\(needed by safety-backup\)/);
+    }
+  });
+
+  it("what copy-into-live needs follows its way: whole (or not known yet) dumps, stores and loads; tables and undelete only run SQL", () => {
+    const settings = new FakeStackPort("test", readStackConfig("test")).settings();
+    assert.deepEqual(needsOf("copy-into-live", settings, "tables"), ["psql"]);
+    assert.deepEqual(needsOf("copy-into-live", settings, "undelete"), ["psql"]);
+    assert.deepEqual(needsOf("copy-into-live", settings, "whole"), ["storage", "pg_dump", "psql"]);
+    assert.deepEqual(needsOf("copy-into-live", settings), ["storage", "pg_dump", "psql"]);
+    assert.deepEqual(needsOf("safety-backup", settings, "undelete"), ["storage", "live-database", "pg_dump"], "the safety backup is taken whatever the way");
   });
 
   it("data-loss without a route to the live database: refused, naming the safety backup and the comparison", async () => {

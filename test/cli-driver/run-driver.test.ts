@@ -59,7 +59,7 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
     const port = new FakeStackPort("test", readStackConfig("test"));
     port.earliestRestoreDate = iso(DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(2 * DAY), restoreCopy: "yes", yes: true }, io, deps(port)), (e: unknown) => e instanceof UsageError && /earliest restore point/.test(e.message));
+    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(2 * DAY), restoreCopy: "whole", yes: true }, io, deps(port)), (e: unknown) => e instanceof UsageError && /earliest restore point/.test(e.message));
     assert.deepEqual(port.calls.filter((c) => /^(setConfig|removeConfig|up|preview)/.test(c)), []);
     assert.ok(!existsSync(path.join(stateDir, "test")) || readdirSync(path.join(stateDir, "test")).length === 0, "a run was started");
   });
@@ -68,7 +68,7 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
     const port = new FakeStackPort("test", readStackConfig("test"));
     port.earliestRestoreDate = iso(7 * DAY + 2 * 60 * MIN);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    const code = await runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes", yes: true }, io, deps(port));
+    const code = await runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "whole", yes: true }, io, deps(port));
     assert.equal(code, EXIT.ok, io.lines.join("\n"));
     assert.match(io.lines.join("\n"), /restore window: from .* \(the server's earliest restore date\)/);
   });
@@ -76,52 +76,124 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
   it("without the output, refuses --at older than 7 days before opening the stack's config", async () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "yes", yes: true }, io, deps(port)), /older than 7 days of backup retention/);
+    await assert.rejects(runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "whole", yes: true }, io, deps(port)), /older than 7 days of backup retention/);
     assert.deepEqual(port.calls.filter((c) => /^(setConfig|up)/.test(c)), []);
   });
 });
 
 describe("run: decision points", () => {
   const context = "2 of 5 tables differ";
-  it("on a terminal, prompts and takes y as yes and anything else as no", async () => {
-    const io = fakeIO({}, ["y", "n"]);
+  const CHOICES = ["whole", "tables", "undelete", "no"];
+  it("on a terminal, shows the context, asks for one of the ways, re-asks a wrong answer, and takes empty as no", async () => {
+    const io = fakeIO({}, ["yes", "Tables", ""]);
     const decide = decider("data-loss", {}, io);
     assert.equal(decide.answersBy, "prompt");
-    assert.equal(await decide("Restore the copy into the live database?", context), true);
-    assert.equal(await decide("Restore the copy into the live database?", context), false);
-    assert.equal(io.asked.length, 2);
-    assert.match(io.asked[0], /Restore the copy into the live database\? \[y\/N\]/);
+    assert.equal(await decide("How should the copy come back?", context, CHOICES), "tables");
+    assert.equal(await decide("How should the copy come back?", context, CHOICES), "no");
+    assert.equal(io.asked.length, 3, "yes is not a way: asked again");
+    assert.match(io.asked[0], /How should the copy come back\? \[whole\/tables\/undelete\/no; empty = no\]/);
     assert.ok(io.lines.includes(context), "the differences are shown before the question");
+    const wrong = io.lines.find((l) => l.startsWith('"yes" is not one of'));
+    assert.ok(wrong, io.lines.join("\n"));
+    assert.match(wrong, /"whole" replaces all of live with the copy: everything written since the restore point is lost/);
+  });
+  it("on a terminal, offers only the choices the run gives (whole or no without the surgical tools)", async () => {
+    const io = fakeIO({}, ["undelete", "whole"]);
+    assert.equal(await decider("data-loss", {}, io)("Q?", context, ["whole", "no"]), "whole");
+    assert.match(io.asked[0], /\[whole\/no; empty = no\]/);
   });
   it("an explicit --restore-copy answers without a prompt, even on a terminal", async () => {
     const io = fakeIO({}, []);
-    const decide = decider("data-loss", { restoreCopy: "no" }, io);
+    const decide = decider("data-loss", { restoreCopy: "undelete" }, io);
     assert.equal(decide.answersBy, "flag");
-    assert.equal(await decide("Restore?", context), false);
+    assert.equal(await decide("How?", context, CHOICES), "undelete");
+    assert.equal(await decider("data-loss", { restoreCopy: "no" }, io)("How?", context, CHOICES), "no");
     assert.equal(io.asked.length, 0);
+  });
+  it("--restore-copy yes is refused (exit 2), with a hint naming the ways and what each loses", () => {
+    assert.throws(
+      () => decider("data-loss", { restoreCopy: "yes" }, fakeIO({})),
+      (e: unknown) =>
+        e instanceof UsageError &&
+        e.exitCode === 2 &&
+        /--restore-copy yes no longer answers/.test(e.message) &&
+        /whole\|tables\|undelete\|no/.test(e.hint ?? "") &&
+        /"whole" replaces all of live with the copy: everything written since the restore point is lost/.test(e.hint ?? "") &&
+        /"undelete" .*nothing is lost/.test(e.hint ?? ""),
+    );
   });
   it("--yes never answers the data decision: without a terminal it still needs --restore-copy", () => {
     assert.throws(() => decider("data-loss", { yes: true }, fakeIO({})), (e: unknown) => e instanceof RefusedError && /never answers a question about data/.test(e.message));
   });
   it("--yes on a terminal still shows the comparison and asks", async () => {
-    const io = fakeIO({}, ["n"]);
+    const io = fakeIO({}, ["no"]);
     const decide = decider("data-loss", { yes: true }, io);
     assert.equal(decide.answersBy, "prompt");
-    assert.equal(await decide("Restore?", context), false);
-    assert.deepEqual(io.asked, ["Restore? [y/N] "]);
+    assert.equal(await decide("How?", context, CHOICES), "no");
+    assert.deepEqual(io.asked, ["How? [whole/tables/undelete/no; empty = no] "]);
     assert.ok(io.lines.includes(context));
   });
   it("a resumed run past its decision needs no answer", () => {
     assert.doesNotThrow(() => decider("data-loss", {}, fakeIO({}), ["copy-into-live", "start", "validate"]));
   });
+  it("a resumed run past its decision refuses --restore-copy and --tables (exit 2), naming the way it keeps", () => {
+    for (const flags of [{ restoreCopy: "whole" }, { tables: "users" }]) {
+      assert.throws(
+        () => decider("data-loss", flags, fakeIO({}), ["copy-into-live", "start"], { way: "tables", tables: ["public.users"] }),
+        (e: unknown) => e instanceof UsageError && /does not apply here: this run has decided "tables" \(public\.users\)/.test(e.message) && /leave out --/.test(e.hint ?? ""),
+      );
+    }
+  });
+  it("--tables goes only with the tables way: refused with another --restore-copy, and without a terminal unless tables is given", () => {
+    assert.throws(() => decider("data-loss", { restoreCopy: "whole", tables: "users" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /--tables does not apply with --restore-copy whole/.test(e.message));
+    assert.throws(() => decider("data-loss", { tables: "users" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /--tables does not apply here/.test(e.message));
+    assert.doesNotThrow(() => decider("data-loss", { restoreCopy: "tables", tables: "users" }, fakeIO({})));
+    assert.doesNotThrow(() => decider("data-loss", { tables: "users" }, fakeIO({}, [])), "at a terminal, tables may be chosen");
+  });
   it("without a terminal and without an answer flag, refuses before the run starts", () => {
-    assert.throws(() => decider("data-loss", {}, fakeIO({})), (e: unknown) => e instanceof RefusedError && /--restore-copy no/.test(e.hint ?? "") && /--restore-copy yes/.test(e.hint ?? ""));
+    assert.throws(() => decider("data-loss", {}, fakeIO({})), (e: unknown) => e instanceof RefusedError && /--restore-copy no/.test(e.hint ?? "") && /--restore-copy whole\|tables\|undelete/.test(e.hint ?? ""));
   });
   it("a scenario without decisions needs no answer flag", () => {
     assert.doesNotThrow(() => decider("server-lost-revive", {}, fakeIO({})));
   });
-  it("refuses an answer that is not yes or no", () => {
-    assert.throws(() => decider("data-loss", { restoreCopy: "maybe" }, fakeIO({})), UsageError);
+  it("refuses an answer that is not a way or no", () => {
+    assert.throws(() => decider("data-loss", { restoreCopy: "maybe" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /expected whole, tables, undelete or no/.test(e.message));
+  });
+});
+
+describe("run data-loss: the way chosen by flag, through a stopped run and its resume", () => {
+  let stateDir: string;
+  beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), "aytq-run-way-"))));
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+  const deps = (port: FakeStackPort, data: FakeData) => ({ openPort: async () => port, data, platform: (o: AzurePlatformOptions) => new NoTunnelAzurePlatform(o) });
+  const surgicalWrites = (data: FakeData) => data.calls.filter((c) => /^(restoreSurgical|copyInto|restore |backup s189t01-aytq-ts-pg-ptr)/.test(c));
+
+  it("--restore-copy tables --tables with an unknown name: exit 2 at compare, nothing written to live", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    const code = await runAction("data-loss", { stack: "test", at: iso(60 * MIN), restoreCopy: "tables", tables: "users,nope", yes: true }, io, deps(port, data));
+    assert.equal(code, EXIT.usage, io.lines.join("\n"));
+    assert.match(io.lines.join("\n"), /stopped at compare: --tables: "nope" is not a table compare found/);
+    assert.deepEqual(surgicalWrites(data), []);
+  });
+
+  it("the way given at the start is kept by the resume, which refuses a new --restore-copy (exit 2) and asks nothing", async () => {
+    const port = new FakeStackPort("test", readStackConfig("test"));
+    const data = new FakeData();
+    data.failOnce.set("restoreSurgical", new UsageError("simulated: live is unchanged"));
+    const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction("data-loss", { stack: "test", at: iso(60 * MIN), restoreCopy: "undelete", yes: true }, io, deps(port, data)), EXIT.usage, io.lines.join("\n"));
+    const runId = readdirSync(path.join(stateDir, "test"))[0];
+    assert.match(io.lines.join("\n"), /decision: How should the copy .* come back into the live database\? -> undelete \(flag\)/);
+    await assert.rejects(
+      runAction(undefined, { stack: "test", resume: runId, restoreCopy: "whole", yes: true }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)),
+      (e: unknown) => e instanceof UsageError && /--restore-copy does not apply here: this run has decided "undelete" \(users\)/.test(e.message),
+    );
+    const again = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true }, again, deps(port, data)), EXIT.ok, again.lines.join("\n"));
+    assert.deepEqual(surgicalWrites(data), ["restoreSurgical undelete users", "restoreSurgical undelete users"]);
+    assert.doesNotMatch(again.lines.join("\n"), /decision:/);
   });
 });
 
@@ -184,7 +256,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const at = iso(7 * DAY + 60 * MIN);
     const runId = crashedRun("data-loss", { restorePointUTC: at, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 7 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port)).then(
+    const err = await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "whole" }, io, deps(port)).then(
       () => assert.fail("resumed"),
       (e: unknown) => e,
     );
@@ -204,7 +276,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const runId = crashedRun("data-loss", { restorePointUTC: iso(2 * DAY), copyName: "copy-x" }, ["stop"], 2 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
     await assert.rejects(
-      runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port)),
+      runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "whole" }, io, deps(port)),
       (e: unknown) => e instanceof UsageError && /the server's earliest restore date has moved past it: it is now /.test(e.message),
     );
     assert.deepEqual(changes(port), []);
@@ -218,7 +290,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const data = new FakeData();
     const runId = crashedRun("data-loss", { restorePointUTC: iso(6 * DAY), copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 6 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "yes" }, io, deps(port, data)), EXIT.ok, io.lines.join("\n"));
+    assert.equal(await runAction(undefined, { stack: "test", resume: runId, yes: true, restoreCopy: "whole" }, io, deps(port, data)), EXIT.ok, io.lines.join("\n"));
     assert.match(io.lines.join("\n"), /restore point still inside the window/);
     // stop, maintenance-on, freeze and safety-backup completed before the crash: none of their calls again
     assert.deepEqual(startOfIncident(port), [], "a completed step converged again");
@@ -233,7 +305,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     const old = iso(8 * DAY);
     const done = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-x" }, ["stop", "maintenance-on", "freeze", "safety-backup", "ptr"], 8 * DAY);
     const data = new FakeData();
-    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true, restoreCopy: "yes" }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)), EXIT.ok);
+    assert.equal(await runAction(undefined, { stack: "test", resume: done, yes: true, restoreCopy: "whole" }, fakeIO({ AYTQ_DR_STATE_DIR: stateDir }), deps(port, data)), EXIT.ok);
     // ptr completed: its copy is never created again, nor the earlier steps' calls repeated
     assert.deepEqual(port.calls.filter((c) => c.startsWith("setConfig") && c.includes("copy-x")), []);
     assert.deepEqual(startOfIncident(port), []);
@@ -245,7 +317,7 @@ describe("run --resume: the restore times are checked again before any step", ()
     rmSync(path.join(stateDir, "test"), { recursive: true, force: true });
     const crashed = crashedRun("data-loss", { restorePointUTC: old, copyName: "copy-y" }, ["stop", "maintenance-on", "freeze", "safety-backup"], 8 * DAY);
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
-    assert.equal(await runAction(undefined, { stack: "test", resume: crashed, yes: true, restoreCopy: "yes" }, io, deps(port2)), EXIT.ok, io.lines.join("\n"));
+    assert.equal(await runAction(undefined, { stack: "test", resume: crashed, yes: true, restoreCopy: "whole" }, io, deps(port2)), EXIT.ok, io.lines.join("\n"));
   });
 
   it("server-lost-revive: refuses when the revive step has not run and the deletion is now more than 5 days ago, before opening the stack", async () => {

@@ -74,7 +74,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     const runId = await stoppedRun(port, data);
     const elsewhere = stateDir();
     const cli = io(elsewhere);
-    assert.equal(await run(undefined, { resume: runId, restoreCopy: "yes" }, cli, port, data), EXIT.ok, cli.text());
+    assert.equal(await run(undefined, { resume: runId, restoreCopy: "whole" }, cli, port, data), EXIT.ok, cli.text());
     assert.match(cli.text(), new RegExp(`run ${runId} is not in this checkout: taken from the backup container`));
     assert.ok(existsSync(path.join(elsewhere, "test", runId, "journal.jsonl")));
     assert.doesNotMatch(cli.text(), /\[stop\] starting/, "a completed step ran again");
@@ -88,7 +88,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     await port.setConfig({ "app.stopped": false, "app.maintenance": false });
     const before = port.calls.length;
     const cli = io(stateDir());
-    const err = await run(undefined, { resume: runId, restoreCopy: "yes" }, cli, port, data).then(
+    const err = await run(undefined, { resume: runId, restoreCopy: "whole" }, cli, port, data).then(
       (code) => new Error(`exit ${code}`),
       (e: unknown) => e,
     );
@@ -98,7 +98,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     assert.deepEqual(port.calls.slice(before).filter((c) => /^(setConfig|removeConfig|up)\b/.test(c)), [], "something changed");
 
     const again = io(stateDir());
-    assert.equal(await run(undefined, { resume: runId, restoreCopy: "yes", adoptRunConfig: true }, again, port, data), EXIT.ok, again.text());
+    assert.equal(await run(undefined, { resume: runId, restoreCopy: "whole", adoptRunConfig: true }, again, port, data), EXIT.ok, again.text());
     assert.match(again.text(), /took app\.stopped from the run: false -> true/);
   });
 
@@ -107,7 +107,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     const data = new FakeData();
     data.runs.down = new Error("ChainedTokenCredential authentication failed");
     const cli = io(stateDir());
-    const err = await run(undefined, { resume: "20261206T030000Z-data-loss-ab12", restoreCopy: "yes" }, cli, port, data).then(
+    const err = await run(undefined, { resume: "20261206T030000Z-data-loss-ab12", restoreCopy: "whole" }, cli, port, data).then(
       (code) => new Error(`exit ${code}`),
       (e: unknown) => e,
     );
@@ -125,7 +125,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     await port.setConfig({ "app.stopped": false });
     const before = port.calls.length;
     const cli = io(stateDir());
-    const err = await run(undefined, { resume: runId, restoreCopy: "yes", adoptRunConfig: true }, cli, port, data).then(
+    const err = await run(undefined, { resume: runId, restoreCopy: "whole", adoptRunConfig: true }, cli, port, data).then(
       (code) => new Error(`exit ${code}`),
       (e: unknown) => e,
     );
@@ -140,7 +140,7 @@ describe("run: the journal kept beside the backups, resumed from another checkou
     data.runs.down = new Error("getaddrinfo ENOTFOUND s189t01aytqdbbkptssa.blob.core.windows.net");
     const state = stateDir();
     const cli = io(state);
-    assert.equal(await run("data-loss", { at: iso(3_600_000), restoreCopy: "yes" }, cli, port, data), EXIT.ok, cli.text());
+    assert.equal(await run("data-loss", { at: iso(3_600_000), restoreCopy: "whole" }, cli, port, data), EXIT.ok, cli.text());
     assert.match(cli.text(), /WARNING: run \S+ could not be kept in the backup container \(getaddrinfo ENOTFOUND/);
     assert.equal(readdirSync(path.join(state, "test")).length, 1);
   });

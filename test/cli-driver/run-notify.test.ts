@@ -88,12 +88,12 @@ describe("run: Slack and Teams notifications for real recoveries", () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     const io = testIO({ AYTQ_DR_STATE_DIR: stateDir, AYTQ_DR_TEAMS_WEBHOOK: teams }, port);
     const data = new FakeData();
-    const code = await runAction("data-loss", { stack: "test", at: iso(3_600_000), restoreCopy: "yes", yes: true, slackWebhook: slack }, io, deps(port, data));
+    const code = await runAction("data-loss", { stack: "test", at: iso(3_600_000), restoreCopy: "whole", yes: true, slackWebhook: slack }, io, deps(port, data));
     assert.equal(code, EXIT.ok, io.all());
     const slackTexts = rx.received.filter((r) => r.path.startsWith("/slack")).map((r) => r.text);
     assert.equal(slackTexts.length, 3, slackTexts.join("\n---\n"));
     assert.match(slackTexts[0], /DR recovery: data-loss started on test/);
-    assert.match(slackTexts[1], /Restore the copy .* into the live database\?" answered yes by a flag/);
+    assert.match(slackTexts[1], /How should the copy .* come back into the live database\?" answered "whole" by a flag/);
     assert.match(slackTexts[2], /run completed/);
     assert.equal(rx.received.filter((r) => r.path.startsWith("/teams")).length, 3, "Teams gets the same three messages, from AYTQ_DR_TEAMS_WEBHOOK");
     const out = io.all();

@@ -17,6 +17,6 @@ describe("README: exit codes", () => {
 
   it("names the confirmation of production, the terminal, --yes and dry runs", () => {
     const section = README.slice(README.indexOf("### Confirmations"), README.indexOf("## How it fits together"));
-    for (const words of ["--confirm-production", "--yes", "--dry-run", "preview <op>", "`restore`", "the stack name typed back", "--restore-copy yes"]) assert.ok(section.includes(words), words);
+    for (const words of ["--confirm-production", "--yes", "--dry-run", "preview <op>", "`restore`", "the stack name typed back", "--restore-copy whole\\|tables\\|undelete\\|no", "`--restore-copy yes` is refused"]) assert.ok(section.includes(words), words);
   });
 });

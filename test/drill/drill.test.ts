@@ -123,6 +123,7 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.ok(report.rowsLost <= Math.ceil((report.rpoSeconds! * 1000) / 100), "no more rows lost than the RPO window can hold");
     assert.equal(report.decisions.length, 1);
     assert.equal(report.decisions[0].by, "flag");
+    assert.equal(report.decisions[0].answer, "whole", "the drill answers with its default way");
   });
 
   it("draws the journal's steps as a Mermaid gantt chart that Mermaid parses, and writes the HTML page beside it", async () => {
@@ -145,7 +146,7 @@ describe("drill (local platform, real PostgreSQL and Azurite)", function () {
     assert.match(io.outText.join("\n"), /GREEN {2}data-loss/);
     const texts = webhook.map((w) => w.text).join("\n");
     assert.match(texts, /started/);
-    assert.match(texts, /Restore the copy/);
+    assert.match(texts, /How should the copy .* come back into the live database\?" answered "whole"/);
     assert.match(texts, /green/);
     assert.ok(!io.errText.join("\n").includes("secret-hook") && !io.outText.join("\n").includes("secret-hook"));
   });

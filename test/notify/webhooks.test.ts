@@ -27,7 +27,7 @@ const EVENTS: RunEvent[] = [
   { type: "run-start", runId: "r1", scenario: "data-loss", stack: "test", at: "2026-07-24T06:00:00Z" },
   { type: "step-start", runId: "r1", step: "stop", at: "2026-07-24T06:00:01Z" },
   { type: "step-end", runId: "r1", record: { step: "stop", status: "done", startedAt: "a", endedAt: "b" } },
-  { type: "decision", runId: "r1", question: "Restore the copy into live?", answer: true, by: "flag", at: "2026-07-24T06:05:00Z" },
+  { type: "decision", runId: "r1", question: "How should the copy come back into live?", answer: "undelete", by: "flag", at: "2026-07-24T06:05:00Z" },
   { type: "step-end", runId: "r1", record: { step: "restore-live", status: "failed", startedAt: "a", endedAt: "b", error: "psql: ERROR: boom" } },
   { type: "run-end", runId: "r1", outcome: "failed", at: "2026-07-24T06:06:00Z" },
 ];
@@ -46,7 +46,7 @@ describe("Slack and Teams notifications", () => {
       assert.equal(teams.length, 4);
       const texts = slack.map((s) => String(s.body.text));
       assert.match(texts.join("\n"), /data-loss started on test/);
-      assert.match(texts.join("\n"), /Restore the copy into live\?" answered yes/);
+      assert.match(texts.join("\n"), /How should the copy come back into live\?" answered "undelete"/);
       assert.match(texts.join("\n"), /restore-live failed[\s\S]*boom/);
       assert.match(texts.join("\n"), /run failed/);
       const card = teams[0].body as { type: string; attachments: { contentType: string; content: { type: string; body: { text: string }[] } }[] };

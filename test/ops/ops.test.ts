@@ -340,7 +340,7 @@ describe("Azure platform over the fake stack", () => {
     await port.deleteServerInAzure(undefined, DELETED_AT);
     const platform = new AzurePlatform({ port, settings: port.settings(), log: () => undefined, recovery: h.recovery, pipeline: fakePipelineFreeze() });
     const data = new FakeData();
-    const out = await runScenario({ scenario: "server-lost-revive", platform, data, inputs: { restorePointUTC: "2024-07-24T06:10:00Z" }, stateDir, decide: async () => true });
+    const out = await runScenario({ scenario: "server-lost-revive", platform, data, inputs: { restorePointUTC: "2024-07-24T06:10:00Z" }, stateDir, decide: async () => "whole" });
     assert.equal(out.outcome, "completed", JSON.stringify(out.steps));
     assert.deepEqual(out.steps.map((s) => s.step), SCENARIO_STEPS["server-lost-revive"]);
     const s = port.settings();
@@ -362,12 +362,12 @@ describe("Azure platform over the fake stack", () => {
       // stop, maintenance-on, then revive's create (the freeze converges the pipeline stack, not this one); the adopt's up dies
       if (call === "up" && ++ups === 4) throw new Error("process killed");
     };
-    const first = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: { restorePointUTC: AT }, stateDir, decide: async () => true });
+    const first = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: { restorePointUTC: AT }, stateDir, decide: async () => "whole" });
     assert.equal(first.outcome, "failed");
     const journal = new Journal(stateDir, "test", first.runId);
     assert.deepEqual(journal.phases().map((p) => p.phase), ["look", "refresh", "create"]);
     h.port.onCall = undefined;
-    const resumed = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: {}, stateDir, decide: async () => true, resumeRunId: first.runId });
+    const resumed = await runScenario({ scenario: "server-lost-revive", platform, data: new FakeData(), inputs: {}, stateDir, decide: async () => "whole", resumeRunId: first.runId });
     assert.equal(resumed.outcome, "completed", JSON.stringify(resumed.steps));
     assert.deepEqual(journal.phases().map((p) => p.phase).slice(3), ["look", "adopt", "finish", "verify"]);
     assert.deepEqual(h.azure.serverCreates, [`ReviveDropped ${LIVE}`], "revived once");

@@ -326,7 +326,7 @@ describe("issue 8's done-when: the scenarios end to end on production through th
         }
       })({ port: h.port, settings: h.port.settings(), log: (l) => h.lines.push(l), recovery: h.recovery, pipeline: fakePipelineFreeze() });
       const data = Object.assign(new FakeData(), { blobs: ["aytq_pd_2024-07-24.sql.gz"] });
-      const out = await runScenario({ scenario, platform, data, inputs: { restorePointUTC: AT, deletedAtUTC: DELETED_AT.toISOString() }, stateDir, decide: async () => true });
+      const out = await runScenario({ scenario, platform, data, inputs: { restorePointUTC: AT, deletedAtUTC: DELETED_AT.toISOString() }, stateDir, decide: async () => "whole" });
       assert.equal(out.outcome, "completed", JSON.stringify(out.steps, null, 2));
       await assertRecovered(h, scenario === "server-lost-revive" ? "ReviveDropped" : "Default");
       const s = h.port.settings();

@@ -37,7 +37,7 @@ describe("runbook: copy-into-live (one pass from the copy into live)", () => {
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
   const run = (platform: FakePlatform, data: FakeData, extra: Partial<Parameters<typeof runScenario>[0]> = {}) =>
-    runScenario({ scenario: "data-loss", platform, data, inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW, ...extra });
+    runScenario({ scenario: "data-loss", platform, data, inputs: INPUTS, stateDir, decide: async () => "whole", now: () => NOW, ...extra });
 
   /** A data-loss run journalled (by an older aytq-dr) up to and including `through`. */
   function oldJournal(runId: string, steps: string[]): void {

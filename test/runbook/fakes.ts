@@ -1,7 +1,7 @@
 /** A Platform and DataTools in memory that log every call, for runbook tests. */
 import { NotAvailableError } from "../../recovery/errors";
 import { MemoryRunStore } from "../helpers/memory-run-store";
-import type { CompareResult, DataTools, HealthTarget, Platform, PtrCopyInfo, StepResult, DatabaseRef } from "../../recovery/runbook/ports";
+import type { CompareResult, DatabaseConnection, DataTools, HealthTarget, Platform, PtrCopyInfo, StepResult, DatabaseRef, SurgicalPlan, SurgicalResult, SurgicalWay } from "../../recovery/runbook/ports";
 
 export class FakePlatform implements Platform {
   readonly kind = "local" as const;
@@ -122,6 +122,49 @@ export class FakeData implements DataTools {
   }
   /** The run store, in memory and write-once as the real one. */
   runs: MemoryRunStore = new MemoryRunStore();
+
+  // --- the surgical ways, as the contract (DataTools.planSurgical / restoreSurgical) says ---
+  /** `tables`: what foreign keys force in, by chosen table. Nothing unless a test says so. */
+  forces = new Map<string, { table: string; because: string }[]>();
+  /** User triggers by table (`schema.table: trigger`), skipped while a surgical way writes it. */
+  triggers = new Map<string, string[]>();
+  /** Tables a plan refuses whatever the way, with why (a table live lacks since, ...). */
+  refuse = new Map<string, string>();
+  /** Tables a surgical way has brought back: a re-run finds nothing more to do there. */
+  readonly surgicallyDone = new Set<string>();
+  async planSurgical(_live: DatabaseConnection, _copy: DatabaseConnection, way: SurgicalWay, tables: readonly string[]): Promise<SurgicalPlan> {
+    this.call("planSurgical", `${way} ${tables.join(",")}`);
+    const chosen = [...tables];
+    const forced = way === "tables" ? chosen.flatMap((t) => this.forces.get(t) ?? []).filter((f) => !chosen.includes(f.table)) : [];
+    const refused = chosen.flatMap((table) => {
+      const why = this.refuse.get(table);
+      if (why) return [{ table, reason: why }];
+      const compared = this.compareResult.tables.find((t) => t.table === table);
+      // undelete matches rows by primary key: a table without one cannot take it
+      return way === "undelete" && compared?.key === "content (no primary key)" ? [{ table, reason: "it has no primary key, and undelete finds missing rows by it" }] : [];
+    });
+    const written = [...chosen, ...forced.map((f) => f.table)];
+    return { way, chosen, forced, refused, triggersSkipped: written.flatMap((t) => this.triggers.get(t) ?? []) };
+  }
+  async restoreSurgical(_copy: DatabaseConnection, _live: DatabaseConnection, plan: SurgicalPlan): Promise<SurgicalResult> {
+    this.call("restoreSurgical", `${plan.way} ${[...plan.chosen, ...plan.forced.map((f) => f.table)].join(",")}`);
+    if (plan.refused.length) throw new Error(`a refused plan reached restoreSurgical: ${plan.refused.map((r) => r.table).join(", ")}`);
+    const tables = [...plan.chosen, ...plan.forced.map((f) => f.table)].map((table) => {
+      const t = this.surgicallyDone.has(table) ? undefined : this.compareResult.tables.find((c) => c.table === table);
+      this.surgicallyDone.add(table);
+      const changed = t?.changed ?? 0;
+      return plan.way === "tables"
+        ? { table, inserted: t?.onlyInCopy ?? 0, updated: changed, deleted: t?.onlyInLive ?? 0, keptDiffering: 0 }
+        : { table, inserted: t?.onlyInCopy ?? 0, updated: 0, deleted: 0, keptDiffering: changed };
+    });
+    return { way: plan.way, tables, sequences: plan.way === "tables" ? [{ sequence: "public.users_id_seq", lastValue: "42" }] : [], triggersSkipped: plan.triggersSkipped, elapsedMs: 5 };
+  }
+}
+
+/** `data` without the surgical ways (as a build before them): only `whole` (or no) is offered. */
+export function wholeOnly<T extends FakeData>(data: T): T {
+  // own properties hide the prototype's methods: the runbook sees no planSurgical/restoreSurgical
+  return Object.assign(data, { planSurgical: undefined, restoreSurgical: undefined });
 }
 
 export function notAvailableData(): DataTools {

@@ -35,7 +35,7 @@ describe("runbook: journals that cannot be talked round", () => {
     return dir;
   }
   const resume = (scenario: ScenarioName, platform: FakePlatform, runId = ID(scenario), stack = "test") =>
-    runScenario({ scenario, platform: Object.assign(platform, { stack }), data: new FakeData(), inputs: {}, stateDir, decide: async () => true, now: () => NOW, resumeRunId: runId });
+    runScenario({ scenario, platform: Object.assign(platform, { stack }), data: new FakeData(), inputs: {}, stateDir, decide: async () => "whole", now: () => NOW, resumeRunId: runId });
   const journalOf = (dir: string) => readFileSync(path.join(dir, "journal.jsonl"), "utf8");
 
   /** Resuming is refused with a UsageError matching `re`; no platform call, the journal as it was. */
@@ -96,7 +96,7 @@ describe("runbook: journals that cannot be talked round", () => {
         const platform = new FakePlatform();
         const data = new FakeData();
         data.blobs = ["aytq_test_nightly.sql.gz"];
-        const out = await runScenario({ scenario, platform, data, inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW });
+        const out = await runScenario({ scenario, platform, data, inputs: INPUTS, stateDir, decide: async () => "whole", now: () => NOW });
         assert.equal(out.outcome, "completed");
         const i = (c: string) => platform.calls.indexOf(c);
         assert.ok(i("setMaintenance true") >= 0 && i("setMaintenance true") < i("setAppStopped true"), platform.calls.join("\n"));
@@ -111,7 +111,7 @@ describe("runbook: journals that cannot be talked round", () => {
         const platform = new FakePlatform();
         const data = new FakeData();
         data.blobs = ["aytq_test_nightly.sql.gz"];
-        const out = await runScenario({ scenario, platform, data, inputs: {}, stateDir, decide: async () => true, now: () => NOW, resumeRunId: ID(scenario) });
+        const out = await runScenario({ scenario, platform, data, inputs: {}, stateDir, decide: async () => "whole", now: () => NOW, resumeRunId: ID(scenario) });
         assert.equal(out.outcome, "completed", JSON.stringify(out.steps.slice(-1)));
         assert.deepEqual(out.steps.slice(1).map((s) => s.step), SCENARIO_STEPS[scenario].filter((s) => s !== "stop"));
         assert.equal(platform.calls[0], "setMaintenance true");
@@ -191,6 +191,12 @@ describe("runbook: journals that cannot be talked round", () => {
       ["a damaged line in the middle of the journal", () => writeFileSync(path.join(folder("data-loss", []), "journal.jsonl"), `${JSON.stringify({ step: "maintenance-on", status: "done", startedAt: at })}\n{"step":"st\n${JSON.stringify({ step: "stop", status: "done", startedAt: at })}\n`), /line 2 is not JSON, and it is not a last line cut off by a crash/],
       ["a journal line of the wrong shape", () => folder("data-loss", [{ step: "maintenance-on", status: "finished", startedAt: at }]), /line 1 is not a step record \(status/],
       ["a journal line that is an array", () => writeFileSync(path.join(folder("data-loss", []), "journal.jsonl"), "[1,2]\n"), /line 1 is not a step record/],
+      ["a decision that is no way", () => folder("data-loss", [{ step: "compare", status: "done", startedAt: at, decision: { way: "yes" } }]), /line 1 is not a step record \(decision\.way: must be one of whole, tables, undelete/],
+      ["a decision on a step that asks none", () => folder("data-loss", [{ step: "maintenance-on", status: "done", startedAt: at, decision: { way: "whole" } }]), /line 1 is not a step record \(decision: only a done compare step records a decision/],
+      ["a decision on a failed compare", () => folder("data-loss", [{ step: "compare", status: "failed", startedAt: at, decision: { way: "whole" } }]), /decision: only a done compare step records a decision/],
+      ["whole naming tables", () => folder("data-loss", [{ step: "compare", status: "done", startedAt: at, decision: { way: "whole", tables: ["public.users"] } }]), /decision\.tables: whole replaces every table and names none/],
+      ["a surgical way without its tables", () => folder("data-loss", [{ step: "compare", status: "done", startedAt: at, decision: { way: "undelete" } }]), /decision\.tables: undelete must name the tables it was planned for/],
+      ["a decision with an unknown field", () => folder("data-loss", [{ step: "compare", status: "done", startedAt: at, decision: { way: "tables", tables: ["a"], forced: [] } }]), /unknown field\(s\) forced/],
     ];
     for (const [what, make, re] of cases) {
       it(`${what}: exit 2, a fix line, no stack opened, the journal unchanged`, async () => {

@@ -19,7 +19,7 @@ describe("runbook runner", () => {
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
   const run = (scenario: ScenarioName, platform: FakePlatform, data: FakeData, extra: Partial<Parameters<typeof runScenario>[0]> = {}) =>
-    runScenario({ scenario, platform, data, inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW, ...extra });
+    runScenario({ scenario, platform, data, inputs: INPUTS, stateDir, decide: async () => "whole", now: () => NOW, ...extra });
 
   for (const scenario of SCENARIOS) {
     it(`runs every step of ${scenario} in order and journals each`, async () => {
@@ -116,7 +116,7 @@ describe("runbook runner", () => {
       ],
     };
     const asked: string[] = [];
-    const out = await run("data-loss", platform, data, { decide: async (_q, context) => (asked.push(context), true) });
+    const out = await run("data-loss", platform, data, { decide: async (_q, context) => (asked.push(context), "whole") });
     assert.equal(out.outcome, "completed");
     const lines = asked[0].split("\n");
     assert.equal(lines[0], "3 of 4 tables differ (rows by primary key; by content where a table has none):");
@@ -135,14 +135,14 @@ describe("runbook runner", () => {
   it("stops at a declined decision, journals why, and asks again on resume", async () => {
     const platform = new FakePlatform();
     const data = new FakeData();
-    const out = await run("data-loss", platform, data, { decide: async () => false });
+    const out = await run("data-loss", platform, data, { decide: async () => "no" });
     assert.equal(out.outcome, "stopped");
     const last = out.steps[out.steps.length - 1];
     assert.equal(last.step, "compare");
     assert.match(last.error ?? "", /declined/);
     assert.ok(!data.calls.some((c) => c.startsWith("restore")));
     let asked = 0;
-    const resumed = await run("data-loss", platform, data, { resumeRunId: out.runId, decide: async () => (asked++, true) });
+    const resumed = await run("data-loss", platform, data, { resumeRunId: out.runId, decide: async () => (asked++, "whole") });
     assert.equal(resumed.outcome, "completed");
     assert.equal(asked, 1);
   });
@@ -160,7 +160,7 @@ describe("runbook runner", () => {
   });
 
   it("data steps fail with the not-available message while the data tools are placeholders, never pretending", async () => {
-    const out = await runScenario({ scenario: "data-loss", platform: new FakePlatform(), data: notAvailableData(), inputs: INPUTS, stateDir, decide: async () => true, now: () => NOW });
+    const out = await runScenario({ scenario: "data-loss", platform: new FakePlatform(), data: notAvailableData(), inputs: INPUTS, stateDir, decide: async () => "whole", now: () => NOW });
     assert.equal(out.outcome, "failed");
     const last = out.steps[out.steps.length - 1];
     assert.equal(last.step, "safety-backup");

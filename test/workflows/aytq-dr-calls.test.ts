@@ -32,7 +32,7 @@ const OUTPUTS = {
 function recoverCase(inputs: Record<string, Value>): Case {
   return {
     event: "workflow_dispatch",
-    inputs: { environment: "test", scenario: "data-loss", "restore-point": "", "deleted-at": "", "time-zone": "utc", "restore-copy": "no", "confirm-production": false, resume: "", ...inputs },
+    inputs: { environment: "test", scenario: "data-loss", "restore-point": "", "deleted-at": "", "time-zone": "utc", "restore-copy": "no", tables: "", "confirm-production": false, resume: "", ...inputs },
     outputs: OUTPUTS,
   };
 }
@@ -46,7 +46,8 @@ function casesFor(wf: Workflow): Case[] {
           recoverCase({ environment, "confirm-production": confirm, "restore-point": "2024-07-24T06:00:00Z" }),
           recoverCase({ environment, "confirm-production": confirm, scenario: "server-lost-revive", "restore-point": "2024-07-24T07:00", "deleted-at": "2024-07-24T06:40", "time-zone": "Europe/London" }),
           recoverCase({ environment, "confirm-production": confirm, scenario: "server-lost-rebuild" }),
-          recoverCase({ environment, "confirm-production": confirm, resume: RUN_ID, "restore-copy": "yes" }),
+          recoverCase({ environment, "confirm-production": confirm, resume: RUN_ID, "restore-copy": "whole" }),
+          recoverCase({ environment, "confirm-production": confirm, "restore-point": "2024-07-24T06:00:00Z", "restore-copy": "tables", tables: "public.users,orders" }),
         ]),
       );
     case "backup.yml":
@@ -107,7 +108,7 @@ describe("aytq-dr calls in the workflows", function () {
     });
 
     it("environment, scenario, restore point, deletion time, time zone, the restore-copy answer and the run to resume, all at once", async () => {
-      const p = await runOf(recoverCase({ environment: "preproduction", scenario: "server-lost-revive", "restore-point": "2024-07-24T07:00", "deleted-at": "2024-07-24T06:40", "time-zone": "Europe/London", "restore-copy": "yes" }));
+      const p = await runOf(recoverCase({ environment: "preproduction", scenario: "server-lost-revive", "restore-point": "2024-07-24T07:00", "deleted-at": "2024-07-24T06:40", "time-zone": "Europe/London", "restore-copy": "whole", tables: "users" }));
       assert.deepEqual(p.path, ["run"]);
       assert.deepEqual(p.args, ["server-lost-revive"]);
       assert.equal(p.opts.stack, "preproduction");
@@ -115,12 +116,17 @@ describe("aytq-dr calls in the workflows", function () {
       assert.equal(p.opts.deletedAt, "2024-07-24T06:40");
       assert.equal(p.opts.timezone, "Europe/London");
       assert.equal(p.opts.restoreCopy, undefined, "revive asks nothing about data: the command refuses --restore-copy for it");
+      assert.equal(p.opts.tables, undefined, "nor --tables");
       assert.equal(p.opts.resume, undefined);
-      const d = await runOf(recoverCase({ scenario: "data-loss", "restore-point": "2024-07-24T07:00", "restore-copy": "yes" }));
-      assert.equal(d.opts.restoreCopy, "yes");
+      const d = await runOf(recoverCase({ scenario: "data-loss", "restore-point": "2024-07-24T07:00", "restore-copy": "tables", tables: "public.users,orders" }));
+      assert.equal(d.opts.restoreCopy, "tables");
+      assert.equal(d.opts.tables, "public.users,orders");
       assert.equal(p.opts.yes, true, "no terminal on a runner: --yes, or the command refuses");
       const r = await runOf(recoverCase({ resume: RUN_ID }));
       assert.equal(r.opts.resume, RUN_ID);
+      assert.equal(r.opts.restoreCopy, undefined, "a resume with restore-copy left at no passes none: past the comparison the command refuses it, the run keeps its way");
+      assert.equal((await runOf(recoverCase({ resume: RUN_ID, "restore-copy": "undelete" }))).opts.restoreCopy, "undelete", "a resume at the comparison takes the way given");
+      assert.equal((await runOf(recoverCase({ "restore-point": "2024-07-24T07:00" }))).opts.restoreCopy, "no", "a new run stops at the comparison by default");
       assert.deepEqual(r.args, ["data-loss"], "the scenario goes too: the command refuses a resume of another scenario");
     });
 

@@ -220,7 +220,8 @@ export const RECOVER_INPUT_FLAGS: Readonly<Record<string, { flag: string; value:
   "restore-point": { flag: "at", value: "2024-07-24T07:00" },
   "deleted-at": { flag: "deletedAt", value: "2024-07-24T06:40" },
   "time-zone": { flag: "timezone", value: "Europe/London" },
-  "restore-copy": { flag: "restoreCopy", value: "yes" },
+  "restore-copy": { flag: "restoreCopy", value: "tables" },
+  tables: { flag: "tables", value: "public.users,orders" },
   "confirm-production": { flag: "confirmProduction", value: true, expect: true },
   resume: { flag: "resume", value: "20240724T060102Z-data-loss-1a2b" },
 };
@@ -229,7 +230,7 @@ export async function inputFlagProblems(wf: Workflow): Promise<string[]> {
   const problems: string[] = [];
   const declared = Object.keys((wf.doc.on?.workflow_dispatch as { inputs?: Record<string, unknown> } | undefined)?.inputs ?? {});
   for (const name of declared) if (!(name in RECOVER_INPUT_FLAGS)) problems.push(`${wf.file}: input ${name} has no expected flag in RECOVER_INPUT_FLAGS`);
-  const base: Record<string, Value> = { environment: "test", scenario: "data-loss", "restore-point": "", "deleted-at": "", "time-zone": "utc", "restore-copy": "no", "confirm-production": false, resume: "" };
+  const base: Record<string, Value> = { environment: "test", scenario: "data-loss", "restore-point": "", "deleted-at": "", "time-zone": "utc", "restore-copy": "no", tables: "", "confirm-production": false, resume: "" };
   for (const [input, { flag, value, expect }] of Object.entries(RECOVER_INPUT_FLAGS)) {
     if (!declared.includes(input)) {
       problems.push(`${wf.file}: no input ${input}`);

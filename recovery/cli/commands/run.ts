@@ -16,7 +16,8 @@ import { checkPtrWindowOnStack } from "../../ops/ptr-copy";
 import { Journal, RunMeta } from "../../runbook/journal";
 import { openRunForResume } from "../../runbook/open-run";
 import { checkResumedTimes, checkResumeOnStack, pendingSteps } from "../../runbook/resume";
-import { DataTools, DecideFn, Platform, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
+import { DataTools, DecideFn, Platform, RestoreDecision, RunEvent, SCENARIOS, ScenarioInputs, ScenarioName, StepRecord } from "../../runbook/ports";
+import { askForChoice, knownWay, parseTablesFlag, readDecisionFlags, recordedDecision, WAYS_HINT } from "../../runbook/decision";
 import { runScenario } from "../../runbook/runner";
 import { RunKeeper } from "../../runbook/run-keeper";
 import { checkRunReady } from "../../runbook/readiness";
@@ -38,6 +39,7 @@ export interface RunFlags {
   name?: string;
   yes?: boolean;
   restoreCopy?: string;
+  tables?: string;
   resume?: string;
   confirmProduction?: boolean;
   adoptRunConfig?: boolean;
@@ -84,6 +86,7 @@ export function checkScenarioFlags(scenario: ScenarioName, f: RunFlags): void {
   const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
   const unused: [boolean, string, string][] = [
     [f.restoreCopy !== undefined && !hasDecision, "--restore-copy", `${scenario} asks no question about data`],
+    [f.tables !== undefined && !hasDecision, "--tables", `${scenario} asks no question about data`],
     [f.name !== undefined && scenario !== "data-loss", "--name", `${scenario} makes no point-in-time copy`],
     [f.timezone !== undefined && !f.at && !f.deletedAt, "--timezone", "it only says how to read --at and --deleted-at, and neither is given"],
   ];
@@ -93,36 +96,34 @@ export function checkScenarioFlags(scenario: ScenarioName, f: RunFlags): void {
 }
 
 /**
- * How the data decision is answered: its own flag (--restore-copy yes|no), or a person at a
- * terminal who has just been shown the comparison. --yes confirms changes (starting the run),
- * never a decision about data; without a terminal and without the flag, the run is refused before
- * anything is done.
+ * How the data decision is answered: its own flag (--restore-copy whole|tables|undelete|no, with
+ * --tables for tables), or a person at a terminal who has just been shown the comparison and what
+ * each way loses. --yes confirms changes (starting the run), never a decision about data; without
+ * a terminal and without the flag, the run is refused before anything is done. The flags are
+ * checked in runbook/decision.ts.
  */
-export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO, steps: readonly string[] = SCENARIO_STEPS[scenario]): DecideFn {
-  if (f.restoreCopy !== undefined && f.restoreCopy !== "yes" && f.restoreCopy !== "no") {
-    throw new UsageError(`--restore-copy "${clipInput(f.restoreCopy)}": expected yes or no`, "answer with --restore-copy yes or --restore-copy no");
-  }
-  // a resumed run past its decision asks nothing
-  const hasDecision = steps.some((s) => DECISION_STEPS.includes(s));
-  if (f.restoreCopy !== undefined) {
-    const answer = f.restoreCopy === "yes";
+export function decider(scenario: ScenarioName, f: RunFlags, io: CliIO, steps: readonly string[] = SCENARIO_STEPS[scenario], decided?: RestoreDecision): DecideFn {
+  // a resumed run past its decision asks nothing, and refuses the decision's flags
+  const asks = steps.some((s) => DECISION_STEPS.includes(s));
+  const { choice } = readDecisionFlags(f, { asks, atTerminal: Boolean(io.isTTY && io.prompt), decided });
+  if (choice !== undefined) {
     const fn: DecideFn = async (question, context) => {
-      io.err(`${context}\n${question} ${answer ? "yes" : "no"} (--restore-copy)`);
-      return answer;
+      io.err(`${context}\n${question} ${choice} (--restore-copy)`);
+      return choice;
     };
     fn.answersBy = "flag";
     return fn;
   }
-  if (hasDecision && !(io.isTTY && io.prompt)) {
+  if (asks && !(io.isTTY && io.prompt)) {
     throw new RefusedError(
-      `${scenario} asks whether to restore the copy into live, and there is no terminal to ask on (--yes starts the run but never answers a question about data); nothing was changed`,
-      "add --restore-copy no to stop at the comparison and look, or --restore-copy yes once you know the copy is what live should hold",
+      `${scenario} asks how to bring the copy's data back into live, and there is no terminal to ask on (--yes starts the run but never answers a question about data); nothing was changed`,
+      `add --restore-copy no to stop at the comparison and look, or --restore-copy whole|tables|undelete once you know the way: ${WAYS_HINT}`,
     );
   }
-  const fn: DecideFn = async (question, context) => {
-    // the comparison first, then the question: nobody answers without having seen it
+  const fn: DecideFn = async (question, context, choices) => {
+    // the comparison and what each way loses first, then the question: nobody answers without having seen them
     io.err(context);
-    return confirm(question, { yes: false, isTTY: io.isTTY, prompt: io.prompt });
+    return io.prompt ? askForChoice(io.prompt, question, choices, (line) => io.err(line)) : "no";
   };
   fn.answersBy = "prompt";
   return fn;
@@ -144,7 +145,7 @@ export function progressPrinter(io: CliIO, steps: readonly string[], clock: () =
         io.err(`[${e.record.step}] ${e.record.status} in ${seconds(clock() - stepStart)} (total ${seconds(clock() - runStart)})${e.record.summary ? `: ${e.record.summary}` : ""}${e.record.error ? `\n  ${e.record.error}` : ""}`);
         break;
       case "decision":
-        io.err(`decision: ${e.question} -> ${e.answer ? "yes" : "no"} (${e.by})`);
+        io.err(`decision: ${e.question} -> ${e.answer} (${e.by})`);
         break;
       case "run-end":
         io.err(`run ${e.runId}: ${e.outcome} after ${seconds(clock() - runStart)}`);
@@ -161,7 +162,8 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--timezone <zone>", "IANA zone a time without Z/offset is read in, e.g. Europe/London")
     .option("--name <name>", "name of the PTR copy (data-loss); default unique per run")
     .option("--yes", "start without asking (required without a terminal); never answers the data decision")
-    .option("--restore-copy <answer>", "yes | no: the answer to 'restore the copy into live?' (data-loss only; required without a terminal)")
+    .option("--restore-copy <way>", "whole | tables | undelete | no: how the copy's data comes back into live (data-loss only; required without a terminal); whole loses everything written since the restore point")
+    .option("--tables <a,b>", "with --restore-copy tables (or tables chosen at a terminal): the tables to replace; default those compare found different")
     .option("--resume <run-id>", "continue a run after its last completed step")
     .option("--confirm-production", "required to run on production")
     .option("--adopt-run-config", "with --resume: write the recovery keys the run left (app.stopped, maintenance, freeze, recovery.*) into this checkout's stack file")
@@ -221,7 +223,8 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       checkOperationConfig({ kind: "ptr", copy: { name: inputs.copyName, restorePointUTC: inputs.restorePointUTC }, existing: [] }, readStackConfig(stack));
     }
   }
-  const decide = decider(scenario, flags, io, resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario]);
+  const decided = resumed ? recordedDecision(resumed.records) : undefined;
+  const decide = decider(scenario, flags, io, resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario], decided);
   // a webhook that is not a URL is refused now, before anything runs (a failed delivery later only warns)
   const webhooks = webhooksFrom(flags, io.env);
   await checkGuards({ stack, confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
@@ -263,7 +266,8 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
     const data = deps.data ?? createDataTools({ signal: controller.signal });
     // every credential and tool the steps still to run will use, tried before the first one changes anything
     const pending = resumed ? pendingSteps(scenario, resumed.records) : SCENARIO_STEPS[scenario];
-    const ready = await checkRunReady(pending, { env: io.env, settings, port, platform, data, recovery, toolVersion });
+    const way = knownWay(resumed?.records ?? [], flags.restoreCopy);
+    const ready = await checkRunReady(pending, { env: io.env, settings, port, platform, data, recovery, toolVersion, way });
     io.err(`ready: ${ready.join("; ")}`);
     const outcome = await runScenario({
       scenario,
@@ -273,6 +277,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       stateDir: dir,
       resumeRunId: flags.resume,
       decide,
+      ...(flags.tables === undefined ? {} : { tables: parseTablesFlag(flags.tables) }),
       signal: controller.signal,
       onEvent: (e) => {
         progress(e);
