@@ -28,6 +28,15 @@ async function planOf(data: DataTools, live: DatabaseConnection, copy: DatabaseC
 }
 
 /**
+ * The surgical ways' tables unless --tables names others: those where live lost rows or rows
+ * changed since the restore point. A table that only gained rows (the app's own writes since, a
+ * heartbeat) has lost nothing; replacing it would throw those writes away for no repair.
+ */
+export function damagedTables(result: CompareResult): string[] {
+  return result.tables.filter((t) => !t.equal && (t.onlyInCopy > 0 || (t.changed ?? 0) > 0)).map((t) => t.table);
+}
+
+/**
  * Compare, then (with the surgical tools) plan both surgical ways over the same tables, with both
  * databases open once. A way that cannot be planned is shown with why and not offered: a fault in
  * planning never takes `whole` away from the person deciding.
@@ -36,7 +45,7 @@ async function compareAndPlan(c: StepContext): Promise<{ result: CompareResult; 
   return withLiveAndCopy(c.platform, c.inputs.copyName, async (live, copy) => {
     const result = await c.data.compare(live, copy);
     // unknown or ambiguous --tables names stop here, before anything is planned or written
-    const scope = c.tables ? resolveTables(c.tables, result.tables) : result.tables.filter((t) => !t.equal).map((t) => t.table);
+    const scope = c.tables ? resolveTables(c.tables, result.tables) : damagedTables(result);
     const plans: Plans = {};
     const unplanned: Unplanned = {};
     if (!surgicalOffered(c.data)) return { result, scope, plans, unplanned };

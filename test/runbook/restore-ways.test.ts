@@ -13,6 +13,7 @@ import { runScenario } from "../../recovery/runbook/runner";
 import { copyBackupName } from "../../recovery/runbook/scenarios";
 import type { CompareResult, DecideFn, RunOutcome, StepRecord } from "../../recovery/runbook/ports";
 import { waysText } from "../../recovery/runbook/restore-ways";
+import { damagedTables } from "../../recovery/runbook/bring-back";
 import { FakeData, FakePlatform, wholeOnly } from "./fakes";
 
 const NOW = new Date("2024-07-24T08:00:00Z");
@@ -20,12 +21,12 @@ const INPUTS = { restorePointUTC: "2024-07-24T06:00:00Z", copyName: "the-copy" }
 const BEFORE = ["maintenance-on", "stop", "freeze", "safety-backup", "ptr", "compare"];
 const AFTER = ["start", "validate", "maintenance-off", "unfreeze", "tidy"];
 
-/** users damaged (3 deleted, 2 changed, 1 written since), audit without a primary key, orders equal. */
+/** users damaged (3 deleted, 2 changed, 1 written since), audit without a primary key (1 deleted, 2 written since), orders equal. */
 const COMPARED: CompareResult = {
   equal: false,
   tables: [
     { table: "public.users", rowsA: 10, rowsB: 12, checksumA: "a", checksumB: "b", equal: false, key: "primary key (id)", onlyInCopy: 3, onlyInLive: 1, changed: 2 },
-    { table: "public.audit", rowsA: 7, rowsB: 5, checksumA: "c", checksumB: "d", equal: false, key: "content (no primary key)", onlyInCopy: 0, onlyInLive: 2, changed: null },
+    { table: "public.audit", rowsA: 7, rowsB: 6, checksumA: "c", checksumB: "d", equal: false, key: "content (no primary key)", onlyInCopy: 1, onlyInLive: 2, changed: null },
     { table: "public.orders", rowsA: 4, rowsB: 4, checksumA: "e", checksumB: "e", equal: true, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 0, changed: 0 },
     { table: "audit.users", rowsA: 1, rowsB: 1, checksumA: "f", checksumB: "f", equal: true, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 0, changed: 0 },
   ],
@@ -128,7 +129,7 @@ describe("runbook: the data decision is a choice of way", () => {
     assert.deepEqual(wrote(data), ["restoreSurgical tables public.users,public.audit"]);
     const copy = stepOf(out, "copy-into-live");
     assert.deepEqual(copy.inputs, { copyName: "the-copy", way: "tables", tables: "public.users,public.audit" });
-    assert.match(copy.summary ?? "", /brought the-copy's rows back by "tables" in one transaction on live .*public\.users 3 inserted, 2 updated, 1 deleted; public\.audit 0 inserted, 0 updated, 2 deleted; sequences moved: public\.users_id_seq -> 42/);
+    assert.match(copy.summary ?? "", /brought the-copy's rows back by "tables" in one transaction on live .*public\.users 3 inserted, 2 updated, 1 deleted; public\.audit 1 inserted, 0 updated, 2 deleted; sequences moved: public\.users_id_seq -> 42/);
     // the journal on disk holds it too, as a resume reads it
     const journal = new Journal(stateDir, "test", out.runId).records();
     assert.deepEqual(journal.find((r) => r.step === "compare")?.decision, { way: "tables", tables: ["public.users", "public.audit"] });
@@ -252,5 +253,13 @@ describe("runbook: the data decision is a choice of way", () => {
     const text = readFileSync(path.join(stateDir, "test", out.runId, "journal.jsonl"), "utf8");
     const compare = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as StepRecord).find((r) => r.step === "compare");
     assert.deepEqual(compare?.decision, { way: "whole" });
+  });
+
+  it("by default the surgical ways take the tables that lost or changed rows, never one that only gained rows", () => {
+    const gainedOnly = { table: "public.heartbeat", rowsA: 9, rowsB: 4, checksumA: "g", checksumB: "h", equal: false, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 5, changed: 0 } as const;
+    const byContent = { ...gainedOnly, table: "public.log", key: "content (no primary key)", changed: null } as const;
+    const dropped = { ...gainedOnly, table: "public.old", rowsA: null, onlyInCopy: 4, onlyInLive: 0, changed: null } as const;
+    const result: CompareResult = { equal: false, tables: [...COMPARED.tables, gainedOnly, byContent, dropped] };
+    assert.deepEqual(damagedTables(result), ["public.users", "public.audit", "public.old"]);
   });
 });

@@ -163,7 +163,7 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--name <name>", "name of the PTR copy (data-loss); default unique per run")
     .option("--yes", "start without asking (required without a terminal); never answers the data decision")
     .option("--restore-copy <way>", "whole | tables | undelete | no: how the copy's data comes back into live (data-loss only; required without a terminal); whole loses everything written since the restore point")
-    .option("--tables <a,b>", "with --restore-copy tables (or tables chosen at a terminal): the tables to replace; default those compare found different")
+    .option("--tables <a,b>", "with --restore-copy tables (or tables chosen at a terminal): the tables to replace; default those where live lost or changed rows since the restore point")
     .option("--resume <run-id>", "continue a run after its last completed step")
     .option("--confirm-production", "required to run on production")
     .option("--adopt-run-config", "with --resume: write the recovery keys the run left (app.stopped, maintenance, freeze, recovery.*) into this checkout's stack file")
