@@ -4,12 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import type { RunOutcome, ScenarioName, StepStatus, TableComparison } from "../runbook/ports";
+import type { RestoreWay, RunOutcome, ScenarioName, StepStatus, TableComparison } from "../runbook/ports";
+import type { WaysCompared } from "../runbook/restore-ways";
 import { redact } from "../util/redact";
 import { writeHtmlReport } from "./html-report";
 import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";
-import { COMPARISON_COLUMNS, COMPARISON_HEADING, comparisonIntro, comparisonRows } from "./comparison";
+import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 
 export type CheckStatus = "pass" | "fail" | "n/a";
 
@@ -55,6 +56,10 @@ export interface DrillReport {
   decisions: RunOutcome["decisions"];
   /** What compare found at the decision, per table (data-loss); absent when compare did not run. */
   comparison?: TableComparison[];
+  /** data-loss: the way the drill brought data back. */
+  way?: RestoreWay;
+  /** data-loss: per differing table, rows each way loses (written since) and leaves (damage kept), side by side. */
+  waysCompared?: WaysCompared[];
   notApplicable: string[];
   improvements: string[];
 }
@@ -118,6 +123,10 @@ export function toMarkdown(r: DrillReport): string {
   lines.push("## Steps", "", "| step | status | duration |", "|---|---|---|");
   for (const s of r.steps) lines.push(`| ${s.name} | ${s.status} | ${secs(s.durationSeconds)} |`);
   if (r.comparison) lines.push("", ...comparisonMarkdown(r.comparison));
+  if (r.waysCompared?.length) {
+    lines.push("", `## ${WAYS_HEADING}`, "", waysIntro(r.way), "", `| ${WAYS_COLUMNS.join(" | ")} |`, `|${WAYS_COLUMNS.map(() => "---").join("|")}|`);
+    for (const row of waysRows(r.waysCompared)) lines.push(`| ${row.map((c) => cell(c)).join(" | ")} |`);
+  }
   lines.push("", "## Checks", "", "| check | result | detail |", "|---|---|---|");
   for (const c of r.checks) lines.push(`| ${c.name} | ${c.status.toUpperCase()} | ${cell(c.detail)} |`);
   lines.push("", "## Decisions taken", "");
