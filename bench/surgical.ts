@@ -20,10 +20,13 @@ import { pairedRatio, type PairedRatio } from "./paired";
 const query = (url: string, sql: string): Promise<string> => psql(url, "", { stdin: sql, timeoutMs: 0 });
 
 const MiB = 1024 * 1024;
-/** Roughly: one row of `events` with its three indexes on disk (as in run.ts). */
-const EVENT_BYTES = 260;
-/** Roughly: one row of `qualifications` with its two indexes on disk (measured at 100 MB). */
-const QUALIFICATION_BYTES = 190;
+/**
+ * One row of `events` with its three indexes on disk, measured at 1 GB (run.ts's 260 builds 810 MB
+ * for 1024): this section's database is --size-mb, the issue's "about 1 GB".
+ */
+const EVENT_BYTES = 201;
+/** One row of `qualifications` with its two indexes on disk, measured at 1 GB. */
+const QUALIFICATION_BYTES = 161;
 /** The damaged table's share of the database. */
 const DAMAGED_SHARE = 0.05;
 const DAMAGED = "public.qualifications";

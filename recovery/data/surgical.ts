@@ -24,7 +24,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DrError, InterruptedError, RefusedError, ToolError } from "../errors";
 import { psqlArgs } from "../pg/psql";
-import { pgFailure, spawnPg } from "../pg/tools";
+import { pgFailure, spawnPg, type Spawned } from "../pg/tools";
 import { redact } from "../util/redact";
 import { connectionEnv } from "../pg/connection";
 import { exportSnapshot } from "./snapshot";
@@ -145,10 +145,14 @@ function databaseSays(stderr: string, url: string): { text: string; sqlstate?: s
  */
 export async function restoreSurgical(copy: DatabaseConnection, live: DatabaseConnection, asked: SurgicalPlan, options: SurgicalOptions = {}): Promise<SurgicalResult> {
   const started = Date.now();
-  // The copy's snapshot is exported while the catalogs are read again (a round trip less before
-  // the first row moves); it only reads, and it is released on every path, a refusal included.
+  // While the catalogs are read again, the copy's snapshot is exported and live's session and the
+  // first reader of the copy connect (each a round trip less before the first row moves). The
+  // psql sessions get no input until the plan stands: on a refusal their input just ends, and they
+  // exit having begun nothing; the snapshot only reads, and is released on every path.
   const held = exportSnapshot(copy.url, copy.label);
   held.catch(() => undefined); // observed below
+  const session = connectEarly(live.url);
+  const firstReader = connectEarly(copy.url);
   try {
     const resolved = await planSurgical(live, copy, asked.way, asked.chosen);
     checkUnchanged(asked, resolved);
@@ -163,11 +167,19 @@ export async function restoreSurgical(copy: DatabaseConnection, live: DatabaseCo
     if (tables.length === 0) return result([], []);
     if (options.signal?.aborted) throw new InterruptedError("interrupted before anything was written; live is unchanged");
     const snapshot = await held;
-    const lines = await runSession(copy, live, tables, asked.way, snapshot.id, options);
+    const lines = await runSession(copy, live, { session, firstReader }, tables, asked.way, snapshot.id, options);
     return result(...tally(tables, lines));
   } finally {
-    await (await held.catch(() => undefined))?.release();
+    for (const { child } of [session, firstReader]) if (!child.stdin!.writableEnded && !child.stdin!.destroyed) child.stdin!.end();
+    await Promise.all([session.done, firstReader.done, (await held.catch(() => undefined))?.release()]);
   }
+}
+
+/** A psql that connects now and runs what it is fed later. */
+function connectEarly(url: string): Spawned {
+  const p = spawnPg("psql", psqlArgs("", { stdin: "" }), url, { stdin: "pipe", stdout: "pipe" });
+  p.child.stdin!.on("error", () => undefined); // EPIPE when psql stops: reported from its exit
+  return p;
 }
 
 /** Pure: psql's result lines as per-table counts and moved sequences. */
@@ -184,19 +196,29 @@ export function tally(tables: readonly PlannedTable[], lines: readonly string[][
   return [rows, sequences];
 }
 
-async function runSession(copy: DatabaseConnection, live: DatabaseConnection, tables: readonly PlannedTable[], way: SurgicalPlan["way"], snapshotId: string, options: SurgicalOptions): Promise<string[][]> {
-  const session = spawnPg("psql", psqlArgs("", { stdin: "" }), live.url, { stdin: "pipe", stdout: "pipe" });
+/** Live's session and the copy's first reader, connected (connectEarly) and not yet fed. */
+interface Sessions {
+  session: Spawned;
+  firstReader: Spawned;
+}
+
+async function runSession(copy: DatabaseConnection, live: DatabaseConnection, { session, firstReader }: Sessions, tables: readonly PlannedTable[], way: SurgicalPlan["way"], snapshotId: string, options: SurgicalOptions): Promise<string[][]> {
   let out = "";
   session.child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   let copyFailure: Error | undefined;
-  let current: ReturnType<typeof spawnPg> | undefined;
+  let current: Spawned | undefined;
+  // the next table's reader connects while this table's rows stream
+  let next: Spawned | undefined = firstReader;
+  const killReaders = (): void => {
+    for (const r of [current, next]) r?.child.kill("SIGKILL");
+  };
   const parts = tables.map((t, i) => statements(way, t, i));
   async function* script(): AsyncGenerator<string | Buffer> {
     yield prelude(tables, options.lockTimeout ?? "60s");
     for (const [i, t] of tables.entries()) {
-      const reader = spawnPg("psql", psqlArgs("", { stdin: "" }), copy.url, { stdin: "pipe", stdout: "pipe" });
+      const reader = next!;
       current = reader;
-      reader.child.stdin!.on("error", () => undefined);
+      next = i + 1 < tables.length ? connectEarly(copy.url) : undefined;
       reader.child.stdin!.end(copySql(t, snapshotId));
       yield `CREATE TEMPORARY TABLE ${stage(i)} ON COMMIT DROP AS SELECT ${cols(t.columns)} FROM ${t.table} WITH NO DATA;\nCOPY ${stage(i)} (${cols(t.columns)}) FROM STDIN;\n`;
       for await (const chunk of reader.child.stdout! as AsyncIterable<Buffer>) yield chunk;
@@ -216,14 +238,13 @@ async function runSession(copy: DatabaseConnection, live: DatabaseConnection, ta
     yield "COMMIT;\n";
   }
   const onAbort = (): void => {
-    current?.child.kill("SIGKILL");
+    killReaders();
     session.child.kill("SIGKILL"); // before COMMIT: the server rolls back
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
-  session.child.stdin!.on("error", () => undefined); // EPIPE when psql stops: reported from its exit
   try {
     const fed = pipeline(Readable.from(script()), session.child.stdin!).catch((err: unknown) => {
-      current?.child.kill("SIGKILL");
+      killReaders();
       session.child.kill("SIGKILL"); // an open transaction on live is rolled back
       return err;
     });
