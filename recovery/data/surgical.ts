@@ -228,8 +228,10 @@ async function runSession(copy: DatabaseConnection, live: DatabaseConnection, { 
         copyFailure = pgFailure(`reading ${t.table} from ${copy.label}`, stderr || `psql exited with ${code}`, copy.url);
         throw copyFailure;
       }
-      // statistics of the key alone are what the joins on it need (a third of ANALYZE's time); without a key there is no join
-      yield `\\.\n${t.pk.length ? `ANALYZE ${stage(i)} (${cols(t.pk)});\n` : ""}`;
+      // The joins on the key need its row count and distinct values, nothing more: the key's
+      // statistics alone, from a sample of 3,000 rows (about a third of a full ANALYZE's time). No key, no join.
+      const stats = t.pk.map((c) => `ALTER TABLE ${stage(i)} ALTER COLUMN ${quoteIdent(c)} SET STATISTICS 10;\n`).join("");
+      yield `\\.\n${t.pk.length ? `${stats}ANALYZE ${stage(i)} (${cols(t.pk)});\n` : ""}`;
     }
     // removals from the referencing tables first, then writes with the referenced tables first
     for (let i = tables.length - 1; i >= 0; i--) yield parts[i].remove;
