@@ -191,7 +191,7 @@ export async function benchSurgical(env: SurgicalBenchEnv): Promise<void> {
   console.log(`surgical ways against whole (database ${formatBytes(dbBytes)}; ${DAMAGED} ${formatBytes(tableBytes)}; incident: ${hit?.deleted} rows deleted, ${hit?.updated} changed, ${hit?.inserted} written since; each checked against the copy after every run)
 ${line("whole: copy into live, its backup to Azurite", b("whole").cpu.wallS)}
 ${cpu("whole")}
-${line(`tables: ${DAMAGED} replaced by the copy's rows`, b("tables").cpu.wallS, counts("tables"))}
+${line(`tables: ${DAMAGED} given the copy's rows`, b("tables").cpu.wallS, counts("tables"))}
 ${cpu("tables")}
 ${line(`undelete: the copy's rows live lacks put back`, b("undelete").cpu.wallS, counts("undelete"))}
 ${cpu("undelete")}
