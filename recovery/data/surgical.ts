@@ -18,7 +18,8 @@
  * constraint and the key (PostgreSQL's DETAIL line). If this process dies, psql's input ends
  * without COMMIT and the server rolls the transaction back. Rows are matched by primary key and
  * compared by their text (ROW(...)::text, after a cheap byte-for-byte test), in one session, so
- * types without an equality operator (json) compare too. Both ways are idempotent: run again, they find nothing more to write.
+ * types without an equality operator (json) compare too. Both ways are idempotent: run again, they
+ * find nothing more to write.
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -45,8 +46,8 @@ const row = (names: readonly string[], alias: string): string => `ROW(${cols(nam
 /**
  * Live's row `t` and the copy's `s` differ when their text differs, as compare counts them (json has
  * no equality operator). record_image_eq (the same bytes in every column; the staging table has
- * live's column types) is asked first: the same bytes print the same text, so it only spares the
- * text of the rows that are the same, most of them, which took about half of the comparison's time.
+ * live's column types) is asked first: the same bytes print the same text, so it changes no answer,
+ * it only spares printing the rows that are the same (most of them): the comparison takes half as long.
  */
 const differs = (names: readonly string[]): string => `NOT record_image_eq(${row(names, "t")}, ${row(names, "s")}) AND ${row(names, "t")}::text <> ${row(names, "s")}::text`;
 const keyMatch = (pk: readonly string[], a: string, b: string): string => pk.map((c) => `${a}.${quoteIdent(c)} = ${b}.${quoteIdent(c)}`).join(" AND ");
