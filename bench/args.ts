@@ -6,11 +6,17 @@ export const DEFAULT_SIZE_MB = 1024;
 /** Default number of times each backup variant runs; the best time is reported (the machine is shared). */
 export const DEFAULT_REPEAT = 5;
 
+/** Which sections run: all of them, or only the surgical ways against whole (minutes instead of a quarter hour). */
+export const BENCH_SECTIONS = ["all", "surgical"] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
 export interface BenchArgs {
   sizeMb: number;
   /** Also sweep block size, upload concurrency and pipe buffer sizes. */
   sweep: boolean;
   repeat: number;
+  /** @default "all" */
+  only: BenchSection;
 }
 
 function positiveInt(flag: string, value: string | undefined, fallback: number, max: number): number {
@@ -22,17 +28,28 @@ function positiveInt(flag: string, value: string | undefined, fallback: number, 
   return n;
 }
 
-/** `--size-mb N` (or `--size-mb=N`), `--repeat N`, `--sweep`; anything else is refused. */
+function section(value: string | undefined): BenchSection {
+  if (value === undefined) return "all";
+  const found = BENCH_SECTIONS.find((s) => s === value);
+  if (!found) throw new Error(`--only must be one of ${BENCH_SECTIONS.join(", ")}, got "${value}"`);
+  return found;
+}
+
+/** `--size-mb N` (or `--size-mb=N`), `--repeat N`, `--sweep`, `--only surgical`; anything else is refused. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
-    options: { "size-mb": { type: "string" }, repeat: { type: "string" }, sweep: { type: "boolean", default: false } },
+    options: { "size-mb": { type: "string" }, repeat: { type: "string" }, sweep: { type: "boolean", default: false }, only: { type: "string" } },
     strict: true,
     allowPositionals: false,
   });
+  const only = section(values.only);
+  const sweep = values.sweep ?? false;
+  if (sweep && only === "surgical") throw new Error("--sweep tunes the backup, which --only surgical does not run: drop one of them");
   return {
     sizeMb: positiveInt("--size-mb", values["size-mb"], DEFAULT_SIZE_MB, 1024 * 1024),
     repeat: positiveInt("--repeat", values.repeat, DEFAULT_REPEAT, 20),
-    sweep: values.sweep ?? false,
+    sweep,
+    only,
   };
 }

@@ -22,7 +22,7 @@
  */
 import { psql } from "../pg/psql";
 import { UsageError } from "../errors";
-import { tableShapes, type TableShape } from "./table-diff";
+import { CATALOG, tableShapes, type TableShape } from "./table-diff";
 import type { SurgicalPlan, SurgicalWay } from "./types";
 
 export interface ForeignKey {
@@ -75,8 +75,9 @@ SELECT json_build_object(
 
 /** Live's tables (shape, identity columns, owned sequences, user triggers) and foreign keys. */
 export async function readLiveCatalog(url: string, label: string): Promise<LiveCatalog> {
-  const [shapes, text] = await Promise.all([tableShapes(url, label), psql(url, LIVE_CATALOG, { what: `reading the foreign keys and triggers of ${label}` })]);
-  const extra = JSON.parse(text.trim()) as { tables: (Omit<LiveTable, keyof TableShape> & { table: string })[]; foreignKeys: ForeignKey[] };
+  // one query, one connection: the restore reads this again just before it writes
+  const text = await psql(url, `SELECT json_build_object('shapes', (${CATALOG}), 'extra', (${LIVE_CATALOG}))`, { what: `reading the tables, foreign keys and triggers of ${label}` });
+  const { shapes, extra } = JSON.parse(text.trim()) as { shapes: TableShape[]; extra: { tables: (Omit<LiveTable, keyof TableShape> & { table: string })[]; foreignKeys: ForeignKey[] } };
   const byName = new Map(extra.tables.map((t) => [t.table, t]));
   return {
     tables: shapes.map((s) => ({ identityAlways: [], sequences: [], triggers: [], ...byName.get(s.table), ...s })),

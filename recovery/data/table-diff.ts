@@ -50,7 +50,8 @@ export const LIVE_SESSION_PRELUDE =
   `CREATE TEMPORARY TABLE ${CONTENT_TABLE} (h text, n bigint) ON COMMIT DELETE ROWS;\n` +
   "SET default_transaction_read_only = on;\n";
 
-const CATALOG = `
+/** Every user table's shape as one JSON array (tableShapes; surgical-plan.ts reads it with live's other catalog in one query). */
+export const CATALOG = `
 SELECT coalesce(json_agg(json_build_object('table', t.qualified, 'pk', t.pk, 'columns', t.cols) ORDER BY t.qualified), '[]')
 FROM (
   SELECT format('%I.%I', n.nspname, c.relname) AS qualified,

@@ -138,6 +138,19 @@ describe("surgical ways: tables and undelete, in one transaction on live", funct
     assert.equal(await psql(live.url, "SELECT nextval('heartbeat_id_seq')"), "51\n");
   });
 
+  it("a row whose values are equal but print differently (jsonb 1 and 1.0) counts as changed, as compare counts it", async () => {
+    // jsonb's = says 1 = 1.0; the row's text (and its bytes) differ: tables writes the copy's, undelete keeps live's and says so
+    const since = `UPDATE qualifications SET details = jsonb_set(details, '{n}', '1.0') WHERE id = 1;`;
+    for (const [way, expected] of [["undelete", { updated: 0, keptDiffering: 1 }], ["tables", { updated: 1, keptDiffering: 0 }]] as const) {
+      const { live, copy } = await pair(since);
+      assert.equal(await psql(live.url, "SELECT details = jsonb_set(details, '{n}', '1') FROM qualifications WHERE id = 1"), "t\n", "equal by jsonb's =");
+      assert.equal((await table(live, copy, "public.qualifications")).changed, 1, "compare: changed");
+      const r = await restoreSurgical(copy, live, await plan(live, copy, way, ["public.qualifications"]));
+      assert.deepEqual({ updated: r.tables[0].updated, keptDiffering: r.tables[0].keptDiffering }, expected, way);
+      assert.equal(await psql(live.url, "SELECT details->>'n' FROM qualifications WHERE id = 1"), way === "tables" ? "1\n" : "1.0\n", way);
+    }
+  });
+
   it("a self-reference comes back in one statement, with either way", async () => {
     for (const way of ["undelete", "tables"] as const) {
       const { live, copy } = await pair();
@@ -228,6 +241,9 @@ CREATE CONSTRAINT TRIGGER staff_no_bursars AFTER INSERT ON staff FOR EACH ROW EX
     assert.ok(err instanceof RefusedError, String(err));
     assert.match(err.message, /foreign keys of live changed since the plan was shown \(tables forced in now: public\.qualifications\)/);
     assert.equal(await fingerprint(live), before);
+    for (const db of [copy, live]) {
+      assert.equal(await waitForNoSessions(cluster, new URL(db.url).pathname.slice(1)), "0", `${db.label}: the sessions opened while the plan was made again (the copy's snapshot, live's session, the copy's reader) ended`);
+    }
     // a table created since that references a replaced one: forced in, and refused, saying why
     await psql(live.url, "ALTER TABLE qualifications DROP CONSTRAINT qualifications_staff; CREATE TABLE rota (id int PRIMARY KEY, staff_id int REFERENCES staff(id))");
     const rota = (await plan(live, copy, "tables", ["public.staff"])).refused;
