@@ -15,11 +15,11 @@ import { verifyBackup } from "../../data/verify";
 import { reportBackup, reportVerify } from "../../ci/backup-report";
 import { checkGuards, confirm } from "../../ops/guard";
 import type { DatabaseConnection } from "../../runbook/ports";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { parseAttempts, parseDeadlineSeconds, parseJobs } from "../numbers";
 import { checkHttpUrl } from "../../util/urls";
 import type { CliIO } from "../io";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 import { addStorageOptions, asList, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
 
 async function using<T>(conn: DatabaseConnection, fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {

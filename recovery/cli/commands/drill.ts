@@ -19,7 +19,7 @@ import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
 import { SCENARIOS, ScenarioName } from "../../runbook/ports";
 import type { CliIO } from "../io";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { openPort, recoveryFor, stateDir } from "./driver-common";
 
 interface DrillFlags {

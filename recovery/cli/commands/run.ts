@@ -26,7 +26,7 @@ import { githubRunReporter } from "../../ci/run-report";
 import { DECISION_STEPS, SCENARIO_STEPS } from "../../runbook/scenarios";
 import { checkPtrTime, checkReviveTimes, echoTime, parseOperatorTime } from "../../time";
 import type { CliIO } from "../io";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { clipInput } from "../../util/clip";
 import { listenForInterrupt } from "../interrupt";
 import { addStackFlag, openPort, PortFactory, recoveryFor, stateDir } from "./driver-common";
