@@ -13,18 +13,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { StackName } from "../../infra/config";
 import { ToolError, UsageError } from "../errors";
-import {
-  DEFAULT_GITHUB_API_URL,
-  GithubFailure,
-  INSECURE_GITHUB_API_URL_FIX,
-  githubFailure,
-  githubGet,
-  insecureGithubApiUrl,
-  maskGithubToken,
-  type GithubAccessFixes,
-  type GithubAnswer,
-  type GithubRequestOptions,
-} from "../preflight/github";
+import { DEFAULT_GITHUB_API_URL, GithubFailure, INSECURE_GITHUB_API_URL_FIX, githubFailure, githubGet, insecureGithubApiUrl, maskGithubToken, type GithubAccessFixes, type GithubAnswer, type GithubRequestOptions } from "../github/client";
 import { runDir, type RunMeta } from "../runbook/journal";
 import { metaProblems } from "../runbook/open-run";
 import { resumePoint } from "../runbook/order";

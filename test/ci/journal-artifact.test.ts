@@ -9,7 +9,7 @@ import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { ToolError, UsageError } from "../../recovery/errors";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { insecureGithubApiUrl } from "../../recovery/preflight/github";
+import { insecureGithubApiUrl } from "../../recovery/github/client";
 import { startFakeGithub, type FakeGithub } from "./github-api";
 
 const REPO = path.join(__dirname, "..", "..");
