@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import * as os from "node:os";
 import * as path from "node:path";
 import { findJournalArtifact, importJournal, journalArtifactName, journalCandidates, type ArtifactListing } from "../../recovery/ci/journal-artifact";
-import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
+import { STACK_CONFIG_SNAPSHOT } from "../../recovery/runbook/stack-config";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { ToolError, UsageError } from "../../recovery/errors";
