@@ -17,7 +17,7 @@ import { DEFAULT_GITHUB_API_URL, GithubFailure, INSECURE_GITHUB_API_URL_FIX, git
 import { runDir, type RunMeta } from "../runbook/journal";
 import { metaProblems } from "../runbook/open-run";
 import { resumePoint } from "../runbook/order";
-import type { StepRecord } from "../runbook/ports";
+import type { StepRecord } from "../runbook/run-model";
 import { parseJournal, parseRunMeta } from "../runbook/records";
 import { entryKind, readRegularFile } from "../runbook/safe-read";
 import { SECRET_CONFIG_KEYS } from "../ops/apply";

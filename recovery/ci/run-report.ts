@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { StackName } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { Journal, type RunMeta } from "../runbook/journal";
-import type { RunEvent, RunOutcome, StepRecord } from "../runbook/ports";
+import type { RunEvent, RunOutcome, StepRecord } from "../runbook/run-model";
 import { ganttBlock } from "../drill/mermaid";
 import { appendStepSummary, cell, duration, setStepOutputs, STEP_OUTPUT_ENV, STEP_SUMMARY_ENV, type Log } from "./actions";
 import { journalArtifactName, reportArtifactName } from "./journal-artifact";

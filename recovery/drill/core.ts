@@ -9,7 +9,8 @@ import { psql, psqlValue } from "../pg/psql";
 import { ToolError, UsageError } from "../errors";
 import { HEARTBEAT_TABLE, type HeartbeatRow, type HeartbeatWriter } from "../platforms/local/dataset";
 import { runScenario } from "../runbook/runner";
-import type { DataTools, DecideFn, Platform, RestoreWay, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName, TableComparison } from "../runbook/ports";
+import type { DataTools, Platform, RestoreWay, TableComparison } from "../runbook/ports";
+import type { DecideFn, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName } from "../runbook/run-model";
 import { measureRpo, measureRto } from "./measure";
 import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
 

@@ -2,7 +2,8 @@
  * The drill report: one JSON document (the record) and its Markdown rendering (for people), written
  * (write-report.ts) to `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`, plus a short terminal summary.
  */
-import type { RunOutcome, ScenarioName, StepStatus, TableComparison } from "../runbook/ports";
+import type { TableComparison } from "../runbook/ports";
+import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/run-model";
 import { redact } from "../util/redact";
 import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";

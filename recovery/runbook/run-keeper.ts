@@ -13,7 +13,7 @@ import type { StackPort } from "../stack/port";
 import type { StorageLocation } from "../data/types";
 import { UsageError } from "../errors";
 import { Journal } from "./journal";
-import type { RunEvent } from "./ports";
+import type { RunEvent } from "./run-model";
 import { configDifferences, readLocalRun, writeFetchedRun, type RunStore } from "./run-store";
 import { checkSnapshot } from "./snapshot-check";
 import { PROJECT_ROOT } from "../config/stackfile";

@@ -11,9 +11,10 @@ import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
 import { Journal, RunMeta } from "./journal";
 import { openRunForResume } from "./open-run";
-import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./ports";
+import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./run-model";
 import { newRunId } from "./run-id";
-import { missingInputs, StepContext, stepsOf } from "./scenarios";
+import { missingInputs, stepsOf } from "./scenarios";
+import { StepContext } from "./run-model";
 
 export { newRunId } from "./run-id";
 

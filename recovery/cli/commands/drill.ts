@@ -17,7 +17,7 @@ import { createDataTools } from "../../runbook/data-tools";
 import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
-import { SCENARIOS, ScenarioName } from "../../runbook/ports";
+import { SCENARIOS, ScenarioName } from "../../runbook/run-model";
 import type { CliIO } from "../io";
 import { setExitCode } from "../command";
 import { openPort, recoveryFor, stateDir } from "./driver-common";
