@@ -15,7 +15,7 @@
  */
 export * from "./stacks";
 export * from "./defaults";
-export { AZURE_CONTAINER_NAME, AZURE_SERVER_NAME } from "./fields";
+export { AZURE_SERVER_NAME } from "./fields";
 /** One reading of ISO times for the config model and the recovery command (time.ts). */
 export { isIsoUtc, readIsoTime, toIsoUtc } from "./time";
 export type { HighAvailabilityMode, PostgresVersion, SkuTier } from "./sections/database";
@@ -23,7 +23,7 @@ export type { StorageReplication } from "./sections/backup";
 export type { PipelineSettings } from "./sections/pipeline";
 export type { PtrCopy } from "./sections/recovery";
 export { type Settings, parsePipelineSettings, parseSettings } from "./settings";
-export { type ConfigProblem, ConfigError } from "./errors";
+export { ConfigError } from "./errors";
 export type { RawConfig } from "./raw";
 export { removeConfigPath, setConfigPath } from "./paths";
 export { desiredReplicas, healthUrls, temporaryUrls } from "./derived";

@@ -146,9 +146,6 @@ export async function readBranchProtection(repository: string, branch: string, o
   }
 }
 
-/** GitHub's states of a workflow (the `state` of GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}). */
-export const WORKFLOW_STATES = ["active", "deleted", "disabled_fork", "disabled_inactivity", "disabled_manually"] as const;
-
 /** The workflow as GitHub has it, or why it could not be read. */
 export type GithubWorkflowAnswer =
   | { ok: true; repository: string; file: string; name: string; state: string; htmlUrl?: string }

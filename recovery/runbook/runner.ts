@@ -16,8 +16,6 @@ import { newRunId } from "./run-id";
 import { missingInputs, stepsOf } from "./scenarios";
 import { StepContext } from "./run-model";
 
-export { newRunId } from "./run-id";
-
 /**
  * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own
  * random suffix, so two runs started in the same minute never share (and later tidy away) one copy.
