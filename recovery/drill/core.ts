@@ -9,8 +9,9 @@ import { psql, psqlValue } from "../pg/psql";
 import { ToolError, UsageError } from "../errors";
 import { HEARTBEAT_TABLE, type HeartbeatRow, type HeartbeatWriter } from "../platforms/local/dataset";
 import { runScenario } from "../runbook/runner";
-import type { DataTools, Platform, RestoreWay, TableComparison } from "../runbook/ports";
+import type { DataTools, Platform, RestoreWay, SurgicalPlan, SurgicalWay, TableComparison } from "../runbook/ports";
 import type { DecideFn, RunEvent, RunOutcome, RunRequest, ScenarioInputs, ScenarioName } from "../runbook/run-model";
+import { waysCompared } from "../runbook/restore-ways";
 import { measureRpo, measureRto } from "./measure";
 import { DrillCheck, DrillReport, improvementsFor, stepsFrom } from "./report";
 
@@ -85,7 +86,7 @@ export interface DrillRecovery {
 }
 
 /** A drill's run: the runbook's outcome, and what compare found at the decision (data-loss). */
-export type DrillOutcome = RunOutcome & { comparison?: TableComparison[] };
+export type DrillOutcome = RunOutcome & { comparison?: TableComparison[]; plans?: Partial<Record<SurgicalWay, SurgicalPlan>> };
 
 /** The way a drill brings data back unless told otherwise: the whole copy, as drills always have. */
 export const DEFAULT_DRILL_WAY: RestoreWay = "whole";
@@ -101,10 +102,19 @@ export async function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise
     comparison = result.tables;
     return result;
   };
-  // the same tools (a class's methods too, bound to it), compare recorded on the way
+  // the plans shown at the decision (the first of each way; copy-into-live plans its way again)
+  const plans: Partial<Record<SurgicalWay, SurgicalPlan>> = {};
+  const planSurgical: DataTools["planSurgical"] = r.data.planSurgical
+    ? async (live, copy, way, tables) => {
+        const plan = await r.data.planSurgical!.call(r.data, live, copy, way, tables);
+        plans[way] ??= plan;
+        return plan;
+      }
+    : undefined;
   const data = new Proxy(r.data, {
     get: (target, prop) => {
       if (prop === "compare") return compare;
+      if (prop === "planSurgical") return planSurgical;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -131,7 +141,7 @@ export async function recover(r: DrillRecovery, inputs: ScenarioInputs): Promise
       r.onEvent?.(e);
     },
   });
-  return comparison ? { ...outcome, comparison } : outcome;
+  return comparison ? { ...outcome, comparison, plans } : outcome;
 }
 
 export interface MeasureRequest {
@@ -147,6 +157,12 @@ export interface MeasureRequest {
   tables: readonly string[];
   before: Record<string, string>;
   datasetRows: number;
+  /**
+   * A surgical way (data-loss by tables or undelete): rows written since the restore point are
+   * kept, so every heartbeat row must be back, not only those up to the restore point; and the
+   * tables named here are expected to keep what undelete leaves (rows changed since), each with why.
+   */
+  surgical?: { way: SurgicalWay; leftAsLive: { table: string; why: string }[] };
   /** Whether the app is stopped and maintenance on now (local: the app; Azure: the stack config). */
   appState: () => Promise<{ stopped: boolean; maintenance: boolean }>;
   /** What the environment could not exercise. */
@@ -182,13 +198,28 @@ export async function measureDrill(m: MeasureRequest): Promise<DrillReport> {
   const rto = measureRto(incident.at, outcome.steps);
   check("RTO measured", rto.rtoSeconds !== null, rto.rtoSeconds !== null ? `incident ${incident.at.toISOString()} to validated service ${rto.validatedAt}` : "the service was never validated");
 
-  const differing = m.tables.filter((t) => m.before[t] !== after[t]);
+  if (m.surgical) {
+    const missing = m.writer.rows.filter((r) => !present.has(r.id));
+    check(
+      "heartbeat rows kept",
+      missing.length === 0,
+      missing.length
+        ? `${missing.length} of ${m.writer.rows.length} heartbeat rows committed before the app stopped are missing (ids ${missing.slice(0, 5).map((r) => r.id).join(", ")}): "${m.surgical.way}" must keep every row written since the restore point`
+        : `all ${m.writer.rows.length} heartbeat rows committed before the app stopped are back, ${m.writer.rows.filter((r) => new Date(r.writtenAt) > incident.restorePoint).length} of them written after the restore point: "${m.surgical.way}" lost none`,
+    );
+  }
+  const leftAsLive = new Map((m.surgical?.leftAsLive ?? []).map((l) => [l.table, l.why]));
+  const differing = m.tables.filter((t) => m.before[t] !== after[t] && !leftAsLive.has(t));
+  const left = m.tables.filter((t) => leftAsLive.has(t));
+  if (left.length) {
+    checks.push({ name: "left as live has them", status: "n/a", detail: left.map((t) => `${t}: ${leftAsLive.get(t)} (${m.before[t] === after[t] ? "equal to before the incident after all" : "differs from before the incident, as the plan said"})`).join("; ") });
+  }
   check(
     "data equal to the restore point",
     differing.length === 0 && rpoProblems.length === 0,
     differing.length
       ? `differs from before the incident: ${differing.map((t) => `${t} ${m.before[t]} -> ${after[t]}`).join(", ")}`
-      : `${m.tables.join(", ")}: same count and content checksum as before the incident; heartbeat rows as at the restore point`,
+      : `${m.tables.filter((t) => !leftAsLive.has(t)).join(", ")}: same count and content checksum as before the incident; ${m.surgical ? "heartbeat rows all kept" : "heartbeat rows as at the restore point"}`,
   );
   const health = await m.data.validate(platform.healthTargets()).catch((err: Error) => [{ service: "all", url: "", ok: false, status: null, latencyMs: null, error: err.message }]);
   check("health green", health.every((h) => h.ok), health.map((h) => `${h.service} ${h.ok ? "ok" : `failed (${h.status ?? h.error ?? "?"})`}`).join(", "));
@@ -227,7 +258,8 @@ export async function measureDrill(m: MeasureRequest): Promise<DrillReport> {
     steps,
     checks,
     decisions: outcome.decisions,
-    ...(outcome.comparison ? { comparison: outcome.comparison } : {}),
+    ...(outcome.comparison ? { comparison: outcome.comparison, waysCompared: waysCompared({ equal: false, tables: outcome.comparison }, outcome.plans ?? {}) } : {}),
+    ...(m.surgical ? { way: m.surgical.way } : outcome.comparison ? { way: "whole" as const } : {}),
     notApplicable: [...steps.filter((s) => s.status === "not-applicable").map((s) => `${s.name}: ${s.summary ?? ""}`), ...m.notApplicable],
     improvements: [],
   };

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type { StepStatus } from "../runbook/run-model";
 import type { GanttChart } from "./mermaid";
 import type { DrillReport } from "./report";
-import { COMPARISON_COLUMNS, COMPARISON_HEADING, comparisonIntro, comparisonRows } from "./comparison";
+import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 
 /** One drill in the trend. */
 export interface TrendPoint {
@@ -261,6 +261,15 @@ export function toHtml(r: DrillReport, chart: GanttChart, history: readonly Tren
           `<h2>${e(COMPARISON_HEADING)}</h2>`,
           `<p>${e(comparisonIntro(r.comparison))}</p>`,
           `<table><tr>${COMPARISON_COLUMNS.map((c) => `<th>${e(c)}</th>`).join("")}</tr>${comparisonRows(r.comparison)
+            .map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`)
+            .join("")}</table>`,
+        ]
+      : []),
+    ...(r.waysCompared?.length
+      ? [
+          `<h2>${e(WAYS_HEADING)}</h2>`,
+          `<p>${e(waysIntro(r.way))}</p>`,
+          `<table><tr>${WAYS_COLUMNS.map((c) => `<th>${e(c)}</th>`).join("")}</tr>${waysRows(r.waysCompared)
             .map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`)
             .join("")}</table>`,
         ]

@@ -15,7 +15,7 @@ import {
   HeartbeatWriter,
   LocalEnvironment,
 } from "../platforms/local";
-import type { DataTools, RestoreWay } from "../runbook/ports";
+import type { DataTools, RestoreWay, TableComparison } from "../runbook/ports";
 import type { RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/run-model";
 import { finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
 import { pickRestorePoint } from "./measure";
@@ -27,6 +27,14 @@ const DATASET_TABLES = EXPECTED_TABLES.filter((t) => t !== HEARTBEAT_TABLE);
 export const WARMUP_ROWS = 12;
 /** How far before the incident the data-loss restore point lies. */
 export const RESTORE_POINT_LEAD_MS = 1000;
+/**
+ * The surgical variant: how long the damage goes unnoticed while the app (the heartbeat writer)
+ * keeps writing. Minutes in a real incident; a few seconds here make the same point: rows written
+ * after the restore point that a whole restore would throw away.
+ */
+export const DETECTION_DELAY_MS = 3000;
+/** The surgical variant's incident: a third of one table deleted, another table's rows changed. */
+export const SURGICAL_INCIDENT_SQL = "delete from qualifications where id % 3 = 0; update inductions set status = 'overwritten by the incident' where id % 4 = 0;";
 
 export interface LocalDrillOptions {
   scenario: ScenarioName;
@@ -44,11 +52,21 @@ export interface LocalDrillOptions {
   data?: DataTools;
   /** Aborted on Ctrl-C: the running step stops, everything is torn down. */
   signal?: AbortSignal;
-  /** data-loss: how the drill answers the decision. @default whole (DEFAULT_DRILL_WAY) */
+  /**
+   * data-loss: how the drill answers the decision. `tables` or `undelete` drill the surgical
+   * variant: the incident deletes a third of qualifications and changes inductions, and goes
+   * unnoticed for DETECTION_DELAY_MS while the writer keeps writing. @default whole (DEFAULT_DRILL_WAY)
+   */
   way?: RestoreWay;
 }
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+/** undelete never overwrites: the tables with rows changed since keep live's version, as its plan said. */
+function leftByUndelete(way: "tables" | "undelete", comparison: readonly TableComparison[] | undefined): { table: string; why: string }[] {
+  if (way !== "undelete") return [];
+  return (comparison ?? []).filter((t) => (t.changed ?? 0) > 0).map((t) => ({ table: t.table.replace(/^public\./, ""), why: `${t.changed} rows changed since the restore point stay as live has them (undelete never overwrites)` }));
+}
 
 export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> {
   const startedAt = new Date();
@@ -62,6 +80,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
   const interrupted = () => {
     if (o.signal?.aborted) throw new InterruptedError("drill interrupted (Ctrl-C): everything it started has been stopped", "run it again; nothing is left to clean");
   };
+  const surgical = o.scenario === "data-loss" && (o.way === "tables" || o.way === "undelete") ? o.way : undefined;
   try {
     interrupted();
     writer.start();
@@ -83,11 +102,19 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
         if (!point) throw new Error("no heartbeat row early enough for a restore point");
         restorePoint = point;
         incidentAt = new Date();
+        inputs.restorePointUTC = restorePoint.toISOString();
+        mustInclude = restorePoint;
+        if (surgical) {
+          incident = `deleted a third of qualifications and overwrote a quarter of inductions' status, unnoticed for ${DETECTION_DELAY_MS / 1000} s while the app kept writing`;
+          await psql(env.platform.liveUrl, SURGICAL_INCIDENT_SQL);
+          o.log(`incident at ${incidentAt.toISOString()}: ${incident}; restore point ${restorePoint.toISOString()}`);
+          await sleep(DETECTION_DELAY_MS);
+          // rows written since the restore point stay: no mustNotExceed
+          break;
+        }
         incident = "dropped table qualifications and deleted every other induction";
         await psql(env.platform.liveUrl, "drop table qualifications; delete from inductions where id % 2 = 0;");
         o.log(`incident at ${incidentAt.toISOString()}: ${incident}; restore point ${restorePoint.toISOString()}`);
-        inputs.restorePointUTC = restorePoint.toISOString();
-        mustInclude = restorePoint;
         mustNotExceed = restorePoint;
         break;
       }
@@ -142,6 +169,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<DrillReport> 
       tables: DATASET_TABLES,
       before,
       datasetRows: o.rows,
+      ...(surgical ? { surgical: { way: surgical, leftAsLive: leftByUndelete(surgical, outcome.comparison) } } : {}),
       appState: async () => ({ stopped: platform.app.stopped, maintenance: platform.app.maintenance }),
       notApplicable: [
         ...platform.notApplicable.filter((n) => !/^pipeline /.test(n)),

@@ -2,12 +2,13 @@
  * The drill report: one JSON document (the record) and its Markdown rendering (for people), written
  * (write-report.ts) to `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`, plus a short terminal summary.
  */
-import type { TableComparison } from "../runbook/ports";
+import type { RestoreWay, TableComparison } from "../runbook/ports";
 import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/run-model";
+import type { WaysCompared } from "../runbook/restore-ways";
 import { redact } from "../util/redact";
 import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";
-import { COMPARISON_COLUMNS, COMPARISON_HEADING, comparisonIntro, comparisonRows } from "./comparison";
+import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 
 export type CheckStatus = "pass" | "fail" | "n/a";
 
@@ -53,6 +54,10 @@ export interface DrillReport {
   decisions: RunOutcome["decisions"];
   /** What compare found at the decision, per table (data-loss); absent when compare did not run. */
   comparison?: TableComparison[];
+  /** data-loss: the way the drill brought data back. */
+  way?: RestoreWay;
+  /** data-loss: per differing table, rows each way loses (written since) and leaves (damage kept), side by side. */
+  waysCompared?: WaysCompared[];
   notApplicable: string[];
   improvements: string[];
 }
@@ -116,6 +121,10 @@ export function toMarkdown(r: DrillReport): string {
   lines.push("## Steps", "", "| step | status | duration |", "|---|---|---|");
   for (const s of r.steps) lines.push(`| ${s.name} | ${s.status} | ${secs(s.durationSeconds)} |`);
   if (r.comparison) lines.push("", ...comparisonMarkdown(r.comparison));
+  if (r.waysCompared?.length) {
+    lines.push("", `## ${WAYS_HEADING}`, "", waysIntro(r.way), "", `| ${WAYS_COLUMNS.join(" | ")} |`, `|${WAYS_COLUMNS.map(() => "---").join("|")}|`);
+    for (const row of waysRows(r.waysCompared)) lines.push(`| ${row.map((c) => cell(c)).join(" | ")} |`);
+  }
   lines.push("", "## Checks", "", "| check | result | detail |", "|---|---|---|");
   for (const c of r.checks) lines.push(`| ${c.name} | ${c.status.toUpperCase()} | ${cell(c.detail)} |`);
   lines.push("", "## Decisions taken", "");

@@ -36,30 +36,46 @@ export function damagedTables(result: CompareResult): string[] {
   return result.tables.filter((t) => !t.equal && (t.onlyInCopy > 0 || (t.changed ?? 0) > 0)).map((t) => t.table);
 }
 
+/** What compare found, the tables the surgical ways take, their plans, and why a way could not be planned. */
+export interface Planned {
+  result: CompareResult;
+  scope: string[];
+  plans: Plans;
+  unplanned: Unplanned;
+}
+
 /**
- * Compare, then (with the surgical tools) plan both surgical ways over the same tables, with both
- * databases open once. A way that cannot be planned is shown with why and not offered: a fault in
- * planning never takes `whole` away from the person deciding.
+ * Compare, then (with the surgical tools) plan both surgical ways over the same tables. A way that
+ * cannot be planned is shown with why and not offered: a fault in planning never takes `whole`
+ * away from the person deciding.
  */
-async function compareAndPlan(c: StepContext): Promise<{ result: CompareResult; scope: string[]; plans: Plans; unplanned: Unplanned }> {
-  return withLiveAndCopy(c.platform, c.inputs.copyName, async (live, copy) => {
-    const result = await c.data.compare(live, copy);
-    // unknown or ambiguous --tables names stop here, before anything is planned or written
-    const scope = c.tables ? resolveTables(c.tables, result.tables) : damagedTables(result);
-    const plans: Plans = {};
-    const unplanned: Unplanned = {};
-    if (!surgicalOffered(c.data)) return { result, scope, plans, unplanned };
-    for (const way of SURGICAL_WAYS) {
-      try {
-        plans[way] = await planOf(c.data, live, copy, way, scope);
-      } catch (err) {
-        if (err instanceof InterruptedError) throw err;
-        // shown at the prompt, which the runner's redaction of summaries does not reach
-        unplanned[way] = redact((err instanceof Error ? err.message : String(err)).split("\n")[0]);
-      }
+export async function comparePlanned(data: DataTools, live: DatabaseConnection, copy: DatabaseConnection, tables: readonly string[] | undefined): Promise<Planned> {
+  const result = await data.compare(live, copy);
+  // unknown or ambiguous --tables names stop here, before anything is planned or written
+  const scope = tables ? resolveTables(tables, result.tables) : damagedTables(result);
+  const plans: Plans = {};
+  const unplanned: Unplanned = {};
+  if (!surgicalOffered(data)) return { result, scope, plans, unplanned };
+  for (const way of SURGICAL_WAYS) {
+    try {
+      plans[way] = await planOf(data, live, copy, way, scope);
+    } catch (err) {
+      if (err instanceof InterruptedError) throw err;
+      // shown at the prompt, which the runner's redaction of summaries does not reach
+      unplanned[way] = redact((err instanceof Error ? err.message : String(err)).split("\n")[0]);
     }
-    return { result, scope, plans, unplanned };
-  });
+  }
+  return { result, scope, plans, unplanned };
+}
+
+/** The question and what the person reads before answering it: the comparison, then each way. */
+export function decisionText(copyName: string, p: Planned): { question: string; context: string; choices: string[] } {
+  const differing = p.result.tables.filter((t) => !t.equal);
+  return {
+    question: `How should the copy ${copyName} come back into the live database?`,
+    context: `${comparisonText(p.result, differing)}\n${waysText(p.result, p.plans, p.unplanned)}`,
+    choices: ["whole", ...SURGICAL_WAYS.filter((w) => p.plans[w]), "no"],
+  };
 }
 
 function comparisonText(result: CompareResult, differing: readonly TableComparison[]): string {
@@ -73,11 +89,11 @@ function comparisonText(result: CompareResult, differing: readonly TableComparis
  * (resume to be asked again); a way whose plan refuses a table stops it too, nothing written.
  */
 export async function compareAndDecide(c: StepContext): Promise<StepResult> {
-  const { result, scope, plans, unplanned } = await compareAndPlan(c);
+  const planned = await withLiveAndCopy(c.platform, c.inputs.copyName, (live, copy) => comparePlanned(c.data, live, copy, c.tables));
+  const { result, scope, plans } = planned;
   const differing = result.tables.filter((t) => !t.equal);
-  const ways = waysText(result, plans, unplanned);
-  const choices = ["whole", ...SURGICAL_WAYS.filter((w) => plans[w]), "no"];
-  const choice = await c.decide(`How should the copy ${c.inputs.copyName} come back into the live database?`, `${comparisonText(result, differing)}\n${ways}`, choices);
+  const asked = decisionText(c.inputs.copyName, planned);
+  const choice = await c.decide(asked.question, asked.context, asked.choices);
   if (choice === "no") {
     throw new RefusedError(`declined: the copy ${c.inputs.copyName} is not restored into live (${differing.length} tables differ)`, "run ptr again with another --at, or resume this run to be asked again");
   }

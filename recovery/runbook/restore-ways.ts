@@ -110,3 +110,39 @@ export function surgicalSummary(copyName: string, r: SurgicalResult): string {
   const triggers = r.triggersSkipped.length ? `; triggers not fired: ${r.triggersSkipped.join(", ")}` : "";
   return `brought ${copyName}'s rows back by "${r.way}" in one transaction on live (${(r.elapsedMs / 1000).toFixed(1)} s): ${tables.join("; ") || "no table"}${sequences}${triggers}`;
 }
+
+/** Per table, what one way loses (rows written since, discarded) and leaves (damage not repaired). */
+export interface WayOutcome {
+  lost: number;
+  left: number;
+}
+
+/** One table's outcome under each way, side by side (the drill report); a way not planned is absent. */
+export interface WaysCompared {
+  table: string;
+  whole: WayOutcome;
+  tables?: WayOutcome;
+  undelete?: WayOutcome;
+}
+
+/**
+ * Pure: from compare's counts and the surgical plans, what each way would lose and leave per
+ * table. Replacing a table loses its rows only in live and live's version of its changed rows
+ * (by content, a changed row already counts as only in live) and leaves nothing; a table not
+ * replaced loses nothing and keeps its damage (rows only in the copy, rows changed). undelete
+ * loses nothing and leaves the changed rows, and everything in a table it refuses.
+ */
+export function waysCompared(result: CompareResult, plans: Partial<Record<SurgicalWay, SurgicalPlan>>): WaysCompared[] {
+  const lostIfReplaced = (t: TableComparison): number => t.onlyInLive + (t.changed ?? 0);
+  const damage = (t: TableComparison): number => t.onlyInCopy + (t.changed ?? 0);
+  const replaced = plans.tables ? new Set([...plans.tables.chosen, ...plans.tables.forced.map((f) => f.table)].filter((n) => !plans.tables!.refused.some((r) => r.table === n))) : undefined;
+  const undeleted = plans.undelete ? new Set(plans.undelete.chosen.filter((n) => !plans.undelete!.refused.some((r) => r.table === n))) : undefined;
+  return result.tables
+    .filter((t) => !t.equal)
+    .map((t) => ({
+      table: t.table,
+      whole: { lost: lostIfReplaced(t), left: 0 },
+      ...(replaced ? { tables: replaced.has(t.table) ? { lost: lostIfReplaced(t), left: 0 } : { lost: 0, left: damage(t) } } : {}),
+      ...(undeleted ? { undelete: { lost: 0, left: undeleted.has(t.table) && t.changed !== null ? t.changed : damage(t) } } : {}),
+    }));
+}

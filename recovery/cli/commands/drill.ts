@@ -17,7 +17,9 @@ import { createDataTools } from "../../runbook/data-tools";
 import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
+import type { RestoreWay } from "../../runbook/ports";
 import { SCENARIOS, ScenarioName } from "../../runbook/run-model";
+import { RESTORE_WAYS } from "../../data/types";
 import type { CliIO } from "../io";
 import { setExitCode } from "../command";
 import { openPort, recoveryFor, stateDir } from "./driver-common";
@@ -32,6 +34,19 @@ interface DrillFlags {
   yes?: boolean;
   slackWebhook?: string;
   teamsWebhook?: string;
+  way?: string;
+}
+
+/**
+ * data-loss's way for the drill: whole (the default), or tables / undelete for the surgical
+ * variant (local only: the Azure drill's incident drops a table, which only whole brings back).
+ */
+export function drillWay(value: string | undefined, scenarios: readonly ScenarioName[], local: boolean): RestoreWay | undefined {
+  if (value === undefined) return undefined;
+  if (!(RESTORE_WAYS as readonly string[]).includes(value)) throw new UsageError(`unknown way "${clipInput(value)}"`, `use one of: ${RESTORE_WAYS.join(", ")}`);
+  if (!scenarios.includes("data-loss")) throw new UsageError("--way does not apply here: only data-loss brings data back by a way; nothing was changed", "leave out --way, or drill --scenario data-loss");
+  if (!local && value !== "whole") throw new UsageError(`--way ${value} is drilled on the local platform only: the Azure drill's incident drops a table, which only whole brings back; nothing was changed`, "drill it with --platform local, or leave out --way");
+  return value as RestoreWay;
 }
 
 /** `all` or one scenario name; anything else is refused with the list. */
@@ -48,9 +63,10 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
     throw new UsageError(`unknown platform "${clipInput(f.platform)}"`, "use --platform local, or --stack test for the Azure drill");
   }
   const local = f.platform === "local" || (f.platform === undefined && f.stack === undefined);
+  const way = drillWay(f.way, scenarios, local);
   const notifier = new Notifier({ ...webhooksFrom(f, io.env), log: (l) => io.err(l), label: "drill" });
   const reportDir = f.reports ?? path.join(PROJECT_ROOT, "dr-reports");
-  if (!local) return azureDrill(f, scenarios, io, notifier, reportDir);
+  if (!local) return azureDrill(f, scenarios, io, notifier, reportDir, way);
   if (f.stack !== undefined) throw new UsageError("--stack and --platform local conflict: --stack is for the Azure drill, --platform local for this machine", "give one of them: aytq-dr drill --platform local --scenario <name>, or aytq-dr drill --stack test --scenario <name>");
   const rows = parseDatasetSize(f.size);
   const checks = await localPreflight(f.workDir);
@@ -70,8 +86,9 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
   try {
     for (const scenario of scenarios) {
       if (controller.signal.aborted) break;
-      io.err(`=== drill ${scenario} (local, ${rows} rows) ===`);
-      const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, stateDir: stateDir(io), log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal });
+      const variant = scenario === "data-loss" && way ? `, by ${way}` : "";
+      io.err(`=== drill ${scenario} (local, ${rows} rows${variant}) ===`);
+      const report = await runLocalDrill({ scenario, rows, workRoot: f.workDir, stateDir: stateDir(io), log: (l) => io.err(l), onEvent: notifier.onEvent, signal: controller.signal, ...(scenario === "data-loss" && way ? { way } : {}) });
       const files = writeReport(reportDir, report);
       appendStepSummary(io.env, toMarkdown(report), (l) => io.err(l));
       notifier.send({
@@ -95,7 +112,7 @@ export async function drillAction(f: DrillFlags, io: CliIO): Promise<{ code: num
 }
 
 /** The Azure drill: production refused, subscription known, incident confirmed, all before the stack is opened. */
-async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, notifier: Notifier, reportDir: string): Promise<{ code: number; reports: DrillReport[] }> {
+async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, notifier: Notifier, reportDir: string, way?: RestoreWay): Promise<{ code: number; reports: DrillReport[] }> {
   const stack = checkStackName(f.stack);
   if (stack === "production") await confirmAzureDrill({ stack, scenario: scenarios[0], yes: false });
   const settings = loadStackSettings(stack);
@@ -128,6 +145,7 @@ async function azureDrill(f: DrillFlags, scenarios: ScenarioName[], io: CliIO, n
       log,
       onEvent: notifier.onEvent,
       signal: controller.signal,
+      ...(way ? { way } : {}),
     };
     for (const scenario of scenarios) {
       if (controller.signal.aborted) break;
@@ -159,6 +177,7 @@ export function registerDrill(program: Command, io: CliIO): void {
     .option("--size <size>", "local dataset: small | medium | large | a number of rows", "small")
     .option("--reports <dir>", "where reports go (default dr-reports/ in the project)")
     .option("--work-dir <dir>", "parent of the local work folder (default .drill-work/ in the project)")
+    .option("--way <way>", "data-loss: how the drill brings data back: whole (default) | tables | undelete (local only: the surgical variant, where the incident deletes a third of one table and changes another while the app keeps writing)")
     .option("--yes", "Azure: confirm the incident without a prompt")
     .option("--slack-webhook <url>", "Slack incoming webhook (or AYTQ_DR_SLACK_WEBHOOK); never printed")
     .option("--teams-webhook <url>", "Microsoft Teams webhook (or AYTQ_DR_TEAMS_WEBHOOK); never printed")

@@ -7,6 +7,7 @@ import { registerPreview } from "./preview";
 import { registerStatus } from "./status";
 import { registerRun } from "./run";
 import { DATA_COMMANDS } from "./data";
+import { registerRestoreCopy } from "./restore-copy";
 import { registerDrill } from "./drill";
 import { registerPreflight } from "./preflight";
 import { registerCi } from "./ci";
@@ -22,6 +23,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerRun,
   // data tools (issue 4): backup, restore, backups, compare, validate
   ...DATA_COMMANDS,
+  // data-loss's decision as one command (issue 18)
+  registerRestoreCopy,
   // rehearsal (issue 5)
   registerDrill,
   registerPreflight,
