@@ -1,12 +1,14 @@
 /**
- * npm test: lint, type-check and the mocha suite at the same time, so the two checks use the time
- * the suite spends waiting (on PostgreSQL, Azurite, child processes) instead of running first.
+ * npm test: lint, type-check, the layer rules (dependency-cruiser: `npm run layers`), the unused
+ * code check (knip: `npm run unused`) and the mocha suite at the same time, so the four checks use
+ * the time the suite spends waiting (on PostgreSQL, Azurite, child processes) instead of running
+ * first. The checks are started first; each takes seconds.
  *
- * Mocha's output streams as it comes; lint's and tsc's are held and printed whole after it, each
+ * Mocha's output streams as it comes; the checks' output is held and printed whole after it, each
  * under its step's name, so no line of theirs lands inside mocha's report. Mocha's own summary
  * ("N passing", "N failing") is printed unchanged. The exit code is the first failing step's
- * (lint, typecheck, mocha in that order), 0 when all three pass; a failing step is named on the
- * last line.
+ * (lint, typecheck, layers, unused, mocha in that order), 0 when all five pass; a failing step is
+ * named on the last line.
  *
  * Mocha runs the files of `npm run mocha` (every .test.ts file under test/, with the same flags) in
  * parallel workers that take files in the order given: the longest files go first, so the run
@@ -74,7 +76,8 @@ export function formatDuration(ms: number): string {
 async function main(): Promise<number> {
   const started = Date.now();
   const mocha = path.join("node_modules", ".bin", "mocha");
-  const steps = [run("lint", NPM, ["run", "--silent", "lint"], true), run("typecheck", NPM, ["run", "--silent", "typecheck"], true), run("mocha", mocha, [...MOCHA_FLAGS, ...testFiles()], false)];
+  const checks = ["lint", "typecheck", "layers", "unused"].map((name) => run(name, NPM, ["run", "--silent", name], true));
+  const steps = [...checks, run("mocha", mocha, [...MOCHA_FLAGS, ...testFiles()], false)];
   const codes = await Promise.all(steps.map((s) => s.code));
   for (const [i, step] of steps.entries()) {
     if (!step.held) continue;
@@ -83,9 +86,9 @@ async function main(): Promise<number> {
     if (text.trim()) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   }
   const failed = steps.filter((_, i) => codes[i] !== 0).map((s) => s.name);
-  // mocha's own "(3m)" rounds to the minute; this is the whole run (lint, typecheck, mocha), to the second
+  // mocha's own "(3m)" rounds to the minute; this is the whole run (the checks and mocha), to the second
   const took = formatDuration(Date.now() - started);
-  process.stdout.write(failed.length > 0 ? `npm test: failed: ${failed.join(", ")} (after ${took})\n` : `npm test: passed in ${took} (lint, typecheck and mocha at once)\n`);
+  process.stdout.write(failed.length > 0 ? `npm test: failed: ${failed.join(", ")} (after ${took})\n` : `npm test: passed in ${took} (lint, typecheck, layers, unused and mocha at once)\n`);
   return codes.find((c) => c !== 0) ?? 0;
 }
 

@@ -3,7 +3,7 @@
  * a stack file as YAML values: both are accepted, and each field's message says what it must be.
  */
 import { z } from "zod";
-import { isIsoUtc } from "../time";
+import { isIsoUtc } from "./time";
 
 /** `true` / `false`, as a boolean or as the text the CLI sets. */
 export const boolish = z.preprocess(
@@ -34,7 +34,7 @@ export const serverName = z
     error: "must be a valid Azure server name: 3-63 characters, lowercase letters, digits and hyphens, not starting or ending with a hyphen",
   });
 
-/** An instant in UTC, read as the recovery command reads times (infra/time.ts), with its `Z`. */
+/** An instant in UTC, read as the recovery command reads times (infra/config/time.ts), with its `Z`. */
 export const isoUtc = z
   .string({ error: "must be an ISO 8601 time in UTC" })
   .refine(isIsoUtc, { error: "must be an ISO 8601 time in UTC ending in Z, e.g. 2024-07-24T06:00:00Z" });

@@ -10,20 +10,20 @@
  * Where each part lives: names of stacks and modes (stacks.ts), defaults (defaults.ts), shared
  * field schemas (fields.ts), one schema per section (sections/), the root schema and its
  * cross-section checks (schema.ts), parsing into Settings (settings.ts), errors (errors.ts), raw
- * config and path editing (raw.ts, paths.ts), values derived from settings (derived.ts,
- * branch-protection.ts). Resource ids are built in infra/ids.ts.
+ * config and path editing (raw.ts, paths.ts), the reading of ISO times (time.ts), values derived
+ * from settings (derived.ts, branch-protection.ts). Resource ids are built in infra/ids.ts.
  */
 export * from "./stacks";
 export * from "./defaults";
-export { AZURE_CONTAINER_NAME, AZURE_SERVER_NAME } from "./fields";
-/** One reading of ISO times for the config model and the recovery command (infra/time.ts). */
-export { isIsoUtc } from "../time";
+export { AZURE_SERVER_NAME } from "./fields";
+/** One reading of ISO times for the config model and the recovery command (time.ts). */
+export { isIsoUtc, readIsoTime, toIsoUtc } from "./time";
 export type { HighAvailabilityMode, PostgresVersion, SkuTier } from "./sections/database";
 export type { StorageReplication } from "./sections/backup";
 export type { PipelineSettings } from "./sections/pipeline";
 export type { PtrCopy } from "./sections/recovery";
 export { type Settings, parsePipelineSettings, parseSettings } from "./settings";
-export { type ConfigProblem, ConfigError } from "./errors";
+export { ConfigError } from "./errors";
 export type { RawConfig } from "./raw";
 export { removeConfigPath, setConfigPath } from "./paths";
 export { desiredReplicas, healthUrls, temporaryUrls } from "./derived";

@@ -15,11 +15,6 @@ export const JOB_ENV_ENV = "GITHUB_ENV";
 /** Where problems writing the files are reported (stderr). @default nowhere */
 export type Log = (line: string) => void;
 
-/** True inside a GitHub Actions step (the runner sets GITHUB_ACTIONS=true). */
-export function inGitHubActions(env: NodeJS.ProcessEnv): boolean {
-  return env.GITHUB_ACTIONS === "true";
-}
-
 function append(env: NodeJS.ProcessEnv, variable: string, text: string, log?: Log): boolean {
   const file = env[variable]?.trim();
   if (!file) return false;

@@ -1,7 +1,7 @@
 /** Which scenario the monthly drill on the test stack rehearses: the three in turn, one a month. */
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
-import { SCENARIOS, type ScenarioName } from "../runbook/ports";
+import { SCENARIOS, type ScenarioName } from "../runbook/run-model";
 
 /** The choice that means "this month's scenario". */
 export const THIS_MONTH = "this-month";

@@ -5,7 +5,7 @@
  * repository, uploaded (`findJournalArtifact`, through GitHub's REST API: anyone who can run a
  * workflow here, a fork's pull request included, can upload an artifact of that name), downloads it, and
  * `importJournal` puts it where `aytq-dr run --resume` looks (`<state dir>/<stack>/<run-id>/`),
- * checks it is the run asked for, and puts the run's stack config back (stack-config.ts).
+ * checks it is the run asked for, and puts the run's stack config back (runbook/stack-config.ts).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -13,28 +13,17 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { StackName } from "../../infra/config";
 import { ToolError, UsageError } from "../errors";
-import {
-  DEFAULT_GITHUB_API_URL,
-  GithubFailure,
-  INSECURE_GITHUB_API_URL_FIX,
-  githubFailure,
-  githubGet,
-  insecureGithubApiUrl,
-  maskGithubToken,
-  type GithubAccessFixes,
-  type GithubAnswer,
-  type GithubRequestOptions,
-} from "../preflight/github";
+import { DEFAULT_GITHUB_API_URL, GithubFailure, INSECURE_GITHUB_API_URL_FIX, githubFailure, githubGet, insecureGithubApiUrl, maskGithubToken, type GithubAccessFixes, type GithubAnswer, type GithubRequestOptions } from "../github/client";
 import { runDir, type RunMeta } from "../runbook/journal";
 import { metaProblems } from "../runbook/open-run";
 import { resumePoint } from "../runbook/order";
-import type { StepRecord } from "../runbook/ports";
+import type { StepRecord } from "../runbook/run-model";
 import { parseJournal, parseRunMeta } from "../runbook/records";
 import { entryKind, readRegularFile } from "../runbook/safe-read";
 import { SECRET_CONFIG_KEYS } from "../ops/apply";
 import { clipInput } from "../util/clip";
-import { checkSnapshot } from "./snapshot-check";
-import { restoredStackConfigText, STACK_CONFIG_SNAPSHOT, type RestoredKey } from "./stack-config";
+import { checkSnapshot } from "../runbook/snapshot-check";
+import { restoredStackConfigText, STACK_CONFIG_SNAPSHOT, type RestoredKey } from "../runbook/stack-config";
 
 /** `aytq-dr-journal-<stack>-<run-id>`: one name per run, uploaded again by every workflow run that continues it. */
 export function journalArtifactName(stack: string, runId: string): string {
@@ -345,7 +334,7 @@ function maskSecrets(r: RestoredKey): RestoredKey {
  * and put the run's stack config back. Everything is checked before anything is written: the run
  * id (one grammar), every file of the run's folder (regular files only, never through a link),
  * run.json and the journal (records.ts), the completed steps (a prefix of the scenario's, order.ts),
- * the stack config snapshot (snapshot-check.ts). Then all or nothing: the run's folder is written
+ * the stack config snapshot (runbook/snapshot-check.ts). Then all or nothing: the run's folder is written
  * to a temporary folder and renamed into place, then the stack file likewise; if the stack file
  * cannot be replaced, the imported folder is removed again. Refuses (exit 2), changing nothing,
  * when anything is wrong or the state dir already has that run.

@@ -1,7 +1,7 @@
 /**
  * `aytq-dr run` inside GitHub Actions: as the run goes, each step's end is added to the job
  * summary, the stack's recovery config is snapshotted into the run's folder (so another workflow
- * run can resume it, see stack-config.ts), and at the end the run's report is written beside its
+ * run can resume it, see runbook/stack-config.ts), and at the end the run's report is written beside its
  * journal. Step outputs name the run, its folder and its artifacts as soon as it starts, so the
  * workflow uploads them even when the run fails or is cancelled. A listener only: it never
  * changes what the run does, and a file it cannot write is a warning.
@@ -11,11 +11,11 @@ import * as path from "node:path";
 import type { StackName } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { Journal, type RunMeta } from "../runbook/journal";
-import type { RunEvent, RunOutcome, StepRecord } from "../runbook/ports";
+import type { RunEvent, RunOutcome, StepRecord } from "../runbook/run-model";
 import { ganttBlock } from "../drill/mermaid";
 import { appendStepSummary, cell, duration, setStepOutputs, STEP_OUTPUT_ENV, STEP_SUMMARY_ENV, type Log } from "./actions";
 import { journalArtifactName, reportArtifactName } from "./journal-artifact";
-import { saveStackConfigSnapshot, snapshotStackConfig } from "./stack-config";
+import { saveStackConfigSnapshot, snapshotStackConfig } from "../runbook/stack-config";
 
 /** The report's file name in the run's folder. */
 export const RUN_REPORT_FILE = "report.md";

@@ -9,6 +9,7 @@ import { CliIO, processIO } from "./io";
 import { withClippedEchoes } from "./echo";
 import { refuseRepeatedFlags } from "./flags";
 import { COMMANDS } from "./commands";
+import { exitCodeOf } from "./command";
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command("aytq-dr")
@@ -33,7 +34,7 @@ export async function main(argv: readonly string[], cliIO: CliIO = processIO()):
   const program = buildProgram(io);
   let exitCode: number = EXIT.ok;
   program.hook("postAction", (_this, action) => {
-    const code = (action as Command & { aytqExitCode?: number }).aytqExitCode;
+    const code = exitCodeOf(action);
     if (code !== undefined) exitCode = code;
   });
   try {
@@ -49,9 +50,4 @@ export async function main(argv: readonly string[], cliIO: CliIO = processIO()):
     io.err(`aytq-dr: ${redact(message)}`);
     return code;
   }
-}
-
-/** Set the exit code of a finished command that succeeded but has a non-zero result (compare: different). */
-export function setExitCode(command: Command, code: number): void {
-  (command as Command & { aytqExitCode?: number }).aytqExitCode = code;
 }

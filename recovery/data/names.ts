@@ -1,12 +1,12 @@
 /**
  * Every name the data tools take from an operator, checked before anything is called: backup
- * (blob) names, container names, PTR copy (server) names and storage connection strings, each by
- * the rules Azure applies, plus the names we build. Pure functions, tested from tables and with
+ * (blob) names, container names and storage connection strings, each by the rules Azure applies,
+ * plus the names we build. (A PTR copy's name is the stack's, so its check is in
+ * recovery/config/copy-name.ts.) Pure functions, tested from tables and with
  * generated input. A refusal is a UsageError (exit 2): one line naming the input (cut to 200
  * characters, control characters escaped; a connection string is never repeated, it holds a key)
  * and a fix line.
  */
-import { AZURE_CONTAINER_NAME, AZURE_SERVER_NAME } from "../../infra/config";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
@@ -74,12 +74,16 @@ export function checkBackupName(input: string, label = "--file"): string {
 }
 
 /**
- * Why `name` cannot be a blob container, or undefined. Azure's rules (the config model's
- * AZURE_CONTAINER_NAME): 3 to 63 characters, lowercase letters, digits and single hyphens,
- * starting and ending with a letter or digit.
+ * Azure's rule for a blob container's name: 3 to 63 characters, lowercase letters, digits and
+ * single hyphens, starting and ending with a letter or digit. The config model holds the stack's
+ * backup.containerName to the same rule (infra/config/fields.ts, which the data tools may not
+ * import); test/properties/names.property.test.ts holds the two to agreement.
  */
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Why `name` cannot be a blob container, or undefined (CONTAINER_NAME's rule, said part by part). */
 export function containerNameProblem(name: string): Refusal | undefined {
-  if (AZURE_CONTAINER_NAME.test(name)) return undefined;
+  if (CONTAINER_NAME.test(name)) return undefined;
   const fix = "container names are 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. database-backup); leave --container out for the stack's own";
   if (name.length < 3 || name.length > 63) return { problem: `is not a container name: it has ${name.length} characters, Azure allows 3 to 63`, fix };
   if (/[A-Z]/.test(name) && /^[A-Za-z0-9-]+$/.test(name)) return { problem: "is not a container name: Azure allows lowercase letters only", fix };
@@ -90,23 +94,6 @@ export function containerNameProblem(name: string): Refusal | undefined {
 
 export function checkContainerName(name: string, label = "--container"): string {
   const problem = containerNameProblem(name);
-  if (problem) throw refused(label, name, problem);
-  return name;
-}
-
-/**
- * Why `name` cannot be a point-in-time copy (a flexible server): the config model's rule
- * (infra/config.ts AZURE_SERVER_NAME), so a name the CLI accepts is one the stack accepts.
- */
-export function copyNameProblem(name: string): Refusal | undefined {
-  if (AZURE_SERVER_NAME.test(name)) return undefined;
-  const fix = "server names are 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (e.g. s189t01-aytq-ts-pg-ptr-2); leave --name out for a unique default";
-  if (name.length < 3 || name.length > 63) return { problem: `is not a server name: it has ${name.length} characters, Azure allows 3 to 63`, fix };
-  return { problem: "is not a server name: Azure allows lowercase letters, digits and hyphens, not starting or ending with a hyphen", fix };
-}
-
-export function checkCopyName(name: string, label = "--name"): string {
-  const problem = copyNameProblem(name);
   if (problem) throw refused(label, name, problem);
   return name;
 }

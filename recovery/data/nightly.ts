@@ -1,12 +1,10 @@
 /**
- * What follows a nightly backup: read the stored blob back and check its sha256 against the one
- * computed while dumping and the one in its metadata, then, only if they agree, ping the
- * heartbeat. A backup that failed, or that does not read back, never pings: StatusCake then alerts
- * when its period passes, which is the point.
+ * The check that follows a nightly backup: read the stored blob back and compare its sha256 with
+ * the one computed while dumping and the one in its metadata. Only a backup that reads back earns
+ * the heartbeat's ping (notify/nightly.ts).
  */
 import { createHash } from "node:crypto";
 import { ToolError } from "../errors";
-import { type HeartbeatPing, type HeartbeatTarget, pingHeartbeat, type PingOptions } from "../notify/heartbeat";
 import { META, containerFor, storageError } from "./storage";
 import type { BackupResult, StorageLocation } from "./types";
 
@@ -44,19 +42,4 @@ export async function readBackChecksum(storage: StorageLocation, backup: BackupR
     throw new ToolError(`backup ${backup.name} reads back with sha256 ${sha256}, but its metadata says ${stored ?? "nothing"}`, fix);
   }
   return { bytes, sha256 };
-}
-
-export interface AfterNightly {
-  readBack: ReadBack;
-  heartbeat: { pinged: false; line: string } | ({ pinged: true } & HeartbeatPing);
-}
-
-/**
- * After a nightly backup was written: read it back (throws when it does not match: no ping), then
- * ping the heartbeat when there is one (never throws for the ping).
- */
-export async function afterNightlyBackup(storage: StorageLocation, backup: BackupResult, heartbeat: HeartbeatTarget, o: PingOptions & { signal?: AbortSignal } = {}): Promise<AfterNightly> {
-  const readBack = await readBackChecksum(storage, backup, o.signal);
-  if (heartbeat.url === undefined) return { readBack, heartbeat: { pinged: false, line: heartbeat.warning } };
-  return { readBack, heartbeat: { pinged: true, ...(await pingHeartbeat(heartbeat.url, o)) } };
 }

@@ -4,3 +4,4 @@ export * from "./core";
 export * from "./local";
 export * from "./measure";
 export * from "./report";
+export * from "./write-report";

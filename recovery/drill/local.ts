@@ -15,7 +15,8 @@ import {
   HeartbeatWriter,
   LocalEnvironment,
 } from "../platforms/local";
-import type { DataTools, RestoreWay, RunEvent, RunOutcome, RunRequest, ScenarioName, TableComparison } from "../runbook/ports";
+import type { DataTools, RestoreWay, TableComparison } from "../runbook/ports";
+import type { RunEvent, RunOutcome, RunRequest, ScenarioName } from "../runbook/run-model";
 import { finishReport, measureDrill, recover, tableChecksums, waitForWarmup } from "./core";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";

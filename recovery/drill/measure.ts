@@ -3,7 +3,7 @@
  * the recovered database holds: the restore point between two rows, rows lost, RPO and RTO.
  */
 import type { HeartbeatRow } from "../platforms/local/dataset";
-import type { StepRecord } from "../runbook/ports";
+import type { StepRecord } from "../runbook/run-model";
 
 const ms = (iso: string): number => new Date(iso).getTime();
 

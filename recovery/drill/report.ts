@@ -1,13 +1,11 @@
 /**
  * The drill report: one JSON document (the record) and its Markdown rendering (for people), written
- * to `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`, plus a short terminal summary.
+ * (write-report.ts) to `dr-reports/<stack>-<scenario>-<timestamp>.{md,json}`, plus a short terminal summary.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
-import type { RestoreWay, RunOutcome, ScenarioName, StepStatus, TableComparison } from "../runbook/ports";
+import type { RestoreWay, TableComparison } from "../runbook/ports";
+import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/run-model";
 import type { WaysCompared } from "../runbook/restore-ways";
 import { redact } from "../util/redact";
-import { writeHtmlReport } from "./html-report";
 import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";
 import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
@@ -187,18 +185,4 @@ function slowestStepLine(r: DrillReport): string[] {
   const slowest = timed.reduce((a, b) => ((b.durationSeconds ?? 0) > (a.durationSeconds ?? 0) ? b : a));
   const share = r.rtoSeconds ? ` (${Math.round(((slowest.durationSeconds ?? 0) / r.rtoSeconds) * 100)}% of the RTO)` : "";
   return [`       slowest step: ${slowest.name} ${secs(slowest.durationSeconds)}${share}`];
-}
-
-/**
- * `dr-reports/<stack>-<scenario>-<timestamp>.{md,json,html}`; returns the three paths. The HTML is
- * self-contained (inline SVG, no script) and trends the RTO and RPO of the earlier reports in `dir`.
- */
-export function writeReport(dir: string, r: DrillReport): { json: string; markdown: string; html: string } {
-  mkdirSync(dir, { recursive: true });
-  const stamp = r.startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const base = path.join(dir, `${r.stack}-${r.scenario}-${stamp}`);
-  writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
-  writeFileSync(`${base}.md`, toMarkdown(r));
-  const html = writeHtmlReport(dir, `${base}.html`, r, drillGantt(r));
-  return { json: `${base}.json`, markdown: `${base}.md`, html };
 }

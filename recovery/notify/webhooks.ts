@@ -5,7 +5,7 @@
  * URLs are secrets: they are never printed, not even in errors, and a redirect is never followed
  * (the message would be re-posted to another host).
  */
-import type { RunEvent } from "../runbook/ports";
+import type { RunEvent } from "../runbook/run-model";
 import { redact } from "../util/redact";
 import { envValue } from "../util/env";
 import { clipInput } from "../util/clip";

@@ -28,8 +28,6 @@ export type Operation =
   /** Remove the named copies. */
   | { kind: "tidy"; names: readonly string[]; existing: readonly PtrCopy[] };
 
-export type OperationKind = Operation["kind"];
-
 /** What a recovery adopts, by the ids Azure reported (config `recovery.adopt.*`). */
 export interface AdoptIds {
   serverId?: string;

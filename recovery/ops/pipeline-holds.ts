@@ -13,7 +13,7 @@
  */
 import { PIPELINE_STACK, STACK_NAMES, type StackName } from "../../infra/config";
 import { LockedError, ToolError, UsageError } from "../errors";
-import { GithubFailure, type GitRefsApi } from "../preflight/github";
+import { GithubFailure, type GitRefsApi } from "../github/client";
 import type { StackPort } from "../stack/port";
 import { clipInput } from "../util/clip";
 import { converge } from "./converge";

@@ -6,7 +6,7 @@
 import { LOCK_WRITE } from "../azure/permissions";
 import type { PtrCopyInfo } from "../runbook/ports";
 import type { PreflightResult } from "./result";
-export type { PreflightResult, PreflightStatus } from "./result";
+export type { PreflightResult } from "./result";
 import { serverCheck, type ServerReading } from "./server";
 import { PIPELINE_STACK } from "../../infra/config";
 import { GITHUB_EDIT_CHECK, HOLDS_CHECK, type GithubBranchProtectionAnswer, type PipelineTarget, githubResults, holdsLine, ruleCheckName, withHolds } from "./branch-protection";

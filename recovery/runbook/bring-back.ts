@@ -11,7 +11,7 @@ import { withLiveAndCopy } from "./connections";
 import { recordedDecision, resolveTables, surgicalOffered } from "./decision";
 import type { CompareResult, DatabaseConnection, DataTools, RestoreDecision, RestoreWay, StepResult, SurgicalPlan, SurgicalWay, TableComparison } from "./ports";
 import { emptyPlan, refusedPlan, surgicalSummary, wayLines, waysText } from "./restore-ways";
-import type { StepContext } from "./scenarios";
+import type { StepContext } from "./run-model";
 
 const indent = (text: string): string => text.replace(/^/gm, "  ");
 const SURGICAL_WAYS: readonly SurgicalWay[] = ["tables", "undelete"];

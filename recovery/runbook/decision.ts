@@ -7,7 +7,8 @@
 import { RESTORE_WAYS, type RestoreWay } from "../data/types";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
-import type { DataTools, RestoreDecision, StepRecord, TableComparison } from "./ports";
+import type { DataTools, RestoreDecision, TableComparison } from "./ports";
+import type { StepRecord } from "./run-model";
 
 /** The step that asks; its record keeps the answer. */
 export const DECISION_STEP = "compare";

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
-import type { PhaseRecord, StepRecord } from "./ports";
+import type { PhaseRecord, StepRecord } from "./run-model";
 import { parseJournal, parseRunMeta, type RunMeta } from "./records";
 import { checkRunId } from "./run-id";
 import { readRegularFile } from "./safe-read";

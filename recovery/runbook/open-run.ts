@@ -10,7 +10,7 @@ import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 import { Journal, unusableRunFix } from "./journal";
 import { resumePoint, type ResumePoint } from "./order";
-import type { StepRecord } from "./ports";
+import type { StepRecord } from "./run-model";
 import type { RunMeta } from "./records";
 import { runIdScenario } from "./run-id";
 import { entryKind } from "./safe-read";

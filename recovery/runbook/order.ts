@@ -8,7 +8,7 @@
  * runs every step of the current order not yet completed, so nothing is skipped.
  */
 import { UsageError } from "../errors";
-import type { ScenarioName, StepRecord } from "./ports";
+import type { ScenarioName, StepRecord } from "./run-model";
 import { EARLIER_SCENARIO_STEPS, SCENARIO_STEPS } from "./scenarios";
 
 export const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", "not-applicable"];

@@ -11,7 +11,7 @@ import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 import { RESTORE_WAYS } from "../data/types";
 import { DECISION_STEP } from "./decision";
-import { SCENARIOS, type ScenarioInputs, type ScenarioName, type StepRecord } from "./ports";
+import { SCENARIOS, type ScenarioInputs, type ScenarioName, type StepRecord } from "./run-model";
 
 export interface RunMeta {
   runId: string;

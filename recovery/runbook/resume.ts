@@ -11,7 +11,7 @@ import type { StackPort } from "../stack/port";
 import { echoTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../time";
 import type { RunMeta } from "./journal";
 import { resumePoint } from "./order";
-import type { ScenarioName, StepRecord } from "./ports";
+import type { ScenarioName, StepRecord } from "./run-model";
 
 const DAY_MS = 24 * 60 * 60_000;
 

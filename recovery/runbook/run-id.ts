@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
-import { SCENARIOS, type ScenarioName } from "./ports";
+import { SCENARIOS, type ScenarioName } from "./run-model";
 
 const RUN_ID = new RegExp(`^(\\d{8}T\\d{6}Z)-(${SCENARIOS.join("|")})-([0-9a-f]{4})$`);
 

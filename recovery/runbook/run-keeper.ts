@@ -6,16 +6,16 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { StackName } from "../../infra/config";
-import { RECOVERY_OWNED_KEYS, readStackConfigSnapshot, saveStackConfigSnapshot, type RestoredKey, type StackConfigSnapshot } from "../ci/stack-config";
+import { RECOVERY_OWNED_KEYS, readStackConfigSnapshot, saveStackConfigSnapshot, type RestoredKey, type StackConfigSnapshot } from "./stack-config";
 import { applyPatch, SECRET_CONFIG_KEYS } from "../ops/apply";
 import type { ConfigPatch } from "../ops/operations";
 import type { StackPort } from "../stack/port";
 import type { StorageLocation } from "../data/types";
 import { UsageError } from "../errors";
 import { Journal } from "./journal";
-import type { RunEvent } from "./ports";
+import type { RunEvent } from "./run-model";
 import { configDifferences, readLocalRun, writeFetchedRun, type RunStore } from "./run-store";
-import { checkSnapshot } from "../ci/snapshot-check";
+import { checkSnapshot } from "./snapshot-check";
 import { PROJECT_ROOT } from "../config/stackfile";
 
 export interface RunKeeperOptions {

@@ -14,7 +14,7 @@
 import { RestError, type ContainerClient } from "@azure/storage-blob";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { STACK_CONFIG_SNAPSHOT, type StackConfigSnapshot } from "../ci/stack-config";
+import { STACK_CONFIG_SNAPSHOT, type StackConfigSnapshot } from "./stack-config";
 import { containerFor, RUNS_PREFIX, storageError } from "../data/storage";
 import { ToolError, UsageError } from "../errors";
 import type { StorageLocation } from "../data/types";

@@ -11,11 +11,10 @@ import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
 import { Journal, RunMeta } from "./journal";
 import { openRunForResume } from "./open-run";
-import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./ports";
+import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./run-model";
 import { newRunId } from "./run-id";
-import { missingInputs, StepContext, stepsOf } from "./scenarios";
-
-export { newRunId } from "./run-id";
+import { missingInputs, stepsOf } from "./scenarios";
+import { StepContext } from "./run-model";
 
 /**
  * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own

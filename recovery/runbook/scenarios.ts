@@ -9,25 +9,11 @@
  */
 import { runHolder } from "../ops/pipeline-holds";
 import { ToolError, UsageError } from "../errors";
-import type { DataTools, DecideFn, PhaseListener, Platform, ScenarioInputs, ScenarioName, StepRecord, StepResult } from "./ports";
+import type { Platform, StepResult } from "./ports";
+import type { ScenarioInputs, ScenarioName, StepContext } from "./run-model";
 import { compareAndDecide, decisionToCarryOut, surgicalInto } from "./bring-back";
 import { withConnection } from "./connections";
 import { DECISION_STEP } from "./decision";
-
-export interface StepContext {
-  platform: Platform;
-  data: DataTools;
-  inputs: Required<Pick<ScenarioInputs, "copyName">> & ScenarioInputs;
-  runId: string;
-  /** Ask a human; records the answer. */
-  decide: DecideFn;
-  /** `--tables`, for the surgical ways; checked against compare's names at the compare step. */
-  tables?: readonly string[];
-  /** The run's records so far (a resume's earlier ones included): copy-into-live reads the compare step's decision here. */
-  records: readonly StepRecord[];
-  /** Journals a phase of the running step as it completes. */
-  phase: PhaseListener;
-}
 
 export type StepFn = (ctx: StepContext) => Promise<StepResult>;
 

@@ -5,7 +5,7 @@
  * candidate UTC instants. Pure: no clock.
  */
 import { DateTime, IANAZone } from "luxon";
-import { readIsoTime, toIsoUtc } from "../../infra/time";
+import { readIsoTime, toIsoUtc } from "../../infra/config";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 import { checkTimeZone, UK_ZONE } from "./zones";
@@ -40,7 +40,7 @@ function offsetLabel(minutes: number): string {
 /**
  * Parse an `--at`-style time. `flag` names the option in messages; `timezone` is the zone a
  * zone-less time is read in (an Area/Location name: time/zones.ts). The syntax and calendar rules are the config model's own
- * (infra/time.ts): offsets within ±14:00, no 24:00. A time that carries Z or an offset and a
+ * (infra/config/time.ts): offsets within ±14:00, no 24:00. A time that carries Z or an offset and a
  * `--timezone` as well is a conflict: which of the two was meant cannot be guessed. Throws
  * UsageError saying what is wrong and how to write it; the input is echoed cut to 200 characters.
  */

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { drillScenarioFor, monthlyDrillScenario } from "../../recovery/ci/drill-schedule";
 import { UsageError } from "../../recovery/errors";
-import { SCENARIOS } from "../../recovery/runbook/ports";
+import { SCENARIOS } from "../../recovery/runbook/run-model";
 
 describe("ci/drill-schedule: which scenario this month's drill rehearses", () => {
   it("rotates through the three, one a month, across the new year too", () => {

@@ -4,12 +4,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import * as os from "node:os";
 import * as path from "node:path";
 import { findJournalArtifact, importJournal, journalArtifactName, journalCandidates, type ArtifactListing } from "../../recovery/ci/journal-artifact";
-import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
+import { STACK_CONFIG_SNAPSHOT } from "../../recovery/runbook/stack-config";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { ToolError, UsageError } from "../../recovery/errors";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { insecureGithubApiUrl } from "../../recovery/preflight/github";
+import { insecureGithubApiUrl } from "../../recovery/github/client";
 import { startFakeGithub, type FakeGithub } from "./github-api";
 
 const REPO = path.join(__dirname, "..", "..");

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import * as os from "node:os";
 import * as path from "node:path";
 import { importJournal } from "../../recovery/ci/journal-artifact";
-import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
+import { STACK_CONFIG_SNAPSHOT } from "../../recovery/runbook/stack-config";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { describeError, UsageError } from "../../recovery/errors";
 

@@ -4,9 +4,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import * as os from "node:os";
 import * as path from "node:path";
 import { githubRunReporter, RUN_REPORT_FILE } from "../../recovery/ci/run-report";
-import { STACK_CONFIG_SNAPSHOT } from "../../recovery/ci/stack-config";
+import { STACK_CONFIG_SNAPSHOT } from "../../recovery/runbook/stack-config";
 import { Journal } from "../../recovery/runbook/journal";
-import type { StepRecord } from "../../recovery/runbook/ports";
+import type { StepRecord } from "../../recovery/runbook/run-model";
 import { ganttTasks, mermaidBlocks } from "../drill/mermaid-parse";
 
 const REPO = path.join(__dirname, "..", "..");

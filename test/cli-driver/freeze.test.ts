@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "node:assert";
 import { DEFAULT_FROZEN_APPROVALS, DEFAULT_NORMAL_APPROVALS } from "../../infra/config";
-import { githubRefs } from "../../recovery/preflight/github";
+import { githubRefs } from "../../recovery/github/client";
 import { holdFreeze, listHolds } from "../../recovery/ops/pipeline-holds";
 import { startFakeGithub, type FakeGithub } from "../ci/github-api";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { UsageError } from "../../recovery/errors";
 import { DEFAULT_DRILL_WAY, recover } from "../../recovery/drill/core";
-import type { RunOutcome, RunRequest } from "../../recovery/runbook/ports";
+import type { RunOutcome, RunRequest } from "../../recovery/runbook/run-model";
 import { FakeData, FakePlatform } from "../runbook/fakes";
 
 const ALL = ["whole", "tables", "undelete", "no"];

@@ -11,7 +11,7 @@ import { main } from "../../recovery/cli/main";
 import type { DrillReport } from "../../recovery/drill";
 import { PgCluster, makeTempDir } from "../../recovery/pg/cluster";
 import { LOCK_FILE, LocalEnvironment, WorkFolder } from "../../recovery/platforms/local";
-import type { StepRecord } from "../../recovery/runbook/ports";
+import type { StepRecord } from "../../recovery/runbook/run-model";
 import { ganttTasks, mermaidBlocks } from "./mermaid-parse";
 
 function testIO(env: NodeJS.ProcessEnv = {}): CliIO & { outText: string[]; errText: string[] } {

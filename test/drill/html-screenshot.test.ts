@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { PNG } from "pngjs";
-import { writeReport } from "../../recovery/drill/report";
+import { writeReport } from "../../recovery/drill/write-report";
 import { HOSTILE, sampleReport } from "./report-fixtures";
 
 const CHROMIUM = "chromium";

@@ -14,7 +14,7 @@ import { evaluatePipelineProgram } from "../../recovery/plan/evaluate";
 import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
 import type { ConfigScalar, ForgetResult, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, UpOptions, UpResult } from "../../recovery/stack/port";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { GithubFailure, type GitRefsApi } from "../../recovery/preflight/github";
+import { GithubFailure, type GitRefsApi } from "../../recovery/github/client";
 import type { PipelineFreezeContext } from "../../recovery/ops/pipeline-holds";
 
 const BRANCH_PROTECTION = "github:index/branchProtection:BranchProtection";

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Notifier, SLACK_ENV, TEAMS_ENV, messageFor, webhooksFrom } from "../../recovery/notify/webhooks";
-import type { RunEvent } from "../../recovery/runbook/ports";
+import type { RunEvent } from "../../recovery/runbook/run-model";
 
 interface Received {
   path: string;

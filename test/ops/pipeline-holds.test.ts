@@ -4,7 +4,7 @@
  * does not), the rule belongs to the pipeline stack (one state backend, a checkout per runner).
  */
 import { strict as assert } from "node:assert";
-import { githubRefs, type GitRefsApi } from "../../recovery/preflight/github";
+import { githubRefs, type GitRefsApi } from "../../recovery/github/client";
 import { holdFreeze, holdName, listHolds, releaseHolds, type PipelineFreezeContext } from "../../recovery/ops/pipeline-holds";
 import { LockedError, ToolError, UsageError } from "../../recovery/errors";
 import { startFakeGithub, type FakeGithub } from "../ci/github-api";

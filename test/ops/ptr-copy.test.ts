@@ -8,7 +8,7 @@ import { defaultCopyName } from "../../recovery/ops/operations";
 import { checkPtrWindowOnStack, chooseCopyName, freeName } from "../../recovery/ops/ptr-copy";
 import type { RunMeta } from "../../recovery/runbook/journal";
 import { checkResumeOnStack, pendingSteps } from "../../recovery/runbook/resume";
-import type { StepRecord } from "../../recovery/runbook/ports";
+import type { StepRecord } from "../../recovery/runbook/run-model";
 import type { StackPort } from "../../recovery/stack/port";
 import { readOnlyStackPort } from "../helpers/read-only-stack";
 

@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { main } from "../../recovery/cli/main";
 import { PROJECT_ROOT } from "../../recovery/config/stackfile";
 import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
-import { SCENARIOS, type ScenarioName } from "../../recovery/runbook/ports";
+import { SCENARIOS, type ScenarioName } from "../../recovery/runbook/run-model";
 import { RecordingIO, STACK_TRACE } from "../helpers/cli-io";
 import { RUNS } from "./contract";
 

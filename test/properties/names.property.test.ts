@@ -14,17 +14,8 @@ import { parseSettings, setConfigPath } from "../../infra/config";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { startAzurite, AZURITE_KEY, type AzuriteHandle } from "../../recovery/data/azurite";
-import {
-  backupName,
-  checkBackupName,
-  checkConnectionString,
-  checkContainerName,
-  checkCopyName,
-  CONNECTION_STRING_KEYS,
-  connectionStringProblem,
-  MAX_BACKUP_NAME_CHARS,
-  shown,
-} from "../../recovery/data/names";
+import { backupName, checkBackupName, checkConnectionString, checkContainerName, CONNECTION_STRING_KEYS, connectionStringProblem, MAX_BACKUP_NAME_CHARS, shown } from "../../recovery/data/names";
+import { checkCopyName } from "../../recovery/config/copy-name";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, ToolError, UsageError } from "../../recovery/errors";
 

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { ConfigError, parseSettings, Settings } from "../../infra/config";
 import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
 import { UsageError } from "../../recovery/errors";
-import { toIsoUtc } from "../../infra/time";
+import { toIsoUtc } from "../../infra/config/time";
 import { RecordingIO, runMain } from "../helpers/cli-io";
 import { assertContract, MAIN_RUNS, RUNS } from "./contract";
 

@@ -1,13 +1,13 @@
 /**
  * Property tests of operator times: the one reading shared by the command line and the config
- * model (infra/time.ts), offsets, hour 24, zones and the clock changes, with round trips
+ * model (infra/config/time.ts), offsets, hour 24, zones and the clock changes, with round trips
  * (format, then parse), and a sample through `main`.
  */
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { isIsoUtc } from "../../infra/config";
-import { MAX_OFFSET_MINUTES, readIsoTime, toIsoUtc } from "../../infra/time";
+import { MAX_OFFSET_MINUTES, readIsoTime, toIsoUtc } from "../../infra/config/time";
 import { UsageError } from "../../recovery/errors";
 import { parseOperatorTime } from "../../recovery/time";
 import { RecordingIO, runMain } from "../helpers/cli-io";
@@ -53,7 +53,7 @@ function outcome(text: string, timezone?: string): { utc: string } | { refused: 
   }
 }
 
-describe("property: operator times (infra/time.ts, recovery/time)", () => {
+describe("property: operator times (infra/config/time.ts, recovery/time)", () => {
   it("any text: a UTC time the config model accepts, or exit-2 refusal with a fix, never another error", () => {
     fc.assert(
       fc.property(anyText, (text) => {

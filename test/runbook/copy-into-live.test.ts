@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { Journal, type RunMeta } from "../../recovery/runbook/journal";
 import { runScenario } from "../../recovery/runbook/runner";
 import { SCENARIO_STEPS, copyBackupName } from "../../recovery/runbook/scenarios";
-import type { DatabaseConnection, StepRecord, StorageLocation } from "../../recovery/runbook/ports";
+import type { DatabaseConnection, StorageLocation } from "../../recovery/runbook/ports";
+import type { StepRecord } from "../../recovery/runbook/run-model";
 import { ToolError } from "../../recovery/errors";
 import { FakeData, FakePlatform } from "./fakes";
 

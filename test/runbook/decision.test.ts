@@ -2,7 +2,8 @@
 import { strict as assert } from "node:assert";
 import { UsageError } from "../../recovery/errors";
 import { askForChoice, bareName, knownWay, parseRestoreCopy, parseTablesFlag, recordedDecision, resolveTables } from "../../recovery/runbook/decision";
-import type { StepRecord, TableComparison } from "../../recovery/runbook/ports";
+import type { TableComparison } from "../../recovery/runbook/ports";
+import type { StepRecord } from "../../recovery/runbook/run-model";
 
 const table = (name: string): TableComparison => ({ table: name, rowsA: 1, rowsB: 1, checksumA: "a", checksumB: "a", equal: true, key: "primary key (id)", onlyInCopy: 0, onlyInLive: 0, changed: 0 });
 const at = "2024-07-24T08:00:00Z";

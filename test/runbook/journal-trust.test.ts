@@ -13,7 +13,7 @@ import { main } from "../../recovery/cli/main";
 import { UsageError } from "../../recovery/errors";
 import { runScenario } from "../../recovery/runbook/runner";
 import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
-import { SCENARIOS, type ScenarioName } from "../../recovery/runbook/ports";
+import { SCENARIOS, type ScenarioName } from "../../recovery/runbook/run-model";
 import { RecordingIO } from "../helpers/cli-io";
 import { FakeData, FakePlatform } from "./fakes";
 

@@ -4,7 +4,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { StackConfigSnapshot } from "../../recovery/ci/stack-config";
+import type { StackConfigSnapshot } from "../../recovery/runbook/stack-config";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { listBackups } from "../../recovery/data/storage";
 import { configDifferences, fetchRun, syncRun, writeFetchedRun } from "../../recovery/runbook/run-store";

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runScenario } from "../../recovery/runbook/runner";
 import { SCENARIO_STEPS, copyBackupName } from "../../recovery/runbook/scenarios";
-import { SCENARIOS, RunEvent, ScenarioName, StepRecord } from "../../recovery/runbook/ports";
+import { SCENARIOS, RunEvent, ScenarioName, StepRecord } from "../../recovery/runbook/run-model";
 import { EXIT, LockedError, ToolError } from "../../recovery/errors";
 import { FakeData, FakePlatform, notAvailableData } from "./fakes";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { parseOperatorTime, echoTime } from "../../recovery/time/parse";
 import { ptrTimeProblems, reviveTimeProblems, checkPtrTime, checkReviveTimes } from "../../recovery/time/rules";
 import { isIsoUtc } from "../../infra/config";
-import { readIsoTime } from "../../infra/time";
+import { readIsoTime } from "../../infra/config/time";
 import { UsageError } from "../../recovery/errors";
 import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
 import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS } from "../../recovery/time/azure-limits";
@@ -128,7 +128,7 @@ describe("time rules", () => {
   });
 });
 
-describe("one time rule for the command line and the config model (infra/time.ts)", () => {
+describe("one time rule for the command line and the config model (infra/config/time.ts)", () => {
   const both = (text: string) => ({ cli: (() => { try { return parseOperatorTime(text, "--at").utc; } catch { return "refused"; } })(), model: isIsoUtc(text) });
 
   it("the command line accepts a Z time exactly when the config model does, and writes one the model accepts", () => {

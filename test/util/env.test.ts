@@ -13,7 +13,7 @@ import { FakeStackPort } from "../helpers/fake-stack";
 import { webhooksFrom } from "../../recovery/notify/webhooks";
 import { subscriptionOf } from "../../recovery/platforms/azure/recovery-context";
 import { liveServerId } from "../../recovery/drill/azure";
-import { githubOptionsFromEnv } from "../../recovery/preflight/github";
+import { githubOptionsFromEnv } from "../../recovery/github/client";
 import { envValue } from "../../recovery/util/env";
 import { FakeData, FakePlatform } from "../runbook/fakes";
 

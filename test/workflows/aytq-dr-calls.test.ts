@@ -15,7 +15,7 @@ import { EXIT } from "../../recovery/errors";
 import { reportBackup } from "../../recovery/ci/backup-report";
 import { parseGithubEnvironmentName } from "../../recovery/ci/environments";
 import { githubRunReporter } from "../../recovery/ci/run-report";
-import { SCENARIOS } from "../../recovery/runbook/ports";
+import { SCENARIOS } from "../../recovery/runbook/run-model";
 import type { Value } from "./expressions";
 import { callProblems, confirmGuardProblems, inputFlagProblems, usesAzure } from "./checks";
 import { Case, invocations, Invocation, loadWorkflow, loadWorkflows, parseWithProgram, staticInvocations, Workflow } from "./model";

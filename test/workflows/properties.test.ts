@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { STACK_NAMES, type StackName } from "../../infra/config";
 import { githubEnvironmentName, type JobRole } from "../../recovery/ci/environments";
-import { SCENARIOS } from "../../recovery/runbook/ports";
+import { SCENARIOS } from "../../recovery/runbook/run-model";
 import {
   callProblems,
   concurrencyFor,

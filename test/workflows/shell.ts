@@ -165,10 +165,3 @@ export function expand(command: string, env: Readonly<Record<string, string | un
   end();
   return words;
 }
-
-/** Every variable a command reads (`$VAR`, `${VAR}`, `${VAR:+...}`), in order. */
-export function variablesRead(command: string): string[] {
-  const out: string[] = [];
-  for (const m of command.replace(/'[^']*'/g, "").matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (!out.includes(m[1])) out.push(m[1]);
-  return out;
-}

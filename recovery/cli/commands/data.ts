@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import { healthUrls } from "../../../infra/config";
 import { EXIT, RefusedError, UsageError } from "../../errors";
 import { backupToBlob } from "../../data/backup";
-import { afterNightlyBackup } from "../../data/nightly";
+import { afterNightlyBackup } from "../../notify/nightly";
 import { HEARTBEAT_URL_ENV, heartbeatTarget } from "../../notify/heartbeat";
 import { compareDatabases, formatComparison } from "../../data/compare";
-import { backupName, checkBackupName, checkCopyName, shown, type BackupFormat } from "../../data/names";
+import { backupName, checkBackupName, shown, type BackupFormat } from "../../data/names";
+import { checkCopyName } from "../../config/copy-name";
 import { restoreSafely } from "../../data/safe-restore";
 import { listBackups } from "../../data/storage";
 import { formatBytes } from "../../data/streams";
@@ -15,11 +16,11 @@ import { verifyBackup } from "../../data/verify";
 import { reportBackup, reportVerify } from "../../ci/backup-report";
 import { checkGuards, confirm } from "../../ops/guard";
 import type { DatabaseConnection } from "../../runbook/ports";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { parseAttempts, parseDeadlineSeconds, parseJobs } from "../numbers";
 import { checkHttpUrl } from "../../util/urls";
 import type { CliIO } from "../io";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 import { addStorageOptions, asList, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
 
 async function using<T>(conn: DatabaseConnection, fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {

@@ -17,10 +17,11 @@ import { createDataTools } from "../../runbook/data-tools";
 import { AzurePlatform } from "../../platforms/azure/platform";
 import { Notifier, webhooksFrom } from "../../notify/webhooks";
 import { parseDatasetSize } from "../../platforms/local/dataset";
-import { SCENARIOS, ScenarioName, type RestoreWay } from "../../runbook/ports";
+import type { RestoreWay } from "../../runbook/ports";
+import { SCENARIOS, ScenarioName } from "../../runbook/run-model";
 import { RESTORE_WAYS } from "../../data/types";
 import type { CliIO } from "../io";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { openPort, recoveryFor, stateDir } from "./driver-common";
 
 interface DrillFlags {

@@ -17,7 +17,7 @@ import { listenForInterrupt } from "../interrupt";
 import type { CliIO } from "../io";
 import type { CommonFlags } from "./driver-common";
 import { portFor } from "./driver-common";
-import type { OperationSpec } from "./switches";
+import type { OperationSpec } from "./operation-spec";
 
 interface UnfreezeFlags extends CommonFlags {
   release?: string;

@@ -1,6 +1,5 @@
 /** Every command of aytq-dr, in the order `--help` lists them. Each module adds one command (or a group). */
-import type { Command } from "commander";
-import type { CliIO } from "../io";
+import type { RegisterCommand } from "../command";
 import { registerPlan } from "./plan";
 import { registerSwitches } from "./switches";
 import { registerRestoreOps } from "./restore-ops";
@@ -12,8 +11,6 @@ import { registerRestoreCopy } from "./restore-copy";
 import { registerDrill } from "./drill";
 import { registerPreflight } from "./preflight";
 import { registerCi } from "./ci";
-
-export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   // offline view of the program (issue 2)

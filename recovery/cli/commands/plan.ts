@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { checkStackName } from "../../config/stackfile";
 import { runPlan } from "../../plan/plan";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

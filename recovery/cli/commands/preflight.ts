@@ -8,7 +8,7 @@ import { EXIT, UsageError } from "../../errors";
 import { clipInput } from "../../util/clip";
 import { PreflightResult, localPreflight, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget } from "../../preflight";
 import type { CliIO } from "../io";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { recoveryFor } from "./driver-common";
 
 interface PreflightFlags {

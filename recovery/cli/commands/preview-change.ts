@@ -8,7 +8,7 @@ import { clipInput } from "../../util/clip";
 import { changePreviewMarkdown, changePreviewText, failedPreviewMarkdown, previewChange, type ChangePreview } from "../../ops/change-preview";
 import { appendStepSummary } from "../../ci/actions";
 import type { CliIO } from "../io";
-import { setExitCode } from "../main";
+import { setExitCode } from "../command";
 import { portFor } from "./driver-common";
 
 export function registerPreviewChange(preview: Command, io: CliIO): void {

@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import type { CliIO } from "../io";
 import { RESTORE_SPECS } from "./restore-ops";
 import { registerPreviewChange } from "./preview-change";
-import { registerSpec, rememberIO, SWITCH_SPECS } from "./switches";
+import { registerSpec, rememberIO } from "./operation-spec";
+import { SWITCH_SPECS } from "./switches";
 
 export function registerPreview(program: Command, io: CliIO): void {
   rememberIO(program, io);

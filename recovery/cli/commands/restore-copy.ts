@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { RefusedError, UsageError } from "../../errors";
-import { checkCopyName } from "../../data/names";
+import { checkCopyName } from "../../config/copy-name";
 import { checkGuards } from "../../ops/guard";
 import { createDataTools } from "../../runbook/data-tools";
 import { askForChoice, parseRestoreCopy, parseTablesFlag, WAYS_HINT } from "../../runbook/decision";

@@ -6,7 +6,7 @@ import { checkPtrWindowOnStack, chooseCopyName } from "../../ops/ptr-copy";
 import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes, toIsoUtc } from "../../time";
 import type { CliIO } from "../io";
 import { CommonFlags, executeOperation } from "./driver-common";
-import { OperationSpec, registerSpec, rememberIO } from "./switches";
+import { registerSpec, rememberIO, type OperationSpec } from "./operation-spec";
 
 type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean };
 

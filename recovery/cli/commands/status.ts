@@ -4,7 +4,7 @@ import type { CliIO } from "../io";
 import { checkStackName, loadPipelineSettings, loadStackSettings } from "../../config/stackfile";
 import { HOLD_PREFIX, listHolds } from "../../ops/pipeline-holds";
 import { holdsLine } from "../../preflight/branch-protection";
-import { githubOptionsFromEnv, githubRefs } from "../../preflight/github";
+import { githubOptionsFromEnv, githubRefs } from "../../github/client";
 import { readServer, serverStatusLine, type ServerReading } from "../../preflight/server";
 import { monitoringExpectation, monitoringStatusLines, readMonitoring, statusCakeFromEnv } from "../../preflight/monitoring";
 import { addStackFlag, portFor, recoveryFor } from "./driver-common";

@@ -5,17 +5,9 @@ import { UsageError } from "../../errors";
 import { clipInput } from "../../util/clip";
 import type { Operation } from "../../ops/operations";
 import type { CliIO } from "../io";
-import { addCommonFlags, CommonFlags, executeOperation } from "./driver-common";
+import { executeOperation } from "./driver-common";
 import { FREEZE_SPECS } from "./freeze";
-
-export interface OperationSpec {
-  name: string;
-  description: string;
-  /** Extra arguments and options. */
-  define?: (c: Command) => Command;
-  /** Checks that need no stack (times), then the builder. */
-  run: (io: CliIO, flags: CommonFlags & Record<string, unknown>, args: string[], forceDryRun: boolean) => Promise<void>;
-}
+import { registerSpec, rememberIO, type OperationSpec } from "./operation-spec";
 
 const simple = (name: string, description: string, op: Operation, outputKeys: string[]): OperationSpec => ({
   name,
@@ -69,30 +61,6 @@ export const SWITCH_SPECS: OperationSpec[] = [
     },
   },
 ];
-
-export function registerSpec(parent: Command, spec: OperationSpec, forceDryRun: boolean): void {
-  let c = parent.command(spec.name).description(forceDryRun ? `preview: ${spec.description}` : spec.description);
-  if (spec.define) c = spec.define(c);
-  addCommonFlags(c, !forceDryRun);
-  c.action(async (...params: unknown[]) => {
-    // commander passes the declared arguments, then the options object, then the command
-    const cmd = params[params.length - 1] as Command;
-    const args = params.slice(0, -2).map(String);
-    await spec.run(io(cmd), cmd.opts() as CommonFlags & Record<string, unknown>, args, forceDryRun);
-  });
-}
-
-const IO = new WeakMap<Command, CliIO>();
-function io(cmd: Command): CliIO {
-  for (let c: Command | null = cmd; c; c = c.parent) {
-    const found = IO.get(c);
-    if (found) return found;
-  }
-  throw new Error("no io registered for the program");
-}
-export function rememberIO(program: Command, cliIO: CliIO): void {
-  IO.set(program, cliIO);
-}
 
 export function registerSwitches(program: Command, cliIO: CliIO): void {
   rememberIO(program, cliIO);

@@ -3,7 +3,7 @@ import { PIPELINE_STACK } from "../../../infra/config";
 import { loadPipelineSettings } from "../../config/stackfile";
 import { ToolError } from "../../errors";
 import type { PipelineFreezeContext } from "../../ops/pipeline-holds";
-import { GithubFailure, githubOptionsFromEnv, githubRefs } from "../../preflight/github";
+import { GithubFailure, githubOptionsFromEnv, githubRefs } from "../../github/client";
 import { AutomationStackPort } from "../../stack/automation";
 import type { StackPort } from "../../stack/port";
 import { envValue } from "../../util/env";

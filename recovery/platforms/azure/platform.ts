@@ -35,9 +35,6 @@ export interface AzurePlatformOptions {
   holder?: string;
 }
 
-/** The stack reads the driver makes before changing anything (ops/outputs.ts): a failed read is an error, never a default. */
-export { existingCopies, readEarliestRestore } from "../../ops/outputs";
-
 /** The stack's backup container (backups, and the runs kept beside them). */
 export function backupStorage(settings: Settings): StorageLocation {
   return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container: settings.backup.containerName };

@@ -3,7 +3,7 @@
  * equivalent of Azure's point-in-time restore and ReviveDropped. Every restore is verified from
  * the server's own log; a target the archive does not cover is an error, never a partial copy.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { DrError, ToolError } from "../../errors";
 import { PgCluster, handToServerUser, pgBin, runAsServerUser } from "../../pg/cluster";
@@ -250,17 +250,5 @@ async function classify(cluster: PgCluster, error: Error): Promise<Attempt> {
     return { kind: "error", error: new RecoveryTargetError("the restore point is before the base backup's consistent point", "choose a later time") };
   }
   return { kind: "error", error: facts.fatal ? new ToolError(error.message, undefined, facts.fatal) : error };
-}
-
-/** Names of the WAL segments in the archive, oldest first. */
-export function archivedSegments(walArchiveDir: string): string[] {
-  return existsSync(walArchiveDir) ? readdirSync(walArchiveDir).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort() : [];
-}
-
-/** Current time of the database, for recording incident times on the server's clock. */
-export async function serverNow(url: string): Promise<Date> {
-  const text = await psqlValue(url, "select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
-  if (!text) throw new ToolError("could not read the server's clock");
-  return new Date(text);
 }
 

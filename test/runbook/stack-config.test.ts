@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { RECOVERY_OWNED_KEYS, restoreStackConfig, snapshotStackConfig } from "../../recovery/ci/stack-config";
+import { RECOVERY_OWNED_KEYS, restoreStackConfig, snapshotStackConfig } from "../../recovery/runbook/stack-config";
 import { configPatchFor, type Operation } from "../../recovery/ops/operations";
 import { UsageError } from "../../recovery/errors";
 
@@ -30,7 +30,7 @@ function incident(dir: string): void {
   writeFileSync(file, doc.toString());
 }
 
-describe("ci/stack-config: a recovery's config between workflow runs", () => {
+describe("runbook/stack-config: a recovery's config between workflow runs", () => {
   const dirs: string[] = [];
   const fresh = (): string => {
     const d = checkout();
