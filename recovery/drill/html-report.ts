@@ -27,6 +27,17 @@ export interface TrendPoint {
 export const TREND_LENGTH = 20;
 
 /** `&`, `<`, `>`, `"` and `'` as entities: safe in HTML text, attribute values and SVG text. */
+
+
+/** A heading, a sentence and a table of text cells (escaped). */
+function tableSection(heading: string, intro: string, columns: readonly string[], rows: readonly string[][]): string[] {
+  return [
+    `<h2>${escapeHtml(heading)}</h2>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    `<table><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>${rows.map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("")}</table>`,
+  ];
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 }
@@ -256,24 +267,8 @@ export function toHtml(r: DrillReport, chart: GanttChart, history: readonly Tren
     `<table><tr><th>step</th><th>status</th><th>started (UTC)</th><th>duration</th><th>what happened</th></tr>${r.steps
       .map((s) => `<tr><td>${e(s.name)}</td><td>${e(s.status)}</td><td>${e(s.startedAt)}</td><td>${e(secs(s.durationSeconds))}</td><td>${e(s.error ?? s.summary ?? "")}</td></tr>`)
       .join("")}</table>`,
-    ...(r.comparison
-      ? [
-          `<h2>${e(COMPARISON_HEADING)}</h2>`,
-          `<p>${e(comparisonIntro(r.comparison))}</p>`,
-          `<table><tr>${COMPARISON_COLUMNS.map((c) => `<th>${e(c)}</th>`).join("")}</tr>${comparisonRows(r.comparison)
-            .map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`)
-            .join("")}</table>`,
-        ]
-      : []),
-    ...(r.waysCompared?.length
-      ? [
-          `<h2>${e(WAYS_HEADING)}</h2>`,
-          `<p>${e(waysIntro(r.way))}</p>`,
-          `<table><tr>${WAYS_COLUMNS.map((c) => `<th>${e(c)}</th>`).join("")}</tr>${waysRows(r.waysCompared)
-            .map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`)
-            .join("")}</table>`,
-        ]
-      : []),
+    ...(r.comparison ? tableSection(COMPARISON_HEADING, comparisonIntro(r.comparison), COMPARISON_COLUMNS, comparisonRows(r.comparison)) : []),
+    ...(r.waysCompared?.length ? tableSection(WAYS_HEADING, waysIntro(r.way), WAYS_COLUMNS, waysRows(r.waysCompared)) : []),
     `<h2>Checks</h2>`,
     `<table><tr><th>check</th><th>result</th><th>detail</th></tr>${r.checks
       .map((c) => `<tr><td>${e(c.name)}</td><td class="${checkClass[c.status] ?? "na"}">${e(c.status.toUpperCase())}</td><td>${e(c.detail)}</td></tr>`)
