@@ -7,8 +7,8 @@ export const DEFAULT_SIZE_MB = 1024;
 export const DEFAULT_REPEAT = 5;
 
 /** Which sections run: all of them, or only the surgical ways against whole (minutes instead of a quarter hour). */
-export const BENCH_SECTIONS = ["all", "surgical"] as const;
-export type BenchSection = (typeof BENCH_SECTIONS)[number];
+const BENCH_SECTIONS = ["all", "surgical"] as const;
+type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchArgs {
   sizeMb: number;

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 
 /** utime + stime (+ reaped children's cutime + cstime) of a process, in seconds. */
-export function processCpuSeconds(pid: number | "self", withChildren = true): number {
+function processCpuSeconds(pid: number | "self", withChildren = true): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // Fields after the command name (which may contain spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
@@ -17,7 +17,7 @@ export function processCpuSeconds(pid: number | "self", withChildren = true): nu
 }
 
 /** Busy CPU seconds of the whole machine (all CPUs), from /proc/stat. */
-export function machineBusySeconds(): number {
+function machineBusySeconds(): number {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const idle = v[3] + (v[4] ?? 0);

@@ -12,7 +12,7 @@ import { BlockUpload } from "../recovery/data/block-upload";
 import { HashCounter } from "../recovery/data/streams";
 import type { StorageLocation } from "../recovery/data/types";
 
-export const CHUNK_BYTES = 12 * 1024;
+const CHUNK_BYTES = 12 * 1024;
 
 export interface UploadPathCpu {
   bytes: number;

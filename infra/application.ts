@@ -27,29 +27,29 @@ import {
 export const PATCH_FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
 
 /** One value for each of the two services. */
-export interface ServicePair {
+interface ServicePair {
   aytq: string;
   ctr: string;
 }
 
 /** Name of the maintenance page's ConfigMap, Deployment and Service. */
-export function maintenanceName(webDeployment: string): string {
+function maintenanceName(webDeployment: string): string {
   return `${webDeployment}-maintenance`;
 }
 
 /** Names of the temporary ingresses (present only during maintenance). */
-export function temporaryIngressNames(webDeployment: string): ServicePair {
+function temporaryIngressNames(webDeployment: string): ServicePair {
   return { aytq: `${webDeployment}-temp-aytq`, ctr: `${webDeployment}-temp-ctr` };
 }
 
 /** Where a host's traffic goes. */
-export interface Backend {
+interface Backend {
   service: string;
   port: number;
 }
 
 /** The backend of the public AYTQ / CTR ingresses: the maintenance page while it is on, the app otherwise. */
-export function publicBackend(maintenance: boolean, app: Backend, webDeployment: string): Backend {
+function publicBackend(maintenance: boolean, app: Backend, webDeployment: string): Backend {
   return maintenance ? { service: maintenanceName(webDeployment), port: MAINTENANCE_SERVICE_PORT } : app;
 }
 

@@ -11,10 +11,10 @@ import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
 import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
 
 /** Ids a server is created with that Azure reports in its own spelling (a GET lower-cases them). */
-export const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId", "network.privateDnsZoneArmResourceId"] as const;
+const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId", "network.privateDnsZoneArmResourceId"] as const;
 
 /** Length of the generated admin password. URL-safe characters only: it goes into DATABASE_URL. */
-export const ADMIN_PASSWORD_LENGTH = 32;
+const ADMIN_PASSWORD_LENGTH = 32;
 
 /** What the live server is declared from: exactly what the component reads. */
 export interface DatabaseArgs {

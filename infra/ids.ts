@@ -5,7 +5,7 @@
 import type { Settings } from "./config";
 
 /** Id of a resource in a resource group: `/subscriptions/<s>/resourceGroups/<rg>/providers/<provider>/<type>/<name>...`. */
-export function armId(subscriptionId: string, resourceGroupName: string, provider: string, ...typeAndNames: string[]): string {
+function armId(subscriptionId: string, resourceGroupName: string, provider: string, ...typeAndNames: string[]): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/${provider}/${typeAndNames.join("/")}`;
 }
 

@@ -12,10 +12,10 @@ import { DEFAULT_ALERT_THRESHOLD_PERCENT, DEFAULT_LOCATION, DEFAULT_STORAGE_CRIT
 import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
 
 /** Metrics alerted on, each above `monitoring.alertThresholdPercent`. */
-export const ALERT_METRICS = ["cpu_percent", "memory_percent", "storage_percent"] as const;
+const ALERT_METRICS = ["cpu_percent", "memory_percent", "storage_percent"] as const;
 
 /** One metric alert, as data: the program declares one MetricAlert each. */
-export interface AlertRule {
+interface AlertRule {
   /** Logical name suffix and rule name suffix. */
   key: string;
   metric: string;
@@ -28,7 +28,7 @@ export interface AlertRule {
 }
 
 /** Every alert of the live server (pure). */
-export function alertRules(args: Pick<MonitoringArgs, "serverName" | "alertThresholdPercent" | "storageCriticalPercent">): AlertRule[] {
+function alertRules(args: Pick<MonitoringArgs, "serverName" | "alertThresholdPercent" | "storageCriticalPercent">): AlertRule[] {
   const server = args.serverName;
   const t = args.alertThresholdPercent ?? DEFAULT_ALERT_THRESHOLD_PERCENT;
   const critical = args.storageCriticalPercent ?? DEFAULT_STORAGE_CRITICAL_PERCENT;
@@ -47,7 +47,7 @@ export function alertRules(args: Pick<MonitoringArgs, "serverName" | "alertThres
   ];
 }
 /** Log Analytics retention. */
-export const WORKSPACE_RETENTION_DAYS = 30;
+const WORKSPACE_RETENTION_DAYS = 30;
 
 /** What monitoring is declared from: exactly what the component reads. */
 export interface MonitoringArgs {

@@ -21,7 +21,7 @@ import { Pipeline } from "./pipeline";
 import { UptimeCheckOutput, lockName, uptimeCheckPlan } from "./monitoring-plan";
 
 /** Logical name prefix of every component. */
-export const PROGRAM_NAME = "aytq";
+const PROGRAM_NAME = "aytq";
 
 /** The stack outputs. The `status` command reads these names: keep them stable. */
 export interface InfraOutputs {
@@ -59,7 +59,7 @@ export interface InfraContext {
 }
 
 /** Thrown when no subscription id is known: ids (revive source, adopted resources) need it as plain text. */
-export class MissingSubscriptionError extends Error {
+class MissingSubscriptionError extends Error {
   constructor() {
     super("no subscription id: set aytq:subscriptionId, or let infra/index.ts read it from the azure-native provider");
     this.name = "MissingSubscriptionError";

@@ -18,7 +18,7 @@ export const DR_COPY_TAGS = {
 } as const;
 
 /** The tags of one copy of `sourceServerName`: what marks it as a DR copy, of what, to when. */
-export function ptrCopyTags(sourceServerName: string, copy: PtrCopy): Record<string, string> {
+function ptrCopyTags(sourceServerName: string, copy: PtrCopy): Record<string, string> {
   return {
     [DR_COPY_TAGS.copy]: "true",
     [DR_COPY_TAGS.source]: sourceServerName,

@@ -16,7 +16,7 @@ export const MAX_OFFSET_MINUTES = 14 * 60;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
 /** A time as written, checked. `offsetMinutes` is undefined when it carries no zone. */
-export interface IsoTime {
+interface IsoTime {
   /** Wall-clock fields as written. */
   year: number;
   month: number;

@@ -21,11 +21,11 @@
 
 export const STATUSCAKE_API_URL = "https://api.statuscake.com/v1";
 /** Per request. */
-export const STATUSCAKE_TIMEOUT_MS = 15_000;
+const STATUSCAKE_TIMEOUT_MS = 15_000;
 /** StatusCake's largest page. */
-export const STATUSCAKE_PAGE_LIMIT = 100;
+const STATUSCAKE_PAGE_LIMIT = 100;
 /** A 429 whose window resets within this is waited out, once; a longer one is an error saying when to retry. */
-export const RATE_LIMIT_WAIT_MAX_MS = 5_000;
+const RATE_LIMIT_WAIT_MAX_MS = 5_000;
 /** A heartbeat's period bounds (StatusCake's). */
 export const HEARTBEAT_PERIOD_MIN_SECONDS = 30;
 export const HEARTBEAT_PERIOD_MAX_SECONDS = 172_800;

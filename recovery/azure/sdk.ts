@@ -21,9 +21,9 @@ import type { AzurePermission } from "./permissions";
 /** `Microsoft.Authorization/permissions` (no SDK package here covers it; the call is one GET through the locks client's pipeline). */
 const PERMISSIONS_API_VERSION = "2022-04-01";
 
-export const ARM_ENDPOINT = "https://management.azure.com";
+const ARM_ENDPOINT = "https://management.azure.com";
 /** Azure can take a long time to add an HA standby or scale storage; past this we stop waiting (Azure carries on). */
-export const DEFAULT_OPERATION_TIMEOUT_MS = 60 * 60_000;
+const DEFAULT_OPERATION_TIMEOUT_MS = 60 * 60_000;
 
 export interface AzureSdkServerApiOptions {
   /** @default new DefaultAzureCredential() */
@@ -510,7 +510,7 @@ const RECEIVER_KINDS: readonly (readonly [keyof ActionGroupResource, string])[] 
 ];
 
 /** The SDK's action group as ActionGroupFacts: receivers counted by kind, email addresses kept, nothing else (webhook URLs are secrets). */
-export function actionGroupFacts(g: ActionGroupResource, target: string): ActionGroupFacts {
+function actionGroupFacts(g: ActionGroupResource, target: string): ActionGroupFacts {
   const receivers: Record<string, number> = {};
   for (const [field, kind] of RECEIVER_KINDS) {
     const list = g[field];

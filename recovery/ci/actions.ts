@@ -10,7 +10,7 @@ import { appendFileSync } from "node:fs";
 
 export const STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY";
 export const STEP_OUTPUT_ENV = "GITHUB_OUTPUT";
-export const JOB_ENV_ENV = "GITHUB_ENV";
+const JOB_ENV_ENV = "GITHUB_ENV";
 
 /** Where problems writing the files are reported (stderr). @default nowhere */
 export type Log = (line: string) => void;

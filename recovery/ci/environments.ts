@@ -8,9 +8,9 @@ import { STACK_NAMES, type StackName } from "../../infra/config";
 import { UsageError } from "../errors";
 
 /** The blob container holding Pulumi state in each state storage account. */
-export const PULUMI_STATE_CONTAINER = "pulumi-state";
+const PULUMI_STATE_CONTAINER = "pulumi-state";
 /** The key in each infrastructure key vault that wraps the stack's data key. */
-export const PULUMI_SECRETS_KEY = "pulumi-secrets";
+const PULUMI_SECRETS_KEY = "pulumi-secrets";
 
 export interface CiEnvironment {
   /** Storage account holding Pulumi state (today Terraform's state account). */
@@ -59,7 +59,7 @@ export function oidcSubject(repository: string, stack: StackName, role: JobRole)
 }
 
 /** `azblob://pulumi-state`; the account comes from AZURE_STORAGE_ACCOUNT, as docs/infra.md logs in. */
-export function pulumiBackendUrl(): string {
+function pulumiBackendUrl(): string {
   return `azblob://${PULUMI_STATE_CONTAINER}`;
 }
 

@@ -36,9 +36,9 @@ export function reportArtifactName(stack: string, runId: string): string {
 }
 
 /** The only workflow whose journals a recovery resumes: the one that writes them (recover.yml), ... */
-export const RECOVER_WORKFLOW = ".github/workflows/recover.yml";
+const RECOVER_WORKFLOW = ".github/workflows/recover.yml";
 /** ... started by hand (the Actions tab or `gh workflow run`), never by a push, a schedule or a pull request. */
-export const RECOVER_EVENT = "workflow_dispatch";
+const RECOVER_EVENT = "workflow_dispatch";
 
 /** What GitHub's "List artifacts for a repository" returns, as far as it is used here. */
 const ArtifactList = z.object({
@@ -78,14 +78,14 @@ const WorkflowRunBody = z.looseObject({
 });
 
 /** The repository the journal is looked for in, as GitHub has it. */
-export interface RepositoryFacts {
+interface RepositoryFacts {
   id: number;
   fullName: string;
   defaultBranch: string;
 }
 
 /** The workflow run that uploaded an artifact, as GitHub has it. */
-export interface WorkflowRunFacts {
+interface WorkflowRunFacts {
   id: number;
   event: string;
   /** The workflow file: `.github/workflows/recover.yml`, or with the ref (`...@main`) as GitHub's docs show it. */
@@ -98,7 +98,7 @@ export interface WorkflowRunFacts {
 }
 
 /** An artifact of the journal's name that a recovery does not take, and why. */
-export interface UntrustedArtifact {
+interface UntrustedArtifact {
   artifactId: number;
   workflowRunId: number;
   createdAt: string;
@@ -129,7 +129,7 @@ function shown(text: string | null | undefined): string {
  * repository (not a fork), on its default branch, of recover.yml, started by workflow_dispatch.
  * The artifact's own `workflow_run` ids are checked too, when GitHub gives them.
  */
-export function untrustedBecause(artifact: ArtifactListing, run: WorkflowRunFacts, repo: RepositoryFacts): string[] {
+function untrustedBecause(artifact: ArtifactListing, run: WorkflowRunFacts, repo: RepositoryFacts): string[] {
   const reasons: string[] = [];
   const same = (r: { id: number; fullName: string }) => r.id === repo.id && r.fullName.toLowerCase() === repo.fullName.toLowerCase();
   const listed = artifact.workflow_run;
@@ -150,7 +150,7 @@ export function untrustedBecause(artifact: ArtifactListing, run: WorkflowRunFact
 }
 
 /** `artifact 6 of workflow run 666 (event pull_request, branch main of someone/fork, workflow .github/workflows/preview.yml)`. */
-export function describeUntrusted(u: UntrustedArtifact, repo: RepositoryFacts): string {
+function describeUntrusted(u: UntrustedArtifact, repo: RepositoryFacts): string {
   const r = u.run;
   if (!r) return `artifact ${u.artifactId} of workflow run ${u.workflowRunId} (GitHub has no such run in ${repo.fullName})`;
   const fork = r.headRepository && r.headRepository.fullName.toLowerCase() !== repo.fullName.toLowerCase() ? ` of ${shown(r.headRepository.fullName)}` : "";

@@ -51,7 +51,7 @@ type Decision = RunOutcome["decisions"][number];
 type Ending = RunOutcome["outcome"];
 
 /** How to go on after a run that did not complete, in the workflow and from a terminal. */
-export function resumeHint(meta: Pick<RunMeta, "runId" | "stack" | "scenario">, terminalCommand: string): string {
+function resumeHint(meta: Pick<RunMeta, "runId" | "stack" | "scenario">, terminalCommand: string): string {
   return [
     `**To resume**: run the *Recover* workflow again with environment \`${meta.stack}\`, scenario \`${meta.scenario}\` and resume \`${meta.runId}\`` +
       `${meta.stack === "production" ? " (and confirm production)" : ""}; it fetches this run's journal and stack config and continues after the last completed step.`,
@@ -60,7 +60,7 @@ export function resumeHint(meta: Pick<RunMeta, "runId" | "stack" | "scenario">, 
 }
 
 /** The run's steps (those of the workflow runs before too) as a Mermaid gantt chart, times UTC; "" when there is no step. */
-export function runGantt(meta: { stack: string; scenario: string }, records: readonly StepRecord[], until?: string): string {
+function runGantt(meta: { stack: string; scenario: string }, records: readonly StepRecord[], until?: string): string {
   if (records.length === 0) return "";
   return ganttBlock({
     title: `Recovery run ${meta.scenario} on ${meta.stack}, times UTC`,
@@ -70,7 +70,7 @@ export function runGantt(meta: { stack: string; scenario: string }, records: rea
 }
 
 /** The whole run as Markdown: inputs, every step (also those of the workflow runs before), a gantt chart of them, decisions, outcome. */
-export function runReportMarkdown(meta: RunMeta, records: readonly StepRecord[], decisions: readonly Decision[], outcome: Ending, terminalResume: string): string {
+function runReportMarkdown(meta: RunMeta, records: readonly StepRecord[], decisions: readonly Decision[], outcome: Ending, terminalResume: string): string {
   const inputs = Object.entries(meta.inputs).filter(([, v]) => v !== undefined);
   const lines = [
     `# Recovery run ${meta.runId}`,

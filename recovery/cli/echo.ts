@@ -32,7 +32,7 @@ function longPieces(argv: readonly string[]): string[] {
 }
 
 /** Cut every long argument out of `text`. */
-export function clipArguments(text: string, pieces: readonly string[]): string {
+function clipArguments(text: string, pieces: readonly string[]): string {
   let out = text;
   for (const piece of pieces) if (out.includes(piece)) out = out.split(piece).join(clipInput(piece));
   return out;

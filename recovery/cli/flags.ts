@@ -8,7 +8,7 @@ import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
 /** A flag whose parser collects its values into a list may be given more than once. */
-export function collectsList(option: Option): boolean {
+function collectsList(option: Option): boolean {
   if (option.variadic) return true;
   // commander's parseArg is `(value, previous) => next`; a collecting one turns [] into a list
   const parse = (option as Option & { parseArg?: (value: string, previous: unknown) => unknown }).parseArg;

@@ -10,7 +10,7 @@ import { SIGNAL_EXIT, type StopSignal } from "../errors";
 /** Where the interrupt notice goes (CliIO's err; not imported, io.ts builds on this module). */
 type ErrSink = { err(line: string): void };
 
-export const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGHUP", "SIGTERM"];
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGHUP", "SIGTERM"];
 
 export interface Interrupt {
   readonly signal: AbortSignal;

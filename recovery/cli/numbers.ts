@@ -6,7 +6,7 @@
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
-export interface NumberRule {
+interface NumberRule {
   flag: string;
   min: number;
   max: number;
@@ -15,7 +15,7 @@ export interface NumberRule {
 }
 
 /** A whole number from `min` to `max`, digits only. */
-export function wholeNumber(rule: NumberRule): (value: string) => number {
+function wholeNumber(rule: NumberRule): (value: string) => number {
   return (value) => {
     const text = value.trim();
     const n = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
@@ -31,7 +31,7 @@ export function wholeNumber(rule: NumberRule): (value: string) => number {
  * what the number can mean: a deadline of a microsecond is below any timer Node has (its
  * "delay out of range"), so such a flag states a floor that works.
  */
-export function positiveNumber(rule: NumberRule): (value: string) => number {
+function positiveNumber(rule: NumberRule): (value: string) => number {
   return (value) => {
     const text = value.trim();
     const n = /^\d{1,15}(?:\.\d{1,6})?$/.test(text) ? Number(text) : Number.NaN;

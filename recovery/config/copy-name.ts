@@ -10,7 +10,7 @@ import { refused, type Refusal } from "../data/names";
  * Why `name` cannot be a point-in-time copy (a flexible server): the config model's rule
  * (AZURE_SERVER_NAME), so a name the CLI accepts is one the stack accepts.
  */
-export function copyNameProblem(name: string): Refusal | undefined {
+function copyNameProblem(name: string): Refusal | undefined {
   if (AZURE_SERVER_NAME.test(name)) return undefined;
   const fix = "server names are 3 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (e.g. s189t01-aytq-ts-pg-ptr-2); leave --name out for a unique default";
   if (name.length < 3 || name.length > 63) return { problem: `is not a server name: it has ${name.length} characters, Azure allows 3 to 63`, fix };

@@ -14,13 +14,13 @@ import type { RawConfig, StackName } from "../../infra/config";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
-export interface StackIdentity {
+interface StackIdentity {
   shortCode: string;
   /** The subscription's resource prefix. */
   prefix: string;
 }
 
-export const STACK_IDENTITIES: Readonly<Record<StackName, StackIdentity>> = {
+const STACK_IDENTITIES: Readonly<Record<StackName, StackIdentity>> = {
   test: { shortCode: "ts", prefix: "s189t01" },
   preproduction: { shortCode: "pp", prefix: "s189t01" },
   production: { shortCode: "pd", prefix: "s189p01" },

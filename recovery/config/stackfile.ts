@@ -22,7 +22,7 @@ export function checkStackName(stack: string | undefined): StackName {
  * How many aliases a stack file may expand (the yaml package's own default, said out loud): a
  * "billion laughs" file of nested aliases is refused instead of eating the memory.
  */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 
 const FIX_STACK_FILE = "correct the stack file (git diff shows what changed in it; `git checkout -- <file>` puts the committed one back), then run this again";
 
@@ -33,7 +33,7 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
  * bad syntax, a key given twice (which value was meant?), an alias that is undefined or expands
  * too far, a top level or `config` that is not a map.
  */
-export function parseStackFile(text: string, file: string): Record<string, unknown> {
+function parseStackFile(text: string, file: string): Record<string, unknown> {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const first = doc.errors[0];
   if (first) {

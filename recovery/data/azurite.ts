@@ -13,7 +13,7 @@ export const AZURITE_ACCOUNT = "devstoreaccount1";
 export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 /** How long startAzurite waits for the port to answer. */
-export const AZURITE_START_TIMEOUT_MS = 30_000;
+const AZURITE_START_TIMEOUT_MS = 30_000;
 
 export interface AzuriteOptions {
   /** @default a free loopback port */
@@ -32,7 +32,7 @@ export interface AzuriteHandle {
   stop(): Promise<void>;
 }
 
-export function azuriteConnectionString(port: number, host = "127.0.0.1"): string {
+function azuriteConnectionString(port: number, host = "127.0.0.1"): string {
   return (
     `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
     `BlobEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};`

@@ -27,7 +27,7 @@ export const UPLOAD_CONCURRENCY = 4;
  */
 export const PIPE_BUFFER_BYTES = 16 * 1024;
 /** gzip level: 1 is several times faster than 6 for about 10% more bytes; the network is rarely the bottleneck. */
-export const GZIP_LEVEL = 1;
+const GZIP_LEVEL = 1;
 
 /** pg_dump's flags, compatible with the existing workflow's backups. Connection comes from the environment. */
 export function pgDumpArgs(format: BackupFormat, snapshot?: string): string[] {
@@ -59,7 +59,7 @@ export interface BackupTuning {
 }
 
 /** Where the time went (the benchmark prints these). */
-export interface BackupTimings {
+interface BackupTimings {
   /** Storage checks and version checks, run concurrently, before pg_dump starts. */
   precheckMs: number;
   /** pg_dump's start to its exit. */

@@ -17,7 +17,7 @@ import type { BlobHTTPHeaders, BlockBlobClient, BlockBlobCommitBlockListOptions 
 import { ToolError } from "../errors";
 
 /** Azure's limit on the blocks of one blob. */
-export const MAX_BLOCKS = 50_000;
+const MAX_BLOCKS = 50_000;
 
 export interface BlockUploadOptions {
   blockBytes: number;

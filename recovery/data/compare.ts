@@ -22,7 +22,7 @@ WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') 
 ORDER BY 1`;
 
 /** The SQL that summarises one table (a quoted, qualified name from LIST_TABLES). */
-export function tableSummarySql(qualified: string): string {
+function tableSummarySql(qualified: string): string {
   return `SELECT '${qualified.replace(/'/g, "''")}', count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint::numeric), 0) FROM ${qualified} t`;
 }
 
@@ -126,7 +126,7 @@ export function differencesTable(tables: readonly TableComparison[], labels: Com
 }
 
 /** One line per result: `EQUAL: 4 tables` or `DIFFERENT: 2 of 4 tables differ`. */
-export function comparisonVerdict(result: CompareResult): string {
+function comparisonVerdict(result: CompareResult): string {
   return result.equal ? `EQUAL: ${result.tables.length} tables` : `DIFFERENT: ${result.tables.filter((t) => !t.equal).length} of ${result.tables.length} tables differ`;
 }
 

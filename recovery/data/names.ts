@@ -10,7 +10,7 @@
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
 
-export const PLAIN_EXTENSION = ".sql.gz";
+const PLAIN_EXTENSION = ".sql.gz";
 export const CUSTOM_EXTENSION = ".dump";
 
 export type BackupFormat = "plain" | "custom";
@@ -82,7 +82,7 @@ export function checkBackupName(input: string, label = "--file"): string {
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Why `name` cannot be a blob container, or undefined (CONTAINER_NAME's rule, said part by part). */
-export function containerNameProblem(name: string): Refusal | undefined {
+function containerNameProblem(name: string): Refusal | undefined {
   if (CONTAINER_NAME.test(name)) return undefined;
   const fix = "container names are 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. database-backup); leave --container out for the stack's own";
   if (name.length < 3 || name.length > 63) return { problem: `is not a container name: it has ${name.length} characters, Azure allows 3 to 63`, fix };

@@ -34,7 +34,7 @@ import { HashCounter, type ProgressFn } from "./streams";
 import { chooseRestoreJobs, jobsWarning } from "./jobs";
 
 /** pg_dump ends every plain dump with this line; without it the dump was cut short. */
-export const DUMP_TRAILER = "PostgreSQL database dump complete";
+const DUMP_TRAILER = "PostgreSQL database dump complete";
 const HEAD_BYTES = 8192;
 /** psql for a restore: no psqlrc, stop at the first error, read stdin. BEGIN/COMMIT are ours (see above). */
 const PSQL_RESTORE_ARGS = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"];
@@ -58,7 +58,7 @@ export interface RestoreOutcome extends RestoreResult {
 }
 
 /** Which kind of file from its first bytes. */
-export function sniffFormat(head: Buffer): "plain-gzip" | "plain" | "custom" {
+function sniffFormat(head: Buffer): "plain-gzip" | "plain" | "custom" {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "plain-gzip";
   if (head.subarray(0, 5).toString("latin1") === "PGDMP") return "custom";
   return "plain";
@@ -94,7 +94,7 @@ export interface InspectedBackup {
 }
 
 /** How much of a backup is read to check it: enough for pg_dump's header, gzip'd or not. */
-export const INSPECT_BYTES = 64 * 1024;
+const INSPECT_BYTES = 64 * 1024;
 
 /**
  * Everything about a backup that can be checked before anything is changed: it exists, it is not

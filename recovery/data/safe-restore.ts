@@ -38,12 +38,12 @@ export interface SafeRestoreOutcome extends RestoreOutcome {
 }
 
 /** The question asked before anything is changed: what is restored, into which database, and what becomes of its contents. */
-export function restoreQuestion(backup: Pick<InspectedBackup, "name" | "bytes">, target: string, safety: boolean): string {
+function restoreQuestion(backup: Pick<InspectedBackup, "name" | "bytes">, target: string, safety: boolean): string {
   return `Restore ${backup.name} (${formatBytes(backup.bytes)}) into ${target}? Everything in that database is replaced${safety ? " (a safety backup of it is taken first)" : ", with no safety backup"}.`;
 }
 
 /** `err` with the safety backup named in its message (same class, exit code and fix). */
-export function withSafetyNote(err: unknown, safety: string, target: string): unknown {
+function withSafetyNote(err: unknown, safety: string, target: string): unknown {
   const note = `; the safety backup ${safety} holds ${target} as it was before (aytq-dr restore --file ${safety} puts it back)`;
   if (err instanceof DrError) {
     err.message += note;

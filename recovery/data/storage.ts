@@ -94,7 +94,7 @@ export interface BackupInfo {
   format: "plain" | "custom";
 }
 
-export function infoFrom(name: string, bytes: number, lastModified: Date, metadata: Record<string, string> = {}): BackupInfo {
+function infoFrom(name: string, bytes: number, lastModified: Date, metadata: Record<string, string> = {}): BackupInfo {
   const created = metadata[META.createdAt] ? new Date(metadata[META.createdAt]) : lastModified;
   return {
     name,

@@ -36,7 +36,7 @@ export interface ForeignKey {
 }
 
 /** One table of live as the surgical ways need it. */
-export interface LiveTable extends TableShape {
+interface LiveTable extends TableShape {
   /** Stored columns that are identity columns GENERATED ALWAYS (an INSERT must override them). */
   identityAlways: string[];
   /** Sequences owned by a column (serial, identity): `{ sequence, column }`, sequence qualified. */
@@ -74,7 +74,7 @@ SELECT json_build_object(
 )`;
 
 /** Live's tables (shape, identity columns, owned sequences, user triggers) and foreign keys. */
-export async function readLiveCatalog(url: string, label: string): Promise<LiveCatalog> {
+async function readLiveCatalog(url: string, label: string): Promise<LiveCatalog> {
   // one query, one connection: the restore reads this again just before it writes
   const text = await psql(url, `SELECT json_build_object('shapes', (${CATALOG}), 'extra', (${LIVE_CATALOG}))`, { what: `reading the tables, foreign keys and triggers of ${label}` });
   const { shapes, extra } = JSON.parse(text.trim()) as { shapes: TableShape[]; extra: { tables: (Omit<LiveTable, keyof TableShape> & { table: string })[]; foreignKeys: ForeignKey[] } };

@@ -184,7 +184,7 @@ function connectEarly(url: string): Spawned {
 }
 
 /** Pure: psql's result lines as per-table counts and moved sequences. */
-export function tally(tables: readonly PlannedTable[], lines: readonly string[][]): [SurgicalTableResult[], SurgicalResult["sequences"]] {
+function tally(tables: readonly PlannedTable[], lines: readonly string[][]): [SurgicalTableResult[], SurgicalResult["sequences"]] {
   const rows = tables.map((t) => ({ table: t.table, inserted: 0, updated: 0, deleted: 0, keptDiffering: 0 }));
   const sequences: SurgicalResult["sequences"] = [];
   const field = { inserted: "inserted", updated: "updated", deleted: "deleted", kept: "keptDiffering" } as const;

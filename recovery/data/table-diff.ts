@@ -102,7 +102,7 @@ export function planTable(live: TableShape, copy: TableShape): TablePlan {
 export const keyOf = (pk: readonly string[]): CompareKey => (pk.length ? `primary key (${pk.join(", ")})` : "content (no primary key)");
 
 /** The copy's side of a table: `(key, hash)` ordered by key, or `(hash, count)` without a key. */
-export function copySideSql(plan: TablePlan): string {
+function copySideSql(plan: TablePlan): string {
   const from = `FROM ${plan.table} t`;
   if (plan.pk.length === 0) return `COPY (SELECT md5(${rowOf(plan.columns)}), count(*) ${from} GROUP BY 1) TO STDOUT`;
   return `COPY (SELECT ${rowOf(plan.pk)}, md5(${rowOf(plan.columns)}) ${from} ORDER BY ${plan.pk.map((c) => `t.${quoteIdent(c)}`).join(", ")}) TO STDOUT`;
@@ -112,7 +112,7 @@ export function copySideSql(plan: TablePlan): string {
  * Live's count for a table, after the copy's side is in the temporary table: one line
  * `index, only in copy, only in live, changed (empty by content), rows live, rows copy, sum live, sum copy`.
  */
-export function liveSideSql(plan: TablePlan, index: number): string {
+function liveSideSql(plan: TablePlan, index: number): string {
   const from = `FROM ${plan.table} t`;
   if (plan.pk.length === 0) {
     return (

@@ -23,10 +23,10 @@ export interface KubernetesTunnelOptions {
 }
 
 /** The pod image: socat on Alpine, about 5 MB. */
-export const TUNNEL_IMAGE = "alpine/socat:1.8.0.3";
+const TUNNEL_IMAGE = "alpine/socat:1.8.0.3";
 /** Kubernetes removes a forgotten pod after this; long enough for the largest dump (the old one-hour limit broke them). */
 export const TUNNEL_DEADLINE_SECONDS = 12 * 3600;
-export const POD_READY_TIMEOUT_MS = 120_000;
+const POD_READY_TIMEOUT_MS = 120_000;
 const TUNNEL_PORT = 5432;
 
 export interface PodManifest {
@@ -151,7 +151,7 @@ export async function openKubernetesTunnel(options: KubernetesTunnelOptions, dep
  * The app's DATABASE_URL as read from its Secret, or a ToolError with the fix: the value must be a
  * postgres:// URL. The value is never quoted (it holds the password).
  */
-export function databaseUrlFromSecret(raw: string, key: string, namespace: string, secretName: string): ConnectionTarget & { host: string } {
+function databaseUrlFromSecret(raw: string, key: string, namespace: string, secretName: string): ConnectionTarget & { host: string } {
   let url: ConnectionTarget | undefined;
   let why = "is not a postgres:// URL";
   try {
@@ -169,7 +169,7 @@ export function databaseUrlFromSecret(raw: string, key: string, namespace: strin
 }
 
 /** The Secret exists but has no such key (or an empty one). */
-export function secretKeyMissing(namespace: string, name: string, key: string, keys: readonly string[]): ToolError {
+function secretKeyMissing(namespace: string, name: string, key: string, keys: readonly string[]): ToolError {
   return new ToolError(
     `secret ${namespace}/${name} has no ${key}${keys.length ? ` (its keys: ${keys.join(", ")})` : " (it holds no keys)"}`,
     `the app reads its database connection from ${key} in this Secret: check --stack names the right app (app.databaseSecretName), or pass --database-url`,
@@ -177,7 +177,7 @@ export function secretKeyMissing(namespace: string, name: string, key: string, k
 }
 
 /** The tunnel pod stopped before it was ready (evicted, its image would not run, the deadline passed). */
-export function tunnelPodEnded(namespace: string, name: string, phase: string, reason?: string): ToolError {
+function tunnelPodEnded(namespace: string, name: string, phase: string, reason?: string): ToolError {
   return new ToolError(
     `tunnel pod ${name} ended (${phase}${reason ? `: ${reason}` : ""}) before it was ready; nothing was read or changed`,
     `see why in the namespace's events (kept after the pod is deleted): kubectl get events -n ${namespace} --field-selector involvedObject.name=${name}; then run the command again, or pass --database-url`,

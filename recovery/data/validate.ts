@@ -10,7 +10,7 @@ import { clipInput } from "../util/clip";
 import { isRedirect, redirectProblem } from "../util/redirects";
 import { checkHttpUrl, elideUrl, elideUrls } from "../util/urls";
 
-export const DEFAULT_VALIDATE = {
+const DEFAULT_VALIDATE = {
   /** Attempts per URL. */
   attempts: 5,
   /** First wait between attempts; doubles each time. */

@@ -30,7 +30,7 @@ export interface VerifyOutcome {
 }
 
 /** Relations in a database's own schemas (tables, views, sequences...): 0 for a database fit to restore into. */
-export const USER_RELATIONS_SQL = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+const USER_RELATIONS_SQL = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')`;
 
@@ -38,7 +38,7 @@ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LI
  * A verification restores with --clean: it drops what the backup names. So --into-url must be an
  * empty scratch database, never one that holds something (a typo for the live database would lose it).
  */
-export async function checkEmptyScratch(url: string): Promise<void> {
+async function checkEmptyScratch(url: string): Promise<void> {
   const relations = Number((await psql(url, USER_RELATIONS_SQL, { what: "reading the --into-url database" })).trim());
   if (relations > 0) {
     throw new RefusedError(

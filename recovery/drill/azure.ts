@@ -50,7 +50,7 @@ export interface AzureDrillEnvironment {
 }
 
 /** What the drill would do to the stack, for the confirmation and the refusal. */
-export function azureIncidentFor(scenario: ScenarioName, stack: string): string {
+function azureIncidentFor(scenario: ScenarioName, stack: string): string {
   switch (scenario) {
     case "data-loss":
       return `create the drill's own table ${DRILL_SCRATCH_TABLE} in the ${stack} database and drop it, then recover it with a point-in-time copy restored into live`;

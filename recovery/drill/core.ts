@@ -24,7 +24,7 @@ export async function tableChecksums(url: string, tables: readonly string[]): Pr
   return out;
 }
 
-export async function heartbeatIds(url: string): Promise<Set<number>> {
+async function heartbeatIds(url: string): Promise<Set<number>> {
   const out = await psql(url, `select id from ${HEARTBEAT_TABLE}`).catch(() => "");
   return new Set(out.split("\n").filter(Boolean).map(Number));
 }
@@ -50,7 +50,7 @@ export async function waitForWarmup(writer: Pick<HeartbeatWriter, "rows" | "fail
 }
 
 /** Run `fn` against the live database through the platform (a tunnel on Azure), released after. */
-export async function withLive<T>(platform: Platform, fn: (url: string) => Promise<T>): Promise<T> {
+async function withLive<T>(platform: Platform, fn: (url: string) => Promise<T>): Promise<T> {
   const conn = await platform.connect({ kind: "live" });
   try {
     return await fn(conn.url);

@@ -72,7 +72,7 @@ function clock(t: number, subSecond: boolean): string {
 const TICK_STEPS_MS = [100, 200, 500, 1e3, 2e3, 5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1800e3, 3600e3, 7200e3, 21600e3, 43200e3, 86400e3];
 
 /** The chart's timeline as SVG: a row per step (bar from start to end, coloured by status), a row per moment, UTC ticks, RTO and RPO spans. */
-export function timelineSvg(chart: GanttChart, r: Pick<DrillReport, "incidentAt" | "validatedAt" | "recoveredTo" | "rtoSeconds" | "rpoSeconds">): string {
+function timelineSvg(chart: GanttChart, r: Pick<DrillReport, "incidentAt" | "validatedAt" | "recoveredTo" | "rtoSeconds" | "rpoSeconds">): string {
   const tasks = chart.sections.flatMap((s) => s.tasks).filter((t) => !Number.isNaN(ms(t.startedAt)));
   const markers = (chart.markers?.markers ?? []).filter((m) => !Number.isNaN(ms(m.at)));
   const endOf = (t: (typeof tasks)[number]): number => Math.max(ms(t.startedAt), ms(t.endedAt ?? chart.until ?? t.startedAt) || ms(t.startedAt));
@@ -145,7 +145,7 @@ export function timelineSvg(chart: GanttChart, r: Pick<DrillReport, "incidentAt"
 }
 
 /** The earlier drills' RTO and RPO, oldest first, then this one: a line each, a dot per drill (ringed red when the drill was RED). */
-export function trendSvg(points: readonly TrendPoint[], W = 480, H = 230): string {
+function trendSvg(points: readonly TrendPoint[], W = 480, H = 230): string {
   const left = 56;
   const right = 44;
   const top = 30;

@@ -32,9 +32,9 @@ export const RESTORE_POINT_LEAD_MS = 1000;
  * keeps writing. Minutes in a real incident; a few seconds here make the same point: rows written
  * after the restore point that a whole restore would throw away.
  */
-export const DETECTION_DELAY_MS = 3000;
+const DETECTION_DELAY_MS = 3000;
 /** The surgical variant's incident: a third of one table deleted, another table's rows changed. */
-export const SURGICAL_INCIDENT_SQL = "delete from qualifications where id % 3 = 0; update inductions set status = 'overwritten by the incident' where id % 4 = 0;";
+const SURGICAL_INCIDENT_SQL = "delete from qualifications where id % 3 = 0; update inductions set status = 'overwritten by the incident' where id % 4 = 0;";
 
 export interface LocalDrillOptions {
   scenario: ScenarioName;

@@ -14,7 +14,7 @@
  */
 import type { StepStatus } from "../runbook/run-model";
 
-export interface GanttTask {
+interface GanttTask {
   name: string;
   status: StepStatus;
   startedAt: string;
@@ -23,7 +23,7 @@ export interface GanttTask {
 }
 
 /** A moment drawn as a milestone (incident, restore point, service validated). */
-export interface GanttMarker {
+interface GanttMarker {
   name: string;
   at: string;
 }
@@ -62,10 +62,10 @@ const TAGS: Record<StepStatus, string[]> = {
 };
 
 /** `dateFormat` of the chart: dayjs tokens, matched by `utcWallClock`. */
-export const GANTT_DATE_FORMAT = "YYYY-MM-DD HH:mm:ss.SSS";
+const GANTT_DATE_FORMAT = "YYYY-MM-DD HH:mm:ss.SSS";
 
 /** `2024-07-24 06:01:03.000` for any ISO time (microseconds dropped), or undefined if it is not a time. */
-export function utcWallClock(iso: string | undefined): string | undefined {
+function utcWallClock(iso: string | undefined): string | undefined {
   if (iso === undefined) return undefined;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;

@@ -10,7 +10,7 @@ import { durationSeconds } from "./measure";
 import { ganttBlock, type GanttChart } from "./mermaid";
 import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 
-export type CheckStatus = "pass" | "fail" | "n/a";
+type CheckStatus = "pass" | "fail" | "n/a";
 
 export interface DrillCheck {
   name: string;

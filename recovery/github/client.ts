@@ -127,7 +127,7 @@ export function githubGet(opts: GithubRequestOptions, path: string): Promise<Git
 }
 
 /** One request to GitHub's REST API (a JSON body for POST). Failures to reach it throw a GithubFailure; any HTTP status is an answer. */
-export async function githubRequest(opts: GithubRequestOptions, method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<GithubAnswer> {
+async function githubRequest(opts: GithubRequestOptions, method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<GithubAnswer> {
   const insecure = insecureGithubApiUrl(opts.baseUrl);
   if (insecure) throw new GithubFailure(insecure, INSECURE_GITHUB_API_URL_FIX);
   const url = opts.baseUrl.replace(/\/+$/, "") + path;

@@ -9,14 +9,14 @@ import { UsageError } from "../errors";
 /** The push URL when no --heartbeat-url is given (the workflow: `pulumi stack output backupHeartbeatUrl --show-secrets`). */
 export const HEARTBEAT_URL_ENV = "AYTQ_DR_HEARTBEAT_URL";
 /** Per attempt. */
-export const HEARTBEAT_TIMEOUT_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Attempts before giving up (a blip must not become tomorrow morning's false alarm). */
-export const HEARTBEAT_ATTEMPTS = 3;
+const HEARTBEAT_ATTEMPTS = 3;
 /** Wait before the second attempt; doubled before each next one. */
-export const HEARTBEAT_RETRY_DELAY_MS = 2_000;
+const HEARTBEAT_RETRY_DELAY_MS = 2_000;
 
 /** Where to ping, safe to print: the scheme and host, never the path or query. */
-export function describeHeartbeatUrl(url: URL): string {
+function describeHeartbeatUrl(url: URL): string {
   return `${url.protocol}//${url.host}`;
 }
 

@@ -15,7 +15,7 @@ import { isRedirect, redirectProblem } from "../util/redirects";
 export const SLACK_ENV = "AYTQ_DR_SLACK_WEBHOOK";
 export const TEAMS_ENV = "AYTQ_DR_TEAMS_WEBHOOK";
 /** One webhook call's limit: a slow chat service must not hold up a recovery. */
-export const WEBHOOK_TIMEOUT_MS = 5000;
+const WEBHOOK_TIMEOUT_MS = 5000;
 
 export type Channel = "slack" | "teams";
 
@@ -27,7 +27,7 @@ export interface NotifyMessage {
 }
 
 /** Slack incoming webhook body: `text` is required (and is the notification text); blocks render it. */
-export function slackPayload(m: NotifyMessage): Record<string, unknown> {
+function slackPayload(m: NotifyMessage): Record<string, unknown> {
   const icon = { info: ":information_source:", attention: ":raised_hand:", failure: ":rotating_light:", success: ":white_check_mark:" }[m.tone];
   return {
     text: `${icon} ${m.title}\n${m.text}`,
@@ -39,7 +39,7 @@ export function slackPayload(m: NotifyMessage): Record<string, unknown> {
 }
 
 /** Teams (Workflows "when a webhook request is received"): a message with one Adaptive Card. */
-export function teamsPayload(m: NotifyMessage): Record<string, unknown> {
+function teamsPayload(m: NotifyMessage): Record<string, unknown> {
   const color = { info: "Default", attention: "Warning", failure: "Attention", success: "Good" }[m.tone];
   return {
     type: "message",

@@ -8,7 +8,7 @@ import { checkChange, type GateResult } from "./gate";
 import type { PreviewResult, StackPort, StepOp } from "../stack/port";
 import { redact } from "../util/redact";
 
-export type ChangeVerdict = "pass" | "attention" | "refused";
+type ChangeVerdict = "pass" | "attention" | "refused";
 
 export interface ChangePreview {
   stack: string;
@@ -39,7 +39,7 @@ const HEADLINE: Record<ChangeVerdict, string> = {
 };
 
 /** What the verdict means for the people about to merge. */
-export function verdictExplanation(p: ChangePreview): string {
+function verdictExplanation(p: ChangePreview): string {
   switch (p.verdict) {
     case "pass":
       return `Nothing changes on ${p.stack}: recoveries there see only their own changes.`;

@@ -59,7 +59,7 @@ export interface ConvergeResult {
 
 
 /** The pulumi commands that put config keys back to these values (undefined: the key was not set). */
-export function restoreCommands(previous: ConfigPatch, stack: string): string[] {
+function restoreCommands(previous: ConfigPatch, stack: string): string[] {
   return Object.entries(previous).map(([k, v]) =>
     v === undefined
       ? `pulumi config rm --path aytq:${k} --stack ${stack}`

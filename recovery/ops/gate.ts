@@ -15,7 +15,7 @@ const SERVER = "azure-native:dbforpostgresql:Server";
 const ALWAYS_PROTECTED_TYPES = ["azure-native:storage:StorageAccount", "azure-native:storage:BlobContainerImmutabilityPolicy"];
 
 /** What an operation may touch: a type (its last `:` part, e.g. `BranchProtection`), the ops, optionally the names. */
-export interface Expectation {
+interface Expectation {
   types: readonly string[];
   ops: readonly StepOp[];
   names?: readonly string[];
@@ -48,7 +48,7 @@ const ADOPTED_CHILDREN = ["Database", "DiagnosticSetting"];
 const MAINTENANCE_TYPES = ["Deployment", "Service", "Ingress", "IngressPatch", "ConfigMap", "UptimeCheck"];
 
 /** What each operation expects its preview to contain. */
-export function expectationsFor(op: Operation, ctx: GateContext): Expectation[] {
+function expectationsFor(op: Operation, ctx: GateContext): Expectation[] {
   switch (op.kind) {
     case "freeze":
     case "unfreeze":

@@ -40,7 +40,7 @@ function firstIssue(error: z.ZodError): string {
 }
 
 /** The ptrCopies stack output as a list of copies, or a UsageError saying what is wrong with it. Undefined or null: none. */
-export function ptrCopiesOutput(stackName: string, value: unknown): PtrCopy[] {
+function ptrCopiesOutput(stackName: string, value: unknown): PtrCopy[] {
   const parsed = COPIES.safeParse(value);
   if (parsed.success) return (parsed.data ?? []) as PtrCopy[];
   throw new UsageError(

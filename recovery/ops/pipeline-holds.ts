@@ -25,9 +25,9 @@ export const RUN_HOLDER = "run";
 /** The holder of `aytq-dr freeze` in one environment. */
 export const MANUAL_HOLDER = "manual";
 /** Converges of the pipeline stack before giving up on holds that keep changing. */
-export const DEFAULT_MAX_ROUNDS = 5;
+const DEFAULT_MAX_ROUNDS = 5;
 /** How long a converge waits for another update of the pipeline stack to finish. */
-export const DEFAULT_LOCK_WAIT_MS = 10 * 60_000;
+const DEFAULT_LOCK_WAIT_MS = 10 * 60_000;
 const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -65,14 +65,14 @@ export function parseHoldName(name: string): { environment: StackName; holder: s
 }
 
 /** A hold as a reader says it: `refs/aytq-dr/freeze/production-run` -> `production run`. */
-export function describeHold(ref: string): string {
+function describeHold(ref: string): string {
   const name = ref.replace(/^refs\//, "").replace(HOLD_PREFIX, "");
   const env = STACK_NAMES.find((e) => name.startsWith(`${e}-`));
   return env ? `${env} ${name.slice(env.length + 1)}` : name;
 }
 
 /** The hold names (`production-run`) of full ref names. */
-export const holdNames = (refs: readonly string[]): string[] => refs.map((r) => r.replace(/^refs\//, "").replace(HOLD_PREFIX, "")).sort();
+const holdNames = (refs: readonly string[]): string[] => refs.map((r) => r.replace(/^refs\//, "").replace(HOLD_PREFIX, "")).sort();
 
 export interface PipelineFreezeContext {
   /** The app repository's refs (github.ts). */

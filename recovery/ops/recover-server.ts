@@ -33,10 +33,10 @@ const SERVER = "azure-native:dbforpostgresql:Server";
 const DATABASE = "azure-native:dbforpostgresql:Database";
 const SETTING = "azure-native:monitor:DiagnosticSetting";
 
-export type RecoveryPhase = "look" | "refresh" | "create" | "adopt" | "finish" | "verify";
+type RecoveryPhase = "look" | "refresh" | "create" | "adopt" | "finish" | "verify";
 
 /** What a phase did, for the log, the step's summary and the journal. */
-export interface PhaseReport {
+interface PhaseReport {
   phase: RecoveryPhase;
   summary: string;
 }
@@ -64,7 +64,7 @@ export interface ReadyPoll {
 }
 
 /** A restart takes a minute or two; an HA change much longer (the update's own operation covers that wait). */
-export const DEFAULT_READY_POLL: ReadyPoll = { firstIntervalMs: 1_000, maxIntervalMs: 15_000, timeoutMs: 30 * 60_000 };
+const DEFAULT_READY_POLL: ReadyPoll = { firstIntervalMs: 1_000, maxIntervalMs: 15_000, timeoutMs: 30 * 60_000 };
 
 export interface RecoveryResult extends ConvergeResult {
   phases: PhaseReport[];
@@ -129,7 +129,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const SETTLED_NOT_READY = ["Stopped", "Disabled", "Dropping"];
 
 /** Poll the live server until Azure reports it Ready (a restart or an update answers 409 ServerBusy to anything else meanwhile). */
-export async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">, why: string): Promise<void> {
+async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">, why: string): Promise<void> {
   const s = o.settings;
   const poll = o.readyPoll ?? DEFAULT_READY_POLL;
   const wait = poll.sleep ?? sleep;
@@ -165,7 +165,7 @@ export async function waitUntilReady(o: Pick<RecoveryOptions, "azure" | "setting
  * as max_connections), wait until it is Ready, and check they are applied. Returns the parameters
  * the restart applied (none: no restart). Every scenario that gets here has the app stopped.
  */
-export async function applyPendingParameters(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<string[]> {
+async function applyPendingParameters(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<string[]> {
   const s = o.settings;
   const rg = s.resourceGroupName;
   const server = s.database.serverName;
@@ -206,7 +206,7 @@ export function describeDifference(x: ServerDifference): string {
  * Converge the real server to the declaration where Azure allows it in place; re-read to check.
  * Returns what was fixed and what could not be (warnings).
  */
-export async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<{ fixed: string[]; warnings: string[] }> {
+async function verifyServer(o: Pick<RecoveryOptions, "azure" | "settings" | "log" | "readyPoll">): Promise<{ fixed: string[]; warnings: string[] }> {
   const s = o.settings;
   const present = await o.azure.getServer(s.resourceGroupName, s.database.serverName);
   if (!present) throw new ToolError(`the live server ${s.database.serverName} is not in Azure after the recovery`, `look at it: az postgres flexible-server show -g ${s.resourceGroupName} -n ${s.database.serverName}`);
@@ -280,7 +280,7 @@ async function defersServerLock(o: RecoveryOptions): Promise<boolean | undefined
 }
 
 /** The warning a recovery that left the lock out ends with: what is missing and the one command that fixes it. */
-export function deferredLockWarning(stack: string, s: Settings): string {
+function deferredLockWarning(stack: string, s: Settings): string {
   const production = stack === "production" ? " --confirm-production" : "";
   return `the live server ${s.database.serverName} has NO delete lock: the identity that ran this recovery may not write locks (${LOCK_WRITE}). Someone with ${LOCK_ROLES} on ${s.resourceGroupName} runs: aytq-dr lock --stack ${stack}${production}`;
 }

@@ -25,7 +25,7 @@ import { clipInput } from "../util/clip";
 export const CONNECT_TIMEOUT_SECONDS = 10;
 
 /** The libpq keywords a URL may set, and the environment variable each goes to. */
-export const PARAM_ENV = {
+const PARAM_ENV = {
   host: "PGHOST",
   port: "PGPORT",
   dbname: "PGDATABASE",
@@ -42,7 +42,7 @@ export const PARAM_ENV = {
   channel_binding: "PGCHANNELBINDING",
 } as const;
 
-export type ConnectionKey = keyof typeof PARAM_ENV;
+type ConnectionKey = keyof typeof PARAM_ENV;
 
 /** What a URL connects to, keyword by keyword, as libpq reads it (absent keys: libpq's defaults). */
 export type ConnectionTarget = Partial<Record<ConnectionKey, string>>;

@@ -20,9 +20,9 @@ export interface QueryOptions {
   what?: string;
 }
 
-export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
 /** Field separator of psql's output here. */
-export const FIELD_SEPARATOR = "\t";
+const FIELD_SEPARATOR = "\t";
 
 /** psql's argv for one call: no connection in it (that goes through psqlEnv). */
 export function psqlArgs(sql: string, options: Pick<QueryOptions, "stdin"> = {}): string[] {

@@ -80,7 +80,7 @@ export async function runPg(tool: PgTool, args: readonly string[], url: string |
 }
 
 /** The line a person needs from a tool's stderr: the first ERROR/FATAL line, else the last line. */
-export function errorLine(stderr: string): string {
+function errorLine(stderr: string): string {
   const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   return lines.find((l) => /\b(ERROR|FATAL|error|could not)\b/.test(l)) ?? lines[lines.length - 1] ?? "(no message)";
 }
@@ -98,7 +98,7 @@ export function pgFailure(what: string, stderr: string, url?: string): ToolError
  * credentials, name an existing database, or reach the server. Order matters: a refused password
  * also mentions the connection, and must not be told to check the network.
  */
-export function failureHint(cleanStderr: string): string | undefined {
+function failureHint(cleanStderr: string): string | undefined {
   if (/could not start: ENOENT/.test(cleanStderr)) return installHint();
   const line = errorLine(cleanStderr);
   if (/password authentication failed|no password supplied|fe_sendauth/i.test(cleanStderr)) {

@@ -1,14 +1,14 @@
 /** What changes between two evaluations of the program: resources added, removed, and changed property by property. */
 import { PlannedResource, resourceKey } from "./evaluate";
 
-export interface PropertyChange {
+interface PropertyChange {
   /** Dotted path: `inputs.createMode`, `options.protect`, `inputs.rules[0].host`. */
   path: string;
   before?: unknown;
   after?: unknown;
 }
 
-export interface ResourceChange {
+interface ResourceChange {
   type: string;
   name: string;
   changes: PropertyChange[];

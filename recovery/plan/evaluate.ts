@@ -12,9 +12,9 @@ import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
 /** Shown instead of any secret input. */
 export const SECRET_PLACEHOLDER = "[secret]";
 /** Shown instead of a dynamic resource's serialized provider. */
-export const DYNAMIC_PROVIDER = "[dynamic provider]";
+const DYNAMIC_PROVIDER = "[dynamic provider]";
 
-export interface PlannedOptions {
+interface PlannedOptions {
   protect: boolean;
   ignoreChanges: string[];
   /** `customTimeouts`, when set. */

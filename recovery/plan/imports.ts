@@ -9,7 +9,7 @@
 import { pathValues, replaceKeysOf } from "../../infra/replace-keys";
 import type { PlannedResource } from "./evaluate";
 
-export interface ImportRisk {
+interface ImportRisk {
   key: string;
   reason: string;
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Subscription id used when the stack sets none and no provider can be asked. */
 export const PLAN_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
-export const PLAN_TENANT_ID = "00000000-0000-0000-0000-000000000001";
+const PLAN_TENANT_ID = "00000000-0000-0000-0000-000000000001";
 
 /** Inputs that carry a resource's own Azure name, by preference. */
 const NAME_INPUTS = [
@@ -25,7 +25,7 @@ const NAME_INPUTS = [
 ] as const;
 
 /** The Azure name a resource of this type gets from its inputs (the child's own name, not its parent's). */
-export function azureNameOf(type: string, inputs: Record<string, unknown>): string | undefined {
+function azureNameOf(type: string, inputs: Record<string, unknown>): string | undefined {
   const own: Record<string, string> = {
     "azure-native:dbforpostgresql:Database": "databaseName",
     "azure-native:dbforpostgresql:Configuration": "configurationName",

@@ -72,7 +72,7 @@ export function withHolds(target: PipelineTarget, holds: readonly string[]): Pip
 }
 
 /** One setting where GitHub and the stack disagree. */
-export interface RuleDifference {
+interface RuleDifference {
   /** The config key (`pipeline.enforceAdmins`), or a description when no key sets it alone. */
   label: string;
   stack: string;
@@ -101,7 +101,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 const FROZEN_NOTE = "fixed while main is frozen";
 
 /** Every setting where the live rule differs from the declared one, in the order GitHub's settings page lists them. */
-export function compareBranchProtection(target: PipelineTarget, live: LiveBranchProtection): RuleDifference[] {
+function compareBranchProtection(target: PipelineTarget, live: LiveBranchProtection): RuleDifference[] {
   const d = target.rule;
   const out: RuleDifference[] = [];
   const flag = (key: string, stack: boolean, github: boolean) => {

@@ -16,7 +16,7 @@ import type { GithubVariableAnswer, GithubWorkflowAnswer } from "./github";
 
 
 /** A backup as pre-flight needs it. */
-export interface BackupSummary {
+interface BackupSummary {
   name: string;
   createdAt: Date;
   verified: boolean;
@@ -264,7 +264,7 @@ export function backupWorkflowResult(a: GithubWorkflowAnswer): PreflightResult {
   }
 }
 
-export const PREVIEW_IDENTITY_CHECK = "pull requests preview with their own read-only identity";
+const PREVIEW_IDENTITY_CHECK = "pull requests preview with their own read-only identity";
 
 /**
  * The preview environment's identity against the recovery environment's (their AZURE_CLIENT_ID):

@@ -78,7 +78,7 @@ function actorsOf(lists: ActorLists, org: string): LiveActor[] {
 }
 
 /** The REST answer in the shape pre-flight compares. Throws with the first thing that does not fit. */
-export function liveRuleFromRest(body: unknown, org: string): LiveBranchProtection {
+function liveRuleFromRest(body: unknown, org: string): LiveBranchProtection {
   const b = protectionBody.parse(body);
   const r = b.required_pull_request_reviews;
   const sc = b.required_status_checks;

@@ -23,9 +23,9 @@ const HOUR = 3_600_000;
 export const deleteLockName = lockName;
 
 /** A check the stack declares, and whether it should be paused (the program's own rule). */
-export type ExpectedUptimeCheck = UptimeCheckOutput;
+type ExpectedUptimeCheck = UptimeCheckOutput;
 
-export interface ExpectedLock {
+interface ExpectedLock {
   /** `live server s189p01-...`, for people. */
   what: string;
   resourceId: string;
@@ -80,7 +80,7 @@ export function monitoringExpectation(stack: string, s: Settings, subscriptionId
 }
 
 /** One part of the reading: its value, or why there is none (`not-read`: nothing could be asked; `failed`: the asking failed). */
-export type Reading<T> = { state: "read"; value: T } | { state: "not-read" | "failed"; why: string; fix: string };
+type Reading<T> = { state: "read"; value: T } | { state: "not-read" | "failed"; why: string; fix: string };
 
 export interface MonitoringReading {
   /** undefined when StatusCake is off. `heartbeat` undefined: no heartbeat check of that name. */

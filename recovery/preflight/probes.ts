@@ -27,7 +27,7 @@ import { monitoringExpectation, readMonitoring, statusCakeFromEnv } from "./moni
 import { envValue } from "../util/env";
 
 /** One HTTP GET with a deadline. */
-export async function probeUrl(url: string, timeoutMs = 10_000): Promise<ProbeAnswer> {
+async function probeUrl(url: string, timeoutMs = 10_000): Promise<ProbeAnswer> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
     await res.arrayBuffer().catch(() => undefined);
@@ -57,7 +57,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 }
 
 /** Can we start the tunnel pod and port-forward in the namespace? */
-export async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> {
+async function kubernetesAccess(namespace: string): Promise<ProbeAnswer> {
   const verbs = [["create", "pods"], ["create", "pods/portforward"], ["get", "secrets"]];
   const denied: string[] = [];
   for (const [verb, resource] of verbs) {

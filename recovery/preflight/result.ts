@@ -1,5 +1,5 @@
 /** One line of a pre-flight: its own file, so the checks of each part can return it without importing the whole pre-flight. */
-export type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
+type PreflightStatus = "pass" | "warn" | "fail" | "n/a";
 
 export interface PreflightResult {
   name: string;

@@ -14,7 +14,7 @@ import type { StepRecord } from "./run-model";
 export const DECISION_STEP = "compare";
 
 /** Every answer the decision takes: a way, or `no` (stop at the comparison). */
-export const DATA_CHOICES = [...RESTORE_WAYS, "no"] as const;
+const DATA_CHOICES = [...RESTORE_WAYS, "no"] as const;
 export type DataChoice = (typeof DATA_CHOICES)[number];
 
 /** What each way loses, for every message that asks for a way: nobody picks one without reading it. */

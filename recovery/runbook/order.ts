@@ -11,7 +11,7 @@ import { UsageError } from "../errors";
 import type { ScenarioName, StepRecord } from "./run-model";
 import { EARLIER_SCENARIO_STEPS, SCENARIO_STEPS } from "./scenarios";
 
-export const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", "not-applicable"];
+const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", "not-applicable"];
 
 /**
  * Steps journalled under an older name, by the step that does their work now. data-loss's
@@ -19,7 +19,7 @@ export const COMPLETED: readonly StepRecord["status"][] = ["done", "unchanged", 
  * done has done copy-into-live's work; one with only backup-copy done resumes at copy-into-live,
  * which finds that backup and restores it.
  */
-export const RENAMED_STEPS: ReadonlyMap<string, string> = new Map([["restore-live", "copy-into-live"]]);
+const RENAMED_STEPS: ReadonlyMap<string, string> = new Map([["restore-live", "copy-into-live"]]);
 
 const current = (step: string) => RENAMED_STEPS.get(step) ?? step;
 

@@ -9,7 +9,7 @@ import type { RunStore } from "./run-store";
 import type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay } from "../data/types";
 
 // the data tools' vocabulary, as the runbooks and platforms name it
-export type { BackupResult, CompareResult, DatabaseConnection, HealthCheckResult, HealthTarget, RestoreResult, RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay, TableComparison } from "../data/types";
+export type {  CompareResult, DatabaseConnection,  HealthTarget,  RestoreWay, StorageLocation, SurgicalPlan, SurgicalResult, SurgicalWay, TableComparison } from "../data/types";
 
 /** Which database a data step works on: the live one, or a point-in-time copy by name. */
 export type DatabaseRef = { kind: "live" } | { kind: "copy"; name: string };
@@ -69,7 +69,7 @@ export interface Platform {
   healthTargets(): HealthTarget[];
 }
 
-export interface BackupRequest {
+interface BackupRequest {
   /** Blob name, already normalised (ends .sql.gz or .dump). */
   name: string;
   format?: "plain" | "custom";

@@ -35,9 +35,9 @@ export interface RestoreCopyOutcome {
 
 const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 /** The safety backup of live before the copy's data comes back: names the copy and the moment. */
-export const restoreCopySafetyName = (copyName: string, now: Date): string => `safety_before_restore_copy_${copyName}_${stamp(now)}.sql.gz`;
+const restoreCopySafetyName = (copyName: string, now: Date): string => `safety_before_restore_copy_${copyName}_${stamp(now)}.sql.gz`;
 /** `whole` keeps the copy's dump as a backup, as data-loss's step does. */
-export const restoreCopyBackupName = (copyName: string, now: Date): string => `restore_copy_${copyName}_${stamp(now)}.sql.gz`;
+const restoreCopyBackupName = (copyName: string, now: Date): string => `restore_copy_${copyName}_${stamp(now)}.sql.gz`;
 
 /** Compare, ask, back live up, bring the data back by the way chosen. `no` (or a refused plan) changes nothing. */
 export async function restoreCopy(req: RestoreCopyRequest): Promise<RestoreCopyOutcome> {

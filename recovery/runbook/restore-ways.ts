@@ -112,7 +112,7 @@ export function surgicalSummary(copyName: string, r: SurgicalResult): string {
 }
 
 /** Per table, what one way loses (rows written since, discarded) and leaves (damage not repaired). */
-export interface WayOutcome {
+interface WayOutcome {
   lost: number;
   left: number;
 }

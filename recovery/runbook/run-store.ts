@@ -21,7 +21,7 @@ import type { StorageLocation } from "../data/types";
 
 const pad = (n: number) => String(n).padStart(4, "0");
 
-export function runPrefix(stack: string, runId: string): string {
+function runPrefix(stack: string, runId: string): string {
   return `${RUNS_PREFIX}${stack}/${runId}/`;
 }
 

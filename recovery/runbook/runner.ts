@@ -20,7 +20,7 @@ import { StepContext } from "./run-model";
  * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own
  * random suffix, so two runs started in the same minute never share (and later tidy away) one copy.
  */
-export function runCopyName(liveServerName: string, started: Date, runId: string): string {
+function runCopyName(liveServerName: string, started: Date, runId: string): string {
   const suffix = runId.slice(runId.lastIndexOf("-") + 1);
   return `${defaultCopyName(liveServerName, started).slice(0, 63 - suffix.length - 1)}-${suffix}`;
 }
@@ -140,7 +140,7 @@ export async function runScenario(req: RunRequest): Promise<RunOutcome> {
 }
 
 /** After Ctrl-C, how long a run waits for the interrupted step to stop before it returns. */
-export const STEP_STOP_GRACE_MS = 60_000;
+const STEP_STOP_GRACE_MS = 60_000;
 
 /** True when `work` settled (either way) within `ms`, false when it was still running. */
 async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -7,7 +7,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } fr
 import { UsageError } from "../errors";
 
 /** Larger than any journal a run writes (a line per step, a few hundred bytes each). */
-export const MAX_RUN_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_RUN_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What is at `file`, without following a link: undefined when nothing is. */
 export function entryKind(file: string): "file" | "directory" | "symlink" | "other" | undefined {
@@ -24,7 +24,7 @@ export function entryKind(file: string): "file" | "directory" | "symlink" | "oth
 }
 
 /** A UsageError when `file` exists and is not a regular file; `fix` is the fix line. */
-export function refuseIrregular(file: string, fix: string): void {
+function refuseIrregular(file: string, fix: string): void {
   const kind = entryKind(file);
   if (kind === "symlink") throw new UsageError(`${file} is a symbolic link: aytq-dr never follows one in a run's folder; nothing was changed`, fix);
   if (kind !== undefined && kind !== "file") throw new UsageError(`${file} is not a regular file; nothing was changed`, fix);

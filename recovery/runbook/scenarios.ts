@@ -15,7 +15,7 @@ import { compareAndDecide, decisionToCarryOut, surgicalInto } from "./bring-back
 import { withConnection } from "./connections";
 import { DECISION_STEP } from "./decision";
 
-export type StepFn = (ctx: StepContext) => Promise<StepResult>;
+type StepFn = (ctx: StepContext) => Promise<StepResult>;
 
 export interface StepDef {
   name: string;
@@ -25,7 +25,7 @@ export interface StepDef {
 }
 
 /** Backup names are fixed per run, so a re-run of the step finds its own backup. */
-export const safetyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_safety.sql.gz`;
+const safetyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_safety.sql.gz`;
 export const copyBackupName = (stack: string, runId: string) => `aytq_${stack}_${runId}_copy.sql.gz`;
 
 function need(value: string | undefined, what: string): string {

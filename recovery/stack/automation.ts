@@ -32,7 +32,7 @@ import { envValue } from "../util/env";
 import { removeOnExit } from "../util/exit-cleanup";
 
 /** Env var: folder whose `bin/pulumi` is the CLI to use (tests point it at a fake). @default `pulumi` on PATH */
-export const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
+const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
 
 export interface AutomationOptions {
   /** Where Pulumi.yaml is. @default PROJECT_ROOT */
@@ -57,7 +57,7 @@ export interface AutomationOptions {
 const key = (p: string) => `${CONFIG_NAMESPACE}:${p}`;
 
 /** What translateError knows about the failed command beyond the error itself. */
-export interface FailureContext extends EngineFailureText {
+interface FailureContext extends EngineFailureText {
   /** The engine operation that failed, when it was one. */
   phase?: EnginePhase;
   /** Applied to every line of the message (redaction of the port's secret config values). @default redact */
@@ -75,7 +75,7 @@ const HINTS: Record<EnginePhase | "other", string> = {
  * A pulumi command this adapter ran itself (runPulumi) that did not succeed. Its message says only
  * how the process ended: never its argv, never what it was given on standard input.
  */
-export class PulumiRunError extends Error {
+class PulumiRunError extends Error {
   constructor(
     /** How the process ended: `exited with code 255`, `was killed with SIGTERM`, `could not be started (...)`. */
     readonly exit: string,
@@ -96,7 +96,7 @@ const STACK_NOT_FOUND_TEXT = /no stack named.*found/;
  * (events, the printed Diagnostics section, the CLI's error lines): redacted, deduplicated, bounded.
  * An `up` that deviated from its saved plan says so: the stack changed since the preview was approved.
  */
-export function translateError(err: unknown, stackName: string, what: string, context: FailureContext = {}): Error {
+function translateError(err: unknown, stackName: string, what: string, context: FailureContext = {}): Error {
   const own = err instanceof PulumiRunError ? err : undefined;
   if (err instanceof ConcurrentUpdateError || (own && LOCKED_TEXT.test(own.stderr))) {
     return new LockedError(
@@ -161,7 +161,7 @@ export function resourceName(urn: string, inputs?: Record<string, unknown>, type
 }
 
 /** The steps a preview announced, from its engine events. */
-export function stepsFromEvents(events: readonly EngineEvent[]): PreviewStep[] {
+function stepsFromEvents(events: readonly EngineEvent[]): PreviewStep[] {
   const steps: PreviewStep[] = [];
   for (const e of events) {
     const m = e.resourcePreEvent?.metadata;
@@ -192,7 +192,7 @@ function maskPairs(text: string, pairs: Iterable<[string, string]>): string {
  * workspace has one, the workspace's envVars, PATH starting with the CLI's folder when the CLI is
  * given by path (so that it finds its bundled plugins), and PULUMI_AUTOMATION_API=true.
  */
-export function pulumiEnvironment(workspace: Pick<Workspace, "pulumiHome" | "envVars">, command: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function pulumiEnvironment(workspace: Pick<Workspace, "pulumiHome" | "envVars">, command: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const extra: Record<string, string> = { ...(workspace.pulumiHome ? { PULUMI_HOME: workspace.pulumiHome } : {}), ...workspace.envVars };
   const env: NodeJS.ProcessEnv = { ...base, ...extra };
   if (path.isAbsolute(command)) env.PATH = `${path.dirname(command)}${path.delimiter}${extra.PATH || base.PATH || ""}`;
@@ -217,7 +217,7 @@ interface EngineHooks {
  * Why the Pulumi CLI could not be run, in words: the SDK reports a missing executable as
  * `code: -2` (ENOENT), which says nothing to an operator.
  */
-export function pulumiCliError(err: unknown, root: string | undefined): ToolError {
+function pulumiCliError(err: unknown, root: string | undefined): ToolError {
   const where = root === undefined ? "`pulumi` on PATH" : `${root}/bin/pulumi (${PULUMI_ROOT_ENV})`;
   const install = `install the Pulumi CLI (https://www.pulumi.com/docs/install/) so that \`pulumi\` is on PATH, or set ${PULUMI_ROOT_ENV} to the folder that holds bin/pulumi`;
   // commandResult is private in the SDK's types, but it is where the exit code (-2: ENOENT) and stderr are

@@ -1,8 +1,8 @@
 /** Path keys as Pulumi's `--path` reads them: `recovery.ptrCopies[0].name`. */
 
-export type PathPart = string | number;
+type PathPart = string | number;
 
-export function parsePath(p: string): PathPart[] {
+function parsePath(p: string): PathPart[] {
   const parts: PathPart[] = [];
   for (const segment of p.split(".")) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(segment);

@@ -8,12 +8,12 @@ import type { DiagnosticEvent } from "@pulumi/pulumi/automation";
 import { diagnosticWhere, GENERIC_FAILURE, stripColors } from "./progress";
 
 /** At most this many lines of engine diagnostics go into an error message. */
-export const MAX_FAILURE_LINES = 40;
+const MAX_FAILURE_LINES = 40;
 /** A single line longer than this is cut (Azure errors can embed whole JSON bodies). */
-export const MAX_FAILURE_LINE_CHARS = 400;
+const MAX_FAILURE_LINE_CHARS = 400;
 
 /** The engine's words when an `up --plan` deviates from its plan (pkg/resource/deploy, v3.248.0). */
-export const PLAN_VIOLATION = /violates plan|is not allowed by the plan|expected resource operations for \S+ but none were seen/;
+const PLAN_VIOLATION = /violates plan|is not allowed by the plan|expected resource operations for \S+ but none were seen/;
 
 /** What a failed engine command left behind. */
 export interface EngineFailureText {
@@ -71,7 +71,7 @@ function errorLines(text: string, everyLine: boolean): Finding[] {
 }
 
 /** The engine's error diagnostics and the CLI's error lines, in that order. */
-export function findings(text: EngineFailureText): Finding[] {
+function findings(text: EngineFailureText): Finding[] {
   const fromEvents = (text.diagnostics ?? [])
     .filter((d) => d.severity === "error")
     .map((d) => ({ where: diagnosticWhere(d), message: stripColors(d.message).trim() }));

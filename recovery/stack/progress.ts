@@ -13,7 +13,7 @@ export type EnginePhase = "refresh" | "preview" | "up";
 export const DEFAULT_PROGRESS_INTERVAL_MS = 60_000;
 
 /** Longest progress line for a diagnostic; Azure errors can run to pages. */
-export const MAX_DIAGNOSTIC_LINE_CHARS = 300;
+const MAX_DIAGNOSTIC_LINE_CHARS = 300;
 
 /** [doing, done] for each step op; `same` is absent on purpose: nothing happens, nothing to say. */
 const VERBS: Readonly<Record<string, readonly [string, string]>> = {

@@ -62,7 +62,7 @@ export function stateResources(d: DeploymentState): StateResource[] {
 }
 
 /** A resource that still points at one being forgotten, and how. */
-export interface StateReference {
+interface StateReference {
   /** The resource that would be left pointing at nothing. */
   from: string;
   /** The forgotten resource it points at. */

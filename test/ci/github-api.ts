@@ -16,10 +16,10 @@ import type { AddressInfo } from "node:net";
 import type { ArtifactListing } from "../../recovery/ci/journal-artifact";
 
 /** The repository's id in the stand-in (GitHub's ids are numbers). */
-export const REPO_ID = 801_234_567;
+const REPO_ID = 801_234_567;
 
 /** A workflow run as the stand-in keeps it; served with the rest of GitHub's fields. */
-export interface StandInRun {
+interface StandInRun {
   id: number;
   event: string;
   /** The workflow file, e.g. `.github/workflows/recover.yml` (GitHub's docs also show `...@main`). */

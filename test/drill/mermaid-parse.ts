@@ -12,7 +12,7 @@ import type { Mermaid } from "mermaid" with { "resolution-mode": "import" };
 
 let loading: Promise<Mermaid> | undefined;
 
-export function loadMermaid(): Promise<Mermaid> {
+function loadMermaid(): Promise<Mermaid> {
   loading ??= (async () => {
     const { JSDOM } = await import("jsdom");
     const g = globalThis as { window?: unknown };

@@ -13,7 +13,7 @@ export const HOSTILE = [
   ":",
 ];
 
-export const at = (s: number): string => new Date(Date.UTC(2024, 6, 24, 6, 1, 0) + s * 1000).toISOString();
+const at = (s: number): string => new Date(Date.UTC(2024, 6, 24, 6, 1, 0) + s * 1000).toISOString();
 
 export function step(name: string, from: number, to: number | undefined, status: DrillStep["status"] = "done"): DrillStep {
   return { name, status, startedAt: at(from), endedAt: to === undefined ? undefined : at(to), durationSeconds: to === undefined ? null : to - from, summary: `${name} ok` };

@@ -53,7 +53,7 @@ export async function createDatabase(cluster: PgCluster, prefix = "db"): Promise
 }
 
 /** Schema with the things a restore can get wrong: sequences, FKs, checks, uniques, enums, views, unicode. */
-export const SEED_SQL = `
+const SEED_SQL = `
 CREATE TYPE mood AS ENUM ('happy', 'sad');
 CREATE TABLE teachers (id serial PRIMARY KEY, trn char(7) UNIQUE NOT NULL, name text NOT NULL, mood mood, born date CHECK (born > '1900-01-01'));
 CREATE TABLE qualifications (id bigserial PRIMARY KEY, teacher_id int NOT NULL REFERENCES teachers(id) ON DELETE CASCADE, kind text NOT NULL, awarded timestamptz, details jsonb);

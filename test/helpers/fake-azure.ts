@@ -55,7 +55,7 @@ export type ReportedIdCase = "lower" | "as-sent";
  * Database for PostgreSQL flexible server": static parameters; the configuration's `isDynamicConfig`
  * is false). The ones the stacks and tests set.
  */
-export const STATIC_PARAMETERS: ReadonlySet<string> = new Set(["max_connections", "shared_buffers", "max_worker_processes", "max_prepared_transactions", "shared_preload_libraries"]);
+const STATIC_PARAMETERS: ReadonlySet<string> = new Set(["max_connections", "shared_buffers", "max_worker_processes", "max_prepared_transactions", "shared_preload_libraries"]);
 
 export interface SimServer {
   id: string;
@@ -113,7 +113,7 @@ const LOCK = "azure-native:authorization:ManagementLockByScope";
 export const NO_WAIT_POLL: ReadyPoll = { firstIntervalMs: 1, maxIntervalMs: 1, timeoutMs: 10_000 };
 
 /** Azure's default value of a server parameter nobody set. */
-export const DEFAULT_PARAMETER_VALUE = "(system default)";
+const DEFAULT_PARAMETER_VALUE = "(system default)";
 
 const lower = (id: string) => id.toLowerCase();
 
@@ -130,7 +130,7 @@ function settingGet(setting: { props: Record<string, unknown> }): Record<string,
 }
 
 /** The id Azure reports for a diagnostic setting: lower-cased up to the setting's own segment (ENGINE.md §8d). */
-export function azureSettingId(resourceUri: string, name: string): string {
+function azureSettingId(resourceUri: string, name: string): string {
   return `${lower(resourceUri)}/providers/microsoft.insights/diagnosticSettings/${name}`;
 }
 
@@ -139,7 +139,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** The error text azure-native gives for a create of something that exists (ENGINE.md §8a). */
-export function alreadyExists(id: string): Error {
+function alreadyExists(id: string): Error {
   return new Error(`cannot create already existing resource '${id}'`);
 }
 

@@ -118,7 +118,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * inputs takes its old value; a leaf the old inputs lack is removed from the new; no intermediate
  * object is created, so a path whose parent the new inputs lack stays as it is.
  */
-export function resetIgnored(old: Record<string, unknown>, inputs: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+function resetIgnored(old: Record<string, unknown>, inputs: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
   const out = structuredClone(inputs);
   for (const path of paths) {
     const keys = path.split(".");
@@ -144,7 +144,7 @@ export function resetIgnored(old: Record<string, unknown>, inputs: Record<string
 }
 
 /** The replace keys that differ between old and new inputs, as azure-native's Diff finds them (ENGINE.md §11). */
-export function changedReplaceKeys(type: string, old: Record<string, unknown>, inputs: Record<string, unknown>): string[] {
+function changedReplaceKeys(type: string, old: Record<string, unknown>, inputs: Record<string, unknown>): string[] {
   const table = replaceKeysOf(type);
   if (!table) {
     if (type.startsWith("azure-native:")) throw new Error(`the fake engine has no replace keys for ${type}: add it to infra/azure-native-replace-keys.json`);

@@ -12,7 +12,7 @@ export interface FakeResource extends DeploymentResource {
 }
 
 /** An engine event, or a pause of the fake engine at that point (a step that takes a while). */
-export type FakeEvent = Record<string, unknown> | { sleepMs: number };
+type FakeEvent = Record<string, unknown> | { sleepMs: number };
 
 export interface FakePulumiState {
   config?: Record<string, unknown>;

@@ -10,7 +10,7 @@ import { Case, FAKE_VARS, flatSteps, invocations, JobDoc, loadLocalAction, matri
  * The action pins checked against their repositories' tags (fetched snapshots; `git rev-parse <tag>^{commit}`).
  * A `uses:` line must name one of these commits, with its tag in the comment.
  */
-export const VERIFIED_PINS: Readonly<Record<string, { sha: string; version: string }>> = {
+const VERIFIED_PINS: Readonly<Record<string, { sha: string; version: string }>> = {
   "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
   "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
   "actions/upload-artifact": { sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", version: "v7.0.0" },
@@ -90,7 +90,7 @@ export function permissionProblems(wf: Workflow): string[] {
 }
 
 /** A job's `with:` values for azure/login, evaluated as the runner would (through a composite action's inputs). */
-export function azureLoginInputs(wf: Workflow, job: JobDoc, c: Case): Record<string, string>[] {
+function azureLoginInputs(wf: Workflow, job: JobDoc, c: Case): Record<string, string>[] {
   const out: Record<string, string>[] = [];
   for (const matrix of matrixOf(wf, job, c)) {
     const ctx = { github: { event_name: c.event }, inputs: c.inputs ?? {}, matrix, vars: { ...FAKE_VARS, ...(c.vars ?? {}) }, secrets: {}, env: {}, steps: {}, runner: {} };
@@ -214,7 +214,7 @@ export function confirmGuardProblems(wf: Workflow): string[] {
  * recover.yml's inputs, each to the flag it must reach (`arg0` is the scenario argument). For
  * each, a dispatch with a distinctive value must give `aytq-dr run` that value there.
  */
-export const RECOVER_INPUT_FLAGS: Readonly<Record<string, { flag: string; value: Value; expect?: unknown }>> = {
+const RECOVER_INPUT_FLAGS: Readonly<Record<string, { flag: string; value: Value; expect?: unknown }>> = {
   environment: { flag: "stack", value: "preproduction" },
   scenario: { flag: "arg0", value: "server-lost-revive" },
   "restore-point": { flag: "at", value: "2024-07-24T07:00" },
@@ -298,7 +298,7 @@ export function timeoutProblems(wf: Workflow): string[] {
 }
 
 /** GitHub fails a job still waiting for a required reviewer's approval after 30 days. */
-export const APPROVAL_WAIT_DAYS = 30;
+const APPROVAL_WAIT_DAYS = 30;
 
 /**
  * An artifact one job of a run uploads for a later job of the same run (a relay) must outlive the

@@ -15,7 +15,7 @@ import { commands, expand, Word } from "./shell";
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
 
-export interface StepDoc {
+interface StepDoc {
   id?: string;
   name?: string;
   uses?: string;
@@ -39,7 +39,7 @@ export interface JobDoc {
   "timeout-minutes"?: unknown;
 }
 
-export interface WorkflowDoc {
+interface WorkflowDoc {
   name?: string;
   on?: Record<string, unknown>;
   permissions?: unknown;
@@ -120,7 +120,7 @@ export interface Case {
 }
 
 export const FAKE_VARS = { AZURE_CLIENT_ID: "11111111-1111-1111-1111-111111111111", AZURE_TENANT_ID: "22222222-2222-2222-2222-222222222222", AZURE_SUBSCRIPTION_ID: "33333333-3333-3333-3333-333333333333" };
-export const FAKE_SECRETS = { AYTQ_DR_SLACK_WEBHOOK: "https://hooks.slack.invalid/x", AYTQ_DR_TEAMS_WEBHOOK: "https://teams.invalid/x", AYTQ_DR_GITHUB_TOKEN: "github_pat_x", AYTQ_DR_HEARTBEAT_URL: "https://push.invalid/x", STATUSCAKE_API_TOKEN: "sc_x" };
+const FAKE_SECRETS = { AYTQ_DR_SLACK_WEBHOOK: "https://hooks.slack.invalid/x", AYTQ_DR_TEAMS_WEBHOOK: "https://teams.invalid/x", AYTQ_DR_GITHUB_TOKEN: "github_pat_x", AYTQ_DR_HEARTBEAT_URL: "https://push.invalid/x", STATUSCAKE_API_TOKEN: "sc_x" };
 
 function contexts(wf: Workflow, c: Case, matrix: Record<string, Value>, env: Record<string, string>, inputs: Record<string, Value>): Contexts {
   const outputs: Record<string, Value> = {};
@@ -183,7 +183,7 @@ export interface Invocation {
 const PACKAGE_SCRIPTS = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 
 /** The aytq-dr arguments of a simple command, or undefined when it does not run aytq-dr. */
-export function aytqDrWords(words: Word[]): Word[] | undefined {
+function aytqDrWords(words: Word[]): Word[] | undefined {
   const v = words.map((w) => w.value);
   if (v[0] === "npx" && v[1] === "aytq-dr") return words.slice(2);
   if (v[0] === "aytq-dr") return words.slice(1);
@@ -278,7 +278,7 @@ function pathOf(cmd: Command): string[] {
 }
 
 /** Every command of the program, depth first. */
-export function allCommands(program: Command): Command[] {
+function allCommands(program: Command): Command[] {
   return program.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 

@@ -39,7 +39,7 @@ function parseFormat(v: string | undefined): BackupFormat {
 
 const json = (io: CliIO, value: unknown): void => io.out(JSON.stringify(value, null, 2));
 
-export const registerBackup: RegisterCommand = (program, io) => {
+const registerBackup: RegisterCommand = (program, io) => {
   addStorageOptions(
     program
       .command("backup")
@@ -84,7 +84,7 @@ export const registerBackup: RegisterCommand = (program, io) => {
   });
 };
 
-export const registerRestore: RegisterCommand = (program, io) => {
+const registerRestore: RegisterCommand = (program, io) => {
   addStorageOptions(
     program
       .command("restore")
@@ -138,7 +138,7 @@ function age(from: Date, now: Date): string {
   return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
 }
 
-export const registerBackups: RegisterCommand = (program, io) => {
+const registerBackups: RegisterCommand = (program, io) => {
   const group = program.command("backups").description("list and verify backups");
   addStorageOptions(group.command("list").description("backups, newest first").option("--stack <stack>", "test | preproduction | production").option("--json", "print JSON")).action(
     async (opts: DataOptions) => {
@@ -171,7 +171,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
   });
 };
 
-export const registerCompare: RegisterCommand = (program, io) => {
+const registerCompare: RegisterCommand = (program, io) => {
   program
     .command("compare")
     .description("compare two databases table by table: rows only in each and changed, by primary key (by content without one), counted inside PostgreSQL; A is live (the first --database-url), B the copy; exit 1 when they differ")
@@ -204,7 +204,7 @@ function healthUrlHost(url: string): string {
   return checkHttpUrl(url, { what: "--url", example: "https://host/health/all.json" }).host;
 }
 
-export const registerValidate: RegisterCommand = (program, io) => {
+const registerValidate: RegisterCommand = (program, io) => {
   program
     .command("validate")
     .description("GET every health URL with retries; exit 1 if any fails")

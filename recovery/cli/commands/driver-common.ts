@@ -31,7 +31,7 @@ export interface CommonFlags {
 }
 
 /** Env var: folder for run journals. @default `<project>/.aytq-dr` */
-export const STATE_DIR_ENV = "AYTQ_DR_STATE_DIR";
+const STATE_DIR_ENV = "AYTQ_DR_STATE_DIR";
 
 /** The state folder, made if missing and checked usable (usableFolder) before a command writes anything. */
 export function stateDir(io: CliIO): string {
@@ -47,7 +47,7 @@ const codeOf = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 
  * where no signal handler can run. A file in the way, a folder that cannot be made (a pseudo file
  * system such as /proc) or one that is not writable is a UsageError (exit 2) naming it.
  */
-export function usableFolder(dir: string, what: string): string {
+function usableFolder(dir: string, what: string): string {
   const full = path.resolve(dir);
   const fix = `point ${STATE_DIR_ENV} at a folder you can write in (or unset it to use <project>/.aytq-dr), then run this again`;
   const shown = clipInput(full);
@@ -109,7 +109,7 @@ export function portFor(io: CliIO): PortFactory {
 }
 
 /** Builds the operation once the stack is open (ptr needs the existing copies). */
-export type OperationBuilder = (port: StackPort, settings: Settings) => Promise<Operation>;
+type OperationBuilder = (port: StackPort, settings: Settings) => Promise<Operation>;
 
 export interface OperationRun {
   io: CliIO;

@@ -17,7 +17,7 @@ interface PreflightFlags {
   json?: boolean;
 }
 
-export async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ code: number; results: PreflightResult[] }> {
+async function preflightAction(f: PreflightFlags, io: CliIO): Promise<{ code: number; results: PreflightResult[] }> {
   let results: PreflightResult[];
   if (f.platform === "local") {
     if (f.stack) throw new UsageError("--stack and --platform local conflict: give one of them", "aytq-dr preflight --stack <stack> (Azure), or aytq-dr preflight --platform local");

@@ -42,7 +42,7 @@ export function registerPreviewChange(preview: Command, io: CliIO): void {
 }
 
 /** --markdown names a file that can be written: refused (exit 2) before the preview when it is a folder or its folder is missing. */
-export function checkMarkdownFile(file: string): void {
+function checkMarkdownFile(file: string): void {
   const fix = "give --markdown a file name in an existing folder, e.g. --markdown preview.md";
   const kind = (p: string): "folder" | "file" | "missing" | string => {
     try {

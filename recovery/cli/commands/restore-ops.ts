@@ -15,7 +15,7 @@ const timeFlags = (c: Command) => c.option("--timezone <zone>", "IANA zone a tim
 /** Now, for the time rules. */
 const clock = () => new Date();
 
-export const REVIVE_SPEC: OperationSpec = {
+const REVIVE_SPEC: OperationSpec = {
   name: "revive",
   description:
     "revive the deleted live server as it was at --at (ReviveDropped), then adopt what came back with it by Azure's ids and converge the real server (HA, parameters); back to recovery.mode=normal after",
@@ -31,7 +31,7 @@ export const REVIVE_SPEC: OperationSpec = {
   },
 };
 
-export const REBUILD_SPEC: OperationSpec = {
+const REBUILD_SPEC: OperationSpec = {
   name: "rebuild",
   description:
     "create an empty live server with the app's own credentials (from its DATABASE_URL Secret), then adopt or create its database and diagnostic setting and check the real server; back to recovery.mode=normal after",
@@ -49,7 +49,7 @@ export const REBUILD_SPEC: OperationSpec = {
   },
 };
 
-export const PTR_SPEC: OperationSpec = {
+const PTR_SPEC: OperationSpec = {
   name: "ptr",
   description: "create a point-in-time copy of the live server at --at (adds a recovery.ptrCopies entry)",
   define: (c) => timeFlags(c.option("--at <time>", "restore point: between the server's earliest restore date (about 7 days back) and 5 minutes ago").option("--name <name>", "name of the copy server (default <live>-ptr-<yyyymmddhhmm> of now)")),
@@ -76,7 +76,7 @@ export const PTR_SPEC: OperationSpec = {
   },
 };
 
-export const TIDY_SPEC: OperationSpec = {
+const TIDY_SPEC: OperationSpec = {
   name: "tidy",
   description: "delete PTR copies: --name <name> or --all",
   define: (c) => c.option("--name <name>", "the copy to delete").option("--all", "delete every copy"),

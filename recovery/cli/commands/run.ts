@@ -58,7 +58,7 @@ function seconds(ms: number): string {
 }
 
 /** Times checked and converted before anything runs. */
-export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, log: (t: string) => void): ScenarioInputs {
+function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, log: (t: string) => void): ScenarioInputs {
   if (scenario === "server-lost-rebuild") {
     if (f.at || f.deletedAt) throw new UsageError("server-lost-rebuild takes no --at or --deleted-at: it restores the latest backup", "leave out --at and --deleted-at");
     return {};
@@ -83,7 +83,7 @@ export function scenarioInputs(scenario: ScenarioName, f: RunFlags, now: Date, l
  * Flags a scenario does not use are refused, never ignored: an operator who typed `--restore-copy
  * yes` for a revive believes it meant something. Checked before anything else is read.
  */
-export function checkScenarioFlags(scenario: ScenarioName, f: RunFlags): void {
+function checkScenarioFlags(scenario: ScenarioName, f: RunFlags): void {
   const hasDecision = SCENARIO_STEPS[scenario].some((s) => DECISION_STEPS.includes(s));
   const unused: [boolean, string, string][] = [
     [f.restoreCopy !== undefined && !hasDecision, "--restore-copy", `${scenario} asks no question about data`],

@@ -18,7 +18,7 @@ interface CopyOut {
   fqdn?: string;
 }
 
-export function age(fromIso: string | undefined, now: Date): string {
+function age(fromIso: string | undefined, now: Date): string {
   if (!fromIso) return "age unknown";
   const minutes = Math.floor((now.getTime() - Date.parse(fromIso)) / 60_000);
   if (Number.isNaN(minutes)) return "age unknown";

@@ -9,7 +9,7 @@ import type { StackPort } from "../../stack/port";
 import { envValue } from "../../util/env";
 
 /** Env var: the pipeline stack's state backend, when it is not the one this shell is logged in to (an environment's). */
-export const PIPELINE_BACKEND_ENV = "AYTQ_DR_PIPELINE_BACKEND_URL";
+const PIPELINE_BACKEND_ENV = "AYTQ_DR_PIPELINE_BACKEND_URL";
 
 /**
  * The environment the pipeline stack's Pulumi CLI runs with: its one state backend. Every

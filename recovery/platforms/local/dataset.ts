@@ -8,14 +8,14 @@ import { psql } from "../../pg/psql";
 
 /** Named sizes in total rows (teachers + qualifications + inductions). */
 export const DATASET_SIZES = { small: 4_000, medium: 200_000, large: 3_000_000 } as const;
-export type DatasetSizeName = keyof typeof DATASET_SIZES;
-export const DEFAULT_DATASET_SIZE: DatasetSizeName = "small";
-export const MIN_DATASET_ROWS = 100;
+type DatasetSizeName = keyof typeof DATASET_SIZES;
+const DEFAULT_DATASET_SIZE: DatasetSizeName = "small";
+const MIN_DATASET_ROWS = 100;
 export const MAX_DATASET_ROWS = 10_000_000;
 /** What one row of the dataset takes on disk, indexes included (measured: 120 bytes at 200,000 rows). */
-export const DATASET_BYTES_PER_ROW = 120;
+const DATASET_BYTES_PER_ROW = 120;
 /** Each teacher has two qualifications and one induction: four rows per teacher. */
-export const ROWS_PER_TEACHER = 4;
+const ROWS_PER_TEACHER = 4;
 
 /** The tables the app's health check expects (like the real /health/all: every model's table exists). */
 export const EXPECTED_TABLES = ["teachers", "qualifications", "inductions", "drill_heartbeat"] as const;
@@ -48,7 +48,7 @@ export const HEARTBEAT_TABLE_SQL = `create table if not exists ${HEARTBEAT_TABLE
   written_at timestamptz not null default clock_timestamp()
 );`;
 
-export const SCHEMA_SQL = `
+const SCHEMA_SQL = `
 create table teachers (
   id bigserial primary key,
   trn char(7) not null unique,
@@ -77,7 +77,7 @@ ${HEARTBEAT_TABLE_SQL}
 `;
 
 /** SQL that fills the tables with `rows` rows in total, deterministic (same size, same content). */
-export function seedSql(rows: number): string {
+function seedSql(rows: number): string {
   const teachers = Math.max(1, Math.ceil(rows / ROWS_PER_TEACHER));
   return `
 insert into teachers (trn, first_name, last_name, date_of_birth, email, created_at)

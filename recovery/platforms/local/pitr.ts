@@ -10,9 +10,9 @@ import { PgCluster, handToServerUser, pgBin, runAsServerUser } from "../../pg/cl
 import { psqlValue } from "../../pg/psql";
 
 /** How long a restore may take to reach its target and promote. */
-export const RESTORE_TIMEOUT_MS = 180_000;
+const RESTORE_TIMEOUT_MS = 180_000;
 /** How long to wait for the archiver to copy a switched WAL segment. */
-export const ARCHIVE_WAIT_TIMEOUT_MS = 30_000;
+const ARCHIVE_WAIT_TIMEOUT_MS = 30_000;
 
 /** The restore target is outside what the base backup and the WAL archive cover. */
 export class RecoveryTargetError extends DrError {}
@@ -54,14 +54,14 @@ export async function switchAndWaitArchived(url: string, walArchiveDir: string, 
 }
 
 /** `2026-11-22 02:45:01.123456+00` (log_timezone UTC) -> ISO 8601 with Z. */
-export function logTimeToIso(text: string): string {
+function logTimeToIso(text: string): string {
   const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)\+00$/.exec(text.trim());
   if (!m) return text.trim();
   return `${m[1]}T${m[2]}Z`;
 }
 
 /** recovery_target_time wants `2026-11-22 02:45:01.123+00`; it rejects ISO 8601's `T...Z` form. */
-export function pgTimestamp(at: Date): string {
+function pgTimestamp(at: Date): string {
   return at.toISOString().replace("T", " ").replace("Z", "+00");
 }
 

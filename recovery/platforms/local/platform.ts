@@ -16,7 +16,7 @@ import { RestoreReport, archiveSettings, restoreFromArchive, switchAndWaitArchiv
 import type { WorkFolder } from "./workfolder";
 
 export const LOCAL_DATABASE = "aytq_local";
-export const LOCAL_CONTAINER = "database-backup";
+const LOCAL_CONTAINER = "database-backup";
 /** initdb with 1 MB WAL segments: archive_timeout then archives little more than was written. */
 export const LOCAL_INITDB_ARGS = ["--wal-segsize=1"] as const;
 

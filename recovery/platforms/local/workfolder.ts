@@ -98,7 +98,7 @@ function readLock(dir: string): LockInfo | undefined {
 }
 
 /** Data folders (with a postmaster.pid) up to three levels down. */
-export function runningDataDirs(dir: string, depth = 3): string[] {
+function runningDataDirs(dir: string, depth = 3): string[] {
   if (depth < 0 || !existsSync(dir)) return [];
   if (existsSync(path.join(dir, "postmaster.pid"))) return [dir];
   let entries: string[];
