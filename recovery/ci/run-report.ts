@@ -12,7 +12,7 @@ import type { StackName } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
 import { Journal, type RunMeta } from "../runbook/journal";
 import type { RunEvent, RunOutcome, StepRecord } from "../runbook/run-model";
-import { ganttBlock } from "../drill/mermaid";
+import { ganttBlock } from "../runbook/mermaid";
 import { appendStepSummary, cell, duration, setStepOutputs, STEP_OUTPUT_ENV, STEP_SUMMARY_ENV, type Log } from "./actions";
 import { journalArtifactName, reportArtifactName } from "./journal-artifact";
 import { saveStackConfigSnapshot, snapshotStackConfig } from "../runbook/stack-config";

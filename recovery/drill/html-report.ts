@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { StepStatus } from "../runbook/run-model";
-import type { GanttChart } from "./mermaid";
+import type { GanttChart } from "../runbook/mermaid";
 import type { DrillReport } from "./report";
 import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 

@@ -7,7 +7,7 @@ import type { RunOutcome, ScenarioName, StepStatus } from "../runbook/run-model"
 import type { WaysCompared } from "../runbook/restore-ways";
 import { redact } from "../util/redact";
 import { durationSeconds } from "./measure";
-import { ganttBlock, type GanttChart } from "./mermaid";
+import { ganttBlock, type GanttChart } from "../runbook/mermaid";
 import { COMPARISON_COLUMNS, COMPARISON_HEADING, WAYS_COLUMNS, WAYS_HEADING, comparisonIntro, comparisonRows, waysIntro, waysRows } from "./comparison";
 
 type CheckStatus = "pass" | "fail" | "n/a";

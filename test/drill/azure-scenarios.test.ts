@@ -18,7 +18,7 @@ import { readStackConfig } from "../../recovery/config/stackfile";
 import { createDataTools } from "../../recovery/runbook/data-tools";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { listBackups } from "../../recovery/data/storage";
-import { ArmAzureIncidents, DRILL_SCRATCH_TABLE, liveServerId, runAzureDrill, stoppingWriter, type AzureIncidents } from "../../recovery/drill";
+import { ArmAzureIncidents, DRILL_SCRATCH_TABLE, liveServerId, runAzureDrill, stoppingWriter, type Incidents } from "../../recovery/drill";
 import { tableChecksums } from "../../recovery/drill/core";
 import { PgCluster, freePort, handToServerUser, makeTempDir } from "../../recovery/pg/cluster";
 import { psql, psqlValue } from "../../recovery/pg/psql";
@@ -256,7 +256,7 @@ describe("drill on Azure: data-loss and server-lost-rebuild (real data tools, Po
       const appBefore = await tableChecksums(h.live.url, APP_TABLES);
       const arm = armIncidents(h);
       let atIncident: { before: Record<string, string>; after: Record<string, string>; heartbeats: Map<number, string> } | undefined;
-      const incidents: AzureIncidents = {
+      const incidents: Incidents = {
         loseData: async (conn) => {
           const before = await appTablesOf(conn.url);
           const r = await arm.loseData(conn);

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { WARMUP_MAX_FAILURES, waitForWarmup } from "../../recovery/drill/core";
 import { measureRpo, measureRto, pickRestorePoint } from "../../recovery/drill/measure";
 import { ToolError } from "../../recovery/errors";
-import { drillScenarios } from "../../recovery/cli/commands/drill";
+import { drillScenarios } from "../../recovery/drill/request";
 import { parseDatasetSize, DATASET_SIZES, MAX_DATASET_ROWS } from "../../recovery/platforms/local/dataset";
 import { summaryLines, type DrillReport } from "../../recovery/drill/report";
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import * as os from "node:os";
 import * as path from "node:path";
 import { earlierDrills, escapeHtml, toHtml, TREND_LENGTH } from "../../recovery/drill/html-report";
-import { ganttSource, mermaidText } from "../../recovery/drill/mermaid";
+import { ganttSource, mermaidText } from "../../recovery/runbook/mermaid";
 import { drillGantt, toMarkdown } from "../../recovery/drill/report";
 import { writeReport } from "../../recovery/drill/write-report";
 import { ganttTasks, mermaidBlocks } from "./mermaid-parse";

@@ -8,7 +8,8 @@
 import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { drillAction, drillWay } from "../../recovery/cli/commands/drill";
+import { drillAction } from "../../recovery/cli/commands/drill";
+import { drillWay } from "../../recovery/drill/request";
 import type { CliIO } from "../../recovery/cli/io";
 import type { DrillReport } from "../../recovery/drill";
 import { UsageError } from "../../recovery/errors";

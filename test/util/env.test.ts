@@ -12,7 +12,7 @@ import { PROJECT_ROOT, loadStackSettings, readStackConfig } from "../../recovery
 import { FakeStackPort } from "../helpers/fake-stack";
 import { webhooksFrom } from "../../recovery/notify/webhooks";
 import { subscriptionOf } from "../../recovery/platforms/azure/recovery-context";
-import { liveServerId } from "../../recovery/drill/azure";
+import { liveServerId } from "../../recovery/drill/azure/confirm";
 import { githubOptionsFromEnv } from "../../recovery/github/client";
 import { envValue } from "../../recovery/util/env";
 import { FakeData, FakePlatform } from "../runbook/fakes";

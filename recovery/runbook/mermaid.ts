@@ -12,7 +12,7 @@
  * `click`, `excludes`...) or `%` is something else. `mermaidText` keeps letters, digits and a few
  * safe marks, and puts `step ` before a name that would read as a keyword.
  */
-import type { StepStatus } from "../runbook/run-model";
+import type { StepStatus } from "./run-model";
 
 interface GanttTask {
   name: string;

@@ -1,41 +1,20 @@
 /**
- * The incidents an Azure drill injects, behind an interface so the drill can be tested with a
- * local stand-in for Azure Resource Manager. Losing data only ever touches the drill's own table;
+ * The incidents an Azure drill injects. Losing data only ever touches the drill's own table;
  * losing the server is a delete of the live flexible server through the Azure SDK (its poller
- * follows the operation until Azure says done), worded here for the drill.
+ * follows the operation until Azure says done), worded here for the drill. Tests give the SDK a
+ * local stand-in for Azure Resource Manager.
  */
-import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../time/azure-limits";
-import type { AzureServerApi } from "../azure/arm";
-import { ArmError, AzureSdkServerApi, type AzureSdkServerApiOptions } from "../azure/sdk";
-import { ToolError, UsageError } from "../errors";
-import { psql } from "../pg/psql";
-import type { DatabaseConnection } from "../runbook/ports";
+import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../../time/azure-limits";
+import type { AzureServerApi } from "../../azure/arm";
+import { ArmError, AzureSdkServerApi, type AzureSdkServerApiOptions } from "../../azure/sdk";
+import { ToolError, UsageError } from "../../errors";
+import { psql } from "../../pg/psql";
+import type { DatabaseConnection } from "../../runbook/ports";
+import { DRILL_SCRATCH_ROWS, DRILL_SCRATCH_TABLE } from "../constants";
+import type { IncidentRecord, Incidents } from "../incidents";
 
-/** The drill-owned table the data-loss incident drops (never an application table). */
-export const DRILL_SCRATCH_TABLE = "drill_scratch";
-/** Rows the scratch table is created with, so its return can be counted and checksummed. */
-export const DRILL_SCRATCH_ROWS = 1000;
 /** Deleting a flexible server takes minutes; give up after this. */
 const DEFAULT_DELETE_TIMEOUT_MS = 30 * 60_000;
-
-export const SCRATCH_SQL = `drop table if exists ${DRILL_SCRATCH_TABLE};
-create table ${DRILL_SCRATCH_TABLE} (id int primary key, label text not null);
-insert into ${DRILL_SCRATCH_TABLE} select g, 'drill row ' || g from generate_series(1, ${DRILL_SCRATCH_ROWS}) g;`;
-
-export interface IncidentRecord {
-  /** When the incident was started (the DROP sent, the DELETE asked for). */
-  at: Date;
-  /** When it was complete (Azure reported the deletion done): rows committed up to here may survive. */
-  completedAt: Date;
-  description: string;
-}
-
-export interface AzureIncidents {
-  /** Drop the drill's scratch table through the live connection; resolves with when. */
-  loseData(live: DatabaseConnection): Promise<IncidentRecord>;
-  /** Delete the live server; resolves once Azure reports the deletion finished, with when it was asked. */
-  deleteServer(): Promise<IncidentRecord>;
-}
 
 export interface ArmIncidentsOptions {
   /** `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>` */
@@ -54,7 +33,7 @@ function afterDeleteHint(serverId: string): string {
 
 const SERVER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([^/]+)$/i;
 
-export class ArmAzureIncidents implements AzureIncidents {
+export class ArmAzureIncidents implements Incidents {
   private readonly resourceGroupName: string;
   private readonly serverName: string;
   private readonly api: AzureServerApi;
