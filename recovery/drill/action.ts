@@ -27,7 +27,7 @@ import { summaryLines, toMarkdown, type DrillReport } from "./report";
 import type { DrillRequest } from "./request";
 import { writeReport } from "./write-report";
 
-export interface DrillDeps {
+interface DrillDeps {
   /** Progress, for stderr. */
   log: (line: string) => void;
   env: NodeJS.ProcessEnv;

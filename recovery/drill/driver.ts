@@ -14,7 +14,7 @@ import type { DrillSite } from "./incidents";
 import { pickRestorePoint } from "./measure";
 import type { DrillReport } from "./report";
 
-export interface DrillOptions {
+interface DrillOptions {
   /** Journals. */
   stateDir: string;
   log: (line: string) => void;

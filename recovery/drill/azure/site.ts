@@ -16,7 +16,7 @@ import type { DrillSite, Incidents } from "../incidents";
 import type { DrillReport } from "../report";
 
 /** Everything the Azure drill acts on; the drill action builds the real one, tests give fakes at the seams. */
-export interface AzureDrillEnvironment {
+interface AzureDrillEnvironment {
   platform: Platform;
   /** The stack, to read back app.stopped / app.maintenance after the run (config is the contract). */
   port: StackPort;

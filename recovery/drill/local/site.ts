@@ -18,7 +18,7 @@ const DATASET_TABLES = EXPECTED_TABLES.filter((t) => t !== HEARTBEAT_TABLE);
 /** Health checks retried quickly: the local app answers in milliseconds once it is up. */
 const LOCAL_VALIDATE = { attempts: 8, backoffMs: 250, deadlineMs: 30_000 };
 
-export interface LocalSiteOptions {
+interface LocalSiteOptions {
   scenario: ScenarioName;
   /** Total rows of the sample dataset. */
   rows: number;
