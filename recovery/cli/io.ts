@@ -1,5 +1,5 @@
 import type { AzureServerApi } from "../azure/arm";
-import type { ReadyPoll } from "../ops/recover-server";
+import type { ReadyPoll } from "../ops/verify-server";
 import type { KubernetesTunnelOptions } from "../data/tunnel";
 import type { DatabaseConnection } from "../runbook/ports";
 import type { StackPort } from "../stack/port";

@@ -25,7 +25,7 @@ import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure
 import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
-import { PsqlSink } from "./restore";
+import { PsqlSink } from "./psql-sink";
 import { META, storageError } from "./storage";
 import type { ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";

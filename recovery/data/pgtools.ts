@@ -28,6 +28,9 @@ export function parseToolVersion(text: string): { major: number; text: string } 
   return { major: Number(m[1]), text: m[2] !== undefined ? `${m[1]}.${m[2]}` : m[1] };
 }
 
+/** How much of a plain dump's start is read for its header (parseDumpHeader). */
+export const HEAD_BYTES = 8192;
+
 /** `-- Dumped by pg_dump version 17.2 (Debian ...)` in a plain dump's first lines; undefined when absent. */
 export function parseDumpHeader(head: string): { major: number; text: string } | undefined {
   const m = /^-- Dumped by pg_dump version (\d+)(?:\.(\d+))?/m.exec(head);

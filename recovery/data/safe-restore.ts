@@ -8,7 +8,8 @@
 import { DrError, RefusedError, ToolError } from "../errors";
 import { backupToBlob } from "./backup";
 import { safetyBackupName } from "./names";
-import { inspectBackup, restoreInspected, type InspectedBackup, type RestoreOutcome } from "./restore";
+import { inspectBackup, type InspectedBackup } from "./inspect-backup";
+import { restoreInspected, type RestoreOutcome } from "./restore";
 import { formatBytes, type ProgressFn } from "./streams";
 import type { DatabaseConnection, StorageLocation } from "./types";
 

@@ -100,12 +100,19 @@ const sequenceStatements = (t: PlannedTable, i: number): string =>
     )
     .join("");
 
+/** What live's session may use for the staged rows (temp_buffers) and each hash join or sort (work_mem). */
+const STAGING_MEMORY = { tempBuffers: "256MB", workMem: "64MB" } as const;
+
 /** The head of live's session: settings, the transaction, locks, triggers off. */
 function prelude(tables: readonly PlannedTable[], lockTimeout: string): string {
   return (
     SESSION_SETTINGS +
     "\\set VERBOSITY verbose\n" +
-    `BEGIN;\nSET LOCAL lock_timeout = ${literal(lockTimeout)};\nSET CONSTRAINTS ALL DEFERRED;\n` +
+    // The staged rows and the joins on them stay in memory: PostgreSQL's defaults (temp_buffers
+    // 8 MB, work_mem 4 MB) spill a 50 MB table's staging to temporary files and split each hash
+    // join into batches on disk. One session, one transaction: the memory is released at its end.
+    `SET temp_buffers = ${literal(STAGING_MEMORY.tempBuffers)};\n` +
+    `BEGIN;\nSET LOCAL lock_timeout = ${literal(lockTimeout)};\nSET LOCAL work_mem = ${literal(STAGING_MEMORY.workMem)};\nSET CONSTRAINTS ALL DEFERRED;\n` +
     `LOCK TABLE ${tables.map((t) => t.table).join(", ")} IN SHARE ROW EXCLUSIVE MODE;\n` +
     tables.map((t) => triggerStatements(t, false)).join("")
   );

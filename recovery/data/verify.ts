@@ -7,7 +7,8 @@ import { psql } from "../pg/psql";
 import { clipInput } from "../util/clip";
 import { maskUrl } from "../util/redact";
 import { withDatabase } from "./pgtools";
-import { findBackup, restoreFromBlob } from "./restore";
+import { findBackup } from "./inspect-backup";
+import { restoreFromBlob } from "./restore";
 import { META, storageError } from "./storage";
 import type { ProgressFn } from "./streams";
 

@@ -61,6 +61,18 @@ function teamsPayload(m: NotifyMessage): Record<string, unknown> {
   };
 }
 
+/**
+ * PostgreSQL's DETAIL names the row a constraint refused by its values (`Key (trn)=(1234567) already
+ * exists`, `Failing row contains (...)`): a teacher's reference number or a whole row of personal
+ * data. The operator's terminal, the journal and the run report keep them (they are how the row is
+ * found); a chat channel gets the constraint and the columns, not the values.
+ */
+export function withoutRowValues(text: string): string {
+  return text
+    .replace(/(Key \([^)]*\))=\(.*?\)(?= (?:is not present|already exists|is still referenced|conflicts with))/g, "$1=(…)")
+    .replace(/Failing row contains \(.*\)/g, "Failing row contains (…)");
+}
+
 /** The message for a run event, or undefined for events that do not notify (step starts, steps that went well). */
 export function messageFor(event: RunEvent, label: string): NotifyMessage | undefined {
   switch (event.type) {
@@ -76,7 +88,7 @@ export function messageFor(event: RunEvent, label: string): NotifyMessage | unde
       if (event.record.status !== "failed" && event.record.status !== "interrupted") return undefined;
       return {
         title: `DR ${label}: step ${event.record.step} ${event.record.status}`,
-        text: `Run ${event.runId}: ${event.record.error ?? event.record.summary ?? "no detail"}`,
+        text: `Run ${event.runId}: ${withoutRowValues(event.record.error ?? event.record.summary ?? "no detail")}`,
         tone: "failure",
       };
     case "run-end":

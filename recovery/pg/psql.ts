@@ -3,7 +3,7 @@
  * (password included) through the environment, never in argv. Output is psql's unaligned
  * tuples-only format: one row a line, a tab between fields (psqlRows splits it). A failure is a
  * ToolError from pg/tools: psql's own error line, passwords masked, the fix for the cause.
- * (A restore streams a dump into psql itself, through spawnPg: see data/restore.ts.)
+ * (A restore streams a dump into psql itself, through spawnPg: see data/psql-sink.ts.)
  */
 import { ToolError } from "../errors";
 import { clientEnv, CONNECT_TIMEOUT_SECONDS, connectionLabel } from "./connection";

@@ -5,7 +5,7 @@
  */
 import type { Settings } from "../../infra/config";
 import type { AzureServerApi } from "../azure/arm";
-import { describeDifference, serverDifferences, ServerDifference } from "../ops/recover-server";
+import { describeDifference, serverDifferences, ServerDifference } from "../ops/verify-server";
 
 export const SERVER_CHECK = "live server as the stack declares (HA, SKU, storage, version, parameters)";
 

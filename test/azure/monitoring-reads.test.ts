@@ -5,7 +5,9 @@
  * from the resources the program declared.
  */
 import { strict as assert } from "node:assert";
-import { ArmError, AzureSdkServerApi, parseResourceId } from "../../recovery/azure/sdk";
+import { ArmError } from "../../recovery/azure/arm-error";
+import { AzureSdkServerApi } from "../../recovery/azure/sdk";
+import { parseResourceId } from "../../recovery/azure/sdk-facts";
 import { FakeAzure } from "../helpers/fake-azure";
 import { ToolError } from "../../recovery/errors";
 import { ArmStandin } from "../helpers/arm-standin";

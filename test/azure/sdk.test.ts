@@ -6,7 +6,9 @@
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
 import { diagnosticSettingId } from "../../infra/ids";
-import { ArmError, AzureSdkServerApi, serverFacts, serverPatchBody } from "../../recovery/azure/sdk";
+import { ArmError } from "../../recovery/azure/arm-error";
+import { AzureSdkServerApi } from "../../recovery/azure/sdk";
+import { serverFacts, serverPatchBody } from "../../recovery/azure/sdk-facts";
 import { ToolError } from "../../recovery/errors";
 import { actionAllowed, LOCK_WRITE } from "../../recovery/azure/permissions";
 import { ArmStandin, PG_API_VERSION, reportedSettingId } from "../helpers/arm-standin";

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { importJournal } from "../../recovery/ci/journal-artifact";
+import { importJournal } from "../../recovery/ci/journal-import";
 import { STACK_CONFIG_SNAPSHOT } from "../../recovery/runbook/stack-config";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { describeError, UsageError } from "../../recovery/errors";

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../../infra/config";
-import { importJournal } from "../../recovery/ci/journal-artifact";
+import { importJournal } from "../../recovery/ci/journal-import";
 import { githubRunReporter } from "../../recovery/ci/run-report";
 import { runAction } from "../../recovery/cli/commands/run";
 import { main } from "../../recovery/cli/main";

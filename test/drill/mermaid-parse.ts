@@ -30,6 +30,13 @@ function loadMermaid(): Promise<Mermaid> {
   return loading;
 }
 
+/** The kind of diagram Mermaid's parser makes of `source` (`gantt`, `flowchart-v2`, ...); throws what Mermaid throws. */
+export async function mermaidDiagramType(source: string): Promise<string> {
+  const parsed = await (await loadMermaid()).parse(source);
+  if (!parsed) throw new Error("Mermaid did not parse it");
+  return parsed.diagramType;
+}
+
 /** Every fenced `mermaid` block's source in a Markdown text, in order. */
 export function mermaidBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)].map((m) => m[1]);

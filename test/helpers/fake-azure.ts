@@ -23,7 +23,7 @@
  */
 import { ToolError } from "../../recovery/errors";
 import type { ActionGroupFacts, ArmResource, AzureServerApi, ConfigurationFacts, HighAvailabilityMode, LockFacts, ServerFacts, ServerPatch } from "../../recovery/azure/arm";
-import type { ReadyPoll } from "../../recovery/ops/recover-server";
+import type { ReadyPoll } from "../../recovery/ops/verify-server";
 import { actionAllowed, AzurePermission, BUILT_IN_ROLES, BuiltInRole, LOCK_WRITE } from "../../recovery/azure/permissions";
 
 /** What a GET of a kept diagnostic setting answers while its server is deleted (undocumented: ENGINE.md §9). */

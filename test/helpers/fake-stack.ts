@@ -32,7 +32,7 @@ import { FakeAzure } from "./fake-azure";
 import { ToolError } from "../../recovery/errors";
 import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../../recovery/plan/evaluate";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
-import { resourceName } from "../../recovery/stack/automation";
+import { resourceName } from "../../recovery/stack/engine-results";
 import { pathValues, replaceKeysOf, ResourceUriSlash } from "../../infra/replace-keys";
 import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
 import {

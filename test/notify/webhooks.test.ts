@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Notifier, SLACK_ENV, TEAMS_ENV, messageFor, webhooksFrom } from "../../recovery/notify/webhooks";
+import { Notifier, SLACK_ENV, TEAMS_ENV, messageFor, webhooksFrom, withoutRowValues } from "../../recovery/notify/webhooks";
 import type { RunEvent } from "../../recovery/runbook/run-model";
 
 interface Received {
@@ -108,5 +108,27 @@ describe("Slack and Teams notifications", () => {
     assert.deepEqual(webhooksFrom({ slackWebhook: "https://flag" }, { [SLACK_ENV]: "https://s" }), { slackWebhook: "https://flag", teamsWebhook: undefined });
     assert.deepEqual(new Notifier({ log: () => undefined }).enabled, []);
     assert.equal(messageFor(EVENTS[1], "x"), undefined);
+  });
+});
+
+describe("notifications: no row values from PostgreSQL's DETAIL", () => {
+  const failed = (error: string): RunEvent => ({ type: "step-end", runId: "r1", record: { step: "restore-live", status: "failed", startedAt: "a", endedAt: "b", error } });
+
+  it("keeps the constraint and the key's columns, drops the values (a TRN, a whole failing row)", () => {
+    const error =
+      'undelete into live refused by the database: insert or update on table "qualifications" violates foreign key constraint "qualifications_teacher_id_fkey" ' +
+      'DETAIL: Key (teacher_id, trn)=(7, (1234567)) is not present in table "teachers".; nothing was written (rolled back)';
+    const text = messageFor(failed(error), "test")!.text;
+    assert.match(text, /qualifications_teacher_id_fkey/);
+    assert.match(text, /Key \(teacher_id, trn\)=\(…\) is not present in table "teachers"/);
+    assert.doesNotMatch(text, /1234567/);
+    const check = messageFor(failed('new row violates check constraint "c" DETAIL: Failing row contains (9, Ada (Lovelace), 1815-12-10).'), "test")!.text;
+    assert.match(check, /Failing row contains \(…\)/);
+    assert.doesNotMatch(check, /Lovelace|1815/);
+    assert.equal(withoutRowValues("Key (trn)=(42) already exists."), "Key (trn)=(…) already exists.");
+  });
+
+  it("leaves other failures as they are", () => {
+    assert.equal(withoutRowValues("psql: ERROR: boom (exit 3)"), "psql: ERROR: boom (exit 3)");
   });
 });

@@ -10,7 +10,7 @@ import { strict as assert } from "node:assert";
 import { RecoveredNotNormalError, ToolError } from "../../recovery/errors";
 import type { ReportedIdCase } from "../helpers/fake-azure";
 import { runOperation } from "../../recovery/ops/run-operation";
-import { serverDifferences } from "../../recovery/ops/recover-server";
+import { serverDifferences } from "../../recovery/ops/verify-server";
 import { readServer, serverStatusLine } from "../../recovery/preflight/server";
 import type { ResourceUriSlash } from "../../infra/replace-keys";
 import { TYPES } from "../helpers/fake-stack";

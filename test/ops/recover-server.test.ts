@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { RecoveredNotNormalError, ToolError, UsageError } from "../../recovery/errors";
 import type { OrphanSettingRead } from "../helpers/fake-azure";
 import { runOperation } from "../../recovery/ops/run-operation";
-import { serverDifferences } from "../../recovery/ops/recover-server";
+import { serverDifferences } from "../../recovery/ops/verify-server";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
 import { TYPES } from "../helpers/fake-stack";
 import { APP_LOGIN, APP_PASSWORD, AT, DELETED_AT, harness, Harness } from "./recover-harness";

@@ -12,7 +12,8 @@ import { Notifier, webhooksFrom, type NotifyMessage } from "../../notify/webhook
 import { appendStepSummary, exportToJob, setStepOutputs } from "../../ci/actions";
 import { drillScenarioFor, THIS_MONTH } from "../../ci/drill-schedule";
 import { checkSecretsProvider, ciEnvironmentVariables } from "../../ci/environments";
-import { findJournalArtifact, importedJournalMarkdown, importJournal } from "../../ci/journal-artifact";
+import { findJournalArtifact } from "../../ci/journal-artifact";
+import { importedJournalMarkdown, importJournal } from "../../ci/journal-import";
 import type { CliIO } from "../io";
 import { stateDir } from "./driver-common";
 

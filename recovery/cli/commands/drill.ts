@@ -55,7 +55,7 @@ export function registerDrill(program: Command, io: CliIO): void {
     .option("--platform <platform>", "local: PostgreSQL, Azurite and an app on this machine (default unless --stack is given)")
     .option("--stack <stack>", "drill on an Azure stack (test or preproduction; never production)")
     .option("--scenario <name>", `${SCENARIOS.join(" | ")} | all`)
-    .option("--size <size>", "local dataset: small | medium | large | a number of rows", "small")
+    .option("--size <size>", "local dataset: small | medium | large | a number of rows | a size on disk up to 1g (500m, 1g)", "small")
     .option("--reports <dir>", "where reports go (default dr-reports/ in the project)")
     .option("--work-dir <dir>", "parent of the local work folder (default .drill-work/ in the project)")
     .option("--way <way>", "data-loss: how the drill brings data back: whole (default) | tables | undelete (local only: the surgical variant, where the incident deletes a third of one table and changes another while the app keeps writing)")

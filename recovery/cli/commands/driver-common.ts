@@ -7,7 +7,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmdirSync, rmSync, statS
 import * as path from "node:path";
 import { UsageError } from "../../errors";
 import { clipInput } from "../../util/clip";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { parseSettings, type Settings } from "../../../infra/config";
 import { checkStackName, PROJECT_ROOT, readStackConfig } from "../../config/stackfile";
 import { checkGuards, confirm } from "../../ops/guard";
@@ -90,11 +90,16 @@ export function addStackFlag(c: Command): Command {
   return c.option("--stack <stack>", "test | preproduction | production");
 }
 
-export function addCommonFlags(c: Command, withDryRun = true): Command {
-  addStackFlag(c)
-    .option("--confirm-production", "required to change production (on a terminal you also type the stack name)")
-    .option("--yes", "do not ask for confirmation (needed when there is no terminal)");
-  if (withDryRun) c.option("--dry-run", "stop after the preview; config is put back");
+/** The flags of a converging command; a preview's (`applies` false) has no --dry-run and needs no confirmation. */
+export function addCommonFlags(c: Command, applies = true): Command {
+  addStackFlag(c);
+  const confirmations = [
+    new Option("--confirm-production", "required to change production (on a terminal you also type the stack name)"),
+    new Option("--yes", "do not ask for confirmation (needed when there is no terminal)"),
+  ];
+  // a preview still takes them, so a command line that passes them keeps working, but its help does not offer them
+  for (const o of confirmations) c.addOption(applies ? o : o.hideHelp());
+  if (applies) c.option("--dry-run", "stop after the preview; config is put back");
   return c;
 }
 

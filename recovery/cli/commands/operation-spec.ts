@@ -17,7 +17,7 @@ export interface OperationSpec {
   run: (io: CliIO, flags: CommonFlags & Record<string, unknown>, args: string[], forceDryRun: boolean) => Promise<void>;
 }
 
-/** Adds `spec` under `parent`, with the common flags (a preview's without the confirmation flags). */
+/** Adds `spec` under `parent`, with the common flags (a preview's without --dry-run, and the confirmation flags hidden from its help). */
 export function registerSpec(parent: Command, spec: OperationSpec, forceDryRun: boolean): void {
   let c = parent.command(spec.name).description(forceDryRun ? `preview: ${spec.description}` : spec.description);
   if (spec.define) c = spec.define(c);

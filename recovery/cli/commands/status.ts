@@ -1,4 +1,4 @@
-/** `status`: recovery mode, freeze, replicas, maintenance and PTR copies, from the stack's outputs. */
+/** `status`: the stack's outputs, main's freeze, the real server and the monitoring; it only reads. */
 import type { Command } from "commander";
 import type { CliIO } from "../io";
 import { checkStackName, loadPipelineSettings, loadStackSettings } from "../../config/stackfile";
@@ -73,7 +73,7 @@ function statusValues(stack: string, o: Record<string, unknown>, copies: readonl
 }
 
 export function registerStatus(program: Command, io: CliIO): void {
-  addStackFlag(program.command("status").description("recovery mode, freeze, replicas, maintenance and PTR copies, from the stack outputs"))
+  addStackFlag(program.command("status").description("only reads: recovery mode, replicas, maintenance, PTR copies (stack outputs), main's freeze (GITHUB_TOKEN), the real server against the stack (ARM) and the monitoring (StatusCake, action group, locks)"))
     .option("--json", "print the outputs as JSON")
     .action(async (opts: { stack?: string; json?: boolean }) => {
       const stack = checkStackName(opts.stack);

@@ -24,7 +24,7 @@ export const SWITCH_SPECS: OperationSpec[] = [
   simple("start", "start the app at the configured replica counts (app.stopped=false)", { kind: "start" }, ["webReplicas", "workerReplicas"]),
   simple(
     "normal",
-    "finish a revive or rebuild whose return to normal did not finish: recovery.mode=normal (restore inputs cleared); the gate allows at most an update of the live server",
+    "finish a revive or rebuild whose server is back (exit 6 says so): adopt what Azure has, recovery.mode=normal, verify the real server; never deletes or replaces the server (without the stack's subscription: only recovery.mode=normal, recovery keys cleared)",
     { kind: "normal" },
     ["recoveryMode", "serverName"],
   ),

@@ -6,7 +6,8 @@
  */
 import { REVIVE_MIN_MINUTES_AFTER_DELETE } from "../../time/azure-limits";
 import type { AzureServerApi } from "../../azure/arm";
-import { ArmError, AzureSdkServerApi, type AzureSdkServerApiOptions } from "../../azure/sdk";
+import { ArmError } from "../../azure/arm-error";
+import { AzureSdkServerApi, type AzureSdkServerApiOptions } from "../../azure/sdk";
 import { ToolError, UsageError } from "../../errors";
 import { psql } from "../../pg/psql";
 import type { DatabaseConnection } from "../../runbook/ports";

@@ -11,7 +11,7 @@ import { realKube } from "../../data/tunnel";
 import { ToolError, UsageError } from "../../errors";
 import { credentialsFromDatabaseUrl } from "./credentials";
 import type { RecoveryContext } from "../../ops/run-operation";
-import type { ReadyPoll } from "../../ops/recover-server";
+import type { ReadyPoll } from "../../ops/verify-server";
 import { envValue } from "../../util/env";
 
 export interface RecoveryDeps {
