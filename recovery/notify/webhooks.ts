@@ -160,21 +160,32 @@ export class Notifier {
     const doFetch = this.options.fetch ?? globalThis.fetch;
     const name = channel === "slack" ? "Slack" : "Teams";
     let why: string | undefined;
-    try {
-      // never follow a redirect: it would post the incident message to wherever the answer points
-      const res = await doFetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (isRedirect(res.status)) why = redirectProblem(res, url);
-      else if (!res.ok) why = `HTTP ${res.status}`;
-    } catch (err) {
-      const e = err as Error;
-      why = e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
+    // A connection that fails before any answer is tried once more: fetch reuses an idle
+    // keep-alive connection, and a server may close it just as the next message goes out (the
+    // message is then lost though nothing is wrong). A second copy of a message is better than none.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      why = undefined;
+      try {
+        // never follow a redirect: it would post the incident message to wherever the answer points
+        const res = await doFetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (isRedirect(res.status)) why = redirectProblem(res, url);
+        else if (!res.ok) why = `HTTP ${res.status}`;
+        break;
+      } catch (err) {
+        const e = err as Error;
+        if (e.name === "TimeoutError") {
+          why = "no answer in time";
+          break;
+        }
+        why = (e.cause as Error | undefined)?.message ?? e.message;
+      }
     }
     if (why === undefined) return;
     this.failures++;

@@ -103,6 +103,46 @@ describe("Slack and Teams notifications", () => {
     }
   });
 
+  it("a connection dropped before any answer is tried once more (a keep-alive socket closed as the message went out); twice dropped is one warning", async () => {
+    let requests = 0;
+    let drop = 1;
+    const bodies: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests++;
+      let data = "";
+      req.on("data", (d: Buffer) => (data += d.toString()));
+      req.on("end", () => {
+        if (drop-- > 0) return req.socket.destroy(); // no answer: the connection just ends
+        bodies.push(data);
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const logs: string[] = [];
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/retry-secret`;
+      const n = new Notifier({ slackWebhook: url, log: (l) => logs.push(l) });
+      n.onEvent(EVENTS[0]);
+      await n.flush();
+      assert.equal(requests, 2);
+      assert.equal(bodies.length, 1);
+      assert.equal(n.failures, 0);
+      assert.deepEqual(logs, []);
+      drop = 2;
+      requests = 0;
+      n.onEvent(EVENTS[5]);
+      await n.flush();
+      assert.equal(requests, 2, "tried twice, no more");
+      assert.equal(n.failures, 1);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0], /^warning: the Slack webhook failed \(.+\); the recovery goes on$/);
+      assert.ok(!logs[0].includes("retry-secret"));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("takes URLs from flags first, then the environment; none configured means no messages", () => {
     assert.deepEqual(webhooksFrom({}, { [SLACK_ENV]: "https://s", [TEAMS_ENV]: "https://t" }), { slackWebhook: "https://s", teamsWebhook: "https://t" });
     assert.deepEqual(webhooksFrom({ slackWebhook: "https://flag" }, { [SLACK_ENV]: "https://s" }), { slackWebhook: "https://flag", teamsWebhook: undefined });
