@@ -4,6 +4,7 @@
  * stack's storage account.
  */
 import { healthUrls, PtrCopy, Settings, temporaryUrls } from "../../../infra/config";
+import { backupStorage } from "../../config/backup-storage";
 import { openKubernetesTunnel } from "../../data/tunnel";
 import { UsageError } from "../../errors";
 import type { ConvergeOptions } from "../../ops/converge";
@@ -35,10 +36,8 @@ export interface AzurePlatformOptions {
   holder?: string;
 }
 
-/** The stack's backup container (backups, and the runs kept beside them). */
-export function backupStorage(settings: Settings): StorageLocation {
-  return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container: settings.backup.containerName };
-}
+/** The stack's backup container, for the commands that build this platform (recovery/config/backup-storage.ts). */
+export { backupStorage };
 
 export class AzurePlatform implements Platform {
   readonly kind = "azure" as const;
