@@ -124,9 +124,3 @@ export function describeOperation(op: Operation): string {
       return op.kind;
   }
 }
-
-/** Default PTR copy name: `<live>-ptr-<yyyymmddhhmm>` of the run time (UTC), unique per run. */
-export function defaultCopyName(liveServerName: string, runTime: Date): string {
-  const stamp = runTime.toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  return `${liveServerName}-ptr-${stamp}`.slice(0, 63);
-}
