@@ -1,6 +1,6 @@
 /** Writing a config patch to a stack, and reading what it replaces (for rollback). */
+import { configPathLeaves } from "../../infra/config";
 import type { StackPort, ConfigScalar } from "../stack/port";
-import { flatten } from "../stack/configpath";
 import type { ConfigPatch } from "./operations";
 
 /**
@@ -33,7 +33,7 @@ export async function applyPatch(port: StackPort, patch: ConfigPatch, previous?:
       await port.removeConfig(path);
     } else if (Array.isArray(value) || (value !== null && typeof value === "object")) {
       await port.removeConfig(path);
-      Object.assign(scalars, flatten(path, value));
+      Object.assign(scalars, configPathLeaves(path, value));
     } else {
       scalars[path] = value;
     }

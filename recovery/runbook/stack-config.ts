@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, isMap, isNode, parseDocument } from "yaml";
-import { CONFIG_NAMESPACE, type StackName } from "../../infra/config";
+import { CONFIG_NAMESPACE, parseConfigPath, type StackName } from "../../infra/config";
 import { UsageError } from "../errors";
 import { SECRET_CONFIG_KEYS } from "../ops/apply";
 
@@ -33,14 +33,14 @@ export interface StackConfigSnapshot {
   values: Record<string, unknown>;
 }
 
-/** `["config", "aytq:app", "stopped"]` for `app.stopped`. */
-function docPath(key: string): string[] {
-  const [head, ...rest] = key.split(".");
-  return ["config", `${CONFIG_NAMESPACE}:${head}`, ...rest];
+/** `["config", "aytq:app", "stopped"]` for `app.stopped`: the path in the stack file's YAML. */
+function docPath(key: string): (string | number)[] {
+  const [head, ...rest] = parseConfigPath(key);
+  return ["config", `${CONFIG_NAMESPACE}:${String(head)}`, ...rest];
 }
 
 /** The plain value at a path (a map or list as plain JS), or undefined when the path is absent. */
-function plainAt(doc: Document, p: readonly string[]): unknown {
+function plainAt(doc: Document, p: readonly (string | number)[]): unknown {
   const node: unknown = doc.getIn(p, true);
   return isNode(node) ? node.toJSON() : node;
 }
