@@ -9,6 +9,18 @@ import type { ConfigPatch } from "./operations";
  */
 export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["recovery.adminLogin", "recovery.adminPassword"]);
 
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The secret entries (SECRET_CONFIG_KEYS) of a recovery-owned key's value: only `recovery` has any. */
+export function secretEntries(key: string, value: unknown): Record<string, unknown> {
+  return isMap(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => SECRET_CONFIG_KEYS.has(`${key}.${k}`))) : {};
+}
+
+/** A recovery-owned key's value without its secret entries: what a run's snapshot may hold. */
+export function withoutSecrets(key: string, value: unknown): unknown {
+  return isMap(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_CONFIG_KEYS.has(`${key}.${k}`))) : value;
+}
+
 /** The current values of the patch's keys: the patch that undoes it. */
 export async function readPrevious(port: StackPort, patch: ConfigPatch): Promise<ConfigPatch> {
   const previous: ConfigPatch = {};
