@@ -42,17 +42,17 @@ function forbiddenKeyIn(value: unknown): string | undefined {
 /** `recovery.ptrCopies[0].name` as `["recovery", "ptrCopies", 0, "name"]`; a ConfigError naming the path when it is not one. */
 export function parseConfigPath(path: string): PathPart[] {
   const bare = bareOf(path);
+  const segments = bare.split(".");
+  // named first, whatever else is wrong with the path: `node["__proto__"]` is Object.prototype, and
+  // writing through it would change every object in the process
+  const forbidden = segments.map((s) => s.split("[")[0]).find((name) => FORBIDDEN_KEYS.has(name));
+  if (forbidden !== undefined) throw pathProblem(bare, `"${forbidden}" is not a config key (no key of the model is named __proto__, constructor or prototype)`);
   const parts: PathPart[] = [];
-  for (const segment of bare.split(".")) {
+  for (const segment of segments) {
     const m = SEGMENT.exec(segment);
     if (!m) throw pathProblem(bare, "is not a valid key path; use dotted names like recovery.mode, and [n] for an item of a list (recovery.ptrCopies[0].name)");
     parts.push(m[1]);
     for (const index of m[2].matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));
-  }
-  const forbidden = parts.find((p): p is string => typeof p === "string" && FORBIDDEN_KEYS.has(p));
-  if (forbidden !== undefined) {
-    // `node["__proto__"]` is Object.prototype: writing through it would change every object in the process
-    throw pathProblem(bare, `"${forbidden}" is not a config key (no key of the model is named __proto__, constructor or prototype)`);
   }
   return parts;
 }
