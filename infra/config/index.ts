@@ -25,6 +25,6 @@ export type { PtrCopy } from "./sections/recovery";
 export { type Settings, parsePipelineSettings, parseSettings } from "./settings";
 export { ConfigError } from "./errors";
 export type { RawConfig } from "./raw";
-export { removeConfigPath, setConfigPath } from "./paths";
+export { configPathLeaves, deleteConfigPath, parseConfigPath, readConfigPath, removeConfigPath, setConfigPath, writeConfigPath } from "./paths";
 export { desiredReplicas, healthUrls, temporaryUrls } from "./derived";
 export { type BranchProtectionRule, branchProtectionRule, requiredApprovals } from "./branch-protection";

@@ -7,7 +7,8 @@
 import { exportSnapshot } from "./snapshot";
 import { pipeline } from "node:stream/promises";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
-import { InterruptedError, RefusedError } from "../errors";
+import { DrError, InterruptedError, RefusedError } from "../errors";
+import { dataFailure } from "./failure";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
@@ -154,7 +155,7 @@ export async function prepareBackup(source: DatabaseConnection, storage: Storage
 }
 
 /** A failed upload as the error to show: a name that appeared meanwhile is a refusal, the rest a storage failure. */
-export function uploadFailure(name: string, err: unknown, storage: StorageLocation): Error {
+export function uploadFailure(name: string, err: unknown, storage: StorageLocation): DrError {
   if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) {
     return new RefusedError(`a backup named ${name} appeared while dumping; backups are write-once, it was not overwritten`, "choose another --name");
   }
@@ -203,10 +204,8 @@ async function dumpToBlob(prepared: PreparedBackup, source: DatabaseConnection, 
   } catch (err) {
     dump.child.kill("SIGKILL");
     await dump.done;
-    if (options.signal?.aborted) throw new InterruptedError(`backup ${name} interrupted; nothing was stored`);
     const dumpError = await dumpOk.then(() => undefined, (e: unknown) => e);
-    if (dumpError) throw dumpError;
-    throw uploadFailure(name, err, storage);
+    throw dataFailure(dumpError ?? uploadFailure(name, err, storage), { what: `backup ${name}`, left: "nothing was stored", signal: options.signal, storage });
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

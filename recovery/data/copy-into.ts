@@ -20,8 +20,9 @@ import { Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RestError, type BlockBlobClient } from "@azure/storage-blob";
-import { DrError, InterruptedError, RefusedError, ToolError, UsageError } from "../errors";
+import { InterruptedError, UsageError } from "../errors";
 import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning, type PreparedBackup } from "./backup";
+import { dataFailure } from "./failure";
 import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
@@ -152,15 +153,8 @@ async function copyFromSnapshot(
     await Promise.allSettled([dump.done, restored]);
     await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once("close", () => resolve())));
     const removed = toBlob.committed ? await deleteBlob(prepared.blob, name, storage) : "no blob was stored";
-    if (options.signal?.aborted) throw new InterruptedError(`copy of ${source.label} into ${target.label} interrupted; ${target.label} is unchanged, ${removed}`);
     const cause = dumpError ?? (err instanceof RestError ? uploadFailure(name, err, storage) : err);
-    const message = cause instanceof Error ? cause.message : String(cause);
-    if (cause instanceof InterruptedError) throw cause;
-    if (cause instanceof RefusedError) throw new RefusedError(`${message}; ${target.label} is unchanged (rolled back)`, cause.hint);
-    if (cause instanceof DrError) throw new ToolError(`${message}\n  ${target.label} is unchanged (rolled back); ${removed}`, cause.hint);
-    const e = cause as NodeJS.ErrnoException;
-    if (e.code && /^Z_/.test(e.code)) throw new ToolError(`pg_dump's output is not valid gzip (${e.message}); ${target.label} is unchanged, ${removed}`);
-    throw storageError(`copying ${source.label} into ${target.label} (unchanged; ${removed})`, cause, storage);
+    throw dataFailure(cause, { what: `copy of ${source.label} into ${target.label}`, left: `${target.label} is unchanged (rolled back), ${removed}`, signal: options.signal, storage, gzipped: "pg_dump's output" });
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

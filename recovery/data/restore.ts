@@ -23,7 +23,7 @@ import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { BlockBlobClient } from "@azure/storage-blob";
-import { InterruptedError, ToolError, UsageError } from "../errors";
+import { InterruptedError, ToolError } from "../errors";
 import type { DatabaseConnection, RestoreResult, StorageLocation } from "./types";
 import { psql } from "../pg/psql";
 import { pgFailure, spawnPg } from "../pg/tools";
@@ -31,6 +31,7 @@ import { databaseOf, serverVersion, withDatabase } from "./pgtools";
 import { inspectBackup, type InspectedBackup } from "./inspect-backup";
 import { PsqlSink } from "./psql-sink";
 import { META, storageError } from "./storage";
+import { dataFailure } from "./failure";
 import { HashCounter, type ProgressFn } from "./streams";
 import { chooseRestoreJobs, jobsWarning } from "./jobs";
 
@@ -118,13 +119,7 @@ async function restorePlain(
   try {
     await pipeline(stages, { signal: options.signal });
   } catch (err) {
-    if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; rolled back, the database is unchanged`);
-    if (err instanceof ToolError || err instanceof UsageError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e.code && /^Z_/.test(e.code)) {
-      throw new ToolError(`backup ${found.name} is not valid gzip (${e.message}); nothing was restored`, "restore another backup (aytq-dr backups list)");
-    }
-    throw storageError(`restoring ${found.name}`, err, found.storage);
+    throw dataFailure(err, { what: `restore of ${found.name}`, left: "rolled back, the database is unchanged", typedSayLeft: true, signal: options.signal, storage: found.storage, gzipped: `backup ${found.name}`, gzipFix: "restore another backup (aytq-dr backups list)" });
   }
 }
 
@@ -142,8 +137,7 @@ async function restoreCustom(
     try {
       await pipeline([body, hasher, createWriteStream(file)], { signal: options.signal });
     } catch (err) {
-      if (options.signal?.aborted) throw new InterruptedError(`restore of ${found.name} interrupted; nothing was restored`);
-      throw err instanceof ToolError ? err : storageError(`downloading ${found.name}`, err, found.storage);
+      throw dataFailure(err, { what: `download of ${found.name}`, left: "nothing was restored", typedSayLeft: true, signal: options.signal, storage: found.storage });
     }
     const jobs = options.jobs === "auto" ? jobsFor("auto", found.bytes).used : (options.jobs ?? 1);
     if (jobs <= 1) {

@@ -5,7 +5,8 @@
  * until the backup has passed every check that does not need the whole download (in production a
  * safety backup is immutable for 14 days). Once a safety backup exists, every later error names it.
  */
-import { DrError, RefusedError, ToolError } from "../errors";
+import { RefusedError } from "../errors";
+import { dataFailure } from "./failure";
 import { backupToBlob } from "./backup";
 import { safetyBackupName } from "./names";
 import { inspectBackup, type InspectedBackup } from "./inspect-backup";
@@ -43,14 +44,9 @@ function restoreQuestion(backup: Pick<InspectedBackup, "name" | "bytes">, target
   return `Restore ${backup.name} (${formatBytes(backup.bytes)}) into ${target}? Everything in that database is replaced${safety ? " (a safety backup of it is taken first)" : ", with no safety backup"}.`;
 }
 
-/** `err` with the safety backup named in its message (same class, exit code and fix). */
-function withSafetyNote(err: unknown, safety: string, target: string): unknown {
-  const note = `; the safety backup ${safety} holds ${target} as it was before (aytq-dr restore --file ${safety} puts it back)`;
-  if (err instanceof DrError) {
-    err.message += note;
-    return err;
-  }
-  return new ToolError(`${err instanceof Error ? err.message : String(err)}${note}`);
+/** `err` as the data failure mapping makes it (data/failure.ts), with the safety backup named in its message. */
+function withSafetyNote(err: unknown, safety: string, target: string, backup: string, signal: AbortSignal | undefined): unknown {
+  return dataFailure(err, { what: `restore of ${backup} into ${target}`, left: `the safety backup ${safety} holds ${target} as it was before (aytq-dr restore --file ${safety} puts it back)`, signal });
 }
 
 export async function restoreSafely(req: SafeRestoreRequest): Promise<SafeRestoreOutcome> {
@@ -73,7 +69,7 @@ export async function restoreSafely(req: SafeRestoreRequest): Promise<SafeRestor
       const r = await restoreInspected(backup, conn, { onProgress: req.onProgress, signal: req.signal, jobs: req.jobs }, started);
       return { ...r, target: conn.label, safetyBackup: safetyName };
     } catch (err) {
-      throw safetyName ? withSafetyNote(err, safetyName, conn.label) : err;
+      throw safetyName ? withSafetyNote(err, safetyName, conn.label, backup.name, req.signal) : err;
     }
   } finally {
     await conn.release();

@@ -1,6 +1,6 @@
 /** Blob storage for backups: Azurite by connection string, Azure by DefaultAzureCredential. */
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
-import { ToolError, UsageError } from "../errors";
+import { DrError, ToolError, UsageError } from "../errors";
 import { checkConnectionString, checkContainerName } from "./names";
 import type { StorageLocation } from "./types";
 import { redact } from "../util/redact";
@@ -58,9 +58,10 @@ export function describeStorage(location: StorageLocation): string {
 }
 
 /** A storage failure as a ToolError with secrets masked. */
-export function storageError(what: string, err: unknown, location?: StorageLocation): Error {
+export function storageError(what: string, err: unknown, location?: StorageLocation): DrError {
   if (!(err instanceof Error)) return new ToolError(`${what} failed: ${String(err)}`);
-  if (err instanceof ToolError) return err;
+  // a typed error keeps its exit code (data/failure.ts): a refusal met on the way stays a refusal
+  if (err instanceof DrError) return err;
   const secrets = location?.kind === "connection-string" ? [location.connectionString] : [];
   const status = err instanceof RestError ? ` (HTTP ${err.statusCode ?? "?"}${err.code ? ` ${err.code}` : ""})` : "";
   const first = redact(err.message.split("\n")[0] ?? "", secrets);

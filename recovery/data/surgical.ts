@@ -24,6 +24,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DrError, InterruptedError, RefusedError, ToolError } from "../errors";
+import { dataFailure } from "./failure";
 import { psqlArgs } from "../pg/psql";
 import { pgFailure, spawnPg, type Spawned } from "../pg/tools";
 import { redact } from "../util/redact";
@@ -259,10 +260,12 @@ async function runSession(copy: DatabaseConnection, live: DatabaseConnection, { 
       return err;
     });
     const [feedError, { code, stderr }] = await Promise.all([fed, session.done]);
-    if (options.signal?.aborted) throw new InterruptedError(`${way} into ${live.label} interrupted before COMMIT; live is unchanged (rolled back)`, "resume the run; the step runs again");
-    if (copyFailure) throw new ToolError(`${copyFailure.message}; ${live.label} is unchanged (rolled back)`, (copyFailure as DrError).hint);
+    const mapped = { what: `${way} into ${live.label}`, left: `${live.label} is unchanged (rolled back)`, signal: options.signal, interruptedFix: "resume the run; the step runs again" };
+    if (options.signal?.aborted) throw dataFailure(copyFailure ?? feedError, mapped);
+    if (copyFailure) throw dataFailure(copyFailure, mapped);
+    // psql's own answer: the database's SQLSTATE says whether it refused (failure below)
     if (code !== 0) throw failure(way, live, stderr || `psql exited with ${code}`);
-    if (feedError) throw feedError instanceof Error ? feedError : new Error(String(feedError));
+    if (feedError) throw dataFailure(feedError, mapped);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }

@@ -19,6 +19,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { psql, psqlArgs } from "../pg/psql";
 import { pgFailure, spawnPg } from "../pg/tools";
+import { dataFailure } from "./failure";
 import type { CompareKey, TableComparison } from "./types";
 
 /** One table as a side's catalog describes it. */
@@ -198,8 +199,9 @@ export async function streamDiff(sides: DiffSides, plans: readonly TablePlan[], 
     return err;
   });
   const [feedError, { code, stderr }] = await Promise.all([fed, live.done]);
-  if (copyFailure) throw copyFailure;
+  // a compare only reads: nothing is left behind to say
+  if (copyFailure) throw dataFailure(copyFailure, { what: `comparing against ${sides.live.label}` });
   if (code !== 0) throw pgFailure(`comparing against ${sides.live.label}`, stderr || `psql exited with ${code}`, sides.live.url);
-  if (feedError) throw feedError instanceof Error ? feedError : new Error(String(feedError));
+  if (feedError) throw dataFailure(feedError, { what: `comparing against ${sides.live.label}` });
   return out.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
 }

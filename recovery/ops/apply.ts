@@ -1,6 +1,6 @@
 /** Writing a config patch to a stack, and reading what it replaces (for rollback). */
+import { configPathLeaves } from "../../infra/config";
 import type { StackPort, ConfigScalar } from "../stack/port";
-import { flatten } from "../stack/configpath";
 import type { ConfigPatch } from "./operations";
 
 /**
@@ -8,6 +8,18 @@ import type { ConfigPatch } from "./operations";
  * rollback puts them back, and never printed.
  */
 export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["recovery.adminLogin", "recovery.adminPassword"]);
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The secret entries (SECRET_CONFIG_KEYS) of a recovery-owned key's value: only `recovery` has any. */
+export function secretEntries(key: string, value: unknown): Record<string, unknown> {
+  return isMap(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => SECRET_CONFIG_KEYS.has(`${key}.${k}`))) : {};
+}
+
+/** A recovery-owned key's value without its secret entries: what a run's snapshot may hold. */
+export function withoutSecrets(key: string, value: unknown): unknown {
+  return isMap(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_CONFIG_KEYS.has(`${key}.${k}`))) : value;
+}
 
 /** The current values of the patch's keys: the patch that undoes it. */
 export async function readPrevious(port: StackPort, patch: ConfigPatch): Promise<ConfigPatch> {
@@ -33,7 +45,7 @@ export async function applyPatch(port: StackPort, patch: ConfigPatch, previous?:
       await port.removeConfig(path);
     } else if (Array.isArray(value) || (value !== null && typeof value === "object")) {
       await port.removeConfig(path);
-      Object.assign(scalars, flatten(path, value));
+      Object.assign(scalars, configPathLeaves(path, value));
     } else {
       scalars[path] = value;
     }

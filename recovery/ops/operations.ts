@@ -35,6 +35,15 @@ export interface AdoptIds {
   diagnosticSettingId?: string;
 }
 
+/**
+ * The config keys (path keys without `aytq:`) a recovery owns on an environment stack: every key an
+ * operation below writes there is one of these or under one (test/runbook/stack-config.test.ts holds
+ * configPatchFor to it), and a run carries exactly these between checkouts (runbook/stack-config.ts).
+ * Not `pipeline.frozen`: freeze and unfreeze write the pipeline stack, and main's freeze is a hold (a
+ * git ref in the app repository, ops/pipeline-holds.ts) that outlives the runner by itself.
+ */
+export const RECOVERY_OWNED_KEYS = ["app.stopped", "app.maintenance", "recovery"] as const;
+
 /** Config keys a recovery writes while the server is being created, all removed on the way back to normal. */
 const RECOVERY_INPUTS = {
   "recovery.restorePointUTC": undefined,
@@ -123,10 +132,4 @@ export function describeOperation(op: Operation): string {
     default:
       return op.kind;
   }
-}
-
-/** Default PTR copy name: `<live>-ptr-<yyyymmddhhmm>` of the run time (UTC), unique per run. */
-export function defaultCopyName(liveServerName: string, runTime: Date): string {
-  const stamp = runTime.toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  return `${liveServerName}-ptr-${stamp}`.slice(0, 63);
 }

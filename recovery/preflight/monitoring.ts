@@ -7,7 +7,7 @@
  */
 import { LOCK_ROLES, LOCK_WRITE } from "../azure/permissions";
 import { type Settings } from "../../infra/config";
-import { flexibleServerId } from "../../infra/ids";
+import { stackIds } from "../../infra/ids";
 import { type UptimeCheckOutput, lockName, uptimeCheckPlan } from "../../infra/monitoring-plan";
 import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type HeartbeatCheck, type UptimeCheck } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
@@ -51,7 +51,8 @@ export const expectedUptimeChecks = uptimeCheckPlan;
 
 /** `subscriptionId`: to name the locked resources (unknown: the locks are not read). */
 export function monitoringExpectation(stack: string, s: Settings, subscriptionId?: string): MonitoringExpectation {
-  const sub = subscriptionId ?? "<subscription>";
+  // the program's own ids (infra/ids.ts), so a lock is looked for on the resource the program locks
+  const ids = stackIds(s, subscriptionId ?? "<subscription>");
   const sc = s.monitoring.statusCake;
   return {
     stack,
@@ -63,13 +64,13 @@ export function monitoringExpectation(stack: string, s: Settings, subscriptionId
           locks: [
             {
               what: `live server ${s.database.serverName}`,
-              resourceId: flexibleServerId(sub, s.resourceGroupName, s.database.serverName),
+              resourceId: ids.serverId,
               lockName: deleteLockName(s.database.serverName),
               ...(s.recovery.serverLockDeferred === true ? { deferred: true } : {}),
             },
             {
               what: `backup storage account ${s.backup.storageAccountName}`,
-              resourceId: `/subscriptions/${sub}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${s.backup.storageAccountName}`,
+              resourceId: ids.storageAccountId,
               lockName: deleteLockName(s.backup.storageAccountName),
             },
           ],

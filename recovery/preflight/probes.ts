@@ -10,6 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { type PipelineSettings, type Settings, branchProtectionRule } from "../../infra/config";
+import { backupStorage } from "../config/backup-storage";
 import { loadPipelineSettings, PROJECT_ROOT } from "../config/stackfile";
 import { listBackups } from "../data/storage";
 import { toolVersion } from "../data/pgtools";
@@ -92,7 +93,7 @@ export function stackProbes(s: Settings, env: NodeJS.ProcessEnv, azure?: AzureSe
   const connectionString = envValue(env, "AZURE_STORAGE_CONNECTION_STRING");
   const storage: StorageLocation = connectionString
     ? { kind: "connection-string", connectionString, container: s.backup.containerName }
-    : { kind: "account", accountUrl: `https://${s.backup.storageAccountName}.blob.core.windows.net`, container: s.backup.containerName };
+    : backupStorage(s);
   return {
     now: () => new Date(),
     listBackups: async () => (await listBackups(storage)).map((b) => ({ name: b.name, createdAt: b.createdAt, verified: b.verified })),

@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { StackName } from "../../infra/config";
-import { RECOVERY_OWNED_KEYS, readStackConfigSnapshot, saveStackConfigSnapshot, type RestoredKey, type StackConfigSnapshot } from "./stack-config";
-import { applyPatch, SECRET_CONFIG_KEYS } from "../ops/apply";
-import type { ConfigPatch } from "../ops/operations";
+import { readStackConfigSnapshot, saveStackConfigSnapshot, type RestoredKey, type StackConfigSnapshot } from "./stack-config";
+import { applyPatch, secretEntries, withoutSecrets } from "../ops/apply";
+import { RECOVERY_OWNED_KEYS, type ConfigPatch } from "../ops/operations";
 import type { StackPort } from "../stack/port";
 import type { StorageLocation } from "../data/types";
 import { UsageError } from "../errors";
@@ -46,7 +46,7 @@ export class RunKeeper {
     for (const key of RECOVERY_OWNED_KEYS) {
       const value = await port.getConfig(key);
       if (value === undefined) continue;
-      values[key] = key === "recovery" && value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_CONFIG_KEYS.has(`recovery.${k}`))) : value;
+      values[key] = withoutSecrets(key, value);
     }
     return { stack: this.o.stack, takenAt: new Date().toISOString(), values };
   }
@@ -103,10 +103,8 @@ export class RunKeeper {
     const patch: ConfigPatch = {};
     for (const d of differences) {
       let value = d.run;
-      if (d.key === "recovery" && d.checkout !== null && typeof d.checkout === "object") {
-        const secrets = Object.entries(d.checkout as Record<string, unknown>).filter(([k]) => SECRET_CONFIG_KEYS.has(`recovery.${k}`));
-        value = { ...((value ?? {}) as Record<string, unknown>), ...Object.fromEntries(secrets) };
-      }
+      const secrets = secretEntries(d.key, d.checkout);
+      if (Object.keys(secrets).length > 0) value = { ...((value ?? {}) as Record<string, unknown>), ...secrets };
       patch[d.key] = value as ConfigPatch[string];
     }
     await applyPatch(port, patch);

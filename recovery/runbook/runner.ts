@@ -6,7 +6,7 @@
  * step is idempotent. A failed step, a declined decision or an interruption stops the run.
  */
 import { describeError, InterruptedError, RefusedError, UsageError } from "../errors";
-import { defaultCopyName } from "../ops/operations";
+import { runCopyName } from "../config/copy-name";
 import { clipInput } from "../util/clip";
 import { redact } from "../util/redact";
 import { Journal, RunMeta } from "./journal";
@@ -15,15 +15,6 @@ import type { RunEvent, RunOutcome, RunRequest, StepRecord } from "./run-model";
 import { newRunId } from "./run-id";
 import { missingInputs, stepsOf } from "./scenarios";
 import { StepContext } from "./run-model";
-
-/**
- * The PTR copy's name for a run that was given none: the per-minute default plus the run id's own
- * random suffix, so two runs started in the same minute never share (and later tidy away) one copy.
- */
-function runCopyName(liveServerName: string, started: Date, runId: string): string {
-  const suffix = runId.slice(runId.lastIndexOf("-") + 1);
-  return `${defaultCopyName(liveServerName, started).slice(0, 63 - suffix.length - 1)}-${suffix}`;
-}
 
 /** Run (or resume) a scenario. Resolves with the outcome; throws only for bad requests (unknown run, missing inputs). */
 export async function runScenario(req: RunRequest): Promise<RunOutcome> {

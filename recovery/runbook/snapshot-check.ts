@@ -8,9 +8,10 @@ import { z } from "zod";
 import { ConfigError, parseSettings, removeConfigPath, type StackName } from "../../infra/config";
 import { applyOverrides, readStackConfig } from "../config/stackfile";
 import { UsageError } from "../errors";
-import { SECRET_CONFIG_KEYS } from "../ops/apply";
+import { secretEntries } from "../ops/apply";
+import { RECOVERY_OWNED_KEYS } from "../ops/operations";
 import { clipInput } from "../util/clip";
-import { RECOVERY_OWNED_KEYS, type StackConfigSnapshot } from "./stack-config";
+import type { StackConfigSnapshot } from "./stack-config";
 
 const SnapshotShape = z.strictObject({ stack: z.string(), takenAt: z.string(), values: z.looseObject({}) });
 
@@ -37,7 +38,7 @@ export function checkSnapshot(content: string, where: string, stack: StackName, 
   }
   const recovery = values.recovery;
   if (recovery !== undefined && !isPlainObject(recovery)) throw new UsageError(`${where}: recovery is not an object; nothing was imported`, damaged);
-  const secrets = isPlainObject(recovery) ? Object.keys(recovery).filter((k) => SECRET_CONFIG_KEYS.has(`recovery.${k}`)) : [];
+  const secrets = Object.keys(secretEntries("recovery", recovery));
   if (secrets.length) {
     // named, never shown
     throw new UsageError(
@@ -48,7 +49,7 @@ export function checkSnapshot(content: string, where: string, stack: StackName, 
   // the stack file as the import would leave it, read by the config model
   let raw = readStackConfig(stack, root);
   const fileRecovery = raw.recovery;
-  const keptSecrets = isPlainObject(fileRecovery) ? Object.fromEntries(Object.entries(fileRecovery).filter(([k]) => SECRET_CONFIG_KEYS.has(`recovery.${k}`))) : {};
+  const keptSecrets = secretEntries("recovery", fileRecovery);
   for (const key of RECOVERY_OWNED_KEYS) if (!Object.hasOwn(values, key)) raw = removeConfigPath(raw, key);
   const sets = Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(k === "recovery" ? { ...(v as Record<string, unknown>), ...keptSecrets } : v)}`);
   try {

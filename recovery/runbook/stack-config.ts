@@ -12,16 +12,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, isMap, isNode, parseDocument } from "yaml";
-import { CONFIG_NAMESPACE, type StackName } from "../../infra/config";
+import { CONFIG_NAMESPACE, parseConfigPath, type StackName } from "../../infra/config";
 import { UsageError } from "../errors";
-import { SECRET_CONFIG_KEYS } from "../ops/apply";
-
-/**
- * Path keys (without `aytq:`) a recovery changes; everything under `recovery` is the recovery's.
- * Not `pipeline.frozen`: main's freeze is a hold (a git ref in the app repository, recovery/ops/pipeline-holds.ts)
- * that outlives the runner by itself, and the environment stacks have no pipeline section.
- */
-export const RECOVERY_OWNED_KEYS = ["app.stopped", "app.maintenance", "recovery"] as const;
+import { secretEntries, withoutSecrets } from "../ops/apply";
+import { RECOVERY_OWNED_KEYS } from "../ops/operations";
 
 /** The file in a run's folder holding the snapshot. */
 export const STACK_CONFIG_SNAPSHOT = "stack-config.json";
@@ -33,26 +27,20 @@ export interface StackConfigSnapshot {
   values: Record<string, unknown>;
 }
 
-/** `["config", "aytq:app", "stopped"]` for `app.stopped`. */
-function docPath(key: string): string[] {
-  const [head, ...rest] = key.split(".");
-  return ["config", `${CONFIG_NAMESPACE}:${head}`, ...rest];
+/** `["config", "aytq:app", "stopped"]` for `app.stopped`: the path in the stack file's YAML. */
+function docPath(key: string): (string | number)[] {
+  const [head, ...rest] = parseConfigPath(key);
+  return ["config", `${CONFIG_NAMESPACE}:${String(head)}`, ...rest];
 }
 
 /** The plain value at a path (a map or list as plain JS), or undefined when the path is absent. */
-function plainAt(doc: Document, p: readonly string[]): unknown {
+function plainAt(doc: Document, p: readonly (string | number)[]): unknown {
   const node: unknown = doc.getIn(p, true);
   return isNode(node) ? node.toJSON() : node;
 }
 
 function stackFile(root: string, stack: StackName): string {
   return path.join(root, `Pulumi.${stack}.yaml`);
-}
-
-/** `recovery` without its secret keys. */
-function withoutSecrets(key: string, value: unknown): unknown {
-  if (key !== "recovery" || value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => !SECRET_CONFIG_KEYS.has(`recovery.${k}`)));
 }
 
 /** The owned keys as the stack file holds them now. */
@@ -113,7 +101,7 @@ export function restoreStackConfig(root: string, stack: StackName, snapshot: Sta
 export function restoredStackConfigText(fileText: string, stack: StackName, snapshot: StackConfigSnapshot): { text: string; changed: RestoredKey[] } {
   if (snapshot.stack !== stack) throw new UsageError(`the config snapshot is of stack ${snapshot.stack}, not ${stack}`, `resume the run on --stack ${snapshot.stack}`);
   const unknownKeys = Object.keys(snapshot.values).filter((k) => !(RECOVERY_OWNED_KEYS as readonly string[]).includes(k));
-  if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, "only app.stopped, app.maintenance and recovery.* are carried between runs (main's freeze is a hold in the app repository, not stack config)");
+  if (unknownKeys.length) throw new UsageError(`the config snapshot holds keys a recovery does not own: ${unknownKeys.join(", ")}`, `only ${RECOVERY_OWNED_KEYS.join(", ")} are carried between runs (main's freeze is a hold in the app repository, not stack config)`);
   const doc = parseDocument(fileText);
   const changed: RestoredKey[] = [];
   for (const key of RECOVERY_OWNED_KEYS) {
@@ -122,8 +110,8 @@ export function restoredStackConfigText(fileText: string, stack: StackName, snap
     let after: unknown = snapshot.values[key];
     if (key === "recovery" && after !== undefined) {
       // secret keys the file holds stay (the snapshot never has them)
-      const secrets = isMap(doc.getIn(p, true)) ? Object.entries(before as Record<string, unknown>).filter(([k]) => SECRET_CONFIG_KEYS.has(`recovery.${k}`)) : [];
-      after = { ...(after as Record<string, unknown>), ...Object.fromEntries(secrets) };
+      const secrets = isMap(doc.getIn(p, true)) ? secretEntries(key, before) : {};
+      after = { ...(after as Record<string, unknown>), ...secrets };
     }
     if (JSON.stringify(before) === JSON.stringify(after)) continue;
     if (after === undefined) doc.deleteIn(p);

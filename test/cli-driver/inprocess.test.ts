@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { defaultCopyName } from "../../recovery/ops/operations";
+import { defaultCopyName } from "../../recovery/config/copy-name";
 import { FakeStackPort, TYPES } from "../helpers/fake-stack";
 import { FakeAzure } from "../helpers/fake-azure";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";

@@ -11,6 +11,11 @@ import {
   removeConfigPath,
   requiredApprovals,
   setConfigPath,
+  parseConfigPath,
+  readConfigPath,
+  writeConfigPath,
+  deleteConfigPath,
+  configPathLeaves,
 } from "../../infra/config";
 import { applyOverrides, loadPipelineSettings, readStackConfig } from "../../recovery/config/stackfile";
 import { describeError } from "../../recovery/errors";
@@ -138,6 +143,33 @@ describe("config model", () => {
     assert.equal("mode" in (removed.recovery as object), false);
     assert.equal(parseSettings(removed).recovery.mode, "normal");
   });
+
+  it("one grammar for paths, Pulumi's --path: dotted names and [n] for a list's item, written and read back", () => {
+    assert.deepEqual(parseConfigPath("aytq:recovery.ptrCopies[1].name"), ["recovery", "ptrCopies", 1, "name"]);
+    const copy = { name: "s189t01-aytq-ts-pg-ptr-2", restorePointUTC: "2024-07-24T06:00:00Z" };
+    const raw = setConfigPath(readStackConfig("test"), "recovery.ptrCopies[0].name", copy.name);
+    const both = setConfigPath(raw, "recovery.ptrCopies[0].restorePointUTC", copy.restorePointUTC);
+    assert.deepEqual(parseSettings(both).recovery.ptrCopies, [copy], "a --set of one field of a list's item, as the stack port writes it");
+    assert.equal(readConfigPath(both, "recovery.ptrCopies[0].name"), copy.name);
+    assert.equal(readConfigPath(both, "recovery.ptrCopies[1].name"), undefined);
+    assert.deepEqual((removeConfigPath(both, "recovery.ptrCopies[0]").recovery as { ptrCopies: unknown[] }).ptrCopies, []);
+    const leaves = configPathLeaves("recovery.ptrCopies", [copy, copy]);
+    const root: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(leaves)) writeConfigPath(root, k, v);
+    assert.deepEqual(readConfigPath(root, "recovery.ptrCopies"), [copy, copy], "the leaves written one by one give the value back");
+    deleteConfigPath(root, "recovery.ptrCopies[0]");
+    assert.deepEqual(readConfigPath(root, "recovery.ptrCopies"), [copy], "a list's item is taken out, the later ones move up");
+  });
+
+  for (const [path, message] of [
+    ["recovery..mode", /is not a valid key path/],
+    ["recovery.ptrCopies[x].name", /is not a valid key path/],
+    ["recovery.ptrCopies[2].name", /index 2 is past the end of the list \(it has 0 items\)/],
+  ] as const) {
+    it(`refuses the key path ${path}`, () => {
+      assert.match(problemsOf(() => setConfigPath({}, path, "1"))[0], message);
+    });
+  }
 
   it("refuses a --set that is not key=value", () => {
     assert.throws(() => applyOverrides({}, ["recovery.mode"]), /not key=value/);

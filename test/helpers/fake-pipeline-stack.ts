@@ -11,7 +11,7 @@
 import { parsePipelineSettings, PIPELINE_STACK, type RawConfig } from "../../infra/config";
 import { LockedError } from "../../recovery/errors";
 import { evaluatePipelineProgram } from "../../recovery/plan/evaluate";
-import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
+import { deleteConfigPath, readConfigPath, writeConfigPath } from "../../infra/config";
 import type { ConfigScalar, ForgetResult, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, UpOptions, UpResult } from "../../recovery/stack/port";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { GithubFailure, type GitRefsApi } from "../../recovery/github/client";
@@ -78,16 +78,16 @@ export class FakePipelinePort implements StackPort {
 
   async getConfig(path: string): Promise<unknown> {
     this.calls.push(`getConfig ${path}`);
-    const v = getPath(this.config, path);
+    const v = readConfigPath(this.config, path);
     return v === undefined ? undefined : structuredClone(v);
   }
   async setConfig(values: Readonly<Record<string, ConfigScalar>>): Promise<void> {
     this.calls.push(`setConfig ${Object.entries(values).map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
-    for (const [k, v] of Object.entries(values)) setPath(this.config, k, v);
+    for (const [k, v] of Object.entries(values)) writeConfigPath(this.config, k, v);
   }
   async removeConfig(path: string): Promise<void> {
     this.calls.push(`removeConfig ${path}`);
-    removePath(this.config, path);
+    deleteConfigPath(this.config, path);
   }
   async refresh(): Promise<void> {
     this.calls.push("refresh");

@@ -34,7 +34,7 @@ import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKe
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { resourceName } from "../../recovery/stack/engine-results";
 import { pathValues, replaceKeysOf, ResourceUriSlash } from "../../infra/replace-keys";
-import { getPath, removePath, setPath } from "../../recovery/stack/configpath";
+import { deleteConfigPath, readConfigPath, writeConfigPath } from "../../infra/config";
 import {
   ConfigScalar,
   ForgetResult,
@@ -440,14 +440,14 @@ export class FakeStackPort implements StackPort {
 
   async getConfig(path: string): Promise<unknown> {
     await this.enter("getConfig", path);
-    const v = getPath(this.config, path);
+    const v = readConfigPath(this.config, path);
     return v === undefined ? undefined : structuredClone(v);
   }
 
   async setConfig(values: Readonly<Record<string, ConfigScalar>>, options: { secret?: boolean } = {}): Promise<void> {
     await this.enter("setConfig", Object.entries(values).map(([k, v]) => `${k}=${options.secret ? "[secret]" : String(v)}`).join(" "));
     for (const [k, v] of Object.entries(values)) {
-      setPath(this.config, k, v);
+      writeConfigPath(this.config, k, v);
       if (options.secret) this.secretKeys.add(k);
       else this.secretKeys.delete(k);
     }
@@ -455,7 +455,7 @@ export class FakeStackPort implements StackPort {
 
   async removeConfig(path: string): Promise<void> {
     await this.enter("removeConfig", path);
-    removePath(this.config, path);
+    deleteConfigPath(this.config, path);
     for (const k of [...this.secretKeys]) if (k === path || k.startsWith(`${path}.`)) this.secretKeys.delete(k);
   }
 

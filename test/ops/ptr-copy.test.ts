@@ -1,11 +1,12 @@
 /**
- * The decisions that moved below the command line, tested without it: the copy's name and the
- * PTR window (ops/ptr-copy.ts), a resumed run's checks on the stack (runbook/resume.ts).
+ * The decisions that moved below the command line, tested without it: the copy's name, one rule for
+ * the command, the runbook and both platforms (config/copy-name.ts), the copy and the PTR window
+ * (ops/ptr-copy.ts), a resumed run's checks on the stack (runbook/resume.ts).
  */
 import { strict as assert } from "node:assert";
 import { RefusedError, UsageError } from "../../recovery/errors";
-import { defaultCopyName } from "../../recovery/ops/operations";
-import { checkPtrWindowOnStack, chooseCopyName, freeName } from "../../recovery/ops/ptr-copy";
+import { copyCreatedAt, defaultCopyName, freeName, ptrCopyFor, runCopyName } from "../../recovery/config/copy-name";
+import { checkPtrWindowOnStack, chooseCopy } from "../../recovery/ops/ptr-copy";
 import type { RunMeta } from "../../recovery/runbook/journal";
 import { checkResumeOnStack, pendingSteps } from "../../recovery/runbook/resume";
 import type { StepRecord } from "../../recovery/runbook/run-model";
@@ -39,19 +40,47 @@ describe("ops/ptr-copy: the copy's name and the PTR window", () => {
     assert.equal(freeName(long, new Set([long])), `${"x".repeat(61)}-2`);
   });
 
-  it("chooseCopyName: the per-minute default, the next free one when that minute's copy exists", async () => {
+  it("runCopyName: the per-minute default with the run id's own suffix, within 63 characters", () => {
+    assert.equal(runCopyName(LIVE, NOW, "data-loss-20240724T080000Z-ab12"), `${LIVE}-ptr-202407240800-ab12`);
+    const long = "l".repeat(60);
+    assert.equal(runCopyName(long, NOW, "r-ab12").length, 63);
+    assert.match(runCopyName(long, NOW, "r-ab12"), /-ab12$/);
+  });
+
+  it("ptrCopyFor: a new name is a new copy, created to the second", () => {
+    const r = ptrCopyFor({ name: "copy-b", restorePointUTC: "2024-07-24T06:00:00Z", liveServerName: LIVE, existing: [], now: new Date("2024-07-24T08:00:00.456Z") });
+    assert.deepEqual(r, { copy: { name: "copy-b", restorePointUTC: "2024-07-24T06:00:00Z", createdAtUTC: "2024-07-24T08:00:00Z" }, reused: false });
+    assert.equal(copyCreatedAt(new Date("2024-07-24T08:00:00.000Z")), "2024-07-24T08:00:00Z");
+  });
+
+  it("ptrCopyFor: a name that exists at the same restore point is that copy (a resumed step, a repeated command change nothing)", () => {
+    const existing = [{ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", createdAtUTC: "2024-07-20T01:00:00Z" }];
+    const r = ptrCopyFor({ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z", liveServerName: LIVE, existing, now: NOW });
+    assert.deepEqual(r, { copy: existing[0], reused: true }, "kept as it was, with its own creation time");
+  });
+
+  it("ptrCopyFor: refuses a copy of that name at another restore point, and the live server's name, listing the copies", () => {
+    const existing = [{ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z" }];
+    const ask = (name: string) => () => ptrCopyFor({ name, restorePointUTC: "2024-07-20T00:00:01Z", liveServerName: LIVE, existing, now: NOW });
+    assert.throws(ask("copy-a"), (e: unknown) => e instanceof RefusedError && /copy-a already exists; existing copies: copy-a \(at 2024-07-20T00:00:00Z\)/.test(e.message));
+    assert.throws(ask(LIVE), (e: unknown) => e instanceof RefusedError && new RegExp(`${LIVE} already exists`).test(e.message));
+  });
+
+  it("chooseCopy: the per-minute default, the next free one when that minute's copy exists", async () => {
     const base = defaultCopyName(LIVE, NOW);
-    assert.equal((await chooseCopyName(readOnlyStack({}), LIVE, undefined, NOW)).name, base);
+    assert.equal((await chooseCopy(readOnlyStack({}), LIVE, undefined, "2024-07-24T06:00:00Z", NOW)).copy.name, base);
     const taken = readOnlyStack({ ptrCopies: [{ name: base, restorePointUTC: "2024-07-24T06:00:00Z" }] });
-    const choice = await chooseCopyName(taken, LIVE, undefined, NOW);
-    assert.equal(choice.name, `${base}-2`);
+    const choice = await chooseCopy(taken, LIVE, undefined, "2024-07-24T06:00:00Z", NOW);
+    assert.deepEqual(choice.copy, { name: `${base}-2`, restorePointUTC: "2024-07-24T06:00:00Z", createdAtUTC: "2024-07-24T08:00:00Z" });
+    assert.equal(choice.reused, false, "a default name is always a new copy");
     assert.deepEqual(choice.existing.map((c) => c.name), [base]);
   });
 
-  it("chooseCopyName: an operator's name that exists (or is the live server's) is refused, listing the copies", async () => {
+  it("chooseCopy: an operator's name that exists at another restore point (or is the live server's) is refused, listing the copies", async () => {
     const stack = readOnlyStack({ ptrCopies: [{ name: "copy-a", restorePointUTC: "2024-07-20T00:00:00Z" }] });
-    await assert.rejects(chooseCopyName(stack, LIVE, "copy-a", NOW), (e: unknown) => e instanceof RefusedError && /copy-a already exists; existing copies: copy-a \(at 2024-07-20T00:00:00Z\)/.test(e.message));
-    await assert.rejects(chooseCopyName(stack, LIVE, LIVE, NOW), RefusedError);
+    await assert.rejects(chooseCopy(stack, LIVE, "copy-a", "2024-07-24T06:00:00Z", NOW), (e: unknown) => e instanceof RefusedError && /copy-a already exists; existing copies: copy-a \(at 2024-07-20T00:00:00Z\)/.test(e.message));
+    await assert.rejects(chooseCopy(stack, LIVE, LIVE, "2024-07-24T06:00:00Z", NOW), RefusedError);
+    assert.equal((await chooseCopy(stack, LIVE, "copy-a", "2024-07-20T00:00:00Z", NOW)).reused, true);
   });
 
   it("checkPtrWindowOnStack: the server's earliest restore date bounds --at, and the log says which window applies", async () => {

@@ -5,8 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { RECOVERY_OWNED_KEYS, restoreStackConfig, snapshotStackConfig } from "../../recovery/runbook/stack-config";
-import { configPatchFor, type Operation } from "../../recovery/ops/operations";
+import { restoreStackConfig, snapshotStackConfig } from "../../recovery/runbook/stack-config";
+import { configPatchFor, RECOVERY_OWNED_KEYS, type Operation } from "../../recovery/ops/operations";
 import { UsageError } from "../../recovery/errors";
 
 const REPO = path.join(__dirname, "..", "..");

@@ -2,6 +2,7 @@
 import { isIP } from "node:net";
 import type { Command } from "commander";
 import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
+import { backupStorage } from "../../config/backup-storage";
 import { checkStackName, loadStackSettings } from "../../config/stackfile";
 import { UsageError } from "../../errors";
 import { checkConnectionString, checkContainerName } from "../../data/names";
@@ -36,7 +37,7 @@ export function storageFor(opts: DataOptions, settings: Settings | undefined, io
   const container = checkContainerName(opts.container ?? settings?.backup.containerName ?? DEFAULT_BACKUP_CONTAINER, opts.container !== undefined ? "--container" : "the stack's backup.containerName");
   const cs = opts.storageConnectionString ?? envValue(io.env, "AZURE_STORAGE_CONNECTION_STRING");
   if (cs) return { kind: "connection-string", connectionString: checkConnectionString(cs, opts.storageConnectionString !== undefined ? "--storage-connection-string" : "AZURE_STORAGE_CONNECTION_STRING"), container };
-  if (settings) return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container };
+  if (settings) return backupStorage(settings, container);
   throw new UsageError("no storage given", "pass --stack (Azure, signed in with az login), or --storage-connection-string / AZURE_STORAGE_CONNECTION_STRING");
 }
 

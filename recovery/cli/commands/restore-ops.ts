@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors";
 import { existingCopies } from "../../ops/outputs";
-import { checkPtrWindowOnStack, chooseCopyName } from "../../ops/ptr-copy";
-import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes, toIsoUtc } from "../../time";
+import { checkPtrWindowOnStack, chooseCopy } from "../../ops/ptr-copy";
+import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes } from "../../time";
 import type { CliIO } from "../io";
 import { CommonFlags, executeOperation } from "./driver-common";
 import { registerSpec, rememberIO, type OperationSpec } from "./operation-spec";
@@ -68,9 +68,9 @@ const PTR_SPEC: OperationSpec = {
       outputKeys: ["ptrCopies"],
       build: async (port, settings) => {
         await checkPtrWindowOnStack(port, at.date, now, (t) => io.err(t));
-        const { name, existing } = await chooseCopyName(port, settings.database.serverName, flags.name, now);
-        io.err(`copy name: ${name}`);
-        return { kind: "ptr", copy: { name, restorePointUTC: at.utc, createdAtUTC: toIsoUtc(now) }, existing };
+        const { copy, existing } = await chooseCopy(port, settings.database.serverName, flags.name, at.utc, now);
+        io.err(`copy name: ${copy.name}`);
+        return { kind: "ptr", copy, existing };
       },
     });
   },

@@ -3,9 +3,10 @@
  * the gate), data reaches the databases through a Kubernetes tunnel and backups live in the
  * stack's storage account.
  */
-import { healthUrls, PtrCopy, Settings, temporaryUrls } from "../../../infra/config";
+import { healthUrls, Settings, temporaryUrls } from "../../../infra/config";
+import { backupStorage } from "../../config/backup-storage";
+import { ptrCopyFor } from "../../config/copy-name";
 import { openKubernetesTunnel } from "../../data/tunnel";
-import { UsageError } from "../../errors";
 import type { ConvergeOptions } from "../../ops/converge";
 import { RecoveryContext, runOperation } from "../../ops/run-operation";
 import type { Operation } from "../../ops/operations";
@@ -35,10 +36,8 @@ export interface AzurePlatformOptions {
   holder?: string;
 }
 
-/** The stack's backup container (backups, and the runs kept beside them). */
-export function backupStorage(settings: Settings): StorageLocation {
-  return { kind: "account", accountUrl: `https://${settings.backup.storageAccountName}.blob.core.windows.net`, container: settings.backup.containerName };
-}
+/** The stack's backup container, for the commands that build this platform (recovery/config/backup-storage.ts). */
+export { backupStorage };
 
 export class AzurePlatform implements Platform {
   readonly kind = "azure" as const;
@@ -103,11 +102,7 @@ export class AzurePlatform implements Platform {
 
   async createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult> {
     const existing = await existingCopies(this.o.port);
-    const same = existing.find((c) => c.name === name);
-    if (same && same.restorePointUTC !== restorePointUTC) {
-      throw new UsageError(`a copy named ${name} already exists with restore point ${same.restorePointUTC}`, "choose another name, or tidy that copy first");
-    }
-    const copy: PtrCopy = same ?? { name, restorePointUTC, createdAtUTC: (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const { copy } = ptrCopyFor({ name, restorePointUTC, liveServerName: this.liveServerName, existing, now: this.o.now?.() ?? new Date() });
     return this.apply({ kind: "ptr", copy, existing });
   }
 

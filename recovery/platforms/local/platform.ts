@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { DEFAULT_BRANCH, DEFAULT_FROZEN_APPROVALS, DEFAULT_NORMAL_APPROVALS, DEFAULT_REPOSITORY, PIPELINE_STACK } from "../../../infra/config";
 import { HOLD_PREFIX, RUN_HOLDER } from "../../ops/pipeline-holds";
 import { RefusedError, UsageError } from "../../errors";
+import { ptrCopyFor } from "../../config/copy-name";
 import { PgCluster, freePort } from "../../pg/cluster";
 import { psql } from "../../pg/psql";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, Platform, PtrCopyInfo, StepResult, StorageLocation } from "../../runbook/ports";
@@ -146,9 +147,8 @@ export class LocalPlatform implements Platform {
   }
 
   async createPtrCopy(name: string, restorePointUTC: string): Promise<StepResult> {
-    if (name === this.liveServerName || this.copies.has(name)) {
-      throw new UsageError(`a server named "${name}" already exists`, `existing copies: ${[...this.copies.keys()].join(", ") || "none"}; choose another name`);
-    }
+    const { copy, reused } = ptrCopyFor({ name, restorePointUTC, liveServerName: this.liveServerName, existing: [...this.copies.values()].map((c) => c.info), now: new Date() });
+    if (reused) return { status: "unchanged", summary: `copy ${name} at ${restorePointUTC} exists already, on port ${this.copies.get(name)!.cluster.port}` };
     if (await this.state.live.isRunning()) {
       // make sure the archive holds everything up to now, so a recent target is covered
       await switchAndWaitArchived(this.state.live.url(), this.state.walArchiveDir);
@@ -165,8 +165,7 @@ export class LocalPlatform implements Platform {
       mode: "exact",
       archive: false,
     });
-    const info: PtrCopyInfo = { name, restorePointUTC, createdAtUTC: new Date().toISOString() };
-    this.copies.set(name, { info, cluster: report.cluster, report });
+    this.copies.set(name, { info: copy, cluster: report.cluster, report });
     return {
       status: "done",
       summary: `copy ${name} on port ${report.cluster.port}: ${report.summary}`,
