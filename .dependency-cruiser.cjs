@@ -12,14 +12,15 @@ const BELOW_CLI = "^recovery/(?!cli/)";
  * What recovery/ may import of infra/: the config model through its index (types, validation,
  * defaults, derived values, the one reading of times), the resource ids and the monitoring plan
  * the program builds from it (pre-flight compares Azure and StatusCake with them), the StatusCake
- * client and check names, and, for `plan` alone, the program itself (createInfra) and its
- * replace keys. Never a component.
+ * client and check names, the Pulumi type tokens (infra/types.ts), and, for `plan` alone, the
+ * program itself (createInfra) and its replace keys. Never a component.
  */
 const PROGRAM_SEEN_BY_RECOVERY = [
   "^infra/config/index\\.ts$",
   "^infra/ids\\.ts$",
   "^infra/monitoring-plan\\.ts$",
   "^infra/statuscake/(api|names)\\.ts$",
+  "^infra/types\\.ts$",
   "^infra/(program|replace-keys)\\.ts$",
 ];
 
@@ -49,7 +50,7 @@ module.exports = {
     },
     {
       name: "recovery-reaches-the-program-through-the-config-model",
-      comment: "recovery/ uses the program through the config model (infra/config's index), its ids and monitoring plan, and createInfra for plan; never a component or a config model file past the index",
+      comment: "recovery/ uses the program through the config model (infra/config's index), its ids, monitoring plan and type tokens, and createInfra for plan; never a component or a config model file past the index",
       severity: "error",
       from: { path: "^recovery/" },
       to: { path: "^infra/", pathNot: PROGRAM_SEEN_BY_RECOVERY },

@@ -22,6 +22,7 @@ import {
   MAINTENANCE_NGINX_CONF,
   MAINTENANCE_SERVICE_PORT,
 } from "./maintenance-page";
+import { PULUMI_TYPES } from "./types";
 
 /** Server-side apply patches take ownership of their fields from other managers. */
 export const PATCH_FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
@@ -108,7 +109,7 @@ export class Application extends pulumi.ComponentResource {
   public readonly maintenance: pulumi.Output<boolean>;
 
   constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:app:Application", name, {}, opts);
+    super(PULUMI_TYPES.applicationComponent, name, {}, opts);
     const { namespace, webDeployment, replicas } = args;
     const inMaintenance = args.maintenance === true;
     const ingressClassName = args.ingressClassName ?? DEFAULT_INGRESS_CLASS;

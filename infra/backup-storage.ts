@@ -19,6 +19,7 @@ import {
   DEFAULT_STORAGE_REPLICATION,
   type StorageReplication,
 } from "./config";
+import { PULUMI_TYPES } from "./types";
 
 /** Name of the lifecycle rule that deletes dumps. */
 export const BACKUP_LIFECYCLE_RULE = "delete-old-backups";
@@ -53,7 +54,7 @@ export class BackupStorage extends pulumi.ComponentResource {
   public readonly account: storage.StorageAccount;
 
   constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:backup:BackupStorage", name, {}, opts);
+    super(PULUMI_TYPES.backupStorageComponent, name, {}, opts);
     const resourceGroupName = args.resourceGroupName;
     const containerName = args.containerName ?? DEFAULT_BACKUP_CONTAINER;
     const softDeleteDays = args.softDeleteDays ?? DEFAULT_SOFT_DELETE_DAYS;

@@ -8,7 +8,8 @@ import * as random from "@pulumi/random";
 import { DEFAULT_ADMIN_LOGIN, DEFAULT_SERVER_PARAMETERS } from "./config";
 import { ServerShape, serverShapeArgs, serverTimeouts } from "./server-shape";
 import { LiveServerPlan, RESTORE_INPUTS } from "./restore-plan";
-import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
+import { importIgnores } from "./replace-keys";
+import { PULUMI_TYPES } from "./types";
 
 /** Ids a server is created with that Azure reports in its own spelling (a GET lower-cases them). */
 const SERVER_IDS_SPELLED_BY_AZURE = ["network.delegatedSubnetResourceId", "network.privateDnsZoneArmResourceId"] as const;
@@ -54,7 +55,7 @@ export class Database extends pulumi.ComponentResource {
   public readonly server: dbforpostgresql.Server;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:database:Database", name, {}, opts);
+    super(PULUMI_TYPES.databaseComponent, name, {}, opts);
     const { shape, plan } = args;
 
     const password = new random.RandomPassword(
@@ -89,7 +90,7 @@ export class Database extends pulumi.ComponentResource {
         // The network ids are not create-only in the spec, but Azure spells them its own way in a
         // GET and they cannot change after create: ignored, so an adoption does not PUT them back.
         ignoreChanges: [
-          ...new Set([...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword", ...importIgnores(IMPORTED_TYPES.server), ...SERVER_IDS_SPELLED_BY_AZURE]),
+          ...new Set([...RESTORE_INPUTS, "administratorLogin", "administratorLoginPassword", ...importIgnores(PULUMI_TYPES.server), ...SERVER_IDS_SPELLED_BY_AZURE]),
         ],
         customTimeouts: serverTimeouts(shape),
         import: plan.adopt.serverId,
@@ -109,7 +110,7 @@ export class Database extends pulumi.ComponentResource {
             collation: "en_US.utf8",
           },
           // adopted after a revive: its create-only properties (charset, collation) as Azure reports them
-          { parent: this, import: plan.adopt.databaseId, ignoreChanges: importIgnores(IMPORTED_TYPES.database) },
+          { parent: this, import: plan.adopt.databaseId, ignoreChanges: importIgnores(PULUMI_TYPES.database) },
         )
       : undefined;
 

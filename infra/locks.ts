@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { lockName } from "./monitoring-plan";
+import { PULUMI_TYPES } from "./types";
 
 /** What the delete locks are declared from: exactly what the component reads. */
 export interface LocksArgs {
@@ -28,7 +29,7 @@ export interface LocksArgs {
 /** Locks that stop anyone, not only Pulumi, deleting the live server or the backups. */
 export class Locks extends pulumi.ComponentResource {
   constructor(name: string, args: LocksArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:locks:Locks", name, {}, opts);
+    super(PULUMI_TYPES.locksComponent, name, {}, opts);
     if (args.declaresServerLock !== false) {
       new authorization.ManagementLockByScope(
         `${name}-server`,

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { DEFAULT_ALERT_THRESHOLD_PERCENT, DEFAULT_LOCATION, DEFAULT_STORAGE_CRITICAL_PERCENT, POSTGRES_LOG_CATEGORIES } from "./config";
-import { IMPORTED_TYPES, importIgnores } from "./replace-keys";
+import { importIgnores } from "./replace-keys";
+import { PULUMI_TYPES } from "./types";
 
 /** Metrics alerted on, each above `monitoring.alertThresholdPercent`. */
 const ALERT_METRICS = ["cpu_percent", "memory_percent", "storage_percent"] as const;
@@ -94,7 +95,7 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly actionGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:monitoring:Monitoring", name, {}, opts);
+    super(PULUMI_TYPES.monitoringComponent, name, {}, opts);
     const location = args.location ?? DEFAULT_LOCATION;
     const afterServer = args.liveServer ? [args.liveServer] : [];
 
@@ -138,7 +139,7 @@ export class Monitoring extends pulumi.ComponentResource {
               parent: this,
               dependsOn: [workspace, ...afterServer],
               import: args.adoptDiagnosticSettingId,
-              ignoreChanges: importIgnores(IMPORTED_TYPES.diagnosticSetting, ["resourceUri"]),
+              ignoreChanges: importIgnores(PULUMI_TYPES.diagnosticSetting, ["resourceUri"]),
             },
           );
 

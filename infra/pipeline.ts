@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as github from "@pulumi/github";
 import { type BranchProtectionRule, DEFAULT_REPOSITORY } from "./config";
+import { PULUMI_TYPES } from "./types";
 
 /** What the branch protection is declared from: exactly what the component reads. */
 export interface PipelineArgs {
@@ -33,7 +34,7 @@ export class Pipeline extends pulumi.ComponentResource {
   public readonly requiredApprovals: pulumi.Output<number>;
 
   constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:pipeline:Pipeline", name, {}, opts);
+    super(PULUMI_TYPES.pipelineComponent, name, {}, opts);
     const { rule } = args;
     const [owner, repository] = (args.repository ?? DEFAULT_REPOSITORY).split("/");
 

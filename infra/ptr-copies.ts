@@ -8,6 +8,7 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import type { PtrCopy } from "./config";
 import { ServerShape, serverShapeArgs, serverTimeouts } from "./server-shape";
 import { RESTORE_INPUTS } from "./restore-plan";
+import { PULUMI_TYPES } from "./types";
 
 /** Tags that mark a server as a DR copy (the tidy-up and `status` read them). */
 export const DR_COPY_TAGS = {
@@ -55,7 +56,7 @@ export class PtrCopies extends pulumi.ComponentResource {
   public readonly copies: pulumi.Output<PtrCopyOutput[]>;
 
   constructor(name: string, args: PtrCopiesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:database:PtrCopies", name, {}, opts);
+    super(PULUMI_TYPES.ptrCopiesComponent, name, {}, opts);
     const { shape } = args;
 
     const outputs = (args.copies ?? []).map((copy) => {

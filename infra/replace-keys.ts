@@ -33,13 +33,6 @@ export interface ReplaceKeys {
 
 const TYPES = table.types as Record<string, ReplaceKeys>;
 
-/** The azure-native type tokens the program imports. */
-export const IMPORTED_TYPES = {
-  server: "azure-native:dbforpostgresql:Server",
-  database: "azure-native:dbforpostgresql:Database",
-  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
-} as const;
-
 /** The replace keys of an azure-native type token; undefined for a type the table does not hold. */
 export function replaceKeysOf(type: string): ReplaceKeys | undefined {
   return Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;

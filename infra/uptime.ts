@@ -9,6 +9,7 @@ import * as statuscake from "@pulumiverse/statuscake";
 import { DEFAULT_CHECK_RATE_SECONDS, DEFAULT_CONFIRMATION_SERVERS, DEFAULT_HEARTBEAT_HOURS } from "./config";
 import { UPTIME_HTTP_CHECK, UptimeCheckOutput } from "./monitoring-plan";
 import { HeartbeatCheck, backupHeartbeatName } from "./statuscake/heartbeat";
+import { PULUMI_TYPES } from "./types";
 
 /** What the StatusCake checks are declared from: exactly what the component reads. */
 export interface UptimeArgs {
@@ -43,7 +44,7 @@ export class Uptime extends pulumi.ComponentResource {
   public readonly heartbeatUrl: pulumi.Output<string>;
 
   constructor(name: string, args: UptimeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("aytq:monitoring:Uptime", name, {}, opts);
+    super(PULUMI_TYPES.uptimeComponent, name, {}, opts);
     const { environment } = args;
     // Passed explicitly so the SDK wraps it as a secret: left to itself, the provider reads
     // STATUSCAKE_API_TOKEN into its inputs as plain text, and provider inputs are kept in the state.

@@ -142,9 +142,6 @@ export interface HeartbeatCheckArgs {
   apiUrl?: string;
 }
 
-/** Type token: `pulumi-nodejs:dynamic/statuscake:HeartbeatCheck`. */
-export const HEARTBEAT_CHECK_TYPE = "pulumi-nodejs:dynamic/statuscake:HeartbeatCheck";
-
 /**
  * A StatusCake heartbeat check. `pushUrl` is the URL the job pings (secret). Needs
  * STATUSCAKE_API_TOKEN in the environment of `pulumi up` / `preview --refresh`.

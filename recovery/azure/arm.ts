@@ -3,7 +3,8 @@
  * a revived server (its database, a stale diagnostic setting) is there and under which exact id,
  * what the real server looks like (HA, SKU, storage, version, parameters), and the few changes
  * that converge it to what the stack declares. The real implementation is sdk.ts (the Azure SDK
- * clients and their pollers); tests use the simulated Azure in fake.ts, which the fake engine shares.
+ * clients and their pollers); tests use the simulated Azure in test/helpers/azure/, which the fake
+ * engine shares.
  */
 
 import type { AzurePermission } from "./permissions";

@@ -5,14 +5,15 @@
  */
 import type { PreviewStep, StepOp } from "../stack/port";
 import type { Operation } from "./operations";
+import { PULUMI_TYPES } from "../../infra/types";
 
 /** Ops that remove the resource as it is (a replace deletes the old one). */
 const DESTRUCTIVE: readonly StepOp[] = ["delete", "replace", "create-replacement", "delete-replaced", "import-replacement", "read-replacement", "discard-replaced"];
 /** Ops that change nothing in the cloud. */
 const NEUTRAL: readonly StepOp[] = ["same", "read", "refresh", "discard"];
 
-const SERVER = "azure-native:dbforpostgresql:Server";
-const ALWAYS_PROTECTED_TYPES = ["azure-native:storage:StorageAccount", "azure-native:storage:BlobContainerImmutabilityPolicy"];
+const SERVER = PULUMI_TYPES.server;
+const ALWAYS_PROTECTED_TYPES: readonly string[] = [PULUMI_TYPES.storageAccount, PULUMI_TYPES.immutability];
 
 /** What an operation may touch: a type (its last `:` part, e.g. `BranchProtection`), the ops, optionally the names. */
 interface Expectation {

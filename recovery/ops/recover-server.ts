@@ -29,10 +29,11 @@ import type { StateResource } from "../stack/port";
 import { ConvergeOptions, ConvergeResult, converge } from "./converge";
 import type { AdoptIds, Operation } from "./operations";
 import { verifyServer, type ReadyPoll } from "./verify-server";
+import { AZURE_NATIVE_PREFIX, PULUMI_TYPES } from "../../infra/types";
 
-const SERVER = "azure-native:dbforpostgresql:Server";
-const DATABASE = "azure-native:dbforpostgresql:Database";
-const SETTING = "azure-native:monitor:DiagnosticSetting";
+const SERVER = PULUMI_TYPES.server;
+const DATABASE = PULUMI_TYPES.database;
+const SETTING = PULUMI_TYPES.diagnosticSetting;
 
 type RecoveryPhase = "look" | "refresh" | "create" | "adopt" | "finish" | "verify";
 
@@ -139,7 +140,7 @@ export async function recoverServer(op: Extract<Operation, { kind: "revive" | "r
     let gateIgnores: string[] | undefined;
     if (o.dryRun) {
       // the refresh changes state, so a dry run skips it: what it would drop is left out of the gate instead
-      gateIgnores = (await o.port.resourceUrns()).filter((r) => r.type.startsWith("azure-native:") && onServer(r, serverId)).map((r) => r.urn);
+      gateIgnores = (await o.port.resourceUrns()).filter((r) => r.type.startsWith(AZURE_NATIVE_PREFIX) && onServer(r, serverId)).map((r) => r.urn);
       o.log("dry run: the refresh of the deleted server is skipped, so the preview still shows what state holds of it (the server unchanged, its children deleted)");
     } else {
       await refreshPhase(o, serverId, phases);
@@ -160,7 +161,7 @@ export async function recoverServer(op: Extract<Operation, { kind: "revive" | "r
 
 async function refreshPhase(o: RecoveryOptions, serverId: string, phases: PhaseReport[]): Promise<void> {
   const state = await o.port.resourceUrns();
-  const ours = state.filter((r) => r.type.startsWith("azure-native:") && onServer(r, serverId));
+  const ours = state.filter((r) => r.type.startsWith(AZURE_NATIVE_PREFIX) && onServer(r, serverId));
   const settings = ours.filter((r) => r.type === SETTING);
   const refreshed = ours.filter((r) => r.type !== SETTING);
   if (refreshed.length > 0) await o.port.refresh(refreshed.map((r) => r.urn));

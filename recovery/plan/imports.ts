@@ -8,6 +8,7 @@
  */
 import { pathValues, replaceKeysOf } from "../../infra/replace-keys";
 import type { PlannedResource } from "./evaluate";
+import { AZURE_NATIVE_PREFIX } from "../../infra/types";
 
 interface ImportRisk {
   key: string;
@@ -39,7 +40,7 @@ export function checkImport(r: PlannedResource, importId: string): ImportCheck {
   const out: ImportCheck = { type: r.type, name: r.name, importId, wouldReplace: [] };
   const keys = replaceKeysOf(r.type);
   if (!keys) {
-    if (r.type.startsWith("azure-native:")) out.wouldReplace.push({ key: "*", reason: `no replace keys are known for ${r.type} (infra/azure-native-replace-keys.json)` });
+    if (r.type.startsWith(AZURE_NATIVE_PREFIX)) out.wouldReplace.push({ key: "*", reason: `no replace keys are known for ${r.type} (infra/azure-native-replace-keys.json)` });
     return out;
   }
   for (const slash of ["kept", "dropped"] as const) {

@@ -4,6 +4,7 @@
  * and the azure-native client config answers with a placeholder subscription.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_NATIVE_PREFIX, PULUMI_TYPES } from "../../infra/types";
 
 /** Subscription id used when the stack sets none and no provider can be asked. */
 export const PLAN_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
@@ -27,13 +28,13 @@ const NAME_INPUTS = [
 /** The Azure name a resource of this type gets from its inputs (the child's own name, not its parent's). */
 function azureNameOf(type: string, inputs: Record<string, unknown>): string | undefined {
   const own: Record<string, string> = {
-    "azure-native:dbforpostgresql:Database": "databaseName",
-    "azure-native:dbforpostgresql:Configuration": "configurationName",
-    "azure-native:storage:BlobContainer": "containerName",
-    "azure-native:storage:BlobServiceProperties": "blobServicesName",
-    "azure-native:storage:ManagementPolicy": "managementPolicyName",
-    "azure-native:storage:BlobContainerImmutabilityPolicy": "immutabilityPolicyName",
-    "azure-native:monitor:DiagnosticSetting": "name",
+    [PULUMI_TYPES.database]: "databaseName",
+    [PULUMI_TYPES.configuration]: "configurationName",
+    [PULUMI_TYPES.container]: "containerName",
+    [PULUMI_TYPES.blobService]: "blobServicesName",
+    [PULUMI_TYPES.lifecycle]: "managementPolicyName",
+    [PULUMI_TYPES.immutability]: "immutabilityPolicyName",
+    [PULUMI_TYPES.diagnosticSetting]: "name",
   };
   const key = own[type] ?? NAME_INPUTS.find((k) => typeof inputs[k] === "string");
   const value = key === undefined ? undefined : inputs[key];
@@ -59,11 +60,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     this.seen.push({ type: args.type, name: args.name, inputs, importId: args.id || undefined });
     const state: Record<string, unknown> = { ...inputs };
     const azureName = azureNameOf(args.type, inputs);
-    if (args.type.startsWith("azure-native:") && azureName !== undefined) state.name = azureName;
-    if (args.type === "azure-native:dbforpostgresql:Server" && azureName !== undefined) {
+    if (args.type.startsWith(AZURE_NATIVE_PREFIX) && azureName !== undefined) state.name = azureName;
+    if (args.type === PULUMI_TYPES.server && azureName !== undefined) {
       state.fullyQualifiedDomainName = `${azureName}.postgres.database.azure.com`;
     }
-    if (args.type === "random:index/randomPassword:RandomPassword") state.result = "mock-password";
+    if (args.type === PULUMI_TYPES.password) state.result = "mock-password";
     return { id: args.id || `${args.name}_id`, state };
   }
 

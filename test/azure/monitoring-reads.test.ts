@@ -8,9 +8,10 @@ import { strict as assert } from "node:assert";
 import { ArmError } from "../../recovery/azure/arm-error";
 import { AzureSdkServerApi } from "../../recovery/azure/sdk";
 import { parseResourceId } from "../../recovery/azure/sdk-facts";
-import { FakeAzure } from "../helpers/fake-azure";
+import { FakeAzure } from "../helpers/azure/port";
 import { ToolError } from "../../recovery/errors";
-import { ArmStandin } from "../helpers/arm-standin";
+import { ArmStandin } from "../helpers/azure/arm-http";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const SUB = "00000000-0000-4000-8000-000000000000";
 const RG = "s189p01-aytq-pd-rg";
@@ -97,14 +98,14 @@ describe("ARM reads of the monitoring: action groups and delete locks", function
   describe("the simulated Azure answers from what the program declared", () => {
     it("getActionGroup reads the declared ActionGroup's inputs; getLock the declared lock by scope and name", async () => {
       const azure = new FakeAzure({ subscriptionId: SUB });
-      azure.seed("azure-native:monitor:ActionGroup", `/subscriptions/${SUB}/resourceGroups/${RG}/providers/azure-native:monitor:ActionGroup/aytq-monitoring-action-group`, {
+      azure.seed(PULUMI_TYPES.actionGroup, `/subscriptions/${SUB}/resourceGroups/${RG}/providers/azure-native:monitor:ActionGroup/aytq-monitoring-action-group`, {
         resourceGroupName: RG,
         actionGroupName: `${SERVER}-alerts`,
         enabled: true,
         emailReceivers: [{ name: "email-1", emailAddress: "dr@example.org" }],
         webhookReceivers: [{ name: "webhook-1", serviceUri: "https://hooks.example.org/secret" }],
       });
-      azure.seed("azure-native:authorization:ManagementLockByScope", `${serverId}/providers/Microsoft.Authorization/locks/${SERVER}-no-delete`, { scope: serverId, lockName: `${SERVER}-no-delete`, level: "CanNotDelete" });
+      azure.seed(PULUMI_TYPES.lock, `${serverId}/providers/Microsoft.Authorization/locks/${SERVER}-no-delete`, { scope: serverId, lockName: `${SERVER}-no-delete`, level: "CanNotDelete" });
       assert.deepEqual(await azure.getActionGroup(RG, `${SERVER}-alerts`), {
         id: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Insights/actionGroups/${SERVER}-alerts`,
         name: `${SERVER}-alerts`,

@@ -1,7 +1,8 @@
 /**
  * AzureSdkServerApi: the real Azure SDK clients (@azure/arm-postgresql-flexible 9, @azure/arm-monitor 7,
  * their pipelines and pollers) against a local stand-in for Azure Resource Manager that speaks
- * ARM's shapes over https (test/helpers/arm-standin.ts).
+ * ARM's shapes over https (test/helpers/azure/arm-http.ts), a front end over the simulated Azure
+ * the in-process port serves too.
  */
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
@@ -11,7 +12,9 @@ import { AzureSdkServerApi } from "../../recovery/azure/sdk";
 import { serverFacts, serverPatchBody } from "../../recovery/azure/sdk-facts";
 import { ToolError } from "../../recovery/errors";
 import { actionAllowed, LOCK_WRITE } from "../../recovery/azure/permissions";
-import { ArmStandin, PG_API_VERSION, reportedSettingId } from "../helpers/arm-standin";
+import { ArmStandin } from "../helpers/azure/arm-http";
+import { PG_API_VERSION } from "../helpers/azure/arm-wire";
+import { reportedSettingId } from "../helpers/azure/state";
 
 const SUB = "00000000-0000-4000-8000-000000000000";
 const RG = "s189t01-aytq-ts-rg";
@@ -78,7 +81,7 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
     });
 
     it("getServer: a server with no highAvailability block is Disabled; HA mode Disabled stays Disabled", async () => {
-      delete (arm.server(serverId)?.properties as Record<string, unknown>).highAvailability;
+      arm.azure.serverAt(serverId)!.highAvailability = undefined;
       assert.equal((await api.getServer(RG, SERVER))?.highAvailability, "Disabled");
       arm.addServer(SUB, { resourceGroupName: RG, name: "single", highAvailability: "Disabled" });
       assert.equal((await api.getServer(RG, "single"))?.highAvailability, "Disabled");
@@ -129,7 +132,7 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
   });
 
   describe("long-running operations through the SDK's pollers", () => {
-    it("putConfiguration: PUT value with source user-override, Azure-AsyncOperation polled from InProgress to Succeeded, then the parameter read back", async () => {
+    it("putConfiguration: PUT value with source user-override, Azure-AsyncOperation polled from InProgress to Succeeded, then the parameter read back (static: pending a restart)", async () => {
       arm.addConfiguration(serverId, "max_connections", "100");
       arm.scripts.push({ inProgressPolls: 2 });
       await api.putConfiguration(RG, SERVER, "max_connections", "859");
@@ -138,12 +141,13 @@ describe("AzureSdkServerApi: the real Azure SDK clients against a local ARM stan
       assert.deepEqual(put?.body, { properties: { value: "859", source: "user-override" } });
       assert.equal(arm.polls.filter((p) => /azureAsyncOperation/.test(p.path)).length, 3, "InProgress, InProgress, Succeeded");
       assert.deepEqual(logs, [`set parameter max_connections of server ${RG}/${SERVER}: InProgress`, `set parameter max_connections of server ${RG}/${SERVER}: InProgress`]);
-      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: `${serverId}/configurations/max_connections`, name: "max_connections", value: "859", source: "user-override", pendingRestart: false });
+      // max_connections is static: Azure sets it, and it takes effect at the next restart (ENGINE.md §12)
+      assert.deepEqual(await api.getConfiguration(RG, SERVER, "max_connections"), { id: `${serverId}/configurations/max_connections`, name: "max_connections", value: "859", source: "user-override", pendingRestart: true });
     });
 
     it("restartServer: POSTs restart, follows the operation to the end, and a parameter pending a restart then reads applied", async () => {
-      const cfg = arm.addConfiguration(serverId, "max_connections", "859", "user-override");
-      ((arm.child(cfg) as { properties: { isConfigPendingRestart: boolean } }).properties.isConfigPendingRestart = true);
+      arm.addConfiguration(serverId, "max_connections", "859", "user-override");
+      arm.azure.serverAt(serverId)!.pendingRestart.add("max_connections");
       assert.equal((await api.getConfiguration(RG, SERVER, "max_connections"))?.pendingRestart, true, "isConfigPendingRestart is read");
       arm.scripts.push({ inProgressPolls: 2 });
       await api.restartServer(RG, SERVER);

@@ -8,8 +8,9 @@ import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT } from "../../recovery/errors";
 import { changePreviewMarkdown, failedPreviewMarkdown, judgeChange } from "../../recovery/ops/change-preview";
-import { FakeStackPort, TYPES } from "../helpers/fake-stack";
+import { FakeStackPort } from "../helpers/fake-stack";
 import type { PreviewResult, PreviewStep } from "../../recovery/stack/port";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const LIVE = "s189t01-aytq-ts-pg";
 const step = (op: PreviewStep["op"], type: string, name: string, protectedFlag = false): PreviewStep => ({ op, type, name, urn: `urn:pulumi:test::aytq::${type}::${name}`, protected: protectedFlag });
@@ -17,13 +18,13 @@ const preview = (steps: PreviewStep[], diffText = ""): PreviewResult => ({ chang
 
 describe("ops/change-preview: the verdict on a pull request's change", () => {
   it("pass when nothing changes (the stack and components do not count)", () => {
-    const v = judgeChange("test", preview([step("same", TYPES.server, LIVE), step("same", "pulumi:pulumi:Stack", "aytq-test"), step("update", "aytq:database:Database", "aytq-database")]), LIVE);
+    const v = judgeChange("test", preview([step("same", PULUMI_TYPES.server, LIVE), step("same", "pulumi:pulumi:Stack", "aytq-test"), step("update", PULUMI_TYPES.databaseComponent, "aytq-database")]), LIVE);
     assert.equal(v.verdict, "pass");
     assert.match(changePreviewMarkdown(v), /✅ no change/);
   });
 
   it("attention for a change that removes nothing protected: recoveries there stop until it is applied", () => {
-    const v = judgeChange("production", preview([step("update", TYPES.deploymentPatch, "web"), step("create", TYPES.metricAlert, "cpu")]), "s189p01-aytq-pd-pg");
+    const v = judgeChange("production", preview([step("update", PULUMI_TYPES.deploymentPatch, "web"), step("create", PULUMI_TYPES.metricAlert, "cpu")]), "s189p01-aytq-pd-pg");
     assert.equal(v.verdict, "attention");
     const md = changePreviewMarkdown(v);
     assert.match(md, /⚠️/);
@@ -32,8 +33,8 @@ describe("ops/change-preview: the verdict on a pull request's change", () => {
   });
 
   it("refused for a replace of the live server, a delete of the backup storage account or of anything protected", () => {
-    for (const s of [step("replace", TYPES.server, LIVE), step("delete", TYPES.storageAccount, "s189t01aytqdbbkptssa"), step("delete", TYPES.diagnosticSetting, "diag", true)]) {
-      const v = judgeChange("test", preview([s, step("update", TYPES.deploymentPatch, "web")]), LIVE);
+    for (const s of [step("replace", PULUMI_TYPES.server, LIVE), step("delete", PULUMI_TYPES.storageAccount, "s189t01aytqdbbkptssa"), step("delete", PULUMI_TYPES.diagnosticSetting, "diag", true)]) {
+      const v = judgeChange("test", preview([s, step("update", PULUMI_TYPES.deploymentPatch, "web")]), LIVE);
       assert.equal(v.verdict, "refused", s.type);
       assert.equal(v.gate.offences.length, 1);
       assert.match(changePreviewMarkdown(v), new RegExp(`❌ would (delete|replace) a protected resource`));
@@ -41,15 +42,15 @@ describe("ops/change-preview: the verdict on a pull request's change", () => {
   });
 
   it("a copy may be deleted: it is not protected", () => {
-    assert.equal(judgeChange("test", preview([step("delete", TYPES.server, `${LIVE}-ptr-202407240700`)]), LIVE).verdict, "attention");
+    assert.equal(judgeChange("test", preview([step("delete", PULUMI_TYPES.server, `${LIVE}-ptr-202407240700`)]), LIVE).verdict, "attention");
   });
 
   it("the diff is shown without colour codes or passwords, in a fence its backticks cannot close, cut when long", () => {
-    const v = judgeChange("test", preview([step("update", TYPES.deploymentPatch, "web")], "\u001b[32m+ url: postgres://admin:hunter2@h/db\u001b[0m\n```\n"), LIVE);
+    const v = judgeChange("test", preview([step("update", PULUMI_TYPES.deploymentPatch, "web")], "\u001b[32m+ url: postgres://admin:hunter2@h/db\u001b[0m\n```\n"), LIVE);
     const md = changePreviewMarkdown(v);
     assert.ok(!md.includes("hunter2") && !md.includes("\u001b"), md);
     assert.match(md, /^````diff$/m);
-    const long = changePreviewMarkdown(judgeChange("test", preview([step("update", TYPES.deploymentPatch, "web")], ("x".repeat(79) + "\n").repeat(500)), LIVE), 1000);
+    const long = changePreviewMarkdown(judgeChange("test", preview([step("update", PULUMI_TYPES.deploymentPatch, "web")], ("x".repeat(79) + "\n").repeat(500)), LIVE), 1000);
     assert.match(long, /38999 more characters/);
   });
 

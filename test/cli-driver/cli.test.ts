@@ -7,10 +7,11 @@ import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
 import { RecordingIO, runMain } from "../helpers/cli-io";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const BIN = path.join(__dirname, "..", "..", "bin", "aytq-dr.js");
 const LIVE = "s189t01-aytq-ts-pg";
-const DP = "kubernetes:apps/v1:DeploymentPatch";
+const DP = PULUMI_TYPES.deploymentPatch;
 
 interface Result {
   code: number;
@@ -95,7 +96,7 @@ describe("aytq-dr as a process", function () {
   it("stop --yes: sets config, previews with --diff, passes the gate, runs up, prints replicas", async () => {
     const fake = new FakePulumi({
       config: { app: { stopped: false } },
-      previewEvents: [preEvent("update", DP, "web"), preEvent("update", DP, "worker"), preEvent("same", "azure-native:dbforpostgresql:Server", "live", { protect: true, inputs: { serverName: LIVE } })],
+      previewEvents: [preEvent("update", DP, "web"), preEvent("update", DP, "worker"), preEvent("same", PULUMI_TYPES.server, "live", { protect: true, inputs: { serverName: LIVE } })],
       summary: { update: 2, same: 1 },
       outputs: { webReplicas: 0, workerReplicas: 0 },
     });
@@ -111,7 +112,7 @@ describe("aytq-dr as a process", function () {
   it("stop: the gate refuses a preview that deletes the live server; exit 3, config rolled back, no up", async () => {
     const fake = new FakePulumi({
       config: { app: { stopped: false } },
-      previewEvents: [preEvent("update", DP, "web"), preEvent("delete", "azure-native:dbforpostgresql:Server", "live-server", { protect: true, inputs: { serverName: LIVE } })],
+      previewEvents: [preEvent("update", DP, "web"), preEvent("delete", PULUMI_TYPES.server, "live-server", { protect: true, inputs: { serverName: LIVE } })],
     });
     const r = await run(["stop", "--stack", "test", "--yes"], fake);
     assert.equal(r.code, 3, r.stderr);
@@ -132,7 +133,7 @@ describe("aytq-dr as a process", function () {
   });
 
   it("preview maintenance on: runs the real preview, prints the temporary URLs and the DfE Sign-in reminder, applies nothing", async () => {
-    const fake = new FakePulumi({ config: { app: { maintenance: false } }, previewEvents: [preEvent("create", "kubernetes:apps/v1:Deployment", "maintenance")] });
+    const fake = new FakePulumi({ config: { app: { maintenance: false } }, previewEvents: [preEvent("create", PULUMI_TYPES.deployment, "maintenance")] });
     const r = await run(["preview", "maintenance", "on", "--stack", "test"], fake);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /dry run: maintenance on passes the gate/);

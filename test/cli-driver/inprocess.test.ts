@@ -11,12 +11,13 @@ import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { defaultCopyName } from "../../recovery/config/copy-name";
-import { FakeStackPort, TYPES } from "../helpers/fake-stack";
-import { FakeAzure } from "../helpers/fake-azure";
+import { FakeStackPort } from "../helpers/fake-stack";
+import { FakeAzure } from "../helpers/azure/port";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { RecordingIO } from "../helpers/cli-io";
 import { APP_PASSWORD, APP_URL, DELETED_AT } from "../ops/recover-harness";
 import type { RawConfig } from "../../infra/config";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -209,7 +210,7 @@ describe("aytq-dr in-process: ptr names and tidy", () => {
 describe("aytq-dr in-process: the gate's message", () => {
   const deleteLive = (port: FakeStackPort) => {
     const live = port.settings().database.serverName;
-    port.extraSteps = [{ op: "delete", type: TYPES.server, name: live, urn: `urn:pulumi:test::aytq::${TYPES.server}::live-server`, protected: true }];
+    port.extraSteps = [{ op: "delete", type: PULUMI_TYPES.server, name: live, urn: `urn:pulumi:test::aytq::${PULUMI_TYPES.server}::live-server`, protected: true }];
   };
 
   it("lists each offending resource, says the config was rolled back and what to do", async () => {
@@ -278,7 +279,7 @@ describe("aytq-dr in-process: revive whose return to normal does not finish", ()
     let previews = 0;
     port.onCall = (call) => {
       if (call === "preview" && ++previews === 2) {
-        port.extraSteps = [{ op: "create", type: TYPES.branchProtection, name: "stray", urn: `urn:pulumi:test::aytq::${TYPES.branchProtection}::stray`, protected: false }];
+        port.extraSteps = [{ op: "create", type: PULUMI_TYPES.branchProtection, name: "stray", urn: `urn:pulumi:test::aytq::${PULUMI_TYPES.branchProtection}::stray`, protected: false }];
       }
     };
   };

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { FakeStackPort } from "../helpers/fake-stack";
-import { readOnlyStackPort } from "../helpers/read-only-stack";
+import { StackStub } from "../helpers/stack-stub";
 import { withStackFileText } from "../helpers/stack-file";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
@@ -124,7 +124,7 @@ describe("operator input is refused with exit 2, never exit 70", function () {
   for (const [what, value, problem] of outputs) {
     it(`a ptrCopies output that is ${what}: ptr and status exit 2, nothing written`, async () => {
       for (const args of [["ptr", "--stack", "test", "--at", iso(3_600_000), "--dry-run"], ["status", "--stack", "test"]]) {
-        const port = readOnlyStackPort({ getConfig: async () => undefined, outputs: async () => ({ ptrCopies: value }) }, "only outputs and config are read");
+        const port = new StackStub("test", {}, { outputs: async () => ({ ptrCopies: value }), readOnly: { refusal: "only outputs and config are read" } });
         const io = new RecordingIO(port);
         usage(await runMain(args, io), io, problem);
       }
@@ -132,13 +132,13 @@ describe("operator input is refused with exit 2, never exit 70", function () {
   }
 
   it("a ptrCopies config entry of the wrong shape: ptr exits 2 naming aytq:recovery.ptrCopies", async () => {
-    const port = readOnlyStackPort({ getConfig: async () => [{ name: 7 }], outputs: async () => ({}) }, "only outputs and config are read");
+    const port = new StackStub("test", { recovery: { ptrCopies: [{ name: 7 }] } }, { outputs: async () => ({}), readOnly: { refusal: "only outputs and config are read" } });
     const io = new RecordingIO(port);
     usage(await runMain(["ptr", "--stack", "test", "--at", iso(3_600_000), "--dry-run"], io), io, /the stack config aytq:recovery\.ptrCopies of stack "test" is not a list of copies/);
   });
 
   it("an earliestRestoreDate that is not a time: exit 2", async () => {
-    const port = readOnlyStackPort({ getConfig: async () => undefined, outputs: async () => ({ earliestRestoreDate: { at: 1 } }) }, "only outputs and config are read");
+    const port = new StackStub("test", {}, { outputs: async () => ({ earliestRestoreDate: { at: 1 } }), readOnly: { refusal: "only outputs and config are read" } });
     const io = new RecordingIO(port);
     usage(await runMain(["ptr", "--stack", "test", "--at", iso(3_600_000), "--dry-run"], io), io, /the output earliestRestoreDate of stack "test" is not a time/);
   });

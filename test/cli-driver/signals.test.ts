@@ -12,10 +12,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURE = path.join(ROOT, "test/fixtures/prompt-on-pipes.ts");
-const DP = "kubernetes:apps/v1:DeploymentPatch";
+const DP = PULUMI_TYPES.deploymentPatch;
 
 interface Ended {
   code: number | null;

@@ -7,7 +7,7 @@
  * cluster; a rebuilt server is a new empty cluster on the same port.
  */
 import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
-import { NO_WAIT_POLL } from "../helpers/fake-azure";
+import { NO_WAIT_POLL } from "../helpers/azure/port";
 import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import * as http from "node:http";
@@ -29,7 +29,7 @@ import { LOCAL_INITDB_ARGS } from "../../recovery/platforms/local/platform";
 import type { DatabaseConnection, DatabaseRef, HealthTarget, StepResult, StorageLocation } from "../../recovery/runbook/ports";
 import { FakeStackPort } from "../helpers/fake-stack";
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
-import { ArmStandin } from "../helpers/arm-standin";
+import { ArmStandin } from "../helpers/azure/arm-http";
 
 const SUB = "00000000-0000-4000-8000-000000000000";
 const APP_TABLES = ["teachers", "qualifications", "inductions"] as const;

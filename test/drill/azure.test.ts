@@ -2,10 +2,10 @@
  * The Azure drill end to end with fakes at our seams: AzurePlatform over FakeStackPort (the strict
  * fake engine and its simulated Azure), a throwaway PostgreSQL as the live database reached through
  * connect(), fake data tools; the incident's DELETE goes through the real Azure SDK client to a
- * local https stand-in for Azure Resource Manager (test/helpers/arm-standin.ts).
+ * local https stand-in for Azure Resource Manager (test/helpers/azure/arm-http.ts).
  */
 import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
-import { NO_WAIT_POLL } from "../helpers/fake-azure";
+import { NO_WAIT_POLL } from "../helpers/azure/port";
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -19,7 +19,8 @@ import { psqlValue } from "../../recovery/pg/psql";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef } from "../../recovery/runbook/ports";
 import { FakeStackPort } from "../helpers/fake-stack";
-import { ArmStandin, PG_API_VERSION } from "../helpers/arm-standin";
+import { ArmStandin } from "../helpers/azure/arm-http";
+import { PG_API_VERSION } from "../helpers/azure/arm-wire";
 import { FakeData } from "../runbook/fakes";
 
 const LIVE = "s189t01-aytq-ts-pg";

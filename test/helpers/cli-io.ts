@@ -2,7 +2,7 @@
  * A fake terminal for running `main` in-process: records what is printed, answers prompts from a
  * list (an unexpected question fails the test), and hands out the fake stack it was given.
  */
-import { NO_WAIT_POLL } from "./fake-azure";
+import { NO_WAIT_POLL } from "./azure/port";
 import { MemoryRunStore } from "./memory-run-store";
 import { strict as assert } from "node:assert";
 import type { CliIO } from "../../recovery/cli/io";

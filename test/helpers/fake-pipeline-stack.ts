@@ -6,19 +6,20 @@
  * the engine does; a preview or up while another update holds the lock fails as the real CLI does
  * ("the stack is currently locked by", a LockedError through automation.ts); an up with a plan
  * applies the plan's inputs, whatever happened to the state since the preview (ENGINE.md §6: a
- * `same` is allowed in place of an update).
+ * `same` is allowed in place of an update). Config and the call log are the one stub's (stack-stub.ts).
  */
 import { parsePipelineSettings, PIPELINE_STACK, type RawConfig } from "../../infra/config";
+import { PULUMI_TYPES } from "../../infra/types";
 import { LockedError } from "../../recovery/errors";
 import { evaluatePipelineProgram } from "../../recovery/plan/evaluate";
-import { deleteConfigPath, readConfigPath, writeConfigPath } from "../../infra/config";
-import type { ConfigScalar, ForgetResult, PreviewOptions, PreviewResult, PreviewStep, StackPort, StateResource, UpOptions, UpResult } from "../../recovery/stack/port";
+import type { PreviewOptions, PreviewResult, PreviewStep, StateResource, UpOptions, UpResult } from "../../recovery/stack/port";
+import { StackStub } from "./stack-stub";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { GithubFailure, type GitRefsApi } from "../../recovery/github/client";
 import type { PipelineFreezeContext } from "../../recovery/ops/pipeline-holds";
 
-const BRANCH_PROTECTION = "github:index/branchProtection:BranchProtection";
-const URN = `urn:pulumi:${PIPELINE_STACK}::aytq::aytq:pipeline:Pipeline$${BRANCH_PROTECTION}::aytq-pipeline-branch-protection`;
+const BRANCH_PROTECTION = PULUMI_TYPES.branchProtection;
+const URN = `urn:pulumi:${PIPELINE_STACK}::aytq::${PULUMI_TYPES.pipelineComponent}$${BRANCH_PROTECTION}::aytq-pipeline-branch-protection`;
 
 /** The pipeline stack's state backend: what every checkout's up writes to. */
 export class PipelineBackend {
@@ -53,10 +54,7 @@ async function ruleInputs(config: RawConfig): Promise<Record<string, unknown>> {
 }
 
 /** One checkout's view of the pipeline stack. */
-export class FakePipelinePort implements StackPort {
-  readonly stackName = PIPELINE_STACK;
-  config: RawConfig;
-  readonly calls: string[] = [];
+export class FakePipelinePort extends StackStub {
   private plans = new Map<string, Record<string, unknown>>();
   /** Awaited at the start of each up, before the lock is taken: another runner acts here. */
   beforeUp?: () => Promise<void>;
@@ -67,7 +65,7 @@ export class FakePipelinePort implements StackPort {
     readonly checkout: string,
     raw: RawConfig = readStackConfig(PIPELINE_STACK),
   ) {
-    this.config = structuredClone(raw);
+    super(PIPELINE_STACK, raw);
   }
 
   private checkLock(what: string): void {
@@ -76,31 +74,13 @@ export class FakePipelinePort implements StackPort {
     }
   }
 
-  async getConfig(path: string): Promise<unknown> {
-    this.calls.push(`getConfig ${path}`);
-    const v = readConfigPath(this.config, path);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-  async setConfig(values: Readonly<Record<string, ConfigScalar>>): Promise<void> {
-    this.calls.push(`setConfig ${Object.entries(values).map(([k, v]) => `${k}=${String(v)}`).join(" ")}`);
-    for (const [k, v] of Object.entries(values)) writeConfigPath(this.config, k, v);
-  }
-  async removeConfig(path: string): Promise<void> {
-    this.calls.push(`removeConfig ${path}`);
-    deleteConfigPath(this.config, path);
-  }
-  async refresh(): Promise<void> {
-    this.calls.push("refresh");
-  }
-  async resourceUrns(): Promise<StateResource[]> {
+  override async resourceUrns(): Promise<StateResource[]> {
+    await this.enter("resourceUrns");
     return this.backend.applied ? [{ urn: URN, type: BRANCH_PROTECTION, id: "BPR_main" }] : [];
   }
-  async forget(): Promise<ForgetResult> {
-    return { clearedPendingOperations: [] };
-  }
 
-  async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
-    this.calls.push("preview");
+  override async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
+    await this.enter("preview");
     this.checkLock("the preview");
     const wanted = await ruleInputs(this.config);
     const same = JSON.stringify(wanted) === JSON.stringify(this.backend.applied);
@@ -110,8 +90,8 @@ export class FakePipelinePort implements StackPort {
     return { changeSummary: { [op]: 1 }, steps, diffText: same ? "" : `  ~ ${BRANCH_PROTECTION} aytq-pipeline-branch-protection` };
   }
 
-  async up(options: UpOptions = {}): Promise<UpResult> {
-    this.calls.push("up");
+  override async up(options: UpOptions = {}): Promise<UpResult> {
+    await this.enter("up");
     await this.beforeUp?.();
     this.checkLock("the update");
     this.backend.lockedBy = this.checkout;
@@ -121,18 +101,15 @@ export class FakePipelinePort implements StackPort {
       this.backend.applied = wanted;
       const approvals = this.backend.approvals();
       this.backend.ups.push(`${this.checkout} ${approvals !== undefined && approvals > 1 ? "frozen" : "unfrozen"}`);
-      return { changeSummary: { update: 1 }, outputs: await this.outputs() };
+      return { changeSummary: { update: 1 }, outputs: await this.currentOutputs() };
     } finally {
       this.backend.lockedBy = undefined;
     }
   }
 
-  async outputs(): Promise<Record<string, unknown>> {
+  protected override async currentOutputs(): Promise<Record<string, unknown>> {
     const approvals = this.backend.approvals();
     return { pipelineFrozen: approvals !== undefined && approvals > 1, requiredApprovals: approvals };
-  }
-  async cancel(): Promise<void> {
-    this.calls.push("cancel");
   }
 }
 

@@ -2,7 +2,8 @@
  * A stack in memory for runbook, gate and driver tests: a fake Pulumi engine as strict as the real
  * one, over a simulated Azure. Its view of the program is the program itself: every preview and
  * up evaluates `createInfra` under Pulumi mocks with the config in effect at that call, so a
- * program change cannot drift away from the fake.
+ * program change cannot drift away from the fake. Config, the call log, failures and read-only
+ * are the one stub's (stack-stub.ts).
  *
  * The engine's rules it implements, each from ../../../shared/reference/ENGINE.md:
  * - `import` is read during preview too; a missing import target fails the preview (§1);
@@ -28,43 +29,24 @@
  * - pending operations survive every up; `forget` (a `pulumi stack import`) clears all of them (§12).
  */
 import { parseSettings, RawConfig, Settings } from "../../infra/config";
-import { FakeAzure } from "./fake-azure";
+import { AZURE_NATIVE_PREFIX, PULUMI_TYPES } from "../../infra/types";
+import { FakeAzure } from "./azure/port";
+import { StackStub, StackStubOptions } from "./stack-stub";
 import { ToolError } from "../../recovery/errors";
 import { Evaluation, PlannedResource, evaluateProgram, redactSecrets, resourceKey } from "../../recovery/plan/evaluate";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { resourceName } from "../../recovery/stack/engine-results";
 import { pathValues, replaceKeysOf, ResourceUriSlash } from "../../infra/replace-keys";
-import { deleteConfigPath, readConfigPath, writeConfigPath } from "../../infra/config";
-import {
-  ConfigScalar,
+import type {
   ForgetResult,
   PreviewOptions,
   PreviewResult,
   PreviewStep,
-  StackPort,
   StateResource,
   StepOp,
   UpOptions,
   UpResult,
 } from "../../recovery/stack/port";
-
-export const TYPES = {
-  server: "azure-native:dbforpostgresql:Server",
-  database: "azure-native:dbforpostgresql:Database",
-  configuration: "azure-native:dbforpostgresql:Configuration",
-  storageAccount: "azure-native:storage:StorageAccount",
-  immutability: "azure-native:storage:BlobContainerImmutabilityPolicy",
-  deploymentPatch: "kubernetes:apps/v1:DeploymentPatch",
-  deployment: "kubernetes:apps/v1:Deployment",
-  service: "kubernetes:core/v1:Service",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  ingressPatch: "kubernetes:networking.k8s.io/v1:IngressPatch",
-  branchProtection: "github:index/branchProtection:BranchProtection",
-  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
-  metricAlert: "azure-native:monitor:MetricAlert",
-  lock: "azure-native:authorization:ManagementLockByScope",
-  uptimeCheck: "statuscake:index/uptimeCheck:UptimeCheck",
-} as const;
 
 /** One resource in the fake state. */
 export interface FakeResource {
@@ -91,8 +73,6 @@ export interface FakePendingOperation {
 
 /** How a create of one type is cut off after Azure accepted it. */
 export type CreateCutOff = "process-killed" | "init-failed";
-
-type Method = "getConfig" | "setConfig" | "removeConfig" | "refresh" | "resourceUrns" | "forget" | "preview" | "up" | "outputs" | "cancel";
 
 /**
  * Replace keys of the other providers' resources (kubernetes, github, statuscake): `name`, as the
@@ -147,7 +127,7 @@ function resetIgnored(old: Record<string, unknown>, inputs: Record<string, unkno
 function changedReplaceKeys(type: string, old: Record<string, unknown>, inputs: Record<string, unknown>): string[] {
   const table = replaceKeysOf(type);
   if (!table) {
-    if (type.startsWith("azure-native:")) throw new Error(`the fake engine has no replace keys for ${type}: add it to infra/azure-native-replace-keys.json`);
+    if (type.startsWith(AZURE_NATIVE_PREFIX)) throw new Error(`the fake engine has no replace keys for ${type}: add it to infra/azure-native-replace-keys.json`);
     return OTHER_REPLACE_KEYS.filter((k) => canonical(old[k]) !== canonical(inputs[k]));
   }
   return table.replaceKeys.filter((k) => {
@@ -175,7 +155,7 @@ interface Step extends PreviewStep {
   deleteReplacedId?: string;
 }
 
-const isAzure = (type: string) => type.startsWith("azure-native:");
+const isAzure = (type: string) => type.startsWith(AZURE_NATIVE_PREFIX);
 
 /** JSON with sorted keys, so that two equal objects always compare equal. */
 function canonical(value: unknown): string {
@@ -185,34 +165,27 @@ function canonical(value: unknown): string {
 }
 
 
-export interface FakeStackOptions {
+export interface FakeStackOptions extends Pick<StackStubOptions, "readOnly"> {
   /** The simulated Azure. @default a new one for the stack's subscription */
   azure?: FakeAzure;
   /** Whether azure-native's import drops the leading slash of a `resourceUri` (pulumi-azure-native#4812). @default "dropped" */
   resourceUriSlash?: ResourceUriSlash;
 }
 
-export class FakeStackPort implements StackPort {
-  config: RawConfig;
+export class FakeStackPort extends StackStub {
   /** Resources in state, by URN (filled by the first call: the stack as deployed from the initial config). */
   state = new Map<string, FakeResource>();
   readonly azure: FakeAzure;
-  /** Every call, e.g. `setConfig app.stopped=true`; secret values show as [secret]. */
-  readonly calls: string[] = [];
   /** Steps added to every following preview (and applied by up as no-ops). */
   extraSteps: PreviewStep[] = [];
   /** Text added to every preview's diff. */
   extraDiff = "";
   /** The live server's earliest restore date as Azure reports it (stack output `earliestRestoreDate`); null when not reported. */
   earliestRestoreDate: string | null = null;
-  /** Called with each call as recorded in `calls`, before it runs; a test throws from it to fail, e.g., the second config write. */
-  onCall?: (call: string) => void;
   /** Every step an up applied, in order: `import azure-native:dbforpostgresql:Database aytq_production`. */
   readonly history: string[] = [];
   /** The plan file given to each `up`, in order (undefined: none). */
   readonly upPlans: (string | undefined)[] = [];
-  /** Path keys set as secrets. */
-  readonly secretKeys = new Set<string>();
   /** Operations started and never finished, as kept in state (ENGINE.md §12). */
   pendingOperations: FakePendingOperation[] = [];
   /** Warnings of the last preview (the engine prints them; a preview with one still succeeds). */
@@ -220,19 +193,14 @@ export class FakeStackPort implements StackPort {
   readonly resourceUriSlash: ResourceUriSlash;
   /** The next create of each type is cut off after Azure accepted it. */
   private cutOffs = new Map<string, CreateCutOff>();
-  private failures = new Map<Method, Error>();
   private appliedConfig: RawConfig;
   private plans = new Map<string, Map<string, PlannedStep[]>>();
   private deployed?: Promise<void>;
   private evaluations = new Map<string, Promise<Evaluation>>();
   readonly subscriptionId: string;
 
-  constructor(
-    readonly stackName: string,
-    raw: RawConfig,
-    options: FakeStackOptions = {},
-  ) {
-    this.config = structuredClone(raw);
+  constructor(stackName: string, raw: RawConfig, options: FakeStackOptions = {}) {
+    super(stackName, raw, { readOnly: options.readOnly });
     this.appliedConfig = structuredClone(raw);
     this.subscriptionId = parseSettings(raw).subscriptionId ?? options.azure?.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
     this.azure = options.azure ?? new FakeAzure({ subscriptionId: this.subscriptionId });
@@ -246,11 +214,6 @@ export class FakeStackPort implements StackPort {
    */
   cutOffNextCreate(type: string, how: CreateCutOff): void {
     this.cutOffs.set(type, how);
-  }
-
-  /** Make the next call of `method` throw `error` (once). */
-  failNext(method: Method, error: Error): void {
-    this.failures.set(method, error);
   }
 
   settings(raw: RawConfig = this.config): Settings {
@@ -280,15 +243,9 @@ export class FakeStackPort implements StackPort {
     this.azure.dropServer(id, at);
   }
 
-  private async enter(method: Method, detail = ""): Promise<void> {
-    this.calls.push(detail ? `${method} ${detail}` : method);
-    this.onCall?.(this.calls[this.calls.length - 1]);
-    const err = this.failures.get(method);
-    if (err) {
-      this.failures.delete(method);
-      throw err;
-    }
-    await this.ready();
+  /** Every call begins once the stack is deployed. */
+  protected override prepare(): Promise<void> {
+    return this.ready();
   }
 
   private engineError(what: string, message: string): ToolError {
@@ -327,15 +284,15 @@ export class FakeStackPort implements StackPort {
     const s = (k: string) => (typeof i[k] === "string" ? (i[k] as string) : "");
     const server = (name: string) => this.azure.serverId(s("resourceGroupName"), name);
     switch (r.type) {
-      case TYPES.server:
+      case PULUMI_TYPES.server:
         return server(s("serverName"));
-      case TYPES.database:
+      case PULUMI_TYPES.database:
         return `${server(s("serverName"))}/databases/${s("databaseName")}`;
-      case TYPES.configuration:
+      case PULUMI_TYPES.configuration:
         return `${server(s("serverName"))}/configurations/${s("configurationName")}`;
-      case TYPES.diagnosticSetting:
+      case PULUMI_TYPES.diagnosticSetting:
         return `${s("resourceUri")}/providers/Microsoft.Insights/diagnosticSettings/${s("name")}`;
-      case TYPES.lock:
+      case PULUMI_TYPES.lock:
         return `${s("scope")}/providers/Microsoft.Authorization/locks/${s("lockName")}`;
       default:
         return `/subscriptions/${this.subscriptionId}/resourceGroups/${s("resourceGroupName")}/providers/${r.type}/${r.name}`;
@@ -438,28 +395,7 @@ export class FakeStackPort implements StackPort {
   // ---------------------------------------------------------------------------------------------
   // StackPort.
 
-  async getConfig(path: string): Promise<unknown> {
-    await this.enter("getConfig", path);
-    const v = readConfigPath(this.config, path);
-    return v === undefined ? undefined : structuredClone(v);
-  }
-
-  async setConfig(values: Readonly<Record<string, ConfigScalar>>, options: { secret?: boolean } = {}): Promise<void> {
-    await this.enter("setConfig", Object.entries(values).map(([k, v]) => `${k}=${options.secret ? "[secret]" : String(v)}`).join(" "));
-    for (const [k, v] of Object.entries(values)) {
-      writeConfigPath(this.config, k, v);
-      if (options.secret) this.secretKeys.add(k);
-      else this.secretKeys.delete(k);
-    }
-  }
-
-  async removeConfig(path: string): Promise<void> {
-    await this.enter("removeConfig", path);
-    deleteConfigPath(this.config, path);
-    for (const k of [...this.secretKeys]) if (k === path || k.startsWith(`${path}.`)) this.secretKeys.delete(k);
-  }
-
-  async refresh(targets: readonly string[]): Promise<void> {
+  override async refresh(targets: readonly string[]): Promise<void> {
     await this.enter("refresh", targets.join(" "));
     for (const urn of targets) {
       if (!this.state.has(urn)) throw this.engineError("refresh", `Target '${urn}' could not be found in the stack.`);
@@ -478,13 +414,13 @@ export class FakeStackPort implements StackPort {
     }
   }
 
-  async resourceUrns(): Promise<StateResource[]> {
+  override async resourceUrns(): Promise<StateResource[]> {
     await this.enter("resourceUrns");
     return [...this.state.values()].map((r) => ({ urn: r.urn, type: r.type, id: r.id, ...(r.importId ? { importId: r.importId } : {}) }));
   }
 
   /** `pulumi stack export`, drop, `pulumi stack import`: the import clears every pending operation of the stack (§12). */
-  async forget(urns: readonly string[]): Promise<ForgetResult> {
+  override async forget(urns: readonly string[]): Promise<ForgetResult> {
     await this.enter("forget", urns.join(" "));
     for (const urn of urns) this.state.delete(urn);
     const cleared = this.pendingOperations.map((p) => ({ urn: p.urn, type: p.op }));
@@ -492,7 +428,7 @@ export class FakeStackPort implements StackPort {
     return { clearedPendingOperations: cleared };
   }
 
-  async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
+  override async preview(options: PreviewOptions = {}): Promise<PreviewResult> {
     await this.enter("preview");
     const steps = await this.steps(true);
     if (options.savePlan !== undefined) {
@@ -522,7 +458,7 @@ export class FakeStackPort implements StackPort {
     return undefined;
   }
 
-  async up(options: UpOptions = {}): Promise<UpResult> {
+  override async up(options: UpOptions = {}): Promise<UpResult> {
     await this.enter("up");
     this.upPlans.push(options.plan);
     let plan: Map<string, PlannedStep[]> | undefined;
@@ -569,7 +505,7 @@ export class FakeStackPort implements StackPort {
       this.history.push(`delete-replaced ${step.type} ${step.name}`);
     }
     this.appliedConfig = structuredClone(this.config);
-    return { changeSummary: FakeStackPort.summary(applied), outputs: await this.outputsOf() };
+    return { changeSummary: FakeStackPort.summary(applied), outputs: await this.currentOutputs() };
   }
 
   private apply(step: Step): void {
@@ -631,18 +567,9 @@ export class FakeStackPort implements StackPort {
     }
   }
 
-  private async outputsOf(): Promise<Record<string, unknown>> {
+  protected override async currentOutputs(): Promise<Record<string, unknown>> {
     const e = await this.evaluate(this.appliedConfig);
     const outputs = redactSecrets(e.outputs) as Record<string, unknown>;
     return { ...outputs, earliestRestoreDate: this.earliestRestoreDate };
-  }
-
-  async outputs(): Promise<Record<string, unknown>> {
-    await this.enter("outputs");
-    return this.outputsOf();
-  }
-
-  async cancel(): Promise<void> {
-    await this.enter("cancel");
   }
 }

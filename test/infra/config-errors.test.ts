@@ -2,8 +2,9 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseSettings } from "../../infra/config";
 import { applyOverrides, readStackConfig } from "../../recovery/config/stackfile";
-import { T, build, resource } from "./harness";
+import { build, resource } from "./harness";
 import { SECRET_PLACEHOLDER } from "../../recovery/plan/evaluate";
+import { PULUMI_TYPES } from "../../infra/types";
 
 function refuse(sets: string[], key: string, pattern: RegExp): void {
   assert.throws(
@@ -60,14 +61,14 @@ describe("recovery adoption details", () => {
   const AZURE_SETTING_ID = `${SERVER_ID.toLowerCase()}/providers/microsoft.insights/diagnosticSettings/s189p01-aytq-pd-pg-diagnostics`;
   it("normal mode adopts by recovery.adopt.* exactly as Azure reported the ids (case kept), and nothing else", async () => {
     const e = await build("production", [`recovery.adopt.databaseId=${SERVER_ID}/databases/aytq_production`, `recovery.adopt.diagnosticSettingId=${AZURE_SETTING_ID}`]);
-    assert.equal(resource(e, T.database, "aytq-database-database").options.import, `${SERVER_ID}/databases/aytq_production`);
-    assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, AZURE_SETTING_ID);
-    assert.equal(resource(e, T.server, "aytq-database-server").options.import, undefined);
+    assert.equal(resource(e, PULUMI_TYPES.database, "aytq-database-database").options.import, `${SERVER_ID}/databases/aytq_production`);
+    assert.equal(resource(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics").options.import, AZURE_SETTING_ID);
+    assert.equal(resource(e, PULUMI_TYPES.server, "aytq-database-server").options.import, undefined);
     assert.deepEqual(e.resources.filter((r) => r.options.import !== undefined).length, 2);
   });
   it("normal mode adopts the live server itself by recovery.adopt.serverId (Azure created it, the engine never recorded it)", async () => {
     const e = await build("production", [`recovery.adopt.serverId=${SERVER_ID}`]);
-    assert.equal(resource(e, T.server, "aytq-database-server").options.import, SERVER_ID);
+    assert.equal(resource(e, PULUMI_TYPES.server, "aytq-database-server").options.import, SERVER_ID);
   });
   it("refuses recovery.adopt in a mode that creates the server: its preview would read what does not exist", () => {
     assert.throws(
@@ -77,7 +78,7 @@ describe("recovery adoption details", () => {
   });
   it("rebuild creates the server with the app's credentials when given, as a secret, and never echoes a bad password", async () => {
     const e = await build("test", ["recovery.mode=rebuild", "recovery.adminLogin=aytqapp", "recovery.adminPassword=app-password-123"]);
-    const server = resource(e, T.server, "aytq-database-server");
+    const server = resource(e, PULUMI_TYPES.server, "aytq-database-server");
     assert.equal(server.inputs.administratorLogin, "aytqapp");
     assert.equal(server.inputs.administratorLoginPassword, SECRET_PLACEHOLDER);
     assert.ok(server.options.ignoreChanges.includes("administratorLoginPassword"));
@@ -95,25 +96,25 @@ describe("recovery adoption details", () => {
     const copy = `recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-2","restorePointUTC":"2024-07-24T06:00:00Z"}]`;
     const e = await build("test", [copy]);
     for (const name of ["aytq-database-server", "aytq-ptr-s189t01-aytq-ts-pg-ptr-2"]) {
-      assert.deepEqual(resource(e, T.server, name).options.customTimeouts, { create: "6h", update: "6h", delete: "6h" }, name);
+      assert.deepEqual(resource(e, PULUMI_TYPES.server, name).options.customTimeouts, { create: "6h", update: "6h", delete: "6h" }, name);
     }
     const longer = await build("test", ["database.operationTimeout=9h30m"]);
-    assert.deepEqual(resource(longer, T.server, "aytq-database-server").options.customTimeouts, { create: "9h30m", update: "9h30m", delete: "9h30m" });
+    assert.deepEqual(resource(longer, PULUMI_TYPES.server, "aytq-database-server").options.customTimeouts, { create: "9h30m", update: "9h30m", delete: "9h30m" });
     for (const bad of ["1d", "30m", "6 hours", ""]) {
       assert.throws(() => parseSettings(applyOverrides(readStackConfig("test"), [`database.operationTimeout=${bad}`])), ConfigError, bad);
     }
   });
   it("protectStateful=false in production leaves the live server, account and immutability policy unprotected", async () => {
     const e = await build("production", ["protectStateful=false"]);
-    assert.equal(resource(e, T.server, "aytq-database-server").options.protect, false);
-    assert.equal(resource(e, T.account, "aytq-backup-account").options.protect, false);
-    assert.equal(resource(e, T.immutability, "aytq-backup-immutability").options.protect, false);
+    assert.equal(resource(e, PULUMI_TYPES.server, "aytq-database-server").options.protect, false);
+    assert.equal(resource(e, PULUMI_TYPES.storageAccount, "aytq-backup-account").options.protect, false);
+    assert.equal(resource(e, PULUMI_TYPES.immutability, "aytq-backup-immutability").options.protect, false);
   });
   it("a PTR copy records createdAtUTC as its dr-created-at tag", async () => {
     const e = await build("test", [
       `recovery.ptrCopies=[{"name":"s189t01-aytq-ts-pg-ptr-2","restorePointUTC":"2024-07-24T06:00:00Z","createdAtUTC":"2024-07-24T09:15:00Z"}]`,
     ]);
-    const copy = resource(e, T.server, "aytq-ptr-s189t01-aytq-ts-pg-ptr-2");
+    const copy = resource(e, PULUMI_TYPES.server, "aytq-ptr-s189t01-aytq-ts-pg-ptr-2");
     assert.equal((copy.inputs.tags as Record<string, string>)["dr-created-at"], "2024-07-24T09:15:00Z");
   });
 });

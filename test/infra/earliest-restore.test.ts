@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createInfra } from "../../infra/program";
 import { loadStackSettings } from "../../recovery/config/stackfile";
 import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "../../recovery/plan/mocks";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const EARLIEST = "2024-07-17T06:02:11.5+00:00";
 
@@ -14,7 +15,7 @@ class ReportingMocks extends PlanMocks {
   }
   override newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const r = super.newResource(args);
-    if (args.type === "azure-native:dbforpostgresql:Server" && r.state.name === this.liveServer) {
+    if (args.type === PULUMI_TYPES.server && r.state.name === this.liveServer) {
       r.state.backup = { ...(r.state.backup as Record<string, unknown>), earliestRestoreDate: EARLIEST };
     }
     return r;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../infra/config";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "../../recovery/plan/mocks";
+import { PULUMI_TYPES } from "../../infra/types";
 
 async function runEntry(overrides: Record<string, string>): Promise<{ mocks: PlanMocks; result: unknown; error: unknown }> {
   const mocks = new PlanMocks();
@@ -33,7 +34,7 @@ describe("infra/index.ts (the program entry)", () => {
   it("reads the aytq config, asks the provider for the subscription and declares the stack", async () => {
     const { mocks, error } = await runEntry({});
     assert.equal(error, undefined);
-    const server = mocks.seen.find((r) => r.type === "azure-native:dbforpostgresql:Server");
+    const server = mocks.seen.find((r) => r.type === PULUMI_TYPES.server);
     assert.ok(server, "the live server is declared");
     assert.match(String((server.inputs.network as Record<string, unknown>).delegatedSubnetResourceId), new RegExp(PLAN_SUBSCRIPTION_ID));
   });

@@ -37,25 +37,3 @@ export function expectInput(r: PlannedResource, path: string, expected: unknown)
   assert.deepEqual(input(r, path), expected, `${r.type} "${r.name}": input ${path}`);
 }
 
-export const T = {
-  server: "azure-native:dbforpostgresql:Server",
-  database: "azure-native:dbforpostgresql:Database",
-  configuration: "azure-native:dbforpostgresql:Configuration",
-  workspace: "azure-native:operationalinsights:Workspace",
-  diagnostic: "azure-native:monitor:DiagnosticSetting",
-  alert: "azure-native:monitor:MetricAlert",
-  account: "azure-native:storage:StorageAccount",
-  blobService: "azure-native:storage:BlobServiceProperties",
-  container: "azure-native:storage:BlobContainer",
-  lifecycle: "azure-native:storage:ManagementPolicy",
-  immutability: "azure-native:storage:BlobContainerImmutabilityPolicy",
-  deploymentPatch: "kubernetes:apps/v1:DeploymentPatch",
-  deployment: "kubernetes:apps/v1:Deployment",
-  service: "kubernetes:core/v1:Service",
-  configMap: "kubernetes:core/v1:ConfigMap",
-  ingressPatch: "kubernetes:networking.k8s.io/v1:IngressPatch",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  branchProtection: "github:index/branchProtection:BranchProtection",
-  githubProvider: "pulumi:providers:github",
-  password: "random:index/randomPassword:RandomPassword",
-} as const;

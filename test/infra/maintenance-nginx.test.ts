@@ -15,7 +15,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MAINTENANCE_CONTAINER_PORT, MaintenancePageFiles, maintenancePageFiles } from "../../infra/maintenance-page";
-import { T, build, input, resource } from "./harness";
+import { build, input, resource } from "./harness";
+import { PULUMI_TYPES } from "../../infra/types";
 
 /** Where the Deployment mounts the ConfigMap's keys in the nginx image (asserted against the declared Deployment). */
 const IMAGE_CONF_PATH = "/etc/nginx/conf.d/default.conf";
@@ -234,9 +235,9 @@ describe("maintenance page: real nginx with the declared config", function () {
 
   it("runs the files the program declares: the ConfigMap's data, mounted where the rewrite assumes", async () => {
     const e = await build("test", ["app.maintenance=true"]);
-    const configMap = resource(e, T.configMap, "aytq-app-maintenance-config");
+    const configMap = resource(e, PULUMI_TYPES.configMap, "aytq-app-maintenance-config");
     assert.deepEqual(input(configMap, "data"), { ...files });
-    const deployment = resource(e, T.deployment, "aytq-app-maintenance");
+    const deployment = resource(e, PULUMI_TYPES.deployment, "aytq-app-maintenance");
     assert.deepEqual(input(deployment, "spec.template.spec.containers.0.volumeMounts"), [
       { name: "config", mountPath: IMAGE_CONF_PATH, subPath: "default.conf" },
       { name: "config", mountPath: `${IMAGE_HTML_ROOT}/index.html`, subPath: "index.html" },

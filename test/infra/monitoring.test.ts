@@ -4,12 +4,13 @@ import { STACK_NAMES } from "../../infra/config";
 import { STATUSCAKE_ALERT_STATUS_CODES } from "../../infra/monitoring-plan";
 import { build, buildPipeline, resource, absent, input } from "./harness";
 import { FACTS } from "./expected";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const UPTIME = "statuscake:index/uptimeCheck:UptimeCheck";
-const CONTACTS = "statuscake:index/contactGroup:ContactGroup";
-const ACTION_GROUP = "azure-native:monitor:ActionGroup";
-const ALERT = "azure-native:monitor:MetricAlert";
-const LOCK = "azure-native:authorization:ManagementLockByScope";
+const UPTIME = PULUMI_TYPES.uptimeCheck;
+const CONTACTS = PULUMI_TYPES.contactGroup;
+const ACTION_GROUP = PULUMI_TYPES.actionGroup;
+const ALERT = PULUMI_TYPES.metricAlert;
+const LOCK = PULUMI_TYPES.lock;
 const PREFIX = { test: "test.", preproduction: "preprod.", production: "" } as const;
 
 for (const stack of STACK_NAMES) {
@@ -119,7 +120,7 @@ describe("provider tokens from the environment", () => {
     }
     const text = JSON.stringify(e) + JSON.stringify(pipeline);
     for (const t of Object.values(tokens)) assert.equal(text.includes(t), false, `${t} appears in plain text`);
-    assert.equal(resource(e, "pulumi:providers:statuscake", "aytq-uptime-statuscake").inputs.apiToken, "[secret]");
-    assert.equal(resource(pipeline, "pulumi:providers:github", "aytq-pipeline-github").inputs.token, "[secret]");
+    assert.equal(resource(e, PULUMI_TYPES.statuscakeProvider, "aytq-uptime-statuscake").inputs.apiToken, "[secret]");
+    assert.equal(resource(pipeline, PULUMI_TYPES.githubProvider, "aytq-pipeline-github").inputs.token, "[secret]");
   });
 });

@@ -20,7 +20,8 @@ import {
 } from "../../infra/config";
 import { applyOverrides, loadPipelineSettings, readStackConfig } from "../../recovery/config/stackfile";
 import { evaluatePipelineProgram, type PlannedResource } from "../../recovery/plan/evaluate";
-import { T, absent, build, buildPipeline, input, resource } from "./harness";
+import { absent, build, buildPipeline, input, resource } from "./harness";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const BP = "aytq-pipeline-branch-protection";
 const GITHUB_TYPES = path.join(__dirname, "..", "..", "node_modules", "@pulumi", "github");
@@ -49,8 +50,8 @@ describe("pipeline: one stack owns main's branch protection", () => {
     it(`${stack}: declares no BranchProtection and no GitHub provider (a freeze there would rewrite the other environments' rule)`, async () => {
       for (const sets of [[], ["app.stopped=true"]]) {
         const e = await build(stack, sets);
-        assert.deepEqual(e.resources.filter((r) => r.type === T.branchProtection || r.type === T.githubProvider).map((r) => r.name), []);
-        absent(e, T.branchProtection, BP);
+        assert.deepEqual(e.resources.filter((r) => r.type === PULUMI_TYPES.branchProtection || r.type === PULUMI_TYPES.githubProvider).map((r) => r.name), []);
+        absent(e, PULUMI_TYPES.branchProtection, BP);
         assert.ok(!("pipelineFrozen" in e.outputs), "an environment's outputs say nothing of main's protection");
       }
     });
@@ -61,17 +62,17 @@ describe("pipeline: one stack owns main's branch protection", () => {
   }
   it("the pipeline stack declares the rule, its GitHub provider, and nothing else", async () => {
     const e = await buildPipeline();
-    assert.deepEqual(e.resources.filter((r) => r.custom).map((r) => r.type).sort(), [T.branchProtection, T.githubProvider].sort());
-    resource(e, T.branchProtection, BP);
+    assert.deepEqual(e.resources.filter((r) => r.custom).map((r) => r.type).sort(), [PULUMI_TYPES.branchProtection, PULUMI_TYPES.githubProvider].sort());
+    resource(e, PULUMI_TYPES.branchProtection, BP);
   });
   for (const frozen of [false, true]) {
     it(`the pipeline stack, ${frozen ? "frozen" : "normal"}: ${frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS} approving reviews on main, the provider's owner from the repository and no token in config`, async () => {
       const e = await buildPipeline([`pipeline.frozen=${frozen}`]);
-      const bp = resource(e, T.branchProtection, BP);
+      const bp = resource(e, PULUMI_TYPES.branchProtection, BP);
       assert.equal(input(bp, "repositoryId"), "access-your-teaching-qualifications");
       assert.equal(input(bp, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
-      assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "owner"), "DFE-Digital");
-      assert.equal(input(resource(e, T.githubProvider, "aytq-pipeline-github"), "token"), undefined, "github provider: no token in config");
+      assert.equal(input(resource(e, PULUMI_TYPES.githubProvider, "aytq-pipeline-github"), "owner"), "DFE-Digital");
+      assert.equal(input(resource(e, PULUMI_TYPES.githubProvider, "aytq-pipeline-github"), "token"), undefined, "github provider: no token in config");
       assert.equal(e.outputs.pipelineFrozen, frozen);
       assert.equal(e.outputs.requiredApprovals, frozen ? DEFAULT_FROZEN_APPROVALS : DEFAULT_NORMAL_APPROVALS);
     });
@@ -92,7 +93,7 @@ describe("pipeline: branch protection declared whole", () => {
       it(`${frozen ? "frozen" : "normal"}: declares every input of BranchProtection and of its blocks`, async () => {
         // a push restriction, so that the restrictPushes block has its inner inputs to check
         const e = await buildPipeline([`pipeline.frozen=${frozen}`, 'pipeline.pushRestrictions=["DFE-Digital/tra-admins"]']);
-        const bp = resource(e, T.branchProtection, BP);
+        const bp = resource(e, PULUMI_TYPES.branchProtection, BP);
         assertDeclared(bp, "top-level", top, bp.inputs);
         const [review] = input(bp, "requiredPullRequestReviews") as Record<string, unknown>[];
         assertDeclared(bp, "requiredPullRequestReviews", reviews, review);
@@ -105,7 +106,7 @@ describe("pipeline: branch protection declared whole", () => {
   }
 
   it("declares today's defaults, normal: 1 review, Rspec on an up-to-date branch, admins bound, stale reviews dismissed, no force pushes or deletions", async () => {
-    const bp = resource(await buildPipeline(), T.branchProtection, BP);
+    const bp = resource(await buildPipeline(), PULUMI_TYPES.branchProtection, BP);
     const d = DEFAULT_BRANCH_PROTECTION;
     assert.deepEqual(bp.inputs, {
       repositoryId: "access-your-teaching-qualifications",
@@ -140,25 +141,25 @@ describe("pipeline: branch protection declared whole", () => {
   });
 
   it("frozen: 6 reviews and admins enforced even when the stack does not enforce them; unfrozen they follow the setting again", async () => {
-    const frozen = resource(await buildPipeline(["pipeline.frozen=true", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
+    const frozen = resource(await buildPipeline(["pipeline.frozen=true", "pipeline.enforceAdmins=false"]), PULUMI_TYPES.branchProtection, BP);
     assert.equal(input(frozen, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), DEFAULT_FROZEN_APPROVALS);
     assert.equal(input(frozen, "enforceAdmins"), true, "admins cannot merge round a freeze");
-    const normal = resource(await buildPipeline(["pipeline.frozen=false", "pipeline.enforceAdmins=false"]), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(["pipeline.frozen=false", "pipeline.enforceAdmins=false"]), PULUMI_TYPES.branchProtection, BP);
     assert.equal(input(normal, "requiredPullRequestReviews.0.requiredApprovingReviewCount"), DEFAULT_NORMAL_APPROVALS);
     assert.equal(input(normal, "enforceAdmins"), false);
   });
 
   it("frozen: review bypassers are dropped, and come back on unfreeze", async () => {
     const sets = ['pipeline.pullRequestBypassers=["/release-bot"]'];
-    const frozen = resource(await buildPipeline([...sets, "pipeline.frozen=true"]), T.branchProtection, BP);
+    const frozen = resource(await buildPipeline([...sets, "pipeline.frozen=true"]), PULUMI_TYPES.branchProtection, BP);
     assert.deepEqual(input(frozen, "requiredPullRequestReviews.0.pullRequestBypassers"), []);
-    const normal = resource(await buildPipeline(sets), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(sets), PULUMI_TYPES.branchProtection, BP);
     assert.deepEqual(input(normal, "requiredPullRequestReviews.0.pullRequestBypassers"), ["/release-bot"]);
   });
 
   it("the freeze changes only the review count when admins are already enforced (the default)", async () => {
-    const normal = resource(await buildPipeline(), T.branchProtection, BP);
-    const frozen = resource(await buildPipeline(["pipeline.frozen=true"]), T.branchProtection, BP);
+    const normal = resource(await buildPipeline(), PULUMI_TYPES.branchProtection, BP);
+    const frozen = resource(await buildPipeline(["pipeline.frozen=true"]), PULUMI_TYPES.branchProtection, BP);
     const withCount = (inputs: Record<string, unknown>, n: number) =>
       JSON.parse(JSON.stringify(inputs).replace(/"requiredApprovingReviewCount":\d+/, `"requiredApprovingReviewCount":${n}`)) as unknown;
     assert.notDeepEqual(frozen.inputs, normal.inputs);
@@ -187,7 +188,7 @@ describe("pipeline: branch protection declared whole", () => {
   ];
   for (const [what, sets, at, expected] of each) {
     it(`passes the stack's ${what} to ${at}`, async () => {
-      const bp = resource(await buildPipeline(sets), T.branchProtection, BP);
+      const bp = resource(await buildPipeline(sets), PULUMI_TYPES.branchProtection, BP);
       assert.deepEqual(input(bp, at), expected);
     });
   }
@@ -196,7 +197,7 @@ describe("pipeline: branch protection declared whole", () => {
     const e = await buildPipeline(["pipeline.frozen=true", "pipeline.frozenApprovals=5"]);
     assert.equal(e.outputs.pipelineFrozen, true);
     assert.equal(e.outputs.requiredApprovals, 5);
-    assert.equal(input(resource(e, T.branchProtection, BP), "requiredPullRequestReviews.0.requiredApprovingReviewCount"), 5);
+    assert.equal(input(resource(e, PULUMI_TYPES.branchProtection, BP), "requiredPullRequestReviews.0.requiredApprovingReviewCount"), 5);
   });
 
   // Pre-flight compares the live rule with branchProtectionRule(settings): it must be what the program sends.
@@ -210,7 +211,7 @@ describe("pipeline: branch protection declared whole", () => {
     it(`branchProtectionRule (pre-flight's view) is what the program declares: ${sets.join(" ") || "defaults"}`, async () => {
       const settings = loadPipelineSettings(sets);
       const rule = branchProtectionRule(settings);
-      const bp = resource(await evaluatePipelineProgram(settings, { stack: PIPELINE_STACK }), T.branchProtection, BP);
+      const bp = resource(await evaluatePipelineProgram(settings, { stack: PIPELINE_STACK }), PULUMI_TYPES.branchProtection, BP);
       assert.equal(input(bp, "pattern"), rule.pattern);
       for (const k of ["enforceAdmins", "requireConversationResolution", "requiredLinearHistory", "requireSignedCommits", "allowsForcePushes", "forcePushBypassers", "allowsDeletions", "lockBranch"] as const) {
         assert.deepEqual(input(bp, k), rule[k], k);

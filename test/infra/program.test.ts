@@ -14,7 +14,8 @@ import { PATCH_FORCE_ANNOTATIONS } from "../../infra/application";
 import { MAINTENANCE_SERVICE_PORT } from "../../infra/maintenance-page";
 import { BACKUP_LIFECYCLE_RULE } from "../../infra/backup-storage";
 import { FACTS } from "./expected";
-import { T, absent, build, expectInput, input, resource } from "./harness";
+import { absent, build, expectInput, input, resource } from "./harness";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const RESTORE_POINT = "2024-07-24T06:00:00Z";
 const SUB = PLAN_SUBSCRIPTION_ID;
@@ -70,7 +71,7 @@ for (const stack of STACK_NAMES) {
       it(
         "declares the live server with its exact name, SKU, HA, version, storage, retention and VNet integration",
         inEveryMode((e) => {
-          const server = resource(e, T.server, SERVER);
+          const server = resource(e, PULUMI_TYPES.server, SERVER);
           expectInput(server, "serverName", f.server);
           expectInput(server, "resourceGroupName", f.rg);
           expectInput(server, "location", "uksouth");
@@ -97,7 +98,7 @@ for (const stack of STACK_NAMES) {
       it(
         `ignores the write-only restore inputs and ${f.production ? "protects" : "does not protect"} the live server`,
         inEveryMode((e) => {
-          const server = resource(e, T.server, SERVER);
+          const server = resource(e, PULUMI_TYPES.server, SERVER);
           for (const key of RESTORE_INPUTS) assert.ok(server.options.ignoreChanges.includes(key), `${SERVER}: ignoreChanges has ${key}`);
           assert.equal(server.options.protect, f.production, `${SERVER}: protect`);
           assert.equal(server.options.import, undefined, `${SERVER}: never imported`);
@@ -108,8 +109,8 @@ for (const stack of STACK_NAMES) {
         it(
           "declares no monitoring (not enabled outside production)",
           inEveryMode((e) => {
-            absent(e, T.workspace, "aytq-monitoring-workspace");
-            absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            absent(e, PULUMI_TYPES.workspace, "aytq-monitoring-workspace");
+            absent(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics");
           }),
         );
       }
@@ -117,22 +118,22 @@ for (const stack of STACK_NAMES) {
       it(
         "declares the backup storage account, private container, soft delete and lifecycle",
         inEveryMode((e) => {
-          const account = resource(e, T.account, "aytq-backup-account");
+          const account = resource(e, PULUMI_TYPES.storageAccount, "aytq-backup-account");
           expectInput(account, "accountName", f.account);
           expectInput(account, "sku.name", "Standard_GRS");
           expectInput(account, "enableHttpsTrafficOnly", true);
           expectInput(account, "minimumTlsVersion", "TLS1_2");
           expectInput(account, "allowBlobPublicAccess", false);
           assert.equal(account.options.protect, f.production, "aytq-backup-account: protect");
-          const svc = resource(e, T.blobService, "aytq-backup-blob-service");
+          const svc = resource(e, PULUMI_TYPES.blobService, "aytq-backup-blob-service");
           expectInput(svc, "deleteRetentionPolicy", { enabled: true, days: 7 });
           expectInput(svc, "containerDeleteRetentionPolicy", { enabled: true, days: 7 });
-          const container = resource(e, T.container, "aytq-backup-container");
+          const container = resource(e, PULUMI_TYPES.container, "aytq-backup-container");
           expectInput(container, "containerName", "database-backup");
           expectInput(container, "publicAccess", "None");
-          const rule = input(resource(e, T.lifecycle, "aytq-backup-lifecycle"), "policy.rules.0") as Record<string, unknown>;
+          const rule = input(resource(e, PULUMI_TYPES.lifecycle, "aytq-backup-lifecycle"), "policy.rules.0") as Record<string, unknown>;
           assert.equal(rule.name, BACKUP_LIFECYCLE_RULE);
-          assert.deepEqual(input({ ...resource(e, T.lifecycle, "aytq-backup-lifecycle"), inputs: rule }, "definition.actions.baseBlob.delete"), {
+          assert.deepEqual(input({ ...resource(e, PULUMI_TYPES.lifecycle, "aytq-backup-lifecycle"), inputs: rule }, "definition.actions.baseBlob.delete"), {
             daysAfterModificationGreaterThan: 7,
           });
         }),
@@ -142,7 +143,7 @@ for (const stack of STACK_NAMES) {
         it(
           `declares a protected ${f.immutabilityDays}-day immutability policy on the container`,
           inEveryMode((e) => {
-            const policy = resource(e, T.immutability, "aytq-backup-immutability");
+            const policy = resource(e, PULUMI_TYPES.immutability, "aytq-backup-immutability");
             expectInput(policy, "immutabilityPeriodSinceCreationInDays", f.immutabilityDays);
             expectInput(policy, "containerName", "database-backup");
             assert.equal(policy.options.protect, true, "aytq-backup-immutability: protect");
@@ -151,7 +152,7 @@ for (const stack of STACK_NAMES) {
       } else {
         it(
           "declares no immutability policy",
-          inEveryMode((e) => absent(e, T.immutability, "aytq-backup-immutability")),
+          inEveryMode((e) => absent(e, PULUMI_TYPES.immutability, "aytq-backup-immutability")),
         );
       }
     });
@@ -165,14 +166,14 @@ for (const stack of STACK_NAMES) {
 
         if (mode === "reviveDropped") {
           it("revives the dropped server from its own id at the restore point, without admin credentials", () => {
-            const server = resource(e, T.server, SERVER);
+            const server = resource(e, PULUMI_TYPES.server, SERVER);
             expectInput(server, "createMode", "ReviveDropped");
             expectInput(server, "sourceServerResourceId", serverId);
             expectInput(server, "pointInTimeUTC", RESTORE_POINT);
             expectInput(server, "administratorLoginPassword", undefined);
           });
           it("declares no database: it comes back with the server, and is adopted once the server exists", () => {
-            absent(e, T.database, "aytq-database-database");
+            absent(e, PULUMI_TYPES.database, "aytq-database-database");
           });
         }
         if (mode === "reviveDropped" || mode === "rebuild") {
@@ -181,18 +182,18 @@ for (const stack of STACK_NAMES) {
             assert.deepEqual(imported, []);
           });
           it("re-applies the server parameters with no import (a Configuration is an upsert)", () => {
-            expectInput(resource(e, T.configuration, "aytq-database-param-max_connections"), "value", "856");
-            expectInput(resource(e, T.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
+            expectInput(resource(e, PULUMI_TYPES.configuration, "aytq-database-param-max_connections"), "value", "856");
+            expectInput(resource(e, PULUMI_TYPES.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
           });
         }
         if (mode === "rebuild") {
           it("declares no database while the server is created (the adopt phase creates it, or adopts what Azure has)", () => {
-            absent(e, T.database, "aytq-database-database");
+            absent(e, PULUMI_TYPES.database, "aytq-database-database");
           });
         }
         if (mode !== "reviveDropped") {
           it("creates the live server with createMode Default and no restore inputs, admin password as a secret", () => {
-            const server = resource(e, T.server, SERVER);
+            const server = resource(e, PULUMI_TYPES.server, SERVER);
             expectInput(server, "createMode", "Default");
             expectInput(server, "sourceServerResourceId", undefined);
             expectInput(server, "pointInTimeUTC", undefined);
@@ -202,26 +203,26 @@ for (const stack of STACK_NAMES) {
         }
         if (mode !== "reviveDropped" && mode !== "rebuild") {
           it("creates the database and the server parameters (no import)", () => {
-            const db = resource(e, T.database, "aytq-database-database");
+            const db = resource(e, PULUMI_TYPES.database, "aytq-database-database");
             expectInput(db, "databaseName", f.database);
             assert.equal(db.options.import, undefined, "aytq-database-database: import");
-            const maxConnections = resource(e, T.configuration, "aytq-database-param-max_connections");
+            const maxConnections = resource(e, PULUMI_TYPES.configuration, "aytq-database-param-max_connections");
             expectInput(maxConnections, "value", "856");
             assert.equal(maxConnections.options.import, undefined);
-            expectInput(resource(e, T.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
+            expectInput(resource(e, PULUMI_TYPES.configuration, "aytq-database-param-connection_throttle.enable"), "value", "on");
           });
         }
 
         if (f.production) {
           it("monitors the live server: workspace <server>-log, every log category, CPU/memory/storage alerts at 80%", () => {
-            expectInput(resource(e, T.workspace, "aytq-monitoring-workspace"), "workspaceName", `${f.server}-log`);
+            expectInput(resource(e, PULUMI_TYPES.workspace, "aytq-monitoring-workspace"), "workspaceName", `${f.server}-log`);
             const creating = mode === "reviveDropped" || mode === "rebuild";
-            if (creating) absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
-            const setting = creating ? undefined : resource(e, T.diagnostic, "aytq-monitoring-diagnostics");
+            if (creating) absent(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics");
+            const setting = creating ? undefined : resource(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics");
             if (setting) expectInput(setting, "resourceUri", serverId);
             if (setting) expectInput(setting, "logs", POSTGRES_LOG_CATEGORIES.map((category) => ({ category, enabled: true })));
             for (const metric of ["cpu_percent", "memory_percent", "storage_percent"]) {
-              const alert = resource(e, T.alert, `aytq-monitoring-${metric}`);
+              const alert = resource(e, PULUMI_TYPES.metricAlert, `aytq-monitoring-${metric}`);
               expectInput(alert, "scopes", [serverId]);
               expectInput(alert, "criteria.allOf.0.metricName", metric);
               expectInput(alert, "criteria.allOf.0.operator", "GreaterThan");
@@ -230,19 +231,19 @@ for (const stack of STACK_NAMES) {
           });
           const creating = mode === "reviveDropped" || mode === "rebuild";
           it(`${creating ? "does not declare" : "creates"} the diagnostic setting${creating ? " while the server is created (Azure may keep or re-attach the old one)" : ""}`, () => {
-            if (creating) absent(e, T.diagnostic, "aytq-monitoring-diagnostics");
-            else assert.equal(resource(e, T.diagnostic, "aytq-monitoring-diagnostics").options.import, undefined);
+            if (creating) absent(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics");
+            else assert.equal(resource(e, PULUMI_TYPES.diagnosticSetting, "aytq-monitoring-diagnostics").options.import, undefined);
           });
         }
 
         const stopped = mode === "stopped";
         it(`patches web and worker replicas to ${stopped ? "0" : "the configured counts"}`, () => {
-          const web = resource(e, T.deploymentPatch, "aytq-app-web");
+          const web = resource(e, PULUMI_TYPES.deploymentPatch, "aytq-app-web");
           expectInput(web, "metadata.name", f.web);
           expectInput(web, "metadata.namespace", f.namespace);
           expectInput(web, "metadata.annotations", { ...PATCH_FORCE_ANNOTATIONS });
           expectInput(web, "spec", { replicas: stopped ? 0 : f.webReplicas });
-          const worker = resource(e, T.deploymentPatch, "aytq-app-worker");
+          const worker = resource(e, PULUMI_TYPES.deploymentPatch, "aytq-app-worker");
           expectInput(worker, "metadata.name", f.worker);
           expectInput(worker, "spec", { replicas: stopped ? 0 : f.workerReplicas });
         });
@@ -250,7 +251,7 @@ for (const stack of STACK_NAMES) {
         const maintenance = mode === "maintenance";
         it(`points the AYTQ and CTR ingresses at ${maintenance ? "the maintenance page" : "the app"}`, () => {
           for (const svc of ["aytq", "ctr"]) {
-            const ingress = resource(e, T.ingressPatch, `aytq-app-ingress-${svc}`);
+            const ingress = resource(e, PULUMI_TYPES.ingressPatch, `aytq-app-ingress-${svc}`);
             expectInput(ingress, "metadata.name", `${f.web}-${svc}`);
             expectInput(
               ingress,
@@ -258,29 +259,29 @@ for (const stack of STACK_NAMES) {
               maintenance ? { name: `${f.web}-maintenance`, port: { number: MAINTENANCE_SERVICE_PORT } } : { name: f.web, port: { number: 80 } },
             );
           }
-          resource(e, T.deployment, "aytq-app-maintenance");
-          resource(e, T.service, "aytq-app-maintenance-service");
+          resource(e, PULUMI_TYPES.deployment, "aytq-app-maintenance");
+          resource(e, PULUMI_TYPES.service, "aytq-app-maintenance-service");
         });
         if (maintenance) {
           it("declares temporary ingresses that reach the app", () => {
             for (const svc of ["aytq", "ctr"]) {
-              const temp = resource(e, T.ingress, `aytq-app-temp-${svc}`);
+              const temp = resource(e, PULUMI_TYPES.ingress, `aytq-app-temp-${svc}`);
               expectInput(temp, "spec.rules.0.http.paths.0.backend.service", { name: f.web, port: { number: 80 } });
               assert.match(String(input(temp, "spec.rules.0.host")), /-temp\./, `aytq-app-temp-${svc}: host`);
             }
           });
         } else {
           it("declares no temporary ingresses", () => {
-            absent(e, T.ingress, "aytq-app-temp-aytq");
-            absent(e, T.ingress, "aytq-app-temp-ctr");
+            absent(e, PULUMI_TYPES.ingress, "aytq-app-temp-aytq");
+            absent(e, PULUMI_TYPES.ingress, "aytq-app-temp-ctr");
           });
         }
 
         if (mode === "ptrCopy") {
           it("declares the PTR copy: PointInTimeRestore from the live server, same network and SKU, tagged, never protected", () => {
             const name = `${f.server}-ptr-1`;
-            const copy = resource(e, T.server, `aytq-ptr-${name}`);
-            const live = resource(e, T.server, SERVER);
+            const copy = resource(e, PULUMI_TYPES.server, `aytq-ptr-${name}`);
+            const live = resource(e, PULUMI_TYPES.server, SERVER);
             expectInput(copy, "serverName", name);
             expectInput(copy, "createMode", "PointInTimeRestore");
             expectInput(copy, "sourceServerResourceId", serverId);
@@ -302,7 +303,7 @@ for (const stack of STACK_NAMES) {
           });
         } else {
           it("declares no PTR copy", () => {
-            assert.equal(e.resources.filter((r) => r.type === T.server).length, 1, "only the live server");
+            assert.equal(e.resources.filter((r) => r.type === PULUMI_TYPES.server).length, 1, "only the live server");
             assert.deepEqual(e.outputs.ptrCopies, []);
           });
         }

@@ -8,13 +8,14 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseSettings, STACK_NAMES } from "../../infra/config";
-import { IMPORTED_TYPES, pathValues, replaceKeyTypes, replaceKeysOf } from "../../infra/replace-keys";
+import { pathValues, replaceKeyTypes, replaceKeysOf } from "../../infra/replace-keys";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { evaluateProgram, PlannedResource } from "../../recovery/plan/evaluate";
 import { checkImport } from "../../recovery/plan/imports";
 import type { PlanDocument } from "../../recovery/plan/render";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { RecordingIO, runMain } from "../helpers/cli-io";
+import { AZURE_NATIVE_PREFIX, PULUMI_TYPES } from "../../infra/types";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TABLE = path.join(ROOT, "infra", "azure-native-replace-keys.json");
@@ -51,7 +52,7 @@ describe("azure-native's replace keys, from Azure's REST spec", function () {
       const raw = readStackConfig(stack);
       for (const recovery of [{}, { mode: "reviveDropped", restorePointUTC: "2024-07-24T06:10:00Z", ptrCopies: [{ name: "x-ptr-1", restorePointUTC: "2024-07-24T06:00:00Z" }] }, { mode: "rebuild" }]) {
         const settings = parseSettings({ ...raw, recovery: { ...(raw.recovery as object), ...recovery } });
-        for (const r of (await evaluateProgram(settings, { stack })).resources) if (r.custom && r.type.startsWith("azure-native:")) declared.add(r.type);
+        for (const r of (await evaluateProgram(settings, { stack })).resources) if (r.custom && r.type.startsWith(AZURE_NATIVE_PREFIX)) declared.add(r.type);
       }
     }
     assert.ok(declared.size >= 10, [...declared].join(", "));
@@ -59,23 +60,23 @@ describe("azure-native's replace keys, from Azure's REST spec", function () {
   });
 
   it("reads an import id's path values as azure-native does, resourceUri with or without its leading slash (pulumi-azure-native#4812)", () => {
-    assert.deepEqual(pathValues(IMPORTED_TYPES.diagnosticSetting, SETTING_ID, "kept"), { resourceUri: SERVER_ID.toLowerCase(), name: "s189p01-aytq-pd-pg-diagnostics" });
-    assert.deepEqual(pathValues(IMPORTED_TYPES.diagnosticSetting, SETTING_ID, "dropped"), { resourceUri: SERVER_ID.toLowerCase().slice(1), name: "s189p01-aytq-pd-pg-diagnostics" });
-    assert.deepEqual(pathValues(IMPORTED_TYPES.server, SERVER_ID), { resourceGroupName: "s189p01-aytq-pd-rg", serverName: "s189p01-aytq-pd-pg" });
-    assert.equal(pathValues(IMPORTED_TYPES.server, `${SERVER_ID}/databases/x`), undefined);
+    assert.deepEqual(pathValues(PULUMI_TYPES.diagnosticSetting, SETTING_ID, "kept"), { resourceUri: SERVER_ID.toLowerCase(), name: "s189p01-aytq-pd-pg-diagnostics" });
+    assert.deepEqual(pathValues(PULUMI_TYPES.diagnosticSetting, SETTING_ID, "dropped"), { resourceUri: SERVER_ID.toLowerCase().slice(1), name: "s189p01-aytq-pd-pg-diagnostics" });
+    assert.deepEqual(pathValues(PULUMI_TYPES.server, SERVER_ID), { resourceGroupName: "s189p01-aytq-pd-rg", serverName: "s189p01-aytq-pd-pg" });
+    assert.equal(pathValues(PULUMI_TYPES.server, `${SERVER_ID}/databases/x`), undefined);
   });
 
   it("the check finds the replace a declaration without its ignores would be", () => {
     const setting: PlannedResource = {
-      type: IMPORTED_TYPES.diagnosticSetting,
+      type: PULUMI_TYPES.diagnosticSetting,
       name: "diagnostics",
       custom: true,
       inputs: { resourceUri: SERVER_ID, name: "s189p01-aytq-pd-pg-diagnostics" },
       options: { protect: false, ignoreChanges: [], import: SETTING_ID },
     };
     assert.deepEqual(checkImport(setting, SETTING_ID).wouldReplace.map((w) => w.key), ["resourceUri"]);
-    const server: PlannedResource = { ...setting, type: IMPORTED_TYPES.server, inputs: { resourceGroupName: "s189p01-aytq-pd-rg", serverName: "s189p01-aytq-pd-pg" }, options: { ...setting.options, import: SERVER_ID } };
-    assert.deepEqual(checkImport(server, SERVER_ID).wouldReplace.map((w) => w.key).sort(), [...replaceKeysOf(IMPORTED_TYPES.server)!.createOnly].sort());
+    const server: PlannedResource = { ...setting, type: PULUMI_TYPES.server, inputs: { resourceGroupName: "s189p01-aytq-pd-rg", serverName: "s189p01-aytq-pd-pg" }, options: { ...setting.options, import: SERVER_ID } };
+    assert.deepEqual(checkImport(server, SERVER_ID).wouldReplace.map((w) => w.key).sort(), [...replaceKeysOf(PULUMI_TYPES.server)!.createOnly].sort());
   });
 
   it("done when: plan --json with Azure's lower-cased setting id, or the server's id, declares nothing an import would replace", async () => {

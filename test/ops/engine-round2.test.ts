@@ -8,13 +8,13 @@
  */
 import { strict as assert } from "node:assert";
 import { RecoveredNotNormalError, ToolError } from "../../recovery/errors";
-import type { ReportedIdCase } from "../helpers/fake-azure";
+import type { ReportedIdCase } from "../helpers/azure/state";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { serverDifferences } from "../../recovery/ops/verify-server";
 import { readServer, serverStatusLine } from "../../recovery/preflight/server";
 import type { ResourceUriSlash } from "../../infra/replace-keys";
-import { TYPES } from "../helpers/fake-stack";
 import { AT, DELETED_AT, harness, Harness } from "./recover-harness";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const revive = { kind: "revive", restorePointUTC: AT } as const;
 const rebuild = { kind: "rebuild" } as const;
@@ -39,7 +39,7 @@ describe("issue 16: adopting is never a replace", () => {
           await h.port.deleteServerInAzure(undefined, DELETED_AT);
           await runOperation(opOf(kind), h.opts());
           // the setting was imported by Azure's own (lower-cased) id, not created again
-          assert.ok(h.port.history.includes(`import ${TYPES.diagnosticSetting} ${s.monitoring.diagnosticSettingName}`), h.port.history.join("\n"));
+          assert.ok(h.port.history.includes(`import ${PULUMI_TYPES.diagnosticSetting} ${s.monitoring.diagnosticSettingName}`), h.port.history.join("\n"));
           assert.equal([...h.azure.settings.values()].filter((x) => x.name === s.monitoring.diagnosticSettingName).length, 1);
           assert.deepEqual(h.azure.serverCreates, [`${kind === "revive" ? "ReviveDropped" : "Default"} ${h.live}`]);
           await assertNoReplace(h);
@@ -51,23 +51,23 @@ describe("issue 16: adopting is never a replace", () => {
   it("the engine refuses to replace what it imports: a warning in preview, an error in up (step_generator.go)", async () => {
     const h = harness("production");
     await h.port.ready();
-    const db = [...h.port.state.values()].find((r) => r.type === TYPES.database)!;
+    const db = [...h.port.state.values()].find((r) => r.type === PULUMI_TYPES.database)!;
     await h.port.forget([db.urn]);
     // Azure resolves ids without case, but serverName is a path parameter compared with case
     const shouted = db.id.replace(h.live, h.live.toUpperCase());
     h.port.config = { ...h.port.config, recovery: { ...(h.port.config.recovery as object), adopt: { databaseId: shouted } } };
     const preview = await h.port.preview();
-    assert.ok(preview.steps.some((x) => x.op === "replace" && x.type === TYPES.database));
+    assert.ok(preview.steps.some((x) => x.op === "replace" && x.type === PULUMI_TYPES.database));
     assert.match(preview.diffText, /previously-imported resources that still specify an ID may not be replaced[^]*serverName: "S189P01-AYTQ-PD-PG" => "s189p01-aytq-pd-pg"/);
     await assert.rejects(h.port.up(), /previously-imported resources that still specify an ID may not be replaced/);
-    assert.ok(!h.port.history.some((x) => x.includes(TYPES.database)), "nothing was applied");
+    assert.ok(!h.port.history.some((x) => x.includes(PULUMI_TYPES.database)), "nothing was applied");
   });
 
   it("an undeclared create-only property the import reads is a change (availabilityZone): the server ignores it", async () => {
     const h = harness("production");
     await h.port.ready();
-    const server = [...h.port.state.values()].find((r) => r.type === TYPES.server && r.name === h.live)!;
-    assert.equal(h.azure.read(TYPES.server, server.id)?.availabilityZone, "1", "Azure chose a zone the program never declared");
+    const server = [...h.port.state.values()].find((r) => r.type === PULUMI_TYPES.server && r.name === h.live)!;
+    assert.equal(h.azure.read(PULUMI_TYPES.server, server.id)?.availabilityZone, "1", "Azure chose a zone the program never declared");
     await h.port.forget([server.urn]);
     h.port.config = { ...h.port.config, recovery: { ...(h.port.config.recovery as object), adopt: { serverId: server.id } } };
     const steps = (await h.port.preview()).steps.filter((x) => x.op !== "same").map((x) => `${x.op} ${x.type.split(":").pop()}`);
@@ -80,18 +80,18 @@ describe("issue 16: a create cut off after Azure accepted it", () => {
     it(`${kind}: the runner dies after Azure created the server; aytq-dr normal adopts it, no replace, no second create`, async () => {
       const h = harness("production");
       await h.port.deleteServerInAzure(undefined, DELETED_AT);
-      h.port.cutOffNextCreate(TYPES.server, "process-killed");
+      h.port.cutOffNextCreate(PULUMI_TYPES.server, "process-killed");
       // a killed process runs nothing after the up: not even the config rollback
       h.port.onCall = () => {
         if (h.port.pendingOperations.length > 0) throw new Error("process killed");
       };
       await assert.rejects(runOperation(opOf(kind), h.opts()), /killed/);
       h.port.onCall = undefined;
-      assert.ok(h.azure.servers.size > 0 && ![...h.port.state.values()].some((r) => r.type === TYPES.server && r.name === h.live), "in Azure, not in state");
+      assert.ok(h.azure.servers.size > 0 && ![...h.port.state.values()].some((r) => r.type === PULUMI_TYPES.server && r.name === h.live), "in Azure, not in state");
       assert.deepEqual(h.port.pendingOperations.map((p) => p.op), ["creating"]);
       assert.equal(h.port.settings().recovery.mode, kind === "revive" ? "reviveDropped" : "rebuild", "the dead process left the recovery config");
       await runOperation({ kind: "normal" }, h.opts());
-      assert.ok(h.port.history.includes(`import ${TYPES.server} ${h.live}`), h.port.history.join("\n"));
+      assert.ok(h.port.history.includes(`import ${PULUMI_TYPES.server} ${h.live}`), h.port.history.join("\n"));
       assert.equal(h.azure.serverCreates.length, 1, "created once");
       assert.equal(h.port.settings().recovery.mode, "normal");
       await assertNoReplace(h);
@@ -100,12 +100,12 @@ describe("issue 16: a create cut off after Azure accepted it", () => {
     it(`${kind}: azure-native reports the create failed after Azure accepted it; the re-run updates it and finishes`, async () => {
       const h = harness("production");
       await h.port.deleteServerInAzure(undefined, DELETED_AT);
-      h.port.cutOffNextCreate(TYPES.server, "init-failed");
+      h.port.cutOffNextCreate(PULUMI_TYPES.server, "init-failed");
       await assert.rejects(runOperation(opOf(kind), h.opts()), /partially created/);
-      assert.ok([...h.port.state.values()].some((r) => r.type === TYPES.server && r.initErrors), "kept in state with its init errors");
+      assert.ok([...h.port.state.values()].some((r) => r.type === PULUMI_TYPES.server && r.initErrors), "kept in state with its init errors");
       await runOperation(opOf(kind), h.opts());
       assert.equal(h.azure.serverCreates.length, 1, "created once");
-      assert.ok(h.port.history.includes(`update ${TYPES.server} ${h.live}`), h.port.history.join("\n"));
+      assert.ok(h.port.history.includes(`update ${PULUMI_TYPES.server} ${h.live}`), h.port.history.join("\n"));
       await assertNoReplace(h);
     });
   }

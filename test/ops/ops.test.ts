@@ -11,7 +11,7 @@ import { converge } from "../../recovery/ops/converge";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { AT, DELETED_AT, harness } from "./recover-harness";
 import { checkGuards } from "../../recovery/ops/guard";
-import { FakeStackPort, TYPES } from "../helpers/fake-stack";
+import { FakeStackPort } from "../helpers/fake-stack";
 import { EXIT, LockedError, RecoveredNotNormalError, RefusedError, ToolError } from "../../recovery/errors";
 import { AzurePlatform } from "../../recovery/platforms/azure/platform";
 import { runScenario } from "../../recovery/runbook/runner";
@@ -19,6 +19,7 @@ import { Journal } from "../../recovery/runbook/journal";
 import { SCENARIO_STEPS } from "../../recovery/runbook/scenarios";
 import { FakeData } from "../runbook/fakes";
 import type { PreviewStep } from "../../recovery/stack/port";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const LIVE = "s189t01-aytq-ts-pg";
 const fakeStack = (stack: "test" | "production" = "test") => new FakeStackPort(stack, readStackConfig(stack));
@@ -56,21 +57,21 @@ describe("config patches", () => {
 describe("the gate", () => {
   const ctx = { liveServerName: LIVE };
   it("passes freeze when only the branch protection updates", () => {
-    assert.ok(checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("same", TYPES.server, LIVE, true)], ctx).ok);
+    assert.ok(checkPreview({ kind: "freeze" }, [step("update", PULUMI_TYPES.branchProtection, "main"), step("same", PULUMI_TYPES.server, LIVE, true)], ctx).ok);
   });
   it("a provider's own update (a rotated GITHUB_TOKEN, a preview without one) is no change: freeze passes, a resource the provider touches is still judged", () => {
-    const provider = step("update", "pulumi:providers:github", "aytq-pipeline-github");
-    assert.ok(checkPreview({ kind: "freeze" }, [provider, step("update", TYPES.branchProtection, "main")], ctx).ok);
+    const provider = step("update", PULUMI_TYPES.githubProvider, "aytq-pipeline-github");
+    assert.ok(checkPreview({ kind: "freeze" }, [provider, step("update", PULUMI_TYPES.branchProtection, "main")], ctx).ok);
     assert.deepEqual(checkChange([provider], ctx).changes, [], "a pull request's preview reports no change");
-    const r = checkPreview({ kind: "freeze" }, [provider, step("replace", TYPES.branchProtection, "main")], ctx);
+    const r = checkPreview({ kind: "freeze" }, [provider, step("replace", PULUMI_TYPES.branchProtection, "main")], ctx);
     assert.equal(r.ok, false, "a replace of what the provider manages is still refused");
-    assert.equal(checkPreview({ kind: "freeze" }, [step("delete", "pulumi:providers:github", "old")], ctx).ok, false, "a provider's delete is not ignored");
+    assert.equal(checkPreview({ kind: "freeze" }, [step("delete", PULUMI_TYPES.githubProvider, "old")], ctx).ok, false, "a provider's delete is not ignored");
   });
   it("refuses freeze when a deployment would change too", () => {
-    const r = checkPreview({ kind: "freeze" }, [step("update", TYPES.branchProtection, "main"), step("update", TYPES.deploymentPatch, "web")], ctx);
+    const r = checkPreview({ kind: "freeze" }, [step("update", PULUMI_TYPES.branchProtection, "main"), step("update", PULUMI_TYPES.deploymentPatch, "web")], ctx);
     assert.deepEqual(r.offences.map((o) => o.step.name), ["web"]);
   });
-  for (const [type, name] of [[TYPES.server, LIVE], [TYPES.storageAccount, "acct"], [TYPES.immutability, "default"]] as const) {
+  for (const [type, name] of [[PULUMI_TYPES.server, LIVE], [PULUMI_TYPES.storageAccount, "acct"], [PULUMI_TYPES.immutability, "default"]] as const) {
     for (const op of ["delete", "replace"] as const) {
       it(`refuses to ${op} ${type.split(":").pop()} even when the operation touches servers`, () => {
         const r = checkPreview({ kind: "tidy", names: [LIVE, "acct"], existing: [] }, [step(op, type, name)], ctx);
@@ -80,12 +81,12 @@ describe("the gate", () => {
     }
   }
   it("refuses deleting anything marked protect", () => {
-    assert.equal(checkPreview({ kind: "maintenance", on: false }, [step("delete", TYPES.deployment, "maintenance", true)], ctx).ok, false);
+    assert.equal(checkPreview({ kind: "maintenance", on: false }, [step("delete", PULUMI_TYPES.deployment, "maintenance", true)], ctx).ok, false);
   });
 
   it("refuses a Kubernetes Secret in a revive or rebuild diff: the program declares none", () => {
     const secret = step("update", "kubernetes:core/v1:Secret", "app-secret");
-    const serverBack = step("create", TYPES.server, LIVE);
+    const serverBack = step("create", PULUMI_TYPES.server, LIVE);
     for (const op of [{ kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" }, { kind: "rebuild" }] as const) {
       assert.equal(checkPreview(op, [serverBack], ctx).ok, true, `${op.kind} with only the server`);
       const r = checkPreview(op, [serverBack, secret], ctx);
@@ -95,27 +96,27 @@ describe("the gate", () => {
   });
   it("ptr expects exactly one server create with the copy's name", () => {
     const op: Operation = { kind: "ptr", copy: { name: "c1", restorePointUTC: "2024-07-24T06:00:00Z" }, existing: [] };
-    assert.ok(checkPreview(op, [step("create", TYPES.server, "c1")], ctx).ok);
-    assert.equal(checkPreview(op, [step("create", TYPES.server, "c1"), step("create", TYPES.server, "c2")], ctx).ok, false);
-    assert.equal(checkPreview(op, [step("create", TYPES.server, "other")], ctx).ok, false);
+    assert.ok(checkPreview(op, [step("create", PULUMI_TYPES.server, "c1")], ctx).ok);
+    assert.equal(checkPreview(op, [step("create", PULUMI_TYPES.server, "c1"), step("create", PULUMI_TYPES.server, "c2")], ctx).ok, false);
+    assert.equal(checkPreview(op, [step("create", PULUMI_TYPES.server, "other")], ctx).ok, false);
   });
   it("revive expects the live server's create and its parameters, nothing imported, nothing else", () => {
     const op: Operation = { kind: "revive", restorePointUTC: "2024-07-24T06:10:00Z" };
-    assert.ok(checkPreview(op, [step("create", TYPES.server, LIVE, true), step("create", TYPES.configuration, "max_connections")], ctx).ok);
-    for (const extra of [step("import", TYPES.database, "aytq_test"), step("import", TYPES.diagnosticSetting, "d"), step("create", TYPES.database, "aytq_test"), step("update", TYPES.branchProtection, "main")]) {
-      assert.equal(checkPreview(op, [step("create", TYPES.server, LIVE), extra], ctx).ok, false, `${extra.op} ${extra.type}`);
+    assert.ok(checkPreview(op, [step("create", PULUMI_TYPES.server, LIVE, true), step("create", PULUMI_TYPES.configuration, "max_connections")], ctx).ok);
+    for (const extra of [step("import", PULUMI_TYPES.database, "aytq_test"), step("import", PULUMI_TYPES.diagnosticSetting, "d"), step("create", PULUMI_TYPES.database, "aytq_test"), step("update", PULUMI_TYPES.branchProtection, "main")]) {
+      assert.equal(checkPreview(op, [step("create", PULUMI_TYPES.server, LIVE), extra], ctx).ok, false, `${extra.op} ${extra.type}`);
     }
   });
   it("adopt expects imports and creates of what comes back with the server, never a delete or a replace", () => {
     const op: Operation = { kind: "adopt", ids: { databaseId: "x" } };
-    assert.ok(checkPreview(op, [step("import", TYPES.database, "aytq_test"), step("update", TYPES.database, "aytq_test"), step("create", TYPES.diagnosticSetting, "d")], ctx).ok);
-    assert.equal(checkPreview(op, [step("import-replacement", TYPES.diagnosticSetting, "d")], ctx).ok, false);
-    assert.equal(checkPreview(op, [step("delete", TYPES.database, "aytq_test")], ctx).ok, false);
+    assert.ok(checkPreview(op, [step("import", PULUMI_TYPES.database, "aytq_test"), step("update", PULUMI_TYPES.database, "aytq_test"), step("create", PULUMI_TYPES.diagnosticSetting, "d")], ctx).ok);
+    assert.equal(checkPreview(op, [step("import-replacement", PULUMI_TYPES.diagnosticSetting, "d")], ctx).ok, false);
+    assert.equal(checkPreview(op, [step("delete", PULUMI_TYPES.database, "aytq_test")], ctx).ok, false);
   });
   it("tidy deletes only the named copies", () => {
     const op: Operation = { kind: "tidy", names: ["c1"], existing: [] };
-    assert.ok(checkPreview(op, [step("delete", TYPES.server, "c1")], ctx).ok);
-    assert.equal(checkPreview(op, [step("delete", TYPES.server, "c2")], ctx).ok, false);
+    assert.ok(checkPreview(op, [step("delete", PULUMI_TYPES.server, "c1")], ctx).ok);
+    assert.equal(checkPreview(op, [step("delete", PULUMI_TYPES.server, "c2")], ctx).ok, false);
   });
 });
 
@@ -124,7 +125,7 @@ describe("converge against the fake stack", () => {
     const port = fakeStack();
     const r = await runOperation({ kind: "stop" }, opts(port));
     assert.equal(r.status, "applied");
-    assert.deepEqual(r.gate.changes.map((s) => `${s.op} ${s.type}`), [`update ${TYPES.deploymentPatch}`, `update ${TYPES.deploymentPatch}`]);
+    assert.deepEqual(r.gate.changes.map((s) => `${s.op} ${s.type}`), [`update ${PULUMI_TYPES.deploymentPatch}`, `update ${PULUMI_TYPES.deploymentPatch}`]);
     assert.equal(r.outputs?.webReplicas, 0);
     assert.deepEqual(port.calls.filter((c) => !c.startsWith("getConfig")), ["setConfig app.stopped=true", "preview", "up"]);
   });
@@ -140,7 +141,7 @@ describe("converge against the fake stack", () => {
 
   it("rolls the config back when the gate refuses, and names the offending resource", async () => {
     const port = fakeStack();
-    port.extraSteps = [step("delete", TYPES.server, LIVE)];
+    port.extraSteps = [step("delete", PULUMI_TYPES.server, LIVE)];
     await assert.rejects(runOperation({ kind: "stop" }, opts(port)), (e: unknown) => e instanceof RefusedError && e.message.includes(LIVE) && /protected/.test(e.message));
     assert.equal(port.settings().app.stopped, false);
     assert.ok(!port.calls.includes("up"));
@@ -207,7 +208,7 @@ describe("back to normal after revive/rebuild does not finish", () => {
   const refuseAfterCreate = (h: ReturnType<typeof harness>) => {
     let previews = 0;
     h.port.onCall = (call) => {
-      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", TYPES.branchProtection, "stray")];
+      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", PULUMI_TYPES.branchProtection, "stray")];
     };
   };
 
@@ -240,7 +241,7 @@ describe("back to normal after revive/rebuild does not finish", () => {
     let writes = 0;
     let previews = 0;
     h.port.onCall = (call) => {
-      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", TYPES.branchProtection, "stray")];
+      if (call === "preview" && ++previews === 2) h.port.extraSteps = [step("create", PULUMI_TYPES.branchProtection, "stray")];
       // 1: revive's patch, 2: adopt's patch, 3: adopt's rollback (fails), then the state is read back
       if (call.startsWith("setConfig") && ++writes === 3) throw new Error("disk full");
     };

@@ -7,17 +7,16 @@ import { readStackConfig } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
 import { existingCopies, readEarliestRestore } from "../../recovery/ops/outputs";
 import { FakeStackPort } from "../helpers/fake-stack";
-import type { StackPort } from "../../recovery/stack/port";
 import { RecordingIO, runMain, STACK_TRACE } from "../helpers/cli-io";
-import { readOnlyStackPort } from "../helpers/read-only-stack";
+import { StackStub } from "../helpers/stack-stub";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** Only what the reads use: outputs and config. */
-function outputsPort(outputs: () => Promise<Record<string, unknown>>, config: unknown = undefined): StackPort {
-  return readOnlyStackPort({ getConfig: async () => config, outputs }, "only outputs and config are read");
+/** Only what the reads use: outputs and the copy list (aytq:recovery.ptrCopies). */
+function outputsPort(outputs: () => Promise<Record<string, unknown>>, copies: unknown = undefined): StackStub {
+  return new StackStub("test", copies === undefined ? {} : { recovery: { ptrCopies: copies } }, { outputs, readOnly: { refusal: "only outputs and config are read" } });
 }
 
 const unreachable = () => outputsPort(async () => Promise.reject(new ToolError('pulumi failed during reading outputs on stack "test": error: could not reach the backend')));

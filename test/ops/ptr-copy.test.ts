@@ -10,8 +10,7 @@ import { checkPtrWindowOnStack, chooseCopy } from "../../recovery/ops/ptr-copy";
 import type { RunMeta } from "../../recovery/runbook/journal";
 import { checkResumeOnStack, pendingSteps } from "../../recovery/runbook/resume";
 import type { StepRecord } from "../../recovery/runbook/run-model";
-import type { StackPort } from "../../recovery/stack/port";
-import { readOnlyStackPort } from "../helpers/read-only-stack";
+import { StackStub } from "../helpers/stack-stub";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -19,17 +18,9 @@ const LIVE = "s189t01-aytq-ts-pg";
 const NOW = new Date("2024-07-24T08:00:00Z");
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
 
-/** A stack whose reads answer from these outputs and this copy list; writes fail the test. */
-function readOnlyStack(outputs: Record<string, unknown>, copies: unknown = undefined): StackPort & { reads: string[] } {
-  const reads: string[] = [];
-  const port = readOnlyStackPort(
-    {
-      getConfig: async (p) => (reads.push(`config ${p}`), copies),
-      outputs: async () => (reads.push("outputs"), outputs),
-    },
-    "a decision wrote to the stack",
-  );
-  return Object.assign(port, { reads });
+/** A stack whose reads answer from these outputs and this copy list (aytq:recovery.ptrCopies); writes fail the test. */
+function readOnlyStack(outputs: Record<string, unknown>, copies: unknown = undefined): StackStub {
+  return new StackStub("test", copies === undefined ? {} : { recovery: { ptrCopies: copies } }, { outputs, readOnly: { refusal: "a decision wrote to the stack" } });
 }
 
 describe("ops/ptr-copy: the copy's name and the PTR window", () => {
@@ -114,6 +105,6 @@ describe("runbook/resume: a resumed run's checks on the stack", () => {
     const copied = readOnlyStack({}, [{ name: "copy-x", restorePointUTC: iso(old) }]);
     assert.equal(await checkResumeOnStack(meta(old), done(["stop"]), copied, new Date(), "test"), undefined);
     // the outputs are read once, for the copies; the window is not read when the copy exists
-    assert.equal(copied.reads.filter((r) => r === "outputs").length, 1);
+    assert.equal(copied.calls.filter((c) => c === "outputs").length, 1);
   });
 });

@@ -1,6 +1,7 @@
 /** A stack over the strict fake engine and its simulated Azure, with what revive and rebuild need. */
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeAzure, FakeAzureOptions, NO_WAIT_POLL } from "../helpers/fake-azure";
+import { FakeAzure, NO_WAIT_POLL } from "../helpers/azure/port";
+import type { AzureOptions } from "../helpers/azure/state";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
 import type { RecoveryContext } from "../../recovery/ops/run-operation";
 import type { ConvergeOptions } from "../../recovery/ops/converge";
@@ -25,7 +26,7 @@ export interface Harness {
   opts(extra?: Partial<ConvergeOptions>): ConvergeOptions & { recovery: RecoveryContext };
 }
 
-export function harness(stack: StackName = "production", azure: Partial<FakeAzureOptions> = {}, engine: Omit<FakeStackOptions, "azure"> = {}): Harness {
+export function harness(stack: StackName = "production", azure: Partial<AzureOptions> = {}, engine: Omit<FakeStackOptions, "azure"> = {}): Harness {
   const fake = new FakeAzure({ subscriptionId: PLAN_SUBSCRIPTION_ID, ...azure });
   const port = new FakeStackPort(stack, readStackConfig(stack), { azure: fake, ...engine });
   const settings = port.settings();

@@ -5,11 +5,10 @@
  */
 import { strict as assert } from "node:assert";
 import { RecoveredNotNormalError, ToolError, UsageError } from "../../recovery/errors";
-import type { OrphanSettingRead } from "../helpers/fake-azure";
+import type { OrphanSettingRead } from "../helpers/azure/state";
 import { runOperation } from "../../recovery/ops/run-operation";
 import { serverDifferences } from "../../recovery/ops/verify-server";
 import { credentialsFromDatabaseUrl } from "../../recovery/platforms/azure/credentials";
-import { TYPES } from "../helpers/fake-stack";
 import { APP_LOGIN, APP_PASSWORD, AT, DELETED_AT, harness, Harness } from "./recover-harness";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -19,6 +18,7 @@ import { fakePipelineFreeze } from "../helpers/fake-pipeline-stack";
 import { runScenario } from "../../recovery/runbook/runner";
 import { FakeData } from "../runbook/fakes";
 import type { DatabaseConnection } from "../../recovery/runbook/ports";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const revive = { kind: "revive", restorePointUTC: AT } as const;
 const rebuild = { kind: "rebuild" } as const;
@@ -37,11 +37,11 @@ async function assertRecovered(h: Harness, how: "ReviveDropped" | "Default"): Pr
   // the database is in Azure and in state
   assert.ok(await h.azure.getDatabase(s.resourceGroupName, h.live, s.database.databaseName));
   const state = await h.port.resourceUrns();
-  assert.equal(state.filter((r) => r.type === TYPES.database).length, 1);
+  assert.equal(state.filter((r) => r.type === PULUMI_TYPES.database).length, 1);
   if (s.monitoring.enabled) {
     const settings = [...h.azure.settings.values()].filter((x) => x.name === s.monitoring.diagnosticSettingName);
     assert.equal(settings.length, 1, "the diagnostic setting is there once");
-    const inState = state.filter((r) => r.type === TYPES.diagnosticSetting);
+    const inState = state.filter((r) => r.type === PULUMI_TYPES.diagnosticSetting);
     assert.equal(inState.length, 1);
     assert.equal(inState[0].id.toLowerCase(), settings[0].id.toLowerCase());
   }
@@ -65,9 +65,9 @@ describe("revive in phases, through the strict fake engine", () => {
     assert.deepEqual(r.phases.map((p) => p.phase), ["look", "refresh", "create", "adopt", "finish", "verify"]);
     await assertRecovered(h, "ReviveDropped");
     // the create phase declared no import at all
-    const createUp = h.port.history.filter((x) => x.includes(TYPES.server));
-    assert.deepEqual(createUp, [`create ${TYPES.server} ${h.live}`]);
-    assert.ok(h.port.history.includes(`import ${TYPES.database} ${h.port.settings().database.databaseName}`));
+    const createUp = h.port.history.filter((x) => x.includes(PULUMI_TYPES.server));
+    assert.deepEqual(createUp, [`create ${PULUMI_TYPES.server} ${h.live}`]);
+    assert.ok(h.port.history.includes(`import ${PULUMI_TYPES.database} ${h.port.settings().database.databaseName}`));
   });
 
   it("turns zone-redundant HA back on and re-applies parameters that Azure did not restore (azure-native shows no diff for either)", async () => {
@@ -112,8 +112,8 @@ describe("revive in phases, through the strict fake engine", () => {
       await h.port.deleteServerInAzure(undefined, DELETED_AT);
       await runOperation(revive, h.opts());
       await assertRecovered(h, "ReviveDropped");
-      const adopted = h.port.history.some((x) => x.startsWith(`import ${TYPES.diagnosticSetting}`));
-      const created = h.port.history.some((x) => x.startsWith(`create ${TYPES.diagnosticSetting}`));
+      const adopted = h.port.history.some((x) => x.startsWith(`import ${PULUMI_TYPES.diagnosticSetting}`));
+      const created = h.port.history.some((x) => x.startsWith(`create ${PULUMI_TYPES.diagnosticSetting}`));
       assert.equal(adopted, reattaches, "adopted when Azure kept it on the new server");
       assert.equal(created, !reattaches, "created when Azure dropped it");
     });
@@ -122,7 +122,7 @@ describe("revive in phases, through the strict fake engine", () => {
   it("the setting only in Azure (state lost it): adopted, not created twice", async () => {
     const h = harness("production");
     await h.port.ready();
-    const urn = [...h.port.state.values()].find((r) => r.type === TYPES.diagnosticSetting)!.urn;
+    const urn = [...h.port.state.values()].find((r) => r.type === PULUMI_TYPES.diagnosticSetting)!.urn;
     await h.port.forget([urn]);
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
     await runOperation(revive, h.opts());
@@ -132,13 +132,13 @@ describe("revive in phases, through the strict fake engine", () => {
   it("the setting gone from Azure and state: created", async () => {
     const h = harness("production");
     await h.port.ready();
-    const setting = [...h.port.state.values()].find((r) => r.type === TYPES.diagnosticSetting)!;
+    const setting = [...h.port.state.values()].find((r) => r.type === PULUMI_TYPES.diagnosticSetting)!;
     await h.port.forget([setting.urn]);
-    h.azure.delete(TYPES.diagnosticSetting, setting.id);
+    h.azure.delete(PULUMI_TYPES.diagnosticSetting, setting.id);
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
     await runOperation(revive, h.opts());
     await assertRecovered(h, "ReviveDropped");
-    assert.ok(h.port.history.some((x) => x.startsWith(`create ${TYPES.diagnosticSetting}`)));
+    assert.ok(h.port.history.some((x) => x.startsWith(`create ${PULUMI_TYPES.diagnosticSetting}`)));
   });
 
   it("a revive Azure refuses fails loudly with Azure's reason and puts the config back", async () => {
@@ -181,7 +181,7 @@ describe("rebuild in phases", () => {
     const h = harness("test");
     await h.port.deleteServerInAzure(undefined, DELETED_AT);
     await runOperation(rebuild, h.opts());
-    assert.ok(h.port.history.includes(`create ${TYPES.database} ${h.port.settings().database.databaseName}`));
+    assert.ok(h.port.history.includes(`create ${PULUMI_TYPES.database} ${h.port.settings().database.databaseName}`));
     assert.ok(!h.port.history.some((x) => x.startsWith("import")));
   });
 
@@ -273,13 +273,13 @@ describe("a crash after each phase, then the same command again", () => {
     // the revive's PUT went through, then the process died before the state was written
     const s = h.port.settings();
     const id = h.azure.serverId(s.resourceGroupName, h.live);
-    await h.port.refresh([...h.port.state.values()].filter((r) => r.type === TYPES.server && r.name === h.live).map((r) => r.urn));
-    h.azure.create(TYPES.server, id, { serverName: h.live, resourceGroupName: s.resourceGroupName, createMode: "ReviveDropped", sourceServerResourceId: id, pointInTimeUTC: AT });
-    assert.ok(![...h.port.state.values()].some((r) => r.type === TYPES.server && r.name === h.live));
+    await h.port.refresh([...h.port.state.values()].filter((r) => r.type === PULUMI_TYPES.server && r.name === h.live).map((r) => r.urn));
+    h.azure.create(PULUMI_TYPES.server, id, { serverName: h.live, resourceGroupName: s.resourceGroupName, createMode: "ReviveDropped", sourceServerResourceId: id, pointInTimeUTC: AT });
+    assert.ok(![...h.port.state.values()].some((r) => r.type === PULUMI_TYPES.server && r.name === h.live));
     const r = await runOperation(revive, h.opts());
     assert.ok("phases" in r);
     assert.ok(!r.phases.some((p) => p.phase === "create"));
-    assert.ok(h.port.history.includes(`import ${TYPES.server} ${h.live}`));
+    assert.ok(h.port.history.includes(`import ${PULUMI_TYPES.server} ${h.live}`));
     await assertRecovered(h, "ReviveDropped");
   });
 

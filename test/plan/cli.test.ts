@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { PlanDiffDocument, PlanDocument } from "../../recovery/plan/render";
 import { RecordingIO, runMain } from "../helpers/cli-io";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -29,7 +30,7 @@ async function drIn(...args: string[]): Promise<{ code: number | null; stdout: s
 }
 
 function server(doc: PlanDocument, name = "aytq-database-server") {
-  const r = doc.resources.find((x) => x.type === "azure-native:dbforpostgresql:Server" && x.name === name);
+  const r = doc.resources.find((x) => x.type === PULUMI_TYPES.server && x.name === name);
   assert.ok(r, `${name} in the plan`);
   return r;
 }
@@ -60,17 +61,17 @@ describe("aytq-dr plan (a process, and main in-process)", function () {
       const r = await drIn("plan", "--stack", "production", ...(maintenance ? ["--set", "app.maintenance=true"] : []), "--json");
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout) as PlanDocument;
-      const checks = doc.resources.filter((x) => x.type === "statuscake:index/uptimeCheck:UptimeCheck");
+      const checks = doc.resources.filter((x) => x.type === PULUMI_TYPES.uptimeCheck);
       const publicChecks = checks.filter((c) => ["https://access-your-teaching-qualifications.education.gov.uk/health/all.json", "https://check-a-teachers-record.education.gov.uk/health/all.json"].includes(String((c.inputs.monitoredResource as { address?: string }).address)));
       assert.equal(publicChecks.length, 2);
       for (const c of publicChecks) assert.equal(c.inputs.paused, maintenance, c.name);
       assert.ok(doc.resources.some((x) => x.name === "aytq-uptime-backup-heartbeat" && x.inputs.__provider === "[dynamic provider]"), "the heartbeat, its provider code not printed");
-      const group = doc.resources.find((x) => x.type === "azure-native:monitor:ActionGroup");
+      const group = doc.resources.find((x) => x.type === PULUMI_TYPES.actionGroup);
       assert.ok(group);
-      const alerts = doc.resources.filter((x) => x.type === "azure-native:monitor:MetricAlert");
+      const alerts = doc.resources.filter((x) => x.type === PULUMI_TYPES.metricAlert);
       assert.ok(alerts.length >= 5);
       for (const a of alerts) assert.deepEqual(a.inputs.actions, [{ actionGroupId: `${group.name}_id` }], a.name);
-      assert.deepEqual(doc.resources.filter((x) => x.type === "azure-native:authorization:ManagementLockByScope").map((x) => x.inputs.lockName), ["s189p01-aytq-pd-pg-no-delete", "s189p01aytqdbbkppdsa-no-delete"]);
+      assert.deepEqual(doc.resources.filter((x) => x.type === PULUMI_TYPES.lock).map((x) => x.inputs.lockName), ["s189p01-aytq-pd-pg-no-delete", "s189p01aytqdbbkppdsa-no-delete"]);
     }
   });
 

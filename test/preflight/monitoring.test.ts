@@ -9,7 +9,7 @@ import { strict as assert } from "node:assert";
 import type { Settings } from "../../infra/config";
 import { StatusCakeClient } from "../../infra/statuscake/api";
 import { backupHeartbeatName } from "../../infra/statuscake/names";
-import { FakeAzure } from "../helpers/fake-azure";
+import { FakeAzure } from "../helpers/azure/port";
 import { loadStackSettings } from "../../recovery/config/stackfile";
 import {
   type MonitoringExpectation,
@@ -27,6 +27,7 @@ import {
   stackTarget,
 } from "../../recovery/preflight";
 import { StatusCakeStandin } from "../helpers/statuscake-standin";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const SUB = "00000000-0000-4000-8000-0000000000aa";
 const NOW = new Date();
@@ -41,14 +42,14 @@ function production(sets: string[] = []): Settings {
 function seedAsDeclared(sc: StatusCakeStandin, azure: FakeAzure, s: Settings): void {
   for (const c of expectedUptimeChecks(s)) sc.addUptime({ name: `${s.environment} ${c.service} ${c.host}`, websiteUrl: c.url, paused: c.paused });
   sc.addHeartbeat({ name: backupHeartbeatName(s.environment), periodSeconds: s.monitoring.statusCake.heartbeatHours * 3600, lastPingAt: hoursAgo(3) });
-  azure.seed("azure-native:monitor:ActionGroup", "/x/actionGroup", {
+  azure.seed(PULUMI_TYPES.actionGroup, "/x/actionGroup", {
     resourceGroupName: s.resourceGroupName,
     actionGroupName: s.monitoring.actionGroup.name,
     enabled: true,
     emailReceivers: s.monitoring.actionGroup.emailAddresses.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress })),
   });
   const e = monitoringExpectation("production", s, SUB);
-  for (const l of e.locks ?? []) azure.seed("azure-native:authorization:ManagementLockByScope", `${l.resourceId}/providers/Microsoft.Authorization/locks/${l.lockName}`, { scope: l.resourceId, lockName: l.lockName, level: "CanNotDelete" });
+  for (const l of e.locks ?? []) azure.seed(PULUMI_TYPES.lock, `${l.resourceId}/providers/Microsoft.Authorization/locks/${l.lockName}`, { scope: l.resourceId, lockName: l.lockName, level: "CanNotDelete" });
 }
 
 describe("pre-flight and status: the monitoring is real", function () {
@@ -159,12 +160,12 @@ describe("pre-flight and status: the monitoring is real", function () {
     const missing = await verdict(bare);
     assert.equal(missing.status, "fail");
     assert.match(missing.detail, /no action group .* in Azure: the alerts notify nobody/);
-    azure.seed("azure-native:monitor:ActionGroup", "/ag", { resourceGroupName: bare.resourceGroupName, actionGroupName: bare.monitoring.actionGroup.name, enabled: true, emailReceivers: [] });
+    azure.seed(PULUMI_TYPES.actionGroup, "/ag", { resourceGroupName: bare.resourceGroupName, actionGroupName: bare.monitoring.actionGroup.name, enabled: true, emailReceivers: [] });
     const empty = await verdict(bare);
     assert.equal(empty.status, "fail");
     assert.match(empty.detail, /has no receivers: the alerts reach nobody/);
     assert.equal(empty.fix, "set monitoring.actionGroup.emailAddresses (and webhookUrls) in Pulumi.production.yaml, then pulumi up --stack production");
-    azure.update("azure-native:monitor:ActionGroup", "/ag", { resourceGroupName: bare.resourceGroupName, actionGroupName: bare.monitoring.actionGroup.name, enabled: false, webhookReceivers: [{ name: "w", serviceUri: "https://hooks.example.org/x" }] });
+    azure.update(PULUMI_TYPES.actionGroup, "/ag", { resourceGroupName: bare.resourceGroupName, actionGroupName: bare.monitoring.actionGroup.name, enabled: false, webhookReceivers: [{ name: "w", serviceUri: "https://hooks.example.org/x" }] });
     assert.match((await verdict(bare)).detail, /is disabled: its 1 webhook receive nothing/);
   });
 

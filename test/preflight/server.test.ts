@@ -1,7 +1,7 @@
 /** The real server against the stack, in pre-flight and status: read through the simulated Azure the fake engine shares. */
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { FakeAzure } from "../helpers/fake-azure";
+import { FakeAzure } from "../helpers/azure/port";
 import { readServer, serverCheck, serverStatusLine, SERVER_CHECK } from "../../recovery/preflight/server";
 import { PLAN_SUBSCRIPTION_ID } from "../../recovery/plan/mocks";
 import { FakeStackPort } from "../helpers/fake-stack";

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { EXIT, RefusedError } from "../../recovery/errors";
-import type { StackPort } from "../../recovery/stack/port";
+import { StackStub } from "../helpers/stack-stub";
 import { RecordingIO, STACK_TRACE } from "../helpers/cli-io";
 
 /** Generated cases for a parser; each parser gets at least this many. */
@@ -28,21 +28,6 @@ export const REACHED = "stub stack: the command reached its first config write";
  * A stack that has never been deployed (no outputs, no config) and refuses the first write with
  * exit 3 and REACHED: a command that gets there accepted its input, and nothing is changed.
  */
-export function stubStack(stackName = "test"): StackPort {
-  const refuse = async (): Promise<never> => {
-    throw new RefusedError(REACHED, "nothing: this is a test's stub");
-  };
-  return {
-    stackName,
-    getConfig: async () => undefined,
-    outputs: async () => ({}),
-    setConfig: refuse,
-    removeConfig: refuse,
-    refresh: refuse,
-    resourceUrns: async () => [],
-    forget: refuse,
-    preview: refuse,
-    up: refuse,
-    cancel: refuse,
-  };
+export function stubStack(stackName = "test"): StackStub {
+  return new StackStub(stackName, {}, { readOnly: { reads: ["getConfig", "outputs", "resourceUrns"], refusal: () => new RefusedError(REACHED, "nothing: this is a test's stub") } });
 }

@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
 import type { StackPort } from "../../recovery/stack/port";
 import { RecordingIO, runMain } from "../helpers/cli-io";
-import { readOnlyStackPort } from "../helpers/read-only-stack";
+import { StackStub } from "../helpers/stack-stub";
 import { withStackFileText } from "../helpers/stack-file";
 
 const RUNS = 1_000;
@@ -102,7 +102,7 @@ describe("property: damaged operator input never ends in exit 70", function () {
   it(`damaged stack outputs (${RUNS} cases) through status and ptr: exit 2, never 70, nothing written`, async () => {
     await fc.assert(
       fc.asyncProperty(damagedCopies, otherOutputs, fc.constantFrom("status", "ptr"), async (ptrCopies, others, command) => {
-        const port = readOnlyStackPort({ getConfig: async () => undefined, outputs: async () => asJson({ ...others, ptrCopies }) }, "a write reached the stack");
+        const port = new StackStub("test", {}, { outputs: async () => asJson({ ...others, ptrCopies }), readOnly: { refusal: "a write reached the stack" } });
         const io = new RecordingIO(port);
         const args = command === "status" ? ["status", "--stack", "test"] : ["ptr", "--stack", "test", "--at", iso(3_600_000), "--dry-run"];
         const code = await runMain(args, io);
@@ -116,7 +116,7 @@ describe("property: damaged operator input never ends in exit 70", function () {
   it(`any other stack outputs (${RUNS} cases) through status: exit 0 or 2, never 70`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 16 }), wrongValue, { maxKeys: 6 }), otherOutputs, async (outputs, others) => {
-        const port = readOnlyStackPort({ getConfig: async () => undefined, outputs: async () => asJson({ ...outputs, ...others }) }, "a write reached the stack");
+        const port = new StackStub("test", {}, { outputs: async () => asJson({ ...outputs, ...others }), readOnly: { refusal: "a write reached the stack" } });
         const io = new RecordingIO(port);
         const code = await runMain(["status", "--stack", "test"], io);
         assert.ok(code === 0 || code === 2, `exit ${code}: ${io.errText}`);

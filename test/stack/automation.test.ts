@@ -8,9 +8,10 @@ import { applyPatch } from "../../recovery/ops/apply";
 import { configPatchFor } from "../../recovery/ops/operations";
 import { converge } from "../../recovery/ops/converge";
 import { diagEvent, doneEvent, FakePulumi, FakeResource, preEvent, urnOf } from "./fake-pulumi";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const SERVER = "azure-native:dbforpostgresql:Server";
-const DATABASE = "azure-native:dbforpostgresql:Database";
+const SERVER = PULUMI_TYPES.server;
+const DATABASE = PULUMI_TYPES.database;
 const PROVIDER = "pulumi:providers:azure-native";
 const workDir = mkdtempSync(path.join(os.tmpdir(), "aytq-project-"));
 const open = (fake: FakePulumi, extra: { onProgress?: (line: string) => void; progressIntervalMs?: number } = {}) => AutomationStackPort.open("test", { pulumiRoot: fake.root, workDir, ...extra });
@@ -163,7 +164,7 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
   it("full converge: the gate refuses a preview that deletes the protected live server, and config is rolled back", async () => {
     const fake = new FakePulumi({
       config: { pipeline: { frozen: false } },
-      previewEvents: [preEvent("update", "github:index/branchProtection:BranchProtection", "bp"), preEvent("delete", SERVER, "live-server", { protect: true, inputs: { serverName: "s189t01-aytq-ts-pg" } })],
+      previewEvents: [preEvent("update", PULUMI_TYPES.branchProtection, "bp"), preEvent("delete", SERVER, "live-server", { protect: true, inputs: { serverName: "s189t01-aytq-ts-pg" } })],
     });
     const port = await open(fake);
     fake.clearCalls();
@@ -350,7 +351,7 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
   describe("state ids and forget", () => {
     const server = urnOf(SERVER, "aytq-database-server");
     const database = urnOf(DATABASE, "aytq-database");
-    const diagnostic = urnOf("azure-native:monitor:DiagnosticSetting", "aytq-database-diagnostics");
+    const diagnostic = urnOf(PULUMI_TYPES.diagnosticSetting, "aytq-database-diagnostics");
     const provider = urnOf(PROVIDER, "default_3_28_0");
     const resources = (): FakeResource[] => [
       { urn: urnOf("pulumi:pulumi:Stack", "aytq-test"), type: "pulumi:pulumi:Stack", custom: false },
@@ -359,7 +360,7 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
       { urn: database, type: DATABASE, custom: true, id: "/subscriptions/s/…/databases/aytq", parent: server, dependencies: [server], propertyDependencies: { serverName: [server] } },
       {
         urn: diagnostic,
-        type: "azure-native:monitor:DiagnosticSetting",
+        type: PULUMI_TYPES.diagnosticSetting,
         custom: true,
         id: "/subscriptions/s/resourcegroups/rg/providers/microsoft.dbforpostgresql/flexibleservers/s189t01-aytq-ts-pg/providers/microsoft.insights/diagnosticSettings/aytq",
         importID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/s189t01-aytq-ts-pg/providers/Microsoft.Insights/diagnosticSettings/aytq",
@@ -375,7 +376,7 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
       assert.deepEqual(fake.calls(), [["stack", "export", "--show-secrets", "--stack", "test"]]);
       assert.deepEqual(state.find((r) => r.urn === diagnostic), {
         urn: diagnostic,
-        type: "azure-native:monitor:DiagnosticSetting",
+        type: PULUMI_TYPES.diagnosticSetting,
         id: resources()[4].id,
         importId: resources()[4].importID,
       });
@@ -501,9 +502,9 @@ describe("Automation API adapter against a fake pulumi CLI", function () {
           preEvent("create", SERVER, "aytq-database-server"),
           { sleepMs: 1_200 },
           doneEvent("create", SERVER, "aytq-database-server"),
-          preEvent("update", "kubernetes:apps/v1:Deployment", "web"),
-          doneEvent("update", "kubernetes:apps/v1:Deployment", "web"),
-          diagEvent("warning", "resource has drifted", urnOf("kubernetes:apps/v1:Deployment", "web")),
+          preEvent("update", PULUMI_TYPES.deployment, "web"),
+          doneEvent("update", PULUMI_TYPES.deployment, "web"),
+          diagEvent("warning", "resource has drifted", urnOf(PULUMI_TYPES.deployment, "web")),
         ],
       });
       const lines: string[] = [];

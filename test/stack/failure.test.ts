@@ -2,8 +2,9 @@ import { strict as assert } from "node:assert";
 import type { DiagnosticEvent } from "@pulumi/pulumi/automation";
 import { commandErrorOutput, diagnosticsSection, failureLines, isPlanViolation } from "../../recovery/stack/failure";
 import { urnOf } from "./fake-pulumi";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const SERVER = "azure-native:dbforpostgresql:Server";
+const SERVER = PULUMI_TYPES.server;
 const same = (l: string) => l;
 const diag = (message: string, urn?: string, severity: DiagnosticEvent["severity"] = "error"): DiagnosticEvent => ({ urn, message: `<{%reset%}>${message}<{%reset%}>\n`, color: "raw", severity, prefix: `${severity}: ` });
 

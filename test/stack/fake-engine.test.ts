@@ -5,9 +5,10 @@
 import { strict as assert } from "node:assert";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { ToolError } from "../../recovery/errors";
-import { FakeStackPort, TYPES } from "../helpers/fake-stack";
+import { FakeStackPort } from "../helpers/fake-stack";
 import type { RawConfig } from "../../infra/config";
 import { runOperation } from "../../recovery/ops/run-operation";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const ops = (steps: { op: string; type: string; name: string }[]) => steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name}`);
 
@@ -30,7 +31,7 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
   it("reads an import during preview: a missing target fails the preview with the engine's message (§1)", async () => {
     const port = new FakeStackPort("production", readStackConfig("production"));
     await port.ready();
-    const db = [...port.state.values()].find((r) => r.type === TYPES.database)!;
+    const db = [...port.state.values()].find((r) => r.type === PULUMI_TYPES.database)!;
     await port.forget([db.urn]);
     withSet(port, (raw) => (recovery(raw).adopt = { databaseId: `${db.id}-gone` }));
     await assert.rejects(port.preview(), (e: unknown) => e instanceof ToolError && e.message.includes(`Preview failed: resource '${db.id}-gone' does not exist`));
@@ -42,7 +43,7 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
   it("an import whose id differs from state's only by case plans an import-replacement, and the up deletes the resource (§2)", async () => {
     const port = new FakeStackPort("production", readStackConfig("production"));
     await port.ready();
-    const setting = [...port.state.values()].find((r) => r.type === TYPES.diagnosticSetting)!;
+    const setting = [...port.state.values()].find((r) => r.type === PULUMI_TYPES.diagnosticSetting)!;
     // state holds Azure's lower-cased id; the canonical-cased id we would build differs only by case
     const canonical = setting.id.replace("/resourcegroups/", "/resourceGroups/");
     assert.notEqual(canonical, setting.id);
@@ -55,7 +56,7 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
     // with the same id as state, nothing happens
     const again = new FakeStackPort("production", readStackConfig("production"));
     await again.ready();
-    const same = [...again.state.values()].find((r) => r.type === TYPES.diagnosticSetting)!;
+    const same = [...again.state.values()].find((r) => r.type === PULUMI_TYPES.diagnosticSetting)!;
     withSet(again, (raw) => (recovery(raw).adopt = { diagnosticSettingId: same.id }));
     assert.deepEqual(ops((await again.preview()).steps), []);
   });
@@ -64,12 +65,12 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
     const port = new FakeStackPort("production", readStackConfig("production"));
     await port.deleteServerInAzure();
     const all = await port.resourceUrns();
-    const server = all.find((r) => r.type === TYPES.server)!;
+    const server = all.find((r) => r.type === PULUMI_TYPES.server)!;
     assert.ok(port.state.get(server.urn)?.protect, "the production server is protected");
     await port.refresh(all.filter((r) => r.type.startsWith("azure-native:dbforpostgresql")).map((r) => r.urn));
     const left = await port.resourceUrns();
-    assert.ok(!left.some((r) => r.type === TYPES.server || r.type === TYPES.database || r.type === TYPES.configuration));
-    assert.ok(left.some((r) => r.type === TYPES.storageAccount), "untouched resources stay");
+    assert.ok(!left.some((r) => r.type === PULUMI_TYPES.server || r.type === PULUMI_TYPES.database || r.type === PULUMI_TYPES.configuration));
+    assert.ok(left.some((r) => r.type === PULUMI_TYPES.storageAccount), "untouched resources stay");
     await assert.rejects(port.refresh(["urn:pulumi:production::aytq::nope::x"]), /could not be found in the stack/);
   });
 
@@ -89,8 +90,8 @@ describe("the strict fake engine (ENGINE.md, summary table)", () => {
     const port = new FakeStackPort("test", readStackConfig("test"));
     await port.ready();
     const state = await port.resourceUrns();
-    const db = state.find((r) => r.type === TYPES.database)!;
-    const param = state.find((r) => r.type === TYPES.configuration)!;
+    const db = state.find((r) => r.type === PULUMI_TYPES.database)!;
+    const param = state.find((r) => r.type === PULUMI_TYPES.configuration)!;
     await port.forget([param.urn]);
     assert.deepEqual(ops((await port.preview()).steps), ["create Configuration max_connections"]);
     await port.up();
@@ -119,7 +120,7 @@ describe("maintenance on and off through the strict fake engine (issue 11)", () 
     const changedTypes = new Set(on.gate.changes.map((c) => c.type.split(":").pop()));
     // the maintenance page itself (Deployment, Service, ConfigMap) is always deployed: the ingresses point at it
     assert.deepEqual([...changedTypes].sort(), ["Ingress", "IngressPatch", "UptimeCheck"]);
-    const checks = on.gate.changes.filter((c) => c.type === TYPES.uptimeCheck);
+    const checks = on.gate.changes.filter((c) => c.type === PULUMI_TYPES.uptimeCheck);
     assert.deepEqual(checks.map((c) => c.op), ["update", "update", "update", "update"], "each check only paused or resumed");
     for (const c of checks) {
       const was = JSON.parse(before.get(c.urn) ?? "{}") as Record<string, unknown>;

@@ -2,8 +2,9 @@ import { strict as assert } from "node:assert";
 import { formatElapsed, ProgressTracker, resourceLabel, stripColors, urnType } from "../../recovery/stack/progress";
 import { diagEvent, doneEvent, preEvent, urnOf } from "./fake-pulumi";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const SERVER = "azure-native:dbforpostgresql:Server";
+const SERVER = PULUMI_TYPES.server;
 const LABEL = `${SERVER} aytq-database-server`;
 const MIN = 60_000;
 // the helpers build the JSON the event log carries; the tracker reads it as the SDK's EngineEvent

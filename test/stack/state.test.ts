@@ -1,10 +1,11 @@
 import { strict as assert } from "node:assert";
 import { DeploymentState, deploymentOf, forgetResources, stateResources } from "../../recovery/stack/state";
 import { urnOf } from "./fake-pulumi";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const SERVER = "azure-native:dbforpostgresql:Server";
+const SERVER = PULUMI_TYPES.server;
 const server = urnOf(SERVER, "server");
-const db = urnOf("azure-native:dbforpostgresql:Database", "db");
+const db = urnOf(PULUMI_TYPES.database, "db");
 const other = urnOf(SERVER, "other");
 
 const deployment = (): DeploymentState => ({
@@ -12,21 +13,21 @@ const deployment = (): DeploymentState => ({
   secrets_providers: { type: "passphrase", state: { salt: "x" } },
   resources: [
     { urn: server, type: SERVER, id: "/s/server", custom: true, protect: true },
-    { urn: db, type: "azure-native:dbforpostgresql:Database", id: "/s/server/databases/db", importID: "/S/Server/databases/db", parent: server, dependencies: [server] },
+    { urn: db, type: PULUMI_TYPES.database, id: "/s/server/databases/db", importID: "/S/Server/databases/db", parent: server, dependencies: [server] },
     { urn: other, type: SERVER, id: "/s/other", deletedWith: server },
   ],
-  pending_operations: [{ resource: { urn: db, type: "azure-native:dbforpostgresql:Database" }, type: "creating" }],
+  pending_operations: [{ resource: { urn: db, type: PULUMI_TYPES.database }, type: "creating" }],
 });
 
 describe("stack state: ids and forget", () => {
   it("lists urn, type, id and importId (from importID), '' for no id", () => {
     const d = deployment();
-    d.resources?.push({ urn: urnOf("aytq:database:Database", "component"), type: "aytq:database:Database" });
+    d.resources?.push({ urn: urnOf(PULUMI_TYPES.databaseComponent, "component"), type: PULUMI_TYPES.databaseComponent });
     assert.deepEqual(stateResources(d), [
       { urn: server, type: SERVER, id: "/s/server" },
-      { urn: db, type: "azure-native:dbforpostgresql:Database", id: "/s/server/databases/db", importId: "/S/Server/databases/db" },
+      { urn: db, type: PULUMI_TYPES.database, id: "/s/server/databases/db", importId: "/S/Server/databases/db" },
       { urn: other, type: SERVER, id: "/s/other" },
-      { urn: urnOf("aytq:database:Database", "component"), type: "aytq:database:Database", id: "" },
+      { urn: urnOf(PULUMI_TYPES.databaseComponent, "component"), type: PULUMI_TYPES.databaseComponent, id: "" },
     ]);
   });
 

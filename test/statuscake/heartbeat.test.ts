@@ -8,9 +8,10 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { STATUSCAKE_TOKEN_ENV, StatusCakeError } from "../../infra/statuscake/api";
-import { HEARTBEAT_CHECK_TYPE, HeartbeatCheck, backupHeartbeatName, heartbeatProvider, type HeartbeatCheckOutputs } from "../../infra/statuscake/heartbeat";
+import { HeartbeatCheck, backupHeartbeatName, heartbeatProvider, type HeartbeatCheckOutputs } from "../../infra/statuscake/heartbeat";
 import { PROJECT_ROOT } from "../../recovery/config/stackfile";
 import { StatusCakeStandin } from "../helpers/statuscake-standin";
+import { PULUMI_TYPES } from "../../infra/types";
 
 const INPUTS = { name: "test AYTQ and CTR nightly backup", periodSeconds: 93_600, contactGroupIds: ["11"], tags: ["aytq-dr", "test"], paused: false };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -164,7 +165,7 @@ describe("heartbeat check as code (a Pulumi dynamic resource over StatusCake's A
       let hb: HeartbeatCheck | undefined;
       await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
-          if (args.type === HEARTBEAT_CHECK_TYPE) options.push(args.opts as pulumi.CustomResourceOptions);
+          if (args.type === PULUMI_TYPES.heartbeatCheck) options.push(args.opts as pulumi.CustomResourceOptions);
           return undefined;
         });
         hb = new HeartbeatCheck("aytq-uptime-backup-heartbeat", { name: backupHeartbeatName("test"), periodSeconds: 93_600, contactGroupIds: [pulumi.output("11")], tags: ["aytq-dr", "test"], apiUrl });
@@ -179,7 +180,7 @@ describe("heartbeat check as code (a Pulumi dynamic resource over StatusCake's A
       const r = await register(sc.apiUrl);
       assert.equal(r.seen.length, 1);
       const [res] = r.seen;
-      assert.equal(res.type, HEARTBEAT_CHECK_TYPE);
+      assert.equal(res.type, PULUMI_TYPES.heartbeatCheck);
       assert.equal(res.name, "aytq-uptime-backup-heartbeat");
       assert.deepEqual({ ...res.inputs, __provider: undefined }, { name: "test AYTQ and CTR nightly backup", periodSeconds: 93_600, contactGroupIds: ["11"], tags: ["aytq-dr", "test"], paused: false, __provider: undefined });
       assert.equal(typeof res.inputs.__provider, "string", "the serialized provider");

@@ -22,10 +22,11 @@ import { monitoringChecks, monitoringExpectation, readMonitoring } from "../../r
 import type { PlanDocument } from "../../recovery/plan/render";
 import { RecordingIO, runMain } from "../helpers/cli-io";
 import { StatusCakeStandin } from "../helpers/statuscake-standin";
+import { PULUMI_TYPES } from "../../infra/types";
 
-const UPTIME = "statuscake:index/uptimeCheck:UptimeCheck";
-const CONTACTS = "statuscake:index/contactGroup:ContactGroup";
-const HEARTBEAT = "pulumi-nodejs:dynamic/statuscake:HeartbeatCheck";
+const UPTIME = PULUMI_TYPES.uptimeCheck;
+const CONTACTS = PULUMI_TYPES.contactGroup;
+const HEARTBEAT = PULUMI_TYPES.heartbeatCheck;
 
 // Where each meaning was read (tags as published; the commit each tag points at in brackets).
 const PROVIDER_UPTIME = "StatusCakeDev/terraform-provider-statuscake@v2.0.6 [36f9c47e] internal/provider/resource_uptime_check.go";

@@ -3,8 +3,8 @@ import * as assert from "node:assert/strict";
 import { DEFAULT_APP_SERVICE_PORT, DEFAULT_INGRESS_CLASS } from "../../../infra/config";
 import { Application, type ApplicationArgs } from "../../../infra/application";
 import { MAINTENANCE_SERVICE_PORT } from "../../../infra/maintenance-page";
-import { T } from "../harness";
 import { buildAlone, declared, namesOf } from "../alone";
+import { PULUMI_TYPES } from "../../../infra/types";
 
 const ARGS: ApplicationArgs = {
   namespace: "alone-ns",
@@ -27,19 +27,19 @@ describe("component alone: Application", () => {
       new Application("a", ARGS);
       return {};
     });
-    assert.equal((declared(e, T.deploymentPatch, "a-web").inputs.spec as { replicas: number }).replicas, 3);
-    assert.equal((declared(e, T.deploymentPatch, "a-worker").inputs.metadata as { name: string }).name, "alone-worker");
-    const ingress = declared(e, T.ingressPatch, "a-ingress-ctr");
+    assert.equal((declared(e, PULUMI_TYPES.deploymentPatch, "a-web").inputs.spec as { replicas: number }).replicas, 3);
+    assert.equal((declared(e, PULUMI_TYPES.deploymentPatch, "a-worker").inputs.metadata as { name: string }).name, "alone-worker");
+    const ingress = declared(e, PULUMI_TYPES.ingressPatch, "a-ingress-ctr");
     assert.equal((ingress.inputs.metadata as { name: string }).name, "alone-ctr-ingress");
     assert.equal((ingress.inputs.spec as { ingressClassName: string }).ingressClassName, DEFAULT_INGRESS_CLASS);
     assert.deepEqual(backendOf(ingress.inputs.spec), { name: "alone-web", port: { number: DEFAULT_APP_SERVICE_PORT } });
-    assert.deepEqual(namesOf(e, T.ingress), []);
+    assert.deepEqual(namesOf(e, PULUMI_TYPES.ingress), []);
   });
 
   it("in maintenance: the public ingresses to the maintenance page, the temporary hosts to the app", async () => {
     const e = await buildAlone(() => ({ maintenance: new Application("a", { ...ARGS, maintenance: true, servicePort: 3000 }).maintenance }));
-    assert.deepEqual(backendOf(declared(e, T.ingressPatch, "a-ingress-aytq").inputs.spec), { name: "alone-web-maintenance", port: { number: MAINTENANCE_SERVICE_PORT } });
-    const temporary = declared(e, T.ingress, "a-temp-aytq");
+    assert.deepEqual(backendOf(declared(e, PULUMI_TYPES.ingressPatch, "a-ingress-aytq").inputs.spec), { name: "alone-web-maintenance", port: { number: MAINTENANCE_SERVICE_PORT } });
+    const temporary = declared(e, PULUMI_TYPES.ingress, "a-temp-aytq");
     assert.equal((temporary.inputs.spec as { rules: { host: string }[] }).rules[0].host, "aytq-temp.example.gov.uk");
     assert.deepEqual(backendOf(temporary.inputs.spec), { name: "alone-web", port: { number: 3000 } });
     assert.equal(e.outputs.maintenance, true);

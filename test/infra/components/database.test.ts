@@ -2,8 +2,8 @@
 import * as assert from "node:assert/strict";
 import { DEFAULT_ADMIN_LOGIN, DEFAULT_LOCATION, DEFAULT_POSTGRES_VERSION } from "../../../infra/config";
 import { Database, type DatabaseArgs } from "../../../infra/database";
-import { T } from "../harness";
 import { buildAlone, declared, namesOf } from "../alone";
+import { PULUMI_TYPES } from "../../../infra/types";
 
 const SUB = "/subscriptions/11111111-2222-3333-4444-555555555555";
 const ARGS: DatabaseArgs = {
@@ -29,7 +29,7 @@ describe("component alone: Database", () => {
       const d = new Database("d", ARGS);
       return { serverId: d.serverId, databaseName: d.databaseName };
     });
-    const server = declared(e, T.server, "d-server");
+    const server = declared(e, PULUMI_TYPES.server, "d-server");
     assert.equal(server.inputs.serverName, "alone-pg");
     assert.equal(server.inputs.resourceGroupName, "alone-rg");
     assert.equal(server.inputs.location, DEFAULT_LOCATION);
@@ -38,8 +38,8 @@ describe("component alone: Database", () => {
     assert.deepEqual(server.inputs.sku, { name: "GP_Standard_D2ds_v4", tier: "GeneralPurpose" });
     assert.equal(server.options.protect, true);
     assert.deepEqual(server.options.customTimeouts, { create: "7h30m", update: "7h30m", delete: "7h30m" });
-    assert.equal(declared(e, T.database, "d-database").inputs.databaseName, "alone_db");
-    assert.deepEqual(namesOf(e, T.configuration), ["d-param-work_mem"]);
+    assert.equal(declared(e, PULUMI_TYPES.database, "d-database").inputs.databaseName, "alone_db");
+    assert.deepEqual(namesOf(e, PULUMI_TYPES.configuration), ["d-param-work_mem"]);
     assert.deepEqual(e.outputs, { serverId: ARGS.serverId, databaseName: "alone_db" });
   });
 
@@ -54,12 +54,12 @@ describe("component alone: Database", () => {
       adopt: {},
     };
     const e = await buildAlone(() => ({ databaseName: new Database("d", { ...ARGS, plan, protect: undefined }).databaseName }));
-    const server = declared(e, T.server, "d-server");
+    const server = declared(e, PULUMI_TYPES.server, "d-server");
     assert.equal(server.inputs.createMode, "ReviveDropped");
     assert.equal(server.inputs.sourceServerResourceId, ARGS.serverId);
     assert.equal(server.inputs.administratorLogin, undefined);
     assert.equal(server.options.protect, false);
-    assert.deepEqual(namesOf(e, T.database), []);
+    assert.deepEqual(namesOf(e, PULUMI_TYPES.database), []);
     assert.equal(e.outputs.databaseName, "alone_db");
   });
 });

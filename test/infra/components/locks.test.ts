@@ -3,8 +3,9 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Locks, type LocksArgs } from "../../../infra/locks";
 import { buildAlone, declared, namesOf } from "../alone";
+import { PULUMI_TYPES } from "../../../infra/types";
 
-const LOCK = "azure-native:authorization:ManagementLockByScope";
+const LOCK = PULUMI_TYPES.lock;
 
 /** The server and the account the locks wait for: any resource will do, the component only orders after it. */
 function lockArgs(): LocksArgs {

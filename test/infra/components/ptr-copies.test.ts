@@ -2,8 +2,8 @@
 import * as assert from "node:assert/strict";
 import { DEFAULT_SERVER_TIMEOUT } from "../../../infra/config";
 import { DR_COPY_TAGS, PtrCopies, type PtrCopiesArgs } from "../../../infra/ptr-copies";
-import { T } from "../harness";
 import { buildAlone, declared, namesOf } from "../alone";
+import { PULUMI_TYPES } from "../../../infra/types";
 
 const SOURCE_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/alone-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/alone-pg";
 const ARGS: PtrCopiesArgs = {
@@ -19,8 +19,8 @@ const ARGS: PtrCopiesArgs = {
 describe("component alone: PtrCopies", () => {
   it("declares one unprotected point-in-time restore of the source per copy, tagged with its source and times", async () => {
     const e = await buildAlone(() => ({ copies: new PtrCopies("c", ARGS).copies }));
-    assert.deepEqual(namesOf(e, T.server), ["c-alone-pg-ptr-1", "c-alone-pg-ptr-2"]);
-    const second = declared(e, T.server, "c-alone-pg-ptr-2");
+    assert.deepEqual(namesOf(e, PULUMI_TYPES.server), ["c-alone-pg-ptr-1", "c-alone-pg-ptr-2"]);
+    const second = declared(e, PULUMI_TYPES.server, "c-alone-pg-ptr-2");
     assert.equal(second.inputs.createMode, "PointInTimeRestore");
     assert.equal(second.inputs.sourceServerResourceId, SOURCE_ID);
     assert.equal(second.inputs.pointInTimeUTC, "2024-07-24T07:00:00Z");
@@ -38,7 +38,7 @@ describe("component alone: PtrCopies", () => {
 
   it("no copies given: no server, and an empty list", async () => {
     const e = await buildAlone(() => ({ copies: new PtrCopies("c", { ...ARGS, copies: undefined }).copies }));
-    assert.deepEqual(namesOf(e, T.server), []);
+    assert.deepEqual(namesOf(e, PULUMI_TYPES.server), []);
     assert.deepEqual(e.outputs.copies, []);
   });
 });

@@ -2,12 +2,13 @@
 import * as assert from "node:assert/strict";
 import { DEFAULT_CHECK_RATE_SECONDS, DEFAULT_HEARTBEAT_HOURS } from "../../../infra/config";
 import type { UptimeCheckOutput } from "../../../infra/monitoring-plan";
-import { HEARTBEAT_CHECK_TYPE, backupHeartbeatName } from "../../../infra/statuscake/heartbeat";
+import { backupHeartbeatName } from "../../../infra/statuscake/heartbeat";
 import { Uptime } from "../../../infra/uptime";
 import { buildAlone, declared, namesOf } from "../alone";
+import { PULUMI_TYPES } from "../../../infra/types";
 
-const UPTIME = "statuscake:index/uptimeCheck:UptimeCheck";
-const CONTACTS = "statuscake:index/contactGroup:ContactGroup";
+const UPTIME = PULUMI_TYPES.uptimeCheck;
+const CONTACTS = PULUMI_TYPES.contactGroup;
 
 const CHECKS: UptimeCheckOutput[] = [
   { name: "alone AYTQ health", service: "AYTQ", url: "https://aytq.example.gov.uk/health", paused: false, host: "public" },
@@ -24,7 +25,7 @@ describe("component alone: Uptime", () => {
     assert.deepEqual(temporary.inputs.monitoredResource, { address: "https://ctr-temp.example.gov.uk/health" });
     assert.deepEqual(temporary.inputs.tags, ["aytq-dr", "alone", "temporary"]);
     assert.equal(declared(e, CONTACTS, "u-contacts").inputs.name, "Alone team");
-    const heartbeat = declared(e, HEARTBEAT_CHECK_TYPE, "u-backup-heartbeat");
+    const heartbeat = declared(e, PULUMI_TYPES.heartbeatCheck, "u-backup-heartbeat");
     assert.equal(heartbeat.inputs.name, backupHeartbeatName("alone"));
     assert.equal(heartbeat.inputs.periodSeconds, DEFAULT_HEARTBEAT_HOURS * 3600);
     assert.deepEqual(e.outputs.checks, CHECKS);
