@@ -47,28 +47,56 @@ interface Servers {
 
 /** Set by mocha in each worker of a parallel run (lib/nodejs/buffered-worker-pool.js). */
 const inParallelWorker = process.env.MOCHA_WORKER_ID !== undefined;
-let shared: Promise<Servers> | undefined;
+let sharedAzurite: Promise<AzuriteHandle> | undefined;
+let sharedCluster: Promise<Servers["pg"]> | undefined;
 
-/** The worker's Azurite and cluster, started once; ended synchronously when the worker exits (its pool ends it with process.exit). */
-function sharedServers(): Promise<Servers> {
-  shared ??= Promise.all([startAzurite(), startThrowawayCluster()]).then(([azurite, pg]) => {
-    process.once("exit", () => stopNow(azurite, pg));
-    return { azurite, pg };
+/** The worker's Azurite and cluster, each started once; ended synchronously when the worker exits (its pool ends it with process.exit). */
+async function sharedServers(): Promise<Servers> {
+  sharedAzurite ??= startAzurite().then((azurite) => {
+    process.once("exit", () => killAzurite(azurite));
+    return azurite;
   });
-  return shared;
+  sharedCluster ??= startThrowawayCluster().then((pg) => {
+    process.once("exit", () => stopCluster(pg));
+    return pg;
+  });
+  const [azurite, pg] = await Promise.all([sharedAzurite, sharedCluster]);
+  return { azurite, pg };
 }
 
 /**
- * What `dispose()` does, without awaiting: an exit handler cannot. SIGQUIT is PostgreSQL's
- * immediate shutdown. The pool kills a worker still exiting after a second, so this waits at most
- * half of one for the server to say it is down (its pid file gone), and deletes the folder anyway.
+ * Azurite for a file that needs no PostgreSQL. In a worker the shared one, whose `stop()` deletes
+ * the file's containers instead; on its own, its own.
  */
-function stopNow(azurite: AzuriteHandle, pg: Servers["pg"]): void {
+export async function fileAzurite(): Promise<AzuriteHandle> {
+  if (!inParallelWorker) return startAzurite();
+  sharedAzurite ??= startAzurite().then((azurite) => {
+    process.once("exit", () => killAzurite(azurite));
+    return azurite;
+  });
+  const azurite = await sharedAzurite;
+  return { ...azurite, stop: () => emptyAzurite(azurite) };
+}
+
+function killAzurite(azurite: AzuriteHandle): void {
   try {
     process.kill(-azurite.pid, "SIGKILL");
   } catch {
     // already gone
   }
+}
+
+async function emptyAzurite(azurite: AzuriteHandle): Promise<void> {
+  const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  for await (const c of service.listContainers()) await service.deleteContainer(c.name);
+}
+
+/**
+ * The cluster's `dispose()` without awaiting: an exit handler cannot. SIGQUIT is PostgreSQL's
+ * immediate shutdown. The pool kills a worker still exiting after a second, so this waits at most
+ * half of one for the server to say it is down (its pid file gone), and deletes the folder anyway.
+ */
+function stopCluster(pg: Servers["pg"]): void {
   const pidFile = path.join(pg.cluster.dataDir, "postmaster.pid");
   try {
     process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGQUIT");
@@ -86,8 +114,7 @@ async function empty(servers: Servers): Promise<void> {
   const url = servers.pg.cluster.url("postgres");
   const names = (await psql(url, "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")).split("\n").filter(Boolean);
   for (const name of names) await psql(url, `DROP DATABASE "${name}" WITH (FORCE)`);
-  const service = BlobServiceClient.fromConnectionString(servers.azurite.connectionString);
-  for await (const c of service.listContainers()) await service.deleteContainer(c.name);
+  await emptyAzurite(servers.azurite);
 }
 
 export async function startDataEnv(options: DataEnvOptions = {}): Promise<DataEnv> {
