@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
-import { AZURITE_KEY, startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
+import { AZURITE_KEY, type AzuriteHandle } from "../../recovery/data/azurite";
+import { fileAzurite } from "../helpers/data";
 import { BlockUpload, blockId } from "../../recovery/data/block-upload";
 
 /** Chunks of pseudo-random sizes from 1 to max bytes (deterministic for a seed). */
@@ -32,7 +33,7 @@ describe("BlockUpload: a stream into a block blob, committed only at the end", f
   const blobName = (): string => `b-${++n}.bin`;
 
   before(async () => {
-    azurite = await startAzurite();
+    azurite = await fileAzurite();
     container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("uploads");
     await container.create();
   });

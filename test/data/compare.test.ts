@@ -6,10 +6,10 @@
 import { strict as assert } from "node:assert";
 import { compareDatabases, formatComparison } from "../../recovery/data/compare";
 import { LIVE_SESSION_PRELUDE } from "../../recovery/data/table-diff";
-import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
+import type { PgCluster } from "../../recovery/pg/cluster";
 import { psql } from "../../recovery/pg/psql";
-import type { DatabaseConnection, TableComparison } from "../../recovery/data/types";
-import { createDatabase, fingerprint, waitForNoSessions } from "../helpers/data";
+import type { TableComparison } from "../../recovery/data/types";
+import { createDatabase, fingerprint, livePair, startDataEnv, waitForNoSessions, type DataEnv } from "../helpers/data";
 
 /** Shared by both sides: what the copy (the restore point) holds. */
 const COPY_SQL = String.raw`
@@ -48,18 +48,15 @@ INSERT INTO created_since VALUES ('x'), ('y');
 
 describe("compare: what differs, per table, by row", function () {
   this.timeout(300_000);
+  let env: DataEnv;
   let cluster: PgCluster;
-  let dispose: () => Promise<void>;
   before(async () => {
-    ({ cluster, dispose } = await startThrowawayCluster());
+    env = await startDataEnv();
+    cluster = env.cluster;
   });
-  after(async () => dispose?.());
+  after(async () => env?.dispose());
 
-  async function pair(): Promise<{ live: DatabaseConnection; copy: DatabaseConnection }> {
-    const [live, copy] = await Promise.all([createDatabase(cluster, "live"), createDatabase(cluster, "copy")]);
-    await Promise.all([psql(live.url, "", { stdin: COPY_SQL }), psql(copy.url, "", { stdin: COPY_SQL })]);
-    return { live, copy };
-  }
+  const pair = () => livePair(cluster, COPY_SQL);
 
   const byName = (tables: TableComparison[], name: string): TableComparison => {
     const t = tables.find((x) => x.table === name);

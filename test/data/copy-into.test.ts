@@ -4,10 +4,6 @@
  * and no blob; our own process killed mid-stream does the same.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { backupToBlob } from "../../recovery/data/backup";
 import { copyIntoDatabase } from "../../recovery/data/copy-into";
@@ -16,9 +12,8 @@ import { listBackups, META } from "../../recovery/data/storage";
 import { RefusedError, ToolError } from "../../recovery/errors";
 import { psql } from "../../recovery/pg/psql";
 import type { StorageLocation } from "../../recovery/data/types";
-import { createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
+import { createDatabase, fingerprint, freshStorage, schemaOf, seed, startDataEnv, startScriptVictim, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
 
-const ROOT = path.resolve(__dirname, "../..");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function containerOf(storage: StorageLocation) {
@@ -158,35 +153,19 @@ describe("copy into a database in one pass, keeping the bytes as a backup", func
     const live = await liveWithOtherData();
     const before = await fingerprint(live);
     const db = new URL(live.url).pathname.slice(1);
-    const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-copy-kill-"));
-    const script = path.join(dir, "copy.ts");
-    writeFileSync(
-      script,
-      `import { copyIntoDatabase } from ${JSON.stringify(path.join(ROOT, "recovery/data/copy-into"))};
+    const child = startScriptVictim(
+      `import { copyIntoDatabase } from "@/recovery/data/copy-into";
 const conn = (url: string) => ({ url, label: url.slice(url.lastIndexOf("/") + 1), serverName: "test", release: async () => undefined });
 copyIntoDatabase(conn(process.env.SRC!), JSON.parse(process.env.STORAGE!), "killed.sql.gz", conn(process.env.DST!)).then(() => console.log("copied"));
 `,
+      { SRC: copy.url, DST: live.url, STORAGE: JSON.stringify(storage) },
     );
-    try {
-      const child = spawn(process.execPath, ["--import", "tsx", script], {
-        cwd: ROOT,
-        env: { ...process.env, SRC: copy.url, DST: live.url, STORAGE: JSON.stringify(storage) },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-      const writing = await waitForBulkCopy(env.cluster, db, () => child.exitCode === null);
-      assert.ok(writing, `the copy never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
-      child.kill("SIGKILL");
-      assert.equal(await exited, "SIGKILL");
-      assert.doesNotMatch(output, /copied/);
-      assert.equal(await waitForNoSessions(env.cluster, db), "0", "the restore's session ended (rolled back)");
-      assert.equal(await fingerprint(live), before, "live is unchanged");
-      assert.deepEqual(await listBackups(storage), [], "no blob");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const writing = await waitForBulkCopy(env.cluster, db, child.running);
+    assert.ok(writing, `the copy never reached the bulk table's COPY (exit ${child.exitCode()}):\n${child.output()}`);
+    assert.equal(await child.kill(), "SIGKILL");
+    assert.doesNotMatch(child.output(), /copied/);
+    assert.equal(await waitForNoSessions(env.cluster, db), "0", "the restore's session ended (rolled back)");
+    assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.deepEqual(await listBackups(storage), [], "no blob");
   });
 });

@@ -6,11 +6,10 @@
  * rolls the transaction back: the target is exactly as before.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { backupToBlob } from "../../recovery/data/backup";
 import { psql } from "../../recovery/pg/psql";
-import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
+import { createDatabase, fingerprint, freshStorage, seed, startDataEnv, startVictim, waitForBulkCopy, waitForNoSessions, type DataEnv } from "../helpers/data";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -34,25 +33,17 @@ describe("restore: our process killed with SIGKILL mid-stream", function () {
     const before = await fingerprint(target);
     const db = new URL(target.url).pathname.slice(1);
 
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/aytq-dr.js"), "restore", "--yes", "--database-url", target.url, "--file", "big", "--no-safety-backup", "--container", storage.container], {
-      cwd: ROOT,
-      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: storage.connectionString },
-      stdio: ["ignore", "pipe", "pipe"],
+    const child = startVictim([path.join(ROOT, "bin/aytq-dr.js"), "restore", "--yes", "--database-url", target.url, "--file", "big", "--no-safety-backup", "--container", storage.container], {
+      AZURE_STORAGE_CONNECTION_STRING: storage.connectionString,
     });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 
     // mid-stream: the restore's transaction has written into the target (it holds a transaction id) and bulk's COPY is running
-    const writing = await waitForBulkCopy(env.cluster, db, () => child.exitCode === null);
-    assert.ok(writing, `the restore never reached the bulk table's COPY (exit ${child.exitCode}):\n${output}`);
+    const writing = await waitForBulkCopy(env.cluster, db, child.running);
+    assert.ok(writing, `the restore never reached the bulk table's COPY (exit ${child.exitCode()}):\n${child.output()}`);
     const copiedSoFar = Number((await psql(env.cluster.url("postgres"), `SELECT coalesce(sum(tuples_processed), 0) FROM pg_stat_progress_copy WHERE datname = '${db}'`)).trim());
     assert.ok(copiedSoFar < 400_000, `killed mid-stream (${copiedSoFar} of 400000 rows copied)`);
-    child.kill("SIGKILL");
-    const { signal } = await exited;
-    assert.equal(signal, "SIGKILL");
-    assert.doesNotMatch(output, /^restored /m, "it never reported a restore");
+    assert.equal(await child.kill(), "SIGKILL");
+    assert.doesNotMatch(child.output(), /^restored /m, "it never reported a restore");
 
     // psql reads EOF without COMMIT and exits; the server rolls back and ends the session
     assert.equal(await waitForNoSessions(env.cluster, db), "0", "the restore's session ended");

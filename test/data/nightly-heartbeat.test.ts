@@ -12,13 +12,12 @@ import type { AddressInfo } from "node:net";
 import { BlobServiceClient } from "@azure/storage-blob";
 import type { CliIO } from "../../recovery/cli/io";
 import { main } from "../../recovery/cli/main";
-import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { readBackChecksum } from "../../recovery/data/nightly";
 import { afterNightlyBackup } from "../../recovery/notify/nightly";
 import type { StorageLocation } from "../../recovery/data/types";
 import { ToolError, UsageError } from "../../recovery/errors";
 import { HEARTBEAT_URL_ENV, heartbeatTarget, pingHeartbeat } from "../../recovery/notify/heartbeat";
-import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
+import { startDataEnv, type DataEnv } from "../helpers/data";
 
 const KEY = "PKsecretPushKey0123456789";
 
@@ -145,21 +144,18 @@ describe("nightly backup heartbeat", function () {
   });
 
   describe("with Azurite and PostgreSQL", () => {
-    let azurite: AzuriteHandle;
-    let pg: { cluster: PgCluster; dispose: () => Promise<void> };
+    let env: DataEnv;
     let seq = 0;
     before(async () => {
-      [azurite, pg] = await Promise.all([startAzurite(), startThrowawayCluster()]);
+      env = await startDataEnv();
     });
-    after(async () => {
-      await Promise.all([azurite?.stop(), pg?.dispose()]);
-    });
-    const storage = (): Extract<StorageLocation, { kind: "connection-string" }> => ({ kind: "connection-string", connectionString: azurite.connectionString, container: `nightly${Date.now().toString(36)}${++seq}` });
+    after(async () => env?.dispose());
+    const storage = (): Extract<StorageLocation, { kind: "connection-string" }> => ({ kind: "connection-string", connectionString: env.azurite.connectionString, container: `nightly${Date.now().toString(36)}${++seq}` });
 
     /** A blob as backupToBlob leaves it: content, and its sha256 in metadata (or a wrong one). */
     async function putBlob(where: StorageLocation, name: string, content: Buffer, metadataSha?: string): Promise<{ name: string; bytes: number; sha256: string }> {
       const sha256 = createHash("sha256").update(content).digest("hex");
-      const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(where.container);
+      const container = BlobServiceClient.fromConnectionString(env.azurite.connectionString).getContainerClient(where.container);
       await container.createIfNotExists();
       await container.getBlockBlobClient(name).uploadData(content, { metadata: { sha256: metadataSha ?? sha256, bytes: String(content.length) } });
       return { name, bytes: content.length, sha256 };
@@ -204,12 +200,12 @@ describe("nightly backup heartbeat", function () {
       const where = storage();
       let blobsAtPing: string[] = [];
       ping.onPing = async () => {
-        const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(where.container);
+        const container = BlobServiceClient.fromConnectionString(env.azurite.connectionString).getContainerClient(where.container);
         blobsAtPing = [];
         for await (const b of container.listBlobsFlat()) blobsAtPing.push(b.name);
       };
       const io = new IO();
-      const code = await main([...backupArgs(where, pg.cluster.url("postgres")), "--heartbeat-url", ping.url], io);
+      const code = await main([...backupArgs(where, env.cluster.url("postgres")), "--heartbeat-url", ping.url], io);
       assert.equal(code, 0, io.all);
       assert.match(io.stdout.join("\n"), /^backup aytq_local_\d{4}-\d{2}-\d{2}\.sql\.gz: .* sha256 [0-9a-f]{64} \(read back: matches\)$/m);
       assert.ok(io.stderr.includes(`heartbeat: pinged ${ping.origin} (HTTP 200)`), io.all);
@@ -221,7 +217,7 @@ describe("nightly backup heartbeat", function () {
     it("the push URL from AYTQ_DR_HEARTBEAT_URL, and --json reports the read-back and the ping", async () => {
       const where = storage();
       const io = new IO({ [HEARTBEAT_URL_ENV]: ping.url });
-      assert.equal(await main([...backupArgs(where, pg.cluster.url("postgres")), "--json"], io), 0, io.all);
+      assert.equal(await main([...backupArgs(where, env.cluster.url("postgres")), "--json"], io), 0, io.all);
       const out = JSON.parse(io.stdout.join("\n")) as { sha256: string; readBack: { sha256: string }; heartbeat: { pinged: boolean; ok: boolean } };
       assert.equal(out.readBack.sha256, out.sha256);
       assert.deepEqual(out.heartbeat, { pinged: true, ok: true });
@@ -243,7 +239,7 @@ describe("nightly backup heartbeat", function () {
       ping.replies.push(500, 500, 500);
       const io = new IO();
       // (the default retries: about 6 s of waiting)
-      const code = await main([...backupArgs(where, pg.cluster.url("postgres")), "--heartbeat-url", ping.url], io);
+      const code = await main([...backupArgs(where, env.cluster.url("postgres")), "--heartbeat-url", ping.url], io);
       assert.equal(code, 0, io.all);
       assert.ok(io.stderr.some((l) => l.startsWith(`WARNING: heartbeat: not pinged (${ping.origin} answered HTTP 500, 3 attempts)`)), io.all);
       noKey(io.all);
@@ -252,7 +248,7 @@ describe("nightly backup heartbeat", function () {
     it("--heartbeat-url without --nightly is refused (exit 2) before anything runs", async () => {
       const where = storage();
       const io = new IO();
-      const args = backupArgs(where, pg.cluster.url("postgres")).filter((a) => a !== "--nightly");
+      const args = backupArgs(where, env.cluster.url("postgres")).filter((a) => a !== "--nightly");
       assert.equal(await main([...args, "--heartbeat-url", ping.url], io), 2, io.all);
       assert.match(io.all, /--heartbeat-url goes with --nightly/);
       assert.equal(ping.pings.length, 0);

@@ -43,7 +43,8 @@ describe("secrets against a cluster with password authentication (scram-sha-256)
   let cs: Record<string, string>;
 
   before(async () => {
-    env = await startDataEnv();
+    // requirePasswords changes the whole cluster's authentication: not on the cluster the next file shares
+    env = await startDataEnv({ ownCluster: true });
     const src = await createDatabase(env.cluster, "pwsrc");
     await seed(src);
     const dst = await createDatabase(env.cluster, "pwdst");

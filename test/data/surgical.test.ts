@@ -5,20 +5,14 @@
  * correct or refused with the reason and live unchanged; and our process killed mid-way.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { compareDatabases } from "../../recovery/data/compare";
 import { planSurgical, resolvePlan, parentsFirst, referencingClosure, type LiveCatalog } from "../../recovery/data/surgical-plan";
 import { restoreSurgical } from "../../recovery/data/surgical";
 import { RefusedError, UsageError } from "../../recovery/errors";
-import { startThrowawayCluster, type PgCluster } from "../../recovery/pg/cluster";
+import type { PgCluster } from "../../recovery/pg/cluster";
 import { psql } from "../../recovery/pg/psql";
 import type { DatabaseConnection, SurgicalPlan, SurgicalWay, TableComparison } from "../../recovery/data/types";
-import { createDatabase, fingerprint, waitForNoSessions } from "../helpers/data";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { fingerprint, livePair, startDataEnv, startScriptVictim, waitForNoSessions, type DataEnv } from "../helpers/data";
 
 /** The restore point: both sides start from this. */
 const BASE_SQL = String.raw`
@@ -63,19 +57,15 @@ DELETE FROM audit;
 
 describe("surgical ways: tables and undelete, in one transaction on live", function () {
   this.timeout(300_000);
+  let env: DataEnv;
   let cluster: PgCluster;
-  let dispose: () => Promise<void>;
   before(async () => {
-    ({ cluster, dispose } = await startThrowawayCluster());
+    env = await startDataEnv();
+    cluster = env.cluster;
   });
-  after(async () => dispose?.());
+  after(async () => env?.dispose());
 
-  async function pair(liveSql = INCIDENT_SQL): Promise<{ live: DatabaseConnection; copy: DatabaseConnection }> {
-    const [live, copy] = await Promise.all([createDatabase(cluster, "live"), createDatabase(cluster, "copy")]);
-    await Promise.all([psql(live.url, "", { stdin: BASE_SQL }), psql(copy.url, "", { stdin: BASE_SQL })]);
-    if (liveSql) await psql(live.url, "", { stdin: liveSql });
-    return { live, copy };
-  }
+  const pair = (liveSql = INCIDENT_SQL) => livePair(cluster, BASE_SQL, liveSql);
 
   async function plan(live: DatabaseConnection, copy: DatabaseConnection, way: SurgicalWay, tables: string[]): Promise<SurgicalPlan> {
     return (await planSurgical(live, copy, way, tables)).plan;
@@ -257,38 +247,26 @@ CREATE CONSTRAINT TRIGGER staff_no_bursars AFTER INSERT ON staff FOR EACH ROW EX
     const p = await plan(live, copy, "undelete", ["public.qualifications"]);
     const before = await fingerprint(live);
     const db = new URL(live.url).pathname.slice(1);
-    const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-surgical-kill-"));
-    const script = path.join(dir, "surgical.ts");
-    writeFileSync(
-      script,
-      `import { restoreSurgical } from ${JSON.stringify(path.join(ROOT, "recovery/data/surgical"))};
+    const child = startScriptVictim(
+      `import { restoreSurgical } from "@/recovery/data/surgical";
 const conn = (url: string) => ({ url, label: "db", serverName: "test", release: async () => undefined });
 restoreSurgical(conn(process.env.SRC!), conn(process.env.DST!), JSON.parse(process.env.PLAN!)).then(() => console.log("restored"));
 `,
+      { SRC: copy.url, DST: live.url, PLAN: JSON.stringify(p) },
     );
-    try {
-      const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, env: { ...process.env, SRC: copy.url, DST: live.url, PLAN: JSON.stringify(p) }, stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-      // mid-way: live's session is running the COPY into the staging table
-      const deadline = Date.now() + 120_000;
-      let copying = false;
-      while (!copying && Date.now() < deadline && child.exitCode === null) {
-        copying = (await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND query LIKE 'COPY aytq_dr_rows_%'`)).trim() !== "0";
-        if (!copying) await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.ok(copying, `never reached the COPY (exit ${child.exitCode}):\n${output}`);
-      child.kill("SIGKILL");
-      assert.equal(await exited, "SIGKILL");
-      assert.doesNotMatch(output, /restored/);
-      assert.equal(await waitForNoSessions(cluster, db), "0", "the session ended (rolled back)");
-      assert.equal(await fingerprint(live), before, "live is unchanged");
-      assert.equal(await psql(live.url, "SELECT tgenabled FROM pg_trigger WHERE tgname = 'qualifications_audit'"), "O\n");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    // mid-way: live's session is running the COPY into the staging table
+    const deadline = Date.now() + 120_000;
+    let copying = false;
+    while (!copying && Date.now() < deadline && child.running()) {
+      copying = (await psql(cluster.url("postgres"), `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND query LIKE 'COPY aytq_dr_rows_%'`)).trim() !== "0";
+      if (!copying) await new Promise((r) => setTimeout(r, 20));
     }
+    assert.ok(copying, `never reached the COPY (exit ${child.exitCode()}):\n${child.output()}`);
+    assert.equal(await child.kill(), "SIGKILL");
+    assert.doesNotMatch(child.output(), /restored/);
+    assert.equal(await waitForNoSessions(cluster, db), "0", "the session ended (rolled back)");
+    assert.equal(await fingerprint(live), before, "live is unchanged");
+    assert.equal(await psql(live.url, "SELECT tgenabled FROM pg_trigger WHERE tgname = 'qualifications_audit'"), "O\n");
   });
 });
 

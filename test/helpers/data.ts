@@ -1,8 +1,18 @@
-/** Shared glue for the data tests: one Azurite and one PostgreSQL cluster, databases by name. */
-import { spawnSync } from "node:child_process";
+/**
+ * Shared glue for the data tests: one Azurite and one PostgreSQL cluster, databases by name.
+ *
+ * In a worker of `mocha --parallel` (npm test), the files a worker runs one after another share
+ * one Azurite and one cluster, started by the first file that asks and stopped when the worker
+ * exits: an initdb and an Azurite start per file cost about 3 s of CPU each time. A file's
+ * `dispose()` then drops every database and blob container, so the next file starts from an empty
+ * cluster and an empty Azurite as before. Run on its own (`npx mocha <file>`), a file gets its own.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
 import { withDatabase } from "../../recovery/data/pgtools";
 import { connectionEnv } from "../../recovery/pg/connection";
@@ -16,17 +26,117 @@ export interface DataEnv {
   azurite: AzuriteHandle;
   cluster: PgCluster;
   storage: StorageLocation;
+  /** Shared: empties the cluster and Azurite for the next file. Own: stops and deletes them. */
   dispose(): Promise<void>;
+}
+
+export interface DataEnvOptions {
+  /**
+   * A cluster of the file's own, for a file that changes the whole cluster (its authentication),
+   * which the next file on a shared one would inherit. @default the worker's shared cluster
+   */
+  ownCluster?: boolean;
 }
 
 let containerSeq = 0;
 
-export async function startDataEnv(): Promise<DataEnv> {
+interface Servers {
+  azurite: AzuriteHandle;
+  pg: { cluster: PgCluster; dir: string; dispose: () => Promise<void> };
+}
+
+/** Set by mocha in each worker of a parallel run (lib/nodejs/buffered-worker-pool.js). */
+const inParallelWorker = process.env.MOCHA_WORKER_ID !== undefined;
+let sharedAzurite: Promise<AzuriteHandle> | undefined;
+let sharedCluster: Promise<Servers["pg"]> | undefined;
+
+/** The worker's Azurite and cluster, each started once; ended synchronously when the worker exits (its pool ends it with process.exit). */
+async function sharedServers(): Promise<Servers> {
+  sharedAzurite ??= startAzurite().then((azurite) => {
+    process.once("exit", () => killAzurite(azurite));
+    return azurite;
+  });
+  sharedCluster ??= startThrowawayCluster().then((pg) => {
+    process.once("exit", () => stopCluster(pg));
+    return pg;
+  });
+  const [azurite, pg] = await Promise.all([sharedAzurite, sharedCluster]);
+  return { azurite, pg };
+}
+
+/**
+ * Azurite for a file that needs no PostgreSQL. In a worker the shared one, whose `stop()` deletes
+ * the file's containers instead; on its own, its own.
+ */
+export async function fileAzurite(): Promise<AzuriteHandle> {
+  if (!inParallelWorker) return startAzurite();
+  sharedAzurite ??= startAzurite().then((azurite) => {
+    process.once("exit", () => killAzurite(azurite));
+    return azurite;
+  });
+  const azurite = await sharedAzurite;
+  return { ...azurite, stop: () => emptyAzurite(azurite) };
+}
+
+function killAzurite(azurite: AzuriteHandle): void {
+  try {
+    process.kill(-azurite.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+async function emptyAzurite(azurite: AzuriteHandle): Promise<void> {
+  const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  for await (const c of service.listContainers()) await service.deleteContainer(c.name);
+}
+
+/**
+ * The cluster's `dispose()` without awaiting: an exit handler cannot. SIGQUIT is PostgreSQL's
+ * immediate shutdown. The pool kills a worker still exiting after a second, so this waits at most
+ * half of one for the server to say it is down (its pid file gone), and deletes the folder anyway.
+ */
+function stopCluster(pg: Servers["pg"]): void {
+  const pidFile = path.join(pg.cluster.dataDir, "postmaster.pid");
+  try {
+    process.kill(Number(readFileSync(pidFile, "utf8").split("\n")[0]), "SIGQUIT");
+    const deadline = Date.now() + 500;
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    while (Date.now() < deadline && existsSync(pidFile)) Atomics.wait(tick, 0, 0, 10);
+  } catch {
+    // no server running
+  }
+  rmSync(pg.dir, { recursive: true, force: true });
+}
+
+/** Drops what a file left: every database but the cluster's own, every blob container. */
+async function empty(servers: Servers): Promise<void> {
+  const url = servers.pg.cluster.url("postgres");
+  const names = (await psql(url, "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")).split("\n").filter(Boolean);
+  for (const name of names) await psql(url, `DROP DATABASE "${name}" WITH (FORCE)`);
+  await emptyAzurite(servers.azurite);
+}
+
+export async function startDataEnv(options: DataEnvOptions = {}): Promise<DataEnv> {
+  const storage = (azurite: AzuriteHandle): StorageLocation => ({ kind: "connection-string", connectionString: azurite.connectionString, container: `backups${++containerSeq}` });
+  if (inParallelWorker) {
+    const servers = await sharedServers();
+    const own = options.ownCluster ? await startThrowawayCluster() : undefined;
+    return {
+      azurite: servers.azurite,
+      cluster: own?.cluster ?? servers.pg.cluster,
+      storage: storage(servers.azurite),
+      dispose: async () => {
+        await own?.dispose();
+        await empty(servers);
+      },
+    };
+  }
   const [azurite, pg] = await Promise.all([startAzurite(), startThrowawayCluster()]);
   return {
     azurite,
     cluster: pg.cluster,
-    storage: { kind: "connection-string", connectionString: azurite.connectionString, container: `backups${++containerSeq}` },
+    storage: storage(azurite),
     dispose: async () => {
       await Promise.all([azurite.stop(), pg.dispose()]);
     },
@@ -156,4 +266,59 @@ export async function waitForNoSessions(cluster: PgCluster, db: string): Promise
     await pause(100);
   }
   return sessions;
+}
+
+/** Two databases of one cluster from the same SQL (the restore point), then `liveSql` run on live: what happened since. */
+export async function livePair(cluster: PgCluster, baseSql: string, liveSql = ""): Promise<{ live: DatabaseConnection; copy: DatabaseConnection }> {
+  const [live, copy] = await Promise.all([createDatabase(cluster, "live"), createDatabase(cluster, "copy")]);
+  await Promise.all([psql(live.url, "", { stdin: baseSql }), psql(copy.url, "", { stdin: baseSql })]);
+  if (liveSql) await psql(live.url, "", { stdin: liveSql });
+  return { live, copy };
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+/** A process of ours to kill mid-way with SIGKILL (no handler of it can run). */
+export interface Victim {
+  /** Its stdout and stderr so far, interleaved. */
+  output(): string;
+  running(): boolean;
+  exitCode(): number | null;
+  /** SIGKILL; resolves with the signal it ended by. */
+  kill(): Promise<NodeJS.Signals | null>;
+}
+
+function victim(child: ChildProcess, cleanup: () => void = () => undefined): Victim {
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once("exit", (_code, signal) => {
+      cleanup();
+      resolve(signal);
+    }),
+  );
+  return {
+    output: () => output,
+    running: () => child.exitCode === null && child.signalCode === null,
+    exitCode: () => child.exitCode,
+    kill: () => {
+      child.kill("SIGKILL");
+      return exited;
+    },
+  };
+}
+
+/** `node <args>` from the project folder, with `env` added to ours. */
+export function startVictim(args: string[], env: NodeJS.ProcessEnv = {}): Victim {
+  return victim(spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+}
+
+/** `source` (TypeScript; `@/` in an import is the project folder) run as a process of its own through tsx. */
+export function startScriptVictim(source: string, env: NodeJS.ProcessEnv = {}): Victim {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "aytq-victim-"));
+  const script = path.join(dir, "victim.ts");
+  writeFileSync(script, source.replace(/(from\s+")@\//g, `$1${PROJECT_ROOT}/`));
+  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return victim(child, () => rmSync(dir, { recursive: true, force: true }));
 }

@@ -13,7 +13,8 @@ import fc from "fast-check";
 import { parseSettings, setConfigPath } from "../../infra/config";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
-import { startAzurite, AZURITE_KEY, type AzuriteHandle } from "../../recovery/data/azurite";
+import { AZURITE_KEY, type AzuriteHandle } from "../../recovery/data/azurite";
+import { fileAzurite } from "../helpers/data";
 import { backupName, checkBackupName, checkConnectionString, checkContainerName, CONNECTION_STRING_KEYS, connectionStringProblem, MAX_BACKUP_NAME_CHARS, shown } from "../../recovery/data/names";
 import { checkCopyName } from "../../recovery/config/copy-name";
 import { readStackConfig } from "../../recovery/config/stackfile";
@@ -215,7 +216,7 @@ describe("property: data names", () => {
     this.timeout(300_000);
     let azurite: AzuriteHandle;
     before(async () => {
-      azurite = await startAzurite();
+      azurite = await fileAzurite();
     });
     after(async () => azurite?.stop());
 

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { StackConfigSnapshot } from "../../recovery/runbook/stack-config";
-import { startAzurite, type AzuriteHandle } from "../../recovery/data/azurite";
+import type { AzuriteHandle } from "../../recovery/data/azurite";
+import { fileAzurite } from "../helpers/data";
 import { listBackups } from "../../recovery/data/storage";
 import { configDifferences, fetchRun, syncRun, writeFetchedRun } from "../../recovery/runbook/run-store";
 import type { StorageLocation } from "../../recovery/runbook/ports";
@@ -19,7 +20,7 @@ describe("run store: the journal beside the backups", function () {
   let azurite: AzuriteHandle;
   let storage: StorageLocation;
   let seq = 0;
-  before(async () => (azurite = await startAzurite()));
+  before(async () => (azurite = await fileAzurite()));
   after(async () => azurite.stop());
   beforeEach(async () => {
     storage = { kind: "connection-string", connectionString: azurite.connectionString, container: `runs${++seq}` };
