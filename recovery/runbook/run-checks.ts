@@ -1,6 +1,7 @@
 /**
  * What a run checks once its stack is open, before its first step (its restore point against the
- * server's window; whether its scenario can go on without Azure), and the exit code it ends with.
+ * server's window; whether its scenario can go on without Azure; the app's credentials a rebuild
+ * needs), and the exit code it ends with.
  */
 import { EXIT, UsageError } from "../errors";
 import { azureUse } from "../ops/operations";
@@ -34,6 +35,14 @@ export async function checkWindowOnStack(
 /** Whether a scenario asks Azure about the live server: a step of it revives or rebuilds the server (ops azureUse). */
 export function scenarioNeedsAzure(scenario: ScenarioName): boolean {
   return SCENARIO_STEPS[scenario].some((step) => azureUse(step) === "needs");
+}
+
+/**
+ * A scenario that rebuilds the server creates it with the app's own credentials: they are read
+ * now, before the app is stopped, so that a missing or unreadable secret stops nothing.
+ */
+export async function checkAppCredentials(scenario: ScenarioName, recovery: { appCredentials?: () => Promise<unknown> } | undefined): Promise<void> {
+  if (SCENARIO_STEPS[scenario].includes("rebuild") && recovery?.appCredentials) await recovery.appCredentials();
 }
 
 /** Refuse a scenario that needs Azure when the stack's subscription is unknown (`reachable` false), before anything changes. */

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { EXIT, UsageError } from "../../recovery/errors";
 import { checkScenarioFlags, newRunInputs, scenarioInputs } from "../../recovery/runbook/scenario-inputs";
 import { checkAdoptRunConfig, resumeCommand } from "../../recovery/runbook/resume-check";
-import { checkAzureReachable, runExitCode, scenarioNeedsAzure } from "../../recovery/runbook/run-checks";
+import { checkAppCredentials, checkAzureReachable, runExitCode, scenarioNeedsAzure } from "../../recovery/runbook/run-checks";
 import type { RunOutcome, StepRecord } from "../../recovery/runbook/run-model";
 
 const MIN = 60_000;
@@ -79,5 +79,17 @@ describe("a run's Azure and its exit code (runbook/run-checks.ts)", () => {
     assert.equal(runExitCode(outcome("failed", "failed", EXIT.failed), true), EXIT.interrupted);
     assert.equal(runExitCode(outcome("stopped"), false), EXIT.refused);
     assert.equal(runExitCode(outcome("failed"), false), EXIT.failed);
+  });
+});
+
+describe("a rebuild's credentials (runbook/run-checks.ts)", () => {
+  it("are read before the first step by a scenario that rebuilds the server, and only by it", async () => {
+    let read = 0;
+    const recovery = { appCredentials: async () => void read++ };
+    await checkAppCredentials("server-lost-rebuild", recovery);
+    await checkAppCredentials("server-lost-revive", recovery);
+    await checkAppCredentials("data-loss", recovery);
+    assert.equal(read, 1);
+    await checkAppCredentials("server-lost-rebuild", undefined);
   });
 });

@@ -19,7 +19,10 @@ export const registerBackups: RegisterCommand = (program, io) => {
   addStorageOptions(group.command("list").description("backups, newest first").option("--stack <stack>", "test | preproduction | production").option("--json", "print JSON")).action(
     act(io, async ({ io }, opts: DataOptions) => {
       const backups = await listBackups(storageFor(opts, settingsFor(opts.stack), io));
-      if (opts.json) return printJson(io, backups);
+      if (opts.json) {
+        printJson(io, backups);
+        return;
+      }
       const now = new Date();
       // "data as of": the moment the dump is consistent to (its snapshot); older backups recorded only when they began
       const asOf = (b: (typeof backups)[number]) => (b.consistentAt ? b.consistentAt.toISOString().replace(/\.\d{3}Z$/, "Z") : `~${b.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (began)`);

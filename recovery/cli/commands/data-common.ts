@@ -88,7 +88,9 @@ export async function using<T>(conn: DatabaseConnection, fn: (c: DatabaseConnect
 }
 
 /** A result as indented JSON on standard output (--json). */
-export const printJson = (io: CliIO, value: unknown): void => io.out(JSON.stringify(value, null, 2));
+export function printJson(io: CliIO, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
 
 export function asList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];

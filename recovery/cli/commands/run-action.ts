@@ -16,7 +16,7 @@ import { RunKeeper } from "../../runbook/run-keeper";
 import { checkRunReady } from "../../runbook/readiness";
 import { newRunInputs, type RunInputFlags } from "../../runbook/scenario-inputs";
 import { checkAdoptRunConfig, openResume, resumeCommand } from "../../runbook/resume-check";
-import { checkAzureReachable, checkWindowOnStack, runExitCode, scenarioNeedsAzure } from "../../runbook/run-checks";
+import { checkAppCredentials, checkAzureReachable, checkWindowOnStack, runExitCode, scenarioNeedsAzure } from "../../runbook/run-checks";
 import { SCENARIO_STEPS } from "../../runbook/scenarios";
 import { toolVersion } from "../../data/pgtools";
 import { githubRunReporter } from "../../ci/run-report";
@@ -93,8 +93,7 @@ export async function runAction(scenarioArg: string | undefined, flags: RunFlags
       await checkWindowOnStack(port, { stack, scenario, inputs, resumed }, new Date(), (t) => io.err(t));
       const recovery = scenarioNeedsAzure(scenario) ? await recoveryFor(io, settings) : undefined;
       if (!deps.platform) checkAzureReachable(scenario, recovery !== undefined);
-      // the rebuild creates the server with the app's own credentials: make sure they can be read before the app is stopped
-      if (scenario === "server-lost-rebuild" && recovery?.appCredentials) await recovery.appCredentials();
+      await checkAppCredentials(scenario, recovery);
       const options: AzurePlatformOptions = { port, settings, log: (t) => io.err(`  ${t}`), recovery, signal, env: io.env };
       const platform = deps.platform ? deps.platform(options) : new AzurePlatform(options);
       const data = deps.data ?? createDataTools({ signal });
