@@ -3,13 +3,12 @@
  * Every command module registers itself in commands/index.ts.
  */
 import { Command, CommanderError } from "commander";
-import { describeError, EXIT } from "../errors";
-import { redact } from "../util/redact";
+import { EXIT } from "../errors";
 import { CliIO, processIO } from "./io";
 import { withClippedEchoes } from "./echo";
 import { refuseRepeatedFlags } from "./flags";
 import { COMMANDS } from "./commands";
-import { exitCodeOf } from "./command";
+import { exitCodeOf, reportFailure } from "./command";
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command("aytq-dr")
@@ -45,9 +44,7 @@ export async function main(argv: readonly string[], cliIO: CliIO = processIO()):
       // help and version are not failures; commander has already printed its message
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const { exitCode: code, message } = describeError(err);
-    // the last line of defence: a failure deep down (a driver, a tool) may quote a URL with its password
-    io.err(`aytq-dr: ${redact(message)}`);
-    return code;
+    // a flag's own check (a number, a repeated flag) fails while commander parses, before any action (act reports the actions' own)
+    return reportFailure(io, err);
   }
 }

@@ -28,6 +28,19 @@ export type Operation =
   /** Remove the named copies. */
   | { kind: "tidy"; names: readonly string[]; existing: readonly PtrCopy[] };
 
+/** How an operation asks Azure about the live server, beyond the stack (azureUse). */
+type AzureUse = "needs" | "uses" | "none";
+
+/**
+ * What an operation asks of Azure beyond the stack: revive and rebuild read and create the live
+ * server there ("needs"); normal finishes a recovery when Azure can be asked and otherwise only
+ * converges ("uses"); the rest never ask it. A runbook step named after an operation asks the same.
+ */
+export function azureUse(kind: string): AzureUse {
+  if (kind === "revive" || kind === "rebuild") return "needs";
+  return kind === "normal" ? "uses" : "none";
+}
+
 /** What a recovery adopts, by the ids Azure reported (config `recovery.adopt.*`). */
 export interface AdoptIds {
   serverId?: string;

@@ -20,6 +20,7 @@
  * Every phase is idempotent by asking Azure and the state first, so a re-run continues from the
  * phase reached, and each one is reported as it completes.
  */
+import { confirmProductionFlag } from "../config/production";
 import { Settings } from "../../infra/config";
 import { flexibleServerId } from "../../infra/ids";
 import type { AzureServerApi } from "../azure/arm";
@@ -102,7 +103,7 @@ async function defersServerLock(o: RecoveryOptions): Promise<boolean | undefined
 
 /** The warning a recovery that left the lock out ends with: what is missing and the one command that fixes it. */
 function deferredLockWarning(stack: string, s: Settings): string {
-  const production = stack === "production" ? " --confirm-production" : "";
+  const production = confirmProductionFlag(stack);
   return `the live server ${s.database.serverName} has NO delete lock: the identity that ran this recovery may not write locks (${LOCK_WRITE}). Someone with ${LOCK_ROLES} on ${s.resourceGroupName} runs: aytq-dr lock --stack ${stack}${production}`;
 }
 
@@ -245,7 +246,7 @@ async function notBackToNormal(op: Extract<Operation, { kind: "revive" | "rebuil
   } catch {
     mode = "unknown (it could not be read)";
   }
-  const production = stack === "production" ? " --confirm-production" : "";
+  const production = confirmProductionFlag(stack);
   const rerun = op.kind === "revive" ? `aytq-dr revive --stack ${stack} --at ${op.restorePointUTC}${production}` : `aytq-dr rebuild --stack ${stack}${production}`;
   const message = [
     `${op.kind}: the live server ${o.liveServerName} IS recovered${op.kind === "rebuild" ? " (empty: restore the latest backup into it next)" : ""}; phases done: ${phases.map((p) => p.phase).join(", ")}.`,

@@ -1,7 +1,7 @@
 /** An operation end to end: one converge, or a recovery in phases. */
 import { UsageError } from "../errors";
 import { ConvergeOptions, ConvergeResult, converge } from "./converge";
-import type { Operation } from "./operations";
+import { azureUse, type Operation } from "./operations";
 import { finishRecovery, recoverServer, RecoveryOptions, RecoveryResult } from "./recover-server";
 
 /** What revive, rebuild and normal need beyond a converge: Azure, the settings, the app's credentials. */
@@ -12,12 +12,13 @@ export type RecoveryContext = Omit<RecoveryOptions, keyof ConvergeOptions>;
  * finishes a recovery (adopt, finish, verify); the rest is one converge.
  */
 export async function runOperation(op: Operation, o: ConvergeOptions & { recovery?: RecoveryContext }): Promise<ConvergeResult | RecoveryResult> {
-  if (op.kind === "revive" || op.kind === "rebuild" || (op.kind === "normal" && o.recovery)) {
+  const use = azureUse(op.kind);
+  if (use === "needs" || (use === "uses" && o.recovery)) {
     if (!o.recovery) {
       throw new UsageError(`${op.kind} needs to ask Azure about the live server and cannot here`, "set aytq:subscriptionId or AZURE_SUBSCRIPTION_ID, and log in to Azure (az login)");
     }
     const ro: RecoveryOptions = { ...o, ...o.recovery };
-    return op.kind === "normal" ? finishRecovery(ro) : recoverServer(op, ro);
+    return op.kind === "revive" || op.kind === "rebuild" ? recoverServer(op, ro) : finishRecovery(ro);
   }
   return converge(op, o);
 }

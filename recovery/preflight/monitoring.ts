@@ -13,6 +13,7 @@ import { STATUSCAKE_TOKEN_ENV, StatusCakeClient, StatusCakeError, type Heartbeat
 import { backupHeartbeatName } from "../../infra/statuscake/names";
 import type { ActionGroupFacts, AzureServerApi, LockFacts } from "../azure/arm";
 import type { PreflightResult } from "./result";
+import { confirmProductionFlag } from "../config/production";
 
 /** Points pre-flight's StatusCake client elsewhere (tests, a proxy). @default StatusCake's API */
 export const STATUSCAKE_API_URL_ENV = "AYTQ_DR_STATUSCAKE_API_URL";
@@ -286,7 +287,7 @@ function lockVerdicts(expect: MonitoringExpectation, r: MonitoringReading["locks
         ...base,
         status: "fail",
         detail: `no lock ${l.lockName} on ${l.resourceId}: a revive or rebuild left it out because its identity may not write locks (recovery.serverLockDeferred)`,
-        fix: `someone with ${LOCK_ROLES} on the resource group runs: aytq-dr lock --stack ${expect.stack}${expect.production ? " --confirm-production" : ""}`,
+        fix: `someone with ${LOCK_ROLES} on the resource group runs: aytq-dr lock --stack ${expect.stack}${confirmProductionFlag(expect.stack)}`,
         short: `${label} NOT LOCKED (left out by the recovery: aytq-dr lock --stack ${expect.stack}, as ${LOCK_ROLES})`,
       };
     }

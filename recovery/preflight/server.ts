@@ -5,6 +5,7 @@
  */
 import type { Settings } from "../../infra/config";
 import type { AzureServerApi } from "../azure/arm";
+import { confirmProductionFlag } from "../config/production";
 import { describeDifference, serverDifferences, ServerDifference } from "../ops/verify-server";
 
 export const SERVER_CHECK = "live server as the stack declares (HA, SKU, storage, version, parameters)";
@@ -38,7 +39,7 @@ export function serverCheck(stack: string, reading: ServerReading | undefined, e
     status: "fail",
     detail: reading.differences.map(describeDifference).join("; "),
     fix: [
-      ...(fixable ? [`aytq-dr normal --stack ${stack}${stack === "production" ? " --confirm-production" : ""} converges HA, SKU, storage and parameters in place${reading.differences.some((d) => d.fix && "restart" in d.fix) ? " (it restarts the server for the parameters pending a restart)" : ""}`] : []),
+      ...(fixable ? [`aytq-dr normal --stack ${stack}${confirmProductionFlag(stack)} converges HA, SKU, storage and parameters in place${reading.differences.some((d) => d.fix && "restart" in d.fix) ? " (it restarts the server for the parameters pending a restart)" : ""}`] : []),
       ...(reading.differences.some((d) => d.fix === undefined) ? ["a version (or a larger storage) cannot change in place: set the stack setting to what the server runs, or upgrade the server"] : []),
     ].join("; "),
   };

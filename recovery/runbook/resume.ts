@@ -6,6 +6,7 @@
 import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
 import { REVIVE_WINDOW_DAYS } from "../time/azure-limits";
 import { UsageError } from "../errors";
+import { confirmProductionFlag } from "../config/production";
 import { existingCopies, readEarliestRestore } from "../ops/outputs";
 import type { StackPort } from "../stack/port";
 import { echoTime, ptrTimeProblems, reviveTimeProblems, toIsoUtc } from "../time";
@@ -47,14 +48,14 @@ export function checkResumedTimes(
       : `it left the ${DEFAULT_BACKUP_RETENTION_DAYS}-day retention window at ${toIsoUtc(new Date(atDate.getTime() + DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))}`;
     throw new UsageError(
       `${head}:\n  - ${problems.join("\n  - ")}\n  expired: ${when}; nothing was run`,
-      `start a new run with a newer --at (from ${toIsoUtc(earliestRestore ?? new Date(now.getTime() - DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))} to 5 minutes ago): aytq-dr run data-loss --stack ${stack} --at <time>${stack === "production" ? " --confirm-production" : ""}${already}`,
+      `start a new run with a newer --at (from ${toIsoUtc(earliestRestore ?? new Date(now.getTime() - DEFAULT_BACKUP_RETENTION_DAYS * DAY_MS))} to 5 minutes ago): aytq-dr run data-loss --stack ${stack} --at <time>${confirmProductionFlag(stack)}${already}`,
     );
   }
   const deleted = meta.inputs.deletedAtUTC ? new Date(meta.inputs.deletedAtUTC) : undefined;
   const problems = reviveTimeProblems(atDate, deleted, now);
   if (problems.length === 0) return;
   const closed = new Date((deleted ?? atDate).getTime() + REVIVE_WINDOW_DAYS * DAY_MS);
-  const production = stack === "production" ? " --confirm-production" : "";
+  const production = confirmProductionFlag(stack);
   throw new UsageError(
     `${head}:\n  - ${problems.join("\n  - ")}\n  expired: the ${REVIVE_WINDOW_DAYS}-day revive window closed at ${toIsoUtc(closed)}; nothing was run`,
     deleted

@@ -5,6 +5,7 @@
 import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
 import { PITR_NEWEST_MINUTES, REVIVE_MIN_MINUTES_AFTER_DELETE, REVIVE_WINDOW_DAYS } from "./azure-limits";
 import { UsageError } from "../errors";
+import { confirmProductionFlag } from "../config/production";
 import { echoTime, toIsoUtc } from "./parse";
 
 const MINUTE_MS = 60_000;
@@ -74,7 +75,7 @@ export function reviveTimeProblems(at: Date, deletedAt: Date | undefined, now: D
 
 export function checkReviveTimes(at: Date, deletedAt: Date | undefined, now: Date, stack = "<stack>"): void {
   const windowStart = now.getTime() - REVIVE_WINDOW_DAYS * DAY_MS;
-  const rebuild = `aytq-dr run server-lost-rebuild --stack ${stack}${stack === "production" ? " --confirm-production" : ""}`;
+  const rebuild = `aytq-dr run server-lost-rebuild --stack ${stack}${confirmProductionFlag(stack)}`;
   // Azure keeps a dropped server for 5 days: after that no restore point can bring it back
   const hint =
     deletedAt !== undefined && deletedAt.getTime() < windowStart

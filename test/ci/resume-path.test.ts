@@ -15,7 +15,7 @@ import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../../infra/config";
 import { importJournal } from "../../recovery/ci/journal-import";
 import { githubRunReporter } from "../../recovery/ci/run-report";
-import { runAction } from "../../recovery/cli/commands/run";
+import { runAction } from "../../recovery/cli/commands/run-action";
 import { main } from "../../recovery/cli/main";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runAction, RunFlags } from "../../recovery/cli/commands/run";
+import { runAction, RunFlags } from "../../recovery/cli/commands/run-action";
 import type { CliIO } from "../../recovery/cli/io";
 import type { AzureServerApi } from "../../recovery/azure/arm";
 import { readStackConfig } from "../../recovery/config/stackfile";

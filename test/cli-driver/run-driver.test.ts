@@ -5,11 +5,13 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { decider, progressPrinter, resumeCommand, runAction } from "../../recovery/cli/commands/run";
+import { runAction } from "../../recovery/cli/commands/run-action";
+import { progressPrinter } from "../../recovery/cli/commands/run-progress";
+import { resumeCommand } from "../../recovery/runbook/resume-check";
 import { checkResumedTimes } from "../../recovery/runbook/resume";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
-import { EXIT, RefusedError, UsageError } from "../../recovery/errors";
+import { EXIT, UsageError } from "../../recovery/errors";
 import { AzurePlatform, AzurePlatformOptions } from "../../recovery/platforms/azure/platform";
 import type { DatabaseConnection, DatabaseRef } from "../../recovery/runbook/ports";
 import type { StepRecord } from "../../recovery/runbook/run-model";
@@ -79,86 +81,6 @@ describe("run data-loss: the PTR window from the stack's earliestRestoreDate", (
     const io = fakeIO({ AYTQ_DR_STATE_DIR: stateDir });
     await assert.rejects(runAction("data-loss", { stack: "test", at: iso(7 * DAY + 60 * MIN), restoreCopy: "whole", yes: true }, io, deps(port)), /older than 7 days of backup retention/);
     assert.deepEqual(port.calls.filter((c) => /^(setConfig|up)/.test(c)), []);
-  });
-});
-
-describe("run: decision points", () => {
-  const context = "2 of 5 tables differ";
-  const CHOICES = ["whole", "tables", "undelete", "no"];
-  it("on a terminal, shows the context, asks for one of the ways, re-asks a wrong answer, and takes empty as no", async () => {
-    const io = fakeIO({}, ["yes", "Tables", ""]);
-    const decide = decider("data-loss", {}, io);
-    assert.equal(decide.answersBy, "prompt");
-    assert.equal(await decide("How should the copy come back?", context, CHOICES), "tables");
-    assert.equal(await decide("How should the copy come back?", context, CHOICES), "no");
-    assert.equal(io.asked.length, 3, "yes is not a way: asked again");
-    assert.match(io.asked[0], /How should the copy come back\? \[whole\/tables\/undelete\/no; empty = no\]/);
-    assert.ok(io.lines.includes(context), "the differences are shown before the question");
-    const wrong = io.lines.find((l) => l.startsWith('"yes" is not one of'));
-    assert.ok(wrong, io.lines.join("\n"));
-    assert.match(wrong, /"whole" replaces all of live with the copy: everything written since the restore point is lost/);
-  });
-  it("on a terminal, offers only the choices the run gives (whole or no without the surgical tools)", async () => {
-    const io = fakeIO({}, ["undelete", "whole"]);
-    assert.equal(await decider("data-loss", {}, io)("Q?", context, ["whole", "no"]), "whole");
-    assert.match(io.asked[0], /\[whole\/no; empty = no\]/);
-  });
-  it("an explicit --restore-copy answers without a prompt, even on a terminal", async () => {
-    const io = fakeIO({}, []);
-    const decide = decider("data-loss", { restoreCopy: "undelete" }, io);
-    assert.equal(decide.answersBy, "flag");
-    assert.equal(await decide("How?", context, CHOICES), "undelete");
-    assert.equal(await decider("data-loss", { restoreCopy: "no" }, io)("How?", context, CHOICES), "no");
-    assert.equal(io.asked.length, 0);
-  });
-  it("--restore-copy yes is refused (exit 2), with a hint naming the ways and what each loses", () => {
-    assert.throws(
-      () => decider("data-loss", { restoreCopy: "yes" }, fakeIO({})),
-      (e: unknown) =>
-        e instanceof UsageError &&
-        e.exitCode === 2 &&
-        /--restore-copy yes no longer answers/.test(e.message) &&
-        /whole\|tables\|undelete\|no/.test(e.hint ?? "") &&
-        /"whole" replaces all of live with the copy: everything written since the restore point is lost/.test(e.hint ?? "") &&
-        /"undelete" .*nothing is lost/.test(e.hint ?? ""),
-    );
-  });
-  it("--yes never answers the data decision: without a terminal it still needs --restore-copy", () => {
-    assert.throws(() => decider("data-loss", { yes: true }, fakeIO({})), (e: unknown) => e instanceof RefusedError && /never answers a question about data/.test(e.message));
-  });
-  it("--yes on a terminal still shows the comparison and asks", async () => {
-    const io = fakeIO({}, ["no"]);
-    const decide = decider("data-loss", { yes: true }, io);
-    assert.equal(decide.answersBy, "prompt");
-    assert.equal(await decide("How?", context, CHOICES), "no");
-    assert.deepEqual(io.asked, ["How? [whole/tables/undelete/no; empty = no] "]);
-    assert.ok(io.lines.includes(context));
-  });
-  it("a resumed run past its decision needs no answer", () => {
-    assert.doesNotThrow(() => decider("data-loss", {}, fakeIO({}), ["copy-into-live", "start", "validate"]));
-  });
-  it("a resumed run past its decision refuses --restore-copy and --tables (exit 2), naming the way it keeps", () => {
-    for (const flags of [{ restoreCopy: "whole" }, { tables: "users" }]) {
-      assert.throws(
-        () => decider("data-loss", flags, fakeIO({}), ["copy-into-live", "start"], { way: "tables", tables: ["public.users"] }),
-        (e: unknown) => e instanceof UsageError && /does not apply here: this run has decided "tables" \(public\.users\)/.test(e.message) && /leave out --/.test(e.hint ?? ""),
-      );
-    }
-  });
-  it("--tables goes only with the tables way: refused with another --restore-copy, and without a terminal unless tables is given", () => {
-    assert.throws(() => decider("data-loss", { restoreCopy: "whole", tables: "users" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /--tables does not apply with --restore-copy whole/.test(e.message));
-    assert.throws(() => decider("data-loss", { tables: "users" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /--tables does not apply here/.test(e.message));
-    assert.doesNotThrow(() => decider("data-loss", { restoreCopy: "tables", tables: "users" }, fakeIO({})));
-    assert.doesNotThrow(() => decider("data-loss", { tables: "users" }, fakeIO({}, [])), "at a terminal, tables may be chosen");
-  });
-  it("without a terminal and without an answer flag, refuses before the run starts", () => {
-    assert.throws(() => decider("data-loss", {}, fakeIO({})), (e: unknown) => e instanceof RefusedError && /--restore-copy no/.test(e.hint ?? "") && /--restore-copy whole\|tables\|undelete/.test(e.hint ?? ""));
-  });
-  it("a scenario without decisions needs no answer flag", () => {
-    assert.doesNotThrow(() => decider("server-lost-revive", {}, fakeIO({})));
-  });
-  it("refuses an answer that is not a way or no", () => {
-    assert.throws(() => decider("data-loss", { restoreCopy: "maybe" }, fakeIO({})), (e: unknown) => e instanceof UsageError && /expected whole, tables, undelete or no/.test(e.message));
   });
 });
 

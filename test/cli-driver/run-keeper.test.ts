@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runAction, RunFlags } from "../../recovery/cli/commands/run";
+import { runAction, RunFlags } from "../../recovery/cli/commands/run-action";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT, UsageError } from "../../recovery/errors";

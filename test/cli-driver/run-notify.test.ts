@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runAction } from "../../recovery/cli/commands/run";
+import { runAction } from "../../recovery/cli/commands/run-action";
 import type { CliIO } from "../../recovery/cli/io";
 import { readStackConfig } from "../../recovery/config/stackfile";
 import { EXIT } from "../../recovery/errors";

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runAction } from "../../recovery/cli/commands/run";
+import { runAction } from "../../recovery/cli/commands/run-action";
 import { stateDir } from "../../recovery/cli/commands/driver-common";
 import { storageFor } from "../../recovery/cli/commands/data-common";
 import type { CliIO } from "../../recovery/cli/io";

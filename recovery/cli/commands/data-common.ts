@@ -1,4 +1,4 @@
-/** Shared option handling for the data commands: storage, database connections, progress, Ctrl-C. */
+/** Shared option handling for the data commands: storage, database connections, progress, JSON. */
 import { isIP } from "node:net";
 import type { Command } from "commander";
 import { DEFAULT_BACKUP_CONTAINER, type Settings } from "../../../infra/config";
@@ -79,16 +79,18 @@ export function progressFor(io: CliIO): ProgressFn | undefined {
   };
 }
 
-/** An AbortSignal that fires on Ctrl-C while `run` runs. */
-export async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once("SIGINT", onSignal);
+/** `fn` with `conn`, released afterwards whatever happens. */
+export async function using<T>(conn: DatabaseConnection, fn: (c: DatabaseConnection) => Promise<T>): Promise<T> {
   try {
-    return await run(controller.signal);
+    return await fn(conn);
   } finally {
-    process.off("SIGINT", onSignal);
+    await conn.release();
   }
+}
+
+/** A result as indented JSON on standard output (--json). */
+export function printJson(io: CliIO, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
 }
 
 export function asList(v: string | string[] | undefined): string[] {

@@ -1,7 +1,8 @@
 /**
  * `drill`: rehearse a scenario for real and write a report. `--platform local` (what `npm run drill`
  * runs) sets up PostgreSQL, Azurite and an app on this machine; `--stack test` is the Azure drill.
- * Ctrl-C stops the running step and tears everything down (exit 130). The drill itself is
+ * Ctrl-C (or SIGHUP, SIGTERM) stops the running step and tears everything down (exit 130; a second
+ * one leaves at once), as every command stops (cli/command.ts). The drill itself is
  * recovery/drill (action.ts, driver.ts); this reads the flags, calls it and prints the summary.
  */
 import type { Command } from "commander";
@@ -9,7 +10,7 @@ import { drill, type DrillsOutcome } from "../../drill/action";
 import { summaryLines } from "../../drill/report";
 import { drillRequest, type DrillFlags } from "../../drill/request";
 import { SCENARIOS } from "../../runbook/run-model";
-import { setExitCode } from "../command";
+import { act, interruptibleFor } from "../command";
 import type { CliIO } from "../io";
 import { recoveryFor, stateDir } from "./driver-common";
 
@@ -19,29 +20,19 @@ const INTERRUPTED = {
   azure: "interrupted: stopping the running step (the journal says where to resume)",
 };
 
+/** The drill for these flags, under the one stop-signal handling (interrupt.ts) with its platform's message. */
 export async function drillAction(f: DrillFlags, io: CliIO): Promise<DrillsOutcome> {
   const request = drillRequest(f, io.env);
-  const controller = new AbortController();
-  const onSignal = () => {
-    io.err(INTERRUPTED[request.platform]);
-    controller.abort();
-  };
-  // as the drill always had it: the Azure drill listens for Ctrl-C only, SIGTERM ends it at once
-  const signals: NodeJS.Signals[] = request.platform === "local" ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
-  for (const s of signals) process.once(s, onSignal);
-  let outcome: DrillsOutcome;
-  try {
-    outcome = await drill(request, {
+  const outcome = await interruptibleFor(io, INTERRUPTED[request.platform])((signal) =>
+    drill(request, {
       log: (l) => io.err(l),
       env: io.env,
-      signal: controller.signal,
+      signal,
       stateDir: () => stateDir(io),
       confirm: io.isTTY && io.prompt ? async (q: string) => (await io.prompt!(q)).trim() === "yes" : undefined,
       recovery: (settings) => recoveryFor(io, settings),
-    });
-  } finally {
-    for (const s of signals) process.removeListener(s, onSignal);
-  }
+    }),
+  );
   io.out("Drill summary:");
   for (const r of outcome.reports) for (const line of summaryLines(r)) io.out(line);
   io.out(`total ${outcome.seconds.toFixed(0)} s`);
@@ -62,8 +53,5 @@ export function registerDrill(program: Command, io: CliIO): void {
     .option("--yes", "Azure: confirm the incident without a prompt")
     .option("--slack-webhook <url>", "Slack incoming webhook (or AYTQ_DR_SLACK_WEBHOOK); never printed")
     .option("--teams-webhook <url>", "Microsoft Teams webhook (or AYTQ_DR_TEAMS_WEBHOOK); never printed")
-    .action(async function (this: Command, f: DrillFlags) {
-      const { code } = await drillAction(f, io);
-      setExitCode(this, code);
-    });
+    .action(act(io, async (ctx, f: DrillFlags) => (await drillAction(f, ctx.io)).code));
 }

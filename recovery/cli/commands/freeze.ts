@@ -7,29 +7,29 @@
  * --confirm-production when the environment or a released hold is production's.
  */
 import type { Command } from "commander";
-import { PIPELINE_STACK, STACK_NAMES, type StackName } from "../../../infra/config";
-import { RefusedError, UsageError } from "../../errors";
+import { PIPELINE_STACK } from "../../../infra/config";
+import { RefusedError } from "../../errors";
 import { checkStackName } from "../../config/stackfile";
 import { checkGuards, confirm } from "../../ops/guard";
-import { holdFreeze, holdName, listHolds, MANUAL_HOLDER, parseHoldName, previewHolds, releaseHolds, type HoldOutcome, type PipelineFreezeContext } from "../../ops/pipeline-holds";
+import { holdsToRelease, type HoldChoice } from "../../ops/hold-choice";
+import { holdFreeze, holdName, MANUAL_HOLDER, previewHolds, releaseHolds, type HoldOutcome, type PipelineFreezeContext } from "../../ops/pipeline-holds";
 import { pipelineFreezeFromEnv } from "../../platforms/azure/pipeline-freeze";
-import { listenForInterrupt } from "../interrupt";
+import type { ActionContext } from "../command";
 import type { CliIO } from "../io";
-import type { CommonFlags } from "./driver-common";
-import { portFor } from "./driver-common";
+import { portFor, type CommonFlags } from "./driver-common";
 import type { OperationSpec } from "./operation-spec";
 
-interface UnfreezeFlags extends CommonFlags {
-  release?: string;
-  all?: boolean;
-}
+type UnfreezeFlags = CommonFlags & HoldChoice;
+
+/** What the first stop signal prints during a freeze or an unfreeze. */
+const FREEZE_STOPPING = "interrupted: stopping (press Ctrl-C again to leave at once); run the same command again to finish the freeze or the release";
 
 /** The freeze context of this command line: GITHUB_TOKEN from its environment, the pipeline stack through its opener. */
 function freezeContext(io: CliIO, signal: AbortSignal): PipelineFreezeContext {
   return pipelineFreezeFromEnv(io.env, (t) => io.err(t), signal, (stack, s) => portFor(io)(stack, s));
 }
 
-/** Guards (production, --yes or a terminal), then the context; a dry run needs neither confirmation. */
+/** Guards (production, --yes or a terminal), then the confirmation; a dry run needs neither. */
 async function guarded(io: CliIO, flags: CommonFlags, production: boolean, dryRun: boolean, what: string): Promise<void> {
   const guard = { stack: production ? "production" : (flags.stack ?? PIPELINE_STACK), confirmProduction: Boolean(flags.confirmProduction), yes: Boolean(flags.yes), dryRun, isTTY: io.isTTY, prompt: io.prompt };
   await checkGuards(guard);
@@ -43,21 +43,12 @@ function report(io: CliIO, command: string, r: HoldOutcome): void {
   io.out(`  holds: ${r.holds.length ? r.holds.join(", ") : "none"}`);
 }
 
-async function withInterrupt<T>(io: CliIO, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const interrupt = listenForInterrupt(io, "interrupted: stopping (press Ctrl-C again to leave at once); run the same command again to finish the freeze or the release");
-  try {
-    return await run(interrupt.signal);
-  } finally {
-    interrupt.dispose();
-  }
-}
-
-async function freeze(io: CliIO, flags: CommonFlags, forceDryRun: boolean): Promise<void> {
+async function freeze({ io, interruptible }: ActionContext, flags: CommonFlags, forceDryRun: boolean): Promise<void> {
   const stack = checkStackName(flags.stack);
   const hold = holdName(stack, MANUAL_HOLDER);
   const dryRun = Boolean(flags.dryRun || forceDryRun);
   await guarded(io, flags, stack === "production", dryRun, `Hold main frozen as ${hold} (through the ${PIPELINE_STACK} stack)`);
-  await withInterrupt(io, async (signal) => {
+  await interruptible(async (signal) => {
     const c = freezeContext(io, signal);
     if (dryRun) {
       const p = await previewHolds({ create: hold }, c);
@@ -68,26 +59,9 @@ async function freeze(io: CliIO, flags: CommonFlags, forceDryRun: boolean): Prom
   });
 }
 
-/** The holds this unfreeze releases and whether any is production's; --all lists them first (a read). */
-async function holdsToRelease(flags: UnfreezeFlags, c: () => PipelineFreezeContext): Promise<{ holds: string[]; production: boolean }> {
-  if (flags.release !== undefined && flags.all) throw new UsageError("--release and --all together: choose one", "aytq-dr unfreeze --release production-run, or aytq-dr unfreeze --all");
-  const stack: StackName | undefined = flags.stack === undefined && (flags.release !== undefined || flags.all) ? undefined : checkStackName(flags.stack);
-  if (flags.release !== undefined) {
-    const { environment } = parseHoldName(flags.release);
-    return { holds: [flags.release], production: environment === "production" || stack === "production" };
-  }
-  if (flags.all) {
-    const holds = await listHolds(c().refs);
-    return { holds, production: stack === "production" || holds.some((h) => parseOwner(h) === "production") };
-  }
-  return { holds: [holdName(stack as StackName, MANUAL_HOLDER)], production: stack === "production" };
-}
-
-const parseOwner = (hold: string): StackName | undefined => STACK_NAMES.find((e) => hold.startsWith(`${e}-`));
-
-async function unfreeze(io: CliIO, flags: UnfreezeFlags, forceDryRun: boolean): Promise<void> {
+async function unfreeze({ io, interruptible }: ActionContext, flags: UnfreezeFlags, forceDryRun: boolean): Promise<void> {
   const dryRun = Boolean(flags.dryRun || forceDryRun);
-  await withInterrupt(io, async (signal) => {
+  await interruptible(async (signal) => {
     // made once, and only when needed: --all reads the holds before the guards (a read changes nothing)
     let context: PipelineFreezeContext | undefined;
     const c = () => (context ??= freezeContext(io, signal));
@@ -107,7 +81,8 @@ export const FREEZE_SPECS: OperationSpec[] = [
   {
     name: "freeze",
     description: `freeze main: hold it frozen as <stack>-manual through the ${PIPELINE_STACK} stack (main needs the frozen number of approvals while any hold remains)`,
-    run: (io, flags, _args, forceDryRun) => freeze(io, flags, forceDryRun),
+    run: (ctx, flags, _args, forceDryRun) => freeze(ctx, flags, forceDryRun),
+    onStop: FREEZE_STOPPING,
   },
   {
     name: "unfreeze",
@@ -116,6 +91,7 @@ export const FREEZE_SPECS: OperationSpec[] = [
       c
         .option("--release <hold>", "release this hold instead (e.g. production-run, left by a run that died); --stack is then optional")
         .option("--all", "release every hold on main (a production hold needs --confirm-production); --stack is then optional"),
-    run: (io, flags, _args, forceDryRun) => unfreeze(io, flags as UnfreezeFlags, forceDryRun),
+    run: (ctx, flags, _args, forceDryRun) => unfreeze(ctx, flags as UnfreezeFlags, forceDryRun),
+    onStop: FREEZE_STOPPING,
   },
 ];

@@ -6,7 +6,10 @@ import { registerRestoreOps } from "./restore-ops";
 import { registerPreview } from "./preview";
 import { registerStatus } from "./status";
 import { registerRun } from "./run";
-import { DATA_COMMANDS } from "./data";
+import { registerBackup } from "./backup";
+import { registerRestore } from "./restore";
+import { registerBackups } from "./backups";
+import { registerCompare, registerValidate } from "./compare";
 import { registerRestoreCopy } from "./restore-copy";
 import { registerDrill } from "./drill";
 import { registerPreflight } from "./preflight";
@@ -22,7 +25,11 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerRun,
   // data tools (issue 4): backup, restore, backups, compare, validate
-  ...DATA_COMMANDS,
+  registerBackup,
+  registerRestore,
+  registerBackups,
+  registerCompare,
+  registerValidate,
   // data-loss's decision as one command (issue 18)
   registerRestoreCopy,
   // rehearsal (issue 5)

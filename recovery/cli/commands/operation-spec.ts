@@ -4,8 +4,10 @@
  * same specs again as dry runs. Its own file, so those lists never import one another for it.
  */
 import type { Command } from "commander";
+import { act, type ActionContext } from "../command";
 import type { CliIO } from "../io";
 import { addCommonFlags, type CommonFlags } from "./driver-common";
+import { CONVERGE_STOPPING } from "./operation-run";
 
 /** A converging command: its name, help and what it runs (checks that need no stack, then the operation). */
 export interface OperationSpec {
@@ -14,32 +16,25 @@ export interface OperationSpec {
   /** Extra arguments and options. */
   define?: (c: Command) => Command;
   /** Checks that need no stack (times), then the builder. */
-  run: (io: CliIO, flags: CommonFlags & Record<string, unknown>, args: string[], forceDryRun: boolean) => Promise<void>;
+  run: (ctx: ActionContext, flags: CommonFlags & Record<string, unknown>, args: string[], forceDryRun: boolean) => Promise<void>;
+  /** What the first stop signal prints. @default CONVERGE_STOPPING: the config is put back */
+  onStop?: string;
 }
 
 /** Adds `spec` under `parent`, with the common flags (a preview's without --dry-run, and the confirmation flags hidden from its help). */
-export function registerSpec(parent: Command, spec: OperationSpec, forceDryRun: boolean): void {
+export function registerSpec(parent: Command, spec: OperationSpec, forceDryRun: boolean, io: CliIO): void {
   let c = parent.command(spec.name).description(forceDryRun ? `preview: ${spec.description}` : spec.description);
   if (spec.define) c = spec.define(c);
   addCommonFlags(c, !forceDryRun);
-  c.action(async (...params: unknown[]) => {
-    // commander passes the declared arguments, then the options object, then the command
-    const cmd = params[params.length - 1] as Command;
-    const args = params.slice(0, -2).map(String);
-    await spec.run(io(cmd), cmd.opts() as CommonFlags & Record<string, unknown>, args, forceDryRun);
-  });
+  c.action(
+    act(
+      io,
+      (ctx, ...params: unknown[]) => {
+        // commander passes the declared arguments, then the options object, then the command
+        const cmd = params[params.length - 1] as Command;
+        return spec.run(ctx, cmd.opts() as CommonFlags & Record<string, unknown>, params.slice(0, -2).map(String), forceDryRun);
+      },
+      spec.onStop ?? CONVERGE_STOPPING,
+    ),
+  );
 }
-
-const IO = new WeakMap<Command, CliIO>();
-function io(cmd: Command): CliIO {
-  for (let c: Command | null = cmd; c; c = c.parent) {
-    const found = IO.get(c);
-    if (found) return found;
-  }
-  throw new Error("no io registered for the program");
-}
-/** The IO every spec registered under `program` prints to (commander hands an action only its command). */
-export function rememberIO(program: Command, cliIO: CliIO): void {
-  IO.set(program, cliIO);
-}
-

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { checkStackName } from "../../config/stackfile";
 import { runPlan } from "../../plan/plan";
-import type { RegisterCommand } from "../command";
+import { act, type RegisterCommand } from "../command";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -16,9 +16,11 @@ export const registerPlan: RegisterCommand = (program: Command, io) => {
     .option("--set <key=value>", "override a config key (dotted path under aytq:), repeatable", collect, [])
     .option("--json", "print JSON", false)
     .option("--diff-from-stack-config", "print what the --set overrides change compared with the stack file alone", false)
-    .action(async (opts: { stack?: string; set: string[]; json: boolean; diffFromStackConfig: boolean }) => {
-      const stack = checkStackName(opts.stack);
-      const result = await runPlan({ stack, sets: opts.set, diffFromStackConfig: opts.diffFromStackConfig });
-      io.out(opts.json ? JSON.stringify(result.document, null, 2) : result.text);
-    });
+    .action(
+      act(io, async ({ io }, opts: { stack?: string; set: string[]; json: boolean; diffFromStackConfig: boolean }) => {
+        const stack = checkStackName(opts.stack);
+        const result = await runPlan({ stack, sets: opts.set, diffFromStackConfig: opts.diffFromStackConfig });
+        io.out(opts.json ? JSON.stringify(result.document, null, 2) : result.text);
+      }),
+    );
 };

@@ -8,7 +8,7 @@ import { EXIT, UsageError } from "../../errors";
 import { clipInput } from "../../util/clip";
 import { PreflightResult, localPreflight, preflightFailed, preflightTable, runPreflight, stackProbes, stackTarget } from "../../preflight";
 import type { CliIO } from "../io";
-import { setExitCode } from "../command";
+import { act } from "../command";
 import { recoveryFor } from "./driver-common";
 
 interface PreflightFlags {
@@ -43,8 +43,5 @@ export function registerPreflight(program: Command, io: CliIO): void {
     .option("--stack <stack>", "test | preproduction | production")
     .option("--platform <platform>", "local: what npm run drill needs on this machine")
     .option("--json", "print the results as JSON")
-    .action(async function (this: Command, f: PreflightFlags) {
-      const { code } = await preflightAction(f, io);
-      setExitCode(this, code);
-    });
+    .action(act(io, async ({ io }, f: PreflightFlags) => (await preflightAction(f, io)).code));
 }

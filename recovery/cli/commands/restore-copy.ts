@@ -6,12 +6,13 @@
 import type { Command } from "commander";
 import { RefusedError, UsageError } from "../../errors";
 import { checkCopyName } from "../../config/copy-name";
-import { checkGuards } from "../../ops/guard";
+import { checkConfirmable, checkProduction, RESTORE_PRODUCTION, type GuardOptions } from "../../ops/guard";
 import { createDataTools } from "../../runbook/data-tools";
 import { askForChoice, parseRestoreCopy, parseTablesFlag, WAYS_HINT } from "../../runbook/decision";
 import { restoreCopy } from "../../runbook/restore-copy";
 import type { CliIO } from "../io";
-import { addStorageOptions, connectFor, progressFor, settingsFor, storageFor, withInterrupt, type DataOptions } from "./data-common";
+import { act } from "../command";
+import { addStorageOptions, connectFor, progressFor, settingsFor, storageFor, type DataOptions } from "./data-common";
 
 type Flags = DataOptions & { copy?: string; copyUrl?: string; way?: string; tables?: string; yes?: boolean; confirmProduction?: boolean; safetyBackup: boolean };
 
@@ -29,54 +30,64 @@ export function registerRestoreCopy(program: Command, io: CliIO): void {
       .option("--no-safety-backup", "do not back live up first")
       .option("--yes", "change live without asking (required without a terminal)")
       .option("--confirm-production", "required to restore into production"),
-  ).action(async (opts: Flags) => {
-    // every input and guard before anything is opened
-    const copyName = checkCopyName(opts.copy ?? "", "--copy");
-    const way = opts.way === undefined ? undefined : parseRestoreCopy(opts.way);
-    const tables = opts.tables === undefined ? undefined : parseTablesFlag(opts.tables);
-    if (tables && way !== undefined && way !== "tables" && way !== "undelete") throw new UsageError(`--tables does not apply with --way ${way}; nothing was changed`, "leave out --tables, or use --way tables or --way undelete");
-    if (typeof opts.databaseUrl !== "string" && opts.databaseUrl !== undefined) throw new UsageError("give --database-url once (live); the copy is --copy-url");
-    if ((opts.databaseUrl === undefined) !== (opts.copyUrl === undefined)) throw new UsageError("give both --database-url (live) and --copy-url (the copy), or neither (through the stack's tunnel)");
-    const settings = settingsFor(opts.stack);
-    const atTerminal = io.isTTY && io.prompt !== undefined;
-    if (opts.stack === "production" && !opts.confirmProduction) throw new RefusedError("restoring into production needs --confirm-production", "add --confirm-production once you are sure; nothing was changed");
-    if (!atTerminal && way === undefined) throw new RefusedError("restore-copy asks how the copy's data comes back, and there is no terminal to ask on; nothing was changed", `add --way whole|tables|undelete|no: ${WAYS_HINT}`);
-    if (!atTerminal && !opts.yes) throw new RefusedError("restore-copy changes live, and there is no terminal to confirm on; nothing was changed", "add --yes");
-    await checkGuards({ stack: opts.stack ?? "", confirmProduction: Boolean(opts.confirmProduction), yes: Boolean(opts.yes), dryRun: false, isTTY: io.isTTY, prompt: io.prompt });
-    const storage = storageFor(opts, settings, io);
-    const outcome = await withInterrupt(async (signal) => {
-      const data = createDataTools({ onProgress: progressFor(io), signal });
-      const live = await connectFor(opts.databaseUrl as string | undefined, undefined, settings, io);
-      try {
-        const copy = await connectFor(opts.copyUrl, copyName, settings, io);
+  ).action(
+    act(io, async ({ io, interruptible }, opts: Flags) => {
+      // every input and guard before anything is opened
+      const copyName = checkCopyName(opts.copy ?? "", "--copy");
+      const way = opts.way === undefined ? undefined : parseRestoreCopy(opts.way);
+      const tables = opts.tables === undefined ? undefined : parseTablesFlag(opts.tables);
+      if (tables && way !== undefined && way !== "tables" && way !== "undelete") throw new UsageError(`--tables does not apply with --way ${way}; nothing was changed`, "leave out --tables, or use --way tables or --way undelete");
+      if (typeof opts.databaseUrl !== "string" && opts.databaseUrl !== undefined) throw new UsageError("give --database-url once (live); the copy is --copy-url");
+      if ((opts.databaseUrl === undefined) !== (opts.copyUrl === undefined)) throw new UsageError("give both --database-url (live) and --copy-url (the copy), or neither (through the stack's tunnel)");
+      const settings = settingsFor(opts.stack);
+      const guard: GuardOptions = {
+        stack: opts.stack ?? "",
+        confirmProduction: Boolean(opts.confirmProduction),
+        yes: Boolean(opts.yes),
+        dryRun: false,
+        isTTY: io.isTTY,
+        prompt: io.prompt,
+        refusals: { production: RESTORE_PRODUCTION, noTerminal: ["restore-copy changes live, and there is no terminal to confirm on; nothing was changed", "add --yes"] },
+      };
+      await checkProduction(guard);
+      // the question about data is answered by --way without a terminal (--yes only confirms the change)
+      if (!(io.isTTY && io.prompt) && way === undefined) throw new RefusedError("restore-copy asks how the copy's data comes back, and there is no terminal to ask on; nothing was changed", `add --way whole|tables|undelete|no: ${WAYS_HINT}`);
+      checkConfirmable(guard);
+      const storage = storageFor(opts, settings, io);
+      const outcome = await interruptible(async (signal) => {
+        const data = createDataTools({ onProgress: progressFor(io), signal });
+        const live = await connectFor(opts.databaseUrl as string | undefined, undefined, settings, io);
         try {
-          return await restoreCopy({
-            data,
-            live,
-            copy,
-            copyName,
-            storage,
-            ...(tables ? { tables } : {}),
-            safetyBackup: opts.safetyBackup,
-            now: () => new Date(),
-            log: (line) => io.err(line),
-            choose: async (question, context, choices) => {
-              io.err(context);
-              if (way !== undefined) {
-                if (!choices.includes(way)) throw new RefusedError(`--way ${way} is not offered here (offered: ${choices.join(", ")}); nothing was changed`, "the lines above say why; choose one of those");
-                io.err(`${question} ${way} (--way)`);
-                return way;
-              }
-              return askForChoice(io.prompt!, question, choices, (line) => io.err(line));
-            },
-          });
+          const copy = await connectFor(opts.copyUrl, copyName, settings, io);
+          try {
+            return await restoreCopy({
+              data,
+              live,
+              copy,
+              copyName,
+              storage,
+              ...(tables ? { tables } : {}),
+              safetyBackup: opts.safetyBackup,
+              now: () => new Date(),
+              log: (line) => io.err(line),
+              choose: async (question, context, choices) => {
+                io.err(context);
+                if (way !== undefined) {
+                  if (!choices.includes(way)) throw new RefusedError(`--way ${way} is not offered here (offered: ${choices.join(", ")}); nothing was changed`, "the lines above say why; choose one of those");
+                  io.err(`${question} ${way} (--way)`);
+                  return way;
+                }
+                return askForChoice(io.prompt!, question, choices, (line) => io.err(line));
+              },
+            });
+          } finally {
+            await copy.release();
+          }
         } finally {
-          await copy.release();
+          await live.release();
         }
-      } finally {
-        await live.release();
-      }
-    });
-    io.out(`${outcome.summary}${outcome.safetyBackup ? `; safety backup ${outcome.safetyBackup}` : ""}`);
-  });
+      });
+      io.out(`${outcome.summary}${outcome.safetyBackup ? `; safety backup ${outcome.safetyBackup}` : ""}`);
+    }),
+  );
 }

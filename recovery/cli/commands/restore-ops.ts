@@ -1,12 +1,13 @@
 /** revive, rebuild, ptr and tidy: the operations that create or remove servers. */
 import type { Command } from "commander";
 import { UsageError } from "../../errors";
-import { existingCopies } from "../../ops/outputs";
+import { tidyOperation } from "../../ops/tidy";
 import { checkPtrWindowOnStack, chooseCopy } from "../../ops/ptr-copy";
 import { echoTime, parseOperatorTime, checkPtrTime, checkReviveTimes } from "../../time";
 import type { CliIO } from "../io";
-import { CommonFlags, executeOperation } from "./driver-common";
-import { registerSpec, rememberIO, type OperationSpec } from "./operation-spec";
+import type { CommonFlags } from "./driver-common";
+import { executeOperation } from "./operation-run";
+import { registerSpec, type OperationSpec } from "./operation-spec";
 
 type Flags = CommonFlags & { at?: string; deletedAt?: string; timezone?: string; name?: string; all?: boolean };
 
@@ -20,14 +21,14 @@ const REVIVE_SPEC: OperationSpec = {
   description:
     "revive the deleted live server as it was at --at (ReviveDropped), then adopt what came back with it by Azure's ids and converge the real server (HA, parameters); back to recovery.mode=normal after",
   define: (c) => timeFlags(c.option("--at <time>", "restore point, at least 10 minutes after the deletion").option("--deleted-at <time>", "when the server was deleted (the activity log's Delete server event)")),
-  run: async (io, raw, _args, forceDryRun) => {
+  run: async (ctx, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
     if (!flags.at) throw new UsageError("revive needs --at <time>", "e.g. aytq-dr revive --stack test --at 2024-07-24T06:10:00Z --deleted-at 2024-07-24T06:00:00Z");
     const at = parseOperatorTime(flags.at, "--at", flags.timezone);
     const deleted = flags.deletedAt ? parseOperatorTime(flags.deletedAt, "--deleted-at", flags.timezone) : undefined;
     checkReviveTimes(at.date, deleted?.date, clock(), flags.stack);
     const notes = [`restore point: ${echoTime(at.date)}`, ...(deleted ? [`deleted at:    ${echoTime(deleted.date)}`] : [])];
-    await executeOperation({ io, flags, forceDryRun, notes, build: async () => ({ kind: "revive", restorePointUTC: at.utc }), outputKeys: ["serverName", "serverFqdn", "recoveryMode"] });
+    await executeOperation({ ctx, flags, forceDryRun, notes, build: async () => ({ kind: "revive", restorePointUTC: at.utc }), outputKeys: ["serverName", "serverFqdn", "recoveryMode"] });
   },
 };
 
@@ -36,10 +37,10 @@ const REBUILD_SPEC: OperationSpec = {
   description:
     "create an empty live server with the app's own credentials (from its DATABASE_URL Secret), then adopt or create its database and diagnostic setting and check the real server; back to recovery.mode=normal after",
   define: (c) => c,
-  run: async (io, raw, _args, forceDryRun) => {
+  run: async (ctx, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
     await executeOperation({
-      io,
+      ctx,
       flags,
       forceDryRun,
       build: async () => ({ kind: "rebuild" }),
@@ -53,7 +54,7 @@ const PTR_SPEC: OperationSpec = {
   name: "ptr",
   description: "create a point-in-time copy of the live server at --at (adds a recovery.ptrCopies entry)",
   define: (c) => timeFlags(c.option("--at <time>", "restore point: between the server's earliest restore date (about 7 days back) and 5 minutes ago").option("--name <name>", "name of the copy server (default <live>-ptr-<yyyymmddhhmm> of now)")),
-  run: async (io, raw, _args, forceDryRun) => {
+  run: async (ctx, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
     if (!flags.at) throw new UsageError("ptr needs --at <time>", "e.g. aytq-dr ptr --stack test --at 2024-07-24T06:00:00Z");
     const at = parseOperatorTime(flags.at, "--at", flags.timezone);
@@ -61,15 +62,15 @@ const PTR_SPEC: OperationSpec = {
     // the window needs the server's earliest restore date, read from the stack before anything changes
     checkPtrTime(at.date, { now, windowLater: true });
     await executeOperation({
-      io,
+      ctx,
       flags,
       forceDryRun,
       notes: [`restore point: ${echoTime(at.date)}`],
       outputKeys: ["ptrCopies"],
       build: async (port, settings) => {
-        await checkPtrWindowOnStack(port, at.date, now, (t) => io.err(t));
+        await checkPtrWindowOnStack(port, at.date, now, (t) => ctx.io.err(t));
         const { copy, existing } = await chooseCopy(port, settings.database.serverName, flags.name, at.utc, now);
-        io.err(`copy name: ${copy.name}`);
+        ctx.io.err(`copy name: ${copy.name}`);
         return { kind: "ptr", copy, existing };
       },
     });
@@ -80,26 +81,15 @@ const TIDY_SPEC: OperationSpec = {
   name: "tidy",
   description: "delete PTR copies: --name <name> or --all",
   define: (c) => c.option("--name <name>", "the copy to delete").option("--all", "delete every copy"),
-  run: async (io, raw, _args, forceDryRun) => {
+  run: async (ctx, raw, _args, forceDryRun) => {
     const flags = raw as Flags;
     if (Boolean(flags.name) === Boolean(flags.all)) throw new UsageError("tidy needs exactly one of --name <name> or --all", "see the copies with aytq-dr status --stack <stack>");
     await executeOperation({
-      io,
+      ctx,
       flags,
       forceDryRun,
       outputKeys: ["ptrCopies"],
-      build: async (port) => {
-        const existing = await existingCopies(port);
-        const names = flags.all ? existing.map((c) => c.name) : [flags.name as string];
-        const unknown = names.filter((n) => !existing.some((c) => c.name === n));
-        if (unknown.length) {
-          throw new UsageError(
-            `no copy named ${unknown.join(", ")}; existing copies: ${existing.map((c) => c.name).join(", ") || "none"}; nothing was changed`,
-            existing.length ? `use one of those names with --name, or --all to delete every copy` : "there is nothing to tidy",
-          );
-        }
-        return { kind: "tidy", names, existing };
-      },
+      build: (port) => tidyOperation(port, flags.all ? { all: true } : { name: flags.name as string }),
     });
   },
 };
@@ -107,7 +97,6 @@ const TIDY_SPEC: OperationSpec = {
 export const RESTORE_SPECS = [REVIVE_SPEC, REBUILD_SPEC, PTR_SPEC, TIDY_SPEC];
 
 export function registerRestoreOps(program: Command, io: CliIO): void {
-  rememberIO(program, io);
-  for (const spec of RESTORE_SPECS) registerSpec(program, spec, false);
+  for (const spec of RESTORE_SPECS) registerSpec(program, spec, false, io);
 }
 

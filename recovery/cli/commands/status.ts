@@ -1,6 +1,7 @@
 /** `status`: the stack's outputs, main's freeze, the real server and the monitoring; it only reads. */
 import type { Command } from "commander";
 import type { CliIO } from "../io";
+import { act } from "../command";
 import { checkStackName, loadPipelineSettings, loadStackSettings } from "../../config/stackfile";
 import { HOLD_PREFIX, listHolds } from "../../ops/pipeline-holds";
 import { holdsLine } from "../../preflight/branch-protection";
@@ -75,28 +76,30 @@ function statusValues(stack: string, o: Record<string, unknown>, copies: readonl
 export function registerStatus(program: Command, io: CliIO): void {
   addStackFlag(program.command("status").description("only reads: recovery mode, replicas, maintenance, PTR copies (stack outputs), main's freeze (GITHUB_TOKEN), the real server against the stack (ARM) and the monitoring (StatusCake, action group, locks)"))
     .option("--json", "print the outputs as JSON")
-    .action(async (opts: { stack?: string; json?: boolean }) => {
-      const stack = checkStackName(opts.stack);
-      // the stack file first: one that describes another stack is refused before the stack is opened
-      const settings = loadStackSettings(stack);
-      const port = await portFor(io)(stack);
-      const outputs = checkStatusOutputs(stack, await port.outputs());
-      // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
-      let reading: ServerReading | undefined;
-      let error: string | undefined;
-      let recovery: Awaited<ReturnType<typeof recoveryFor>>;
-      try {
-        recovery = await recoveryFor(io, settings);
-        reading = recovery ? await readServer(recovery.azure, settings) : undefined;
-      } catch (err) {
-        error = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      }
-      // the monitoring next to it: StatusCake's checks and heartbeat, the action group, the locks ("not read (why)" without credentials)
-      const expect = monitoringExpectation(stack, settings, recovery?.subscriptionId);
-      const monitoring = await readMonitoring(expect, { statusCake: statusCakeFromEnv(io.env), azure: recovery?.azure });
-      const main = await readMainFreeze(io.env);
-      const now = new Date();
-      if (opts.json) io.out(JSON.stringify({ ...outputs, main: "holds" in main ? { frozen: main.holds.length > 0, holds: main.holds } : main, realServer: error !== undefined ? { error } : (reading ?? null), monitoring: monitoringStatusLines(expect, monitoring, now) }, null, 2));
-      else io.out([...statusLines(stack, outputs, now, main), serverStatusLine(reading, error), ...monitoringStatusLines(expect, monitoring, now)].join("\n"));
-    });
+    .action(
+      act(io, async ({ io }, opts: { stack?: string; json?: boolean }) => {
+        const stack = checkStackName(opts.stack);
+        // the stack file first: one that describes another stack is refused before the stack is opened
+        const settings = loadStackSettings(stack);
+        const port = await portFor(io)(stack);
+        const outputs = checkStatusOutputs(stack, await port.outputs());
+        // the real server next to the outputs: what Azure did not restore never shows as a Pulumi diff
+        let reading: ServerReading | undefined;
+        let error: string | undefined;
+        let recovery: Awaited<ReturnType<typeof recoveryFor>>;
+        try {
+          recovery = await recoveryFor(io, settings);
+          reading = recovery ? await readServer(recovery.azure, settings) : undefined;
+        } catch (err) {
+          error = err instanceof Error ? err.message.split("\n")[0] : String(err);
+        }
+        // the monitoring next to it: StatusCake's checks and heartbeat, the action group, the locks ("not read (why)" without credentials)
+        const expect = monitoringExpectation(stack, settings, recovery?.subscriptionId);
+        const monitoring = await readMonitoring(expect, { statusCake: statusCakeFromEnv(io.env), azure: recovery?.azure });
+        const main = await readMainFreeze(io.env);
+        const now = new Date();
+        if (opts.json) io.out(JSON.stringify({ ...outputs, main: "holds" in main ? { frozen: main.holds.length > 0, holds: main.holds } : main, realServer: error !== undefined ? { error } : (reading ?? null), monitoring: monitoringStatusLines(expect, monitoring, now) }, null, 2));
+        else io.out([...statusLines(stack, outputs, now, main), serverStatusLine(reading, error), ...monitoringStatusLines(expect, monitoring, now)].join("\n"));
+      }),
+    );
 }

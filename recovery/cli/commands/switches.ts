@@ -5,15 +5,15 @@ import { UsageError } from "../../errors";
 import { clipInput } from "../../util/clip";
 import type { Operation } from "../../ops/operations";
 import type { CliIO } from "../io";
-import { executeOperation } from "./driver-common";
+import { executeOperation } from "./operation-run";
 import { FREEZE_SPECS } from "./freeze";
-import { registerSpec, rememberIO, type OperationSpec } from "./operation-spec";
+import { registerSpec, type OperationSpec } from "./operation-spec";
 
 const simple = (name: string, description: string, op: Operation, outputKeys: string[]): OperationSpec => ({
   name,
   description,
-  run: async (io, flags, _args, forceDryRun) => {
-    await executeOperation({ io, flags, build: async () => op, outputKeys, forceDryRun });
+  run: async (ctx, flags, _args, forceDryRun) => {
+    await executeOperation({ ctx, flags, build: async () => op, outputKeys, forceDryRun });
   },
 });
 
@@ -38,11 +38,11 @@ export const SWITCH_SPECS: OperationSpec[] = [
     name: "maintenance",
     description: "maintenance page on or off (app.maintenance); prints the temporary URLs",
     define: (c) => c.argument("<state>", "on | off"),
-    run: async (io, flags, args, forceDryRun) => {
+    run: async (ctx, flags, args, forceDryRun) => {
       const state = args[0];
       if (state !== "on" && state !== "off") throw new UsageError(`maintenance "${clipInput(state)}": expected on or off`, "aytq-dr maintenance on --stack test");
       await executeOperation({
-        io,
+        ctx,
         flags,
         forceDryRun,
         build: async () => ({ kind: "maintenance", on: state === "on" }),
@@ -63,6 +63,5 @@ export const SWITCH_SPECS: OperationSpec[] = [
 ];
 
 export function registerSwitches(program: Command, cliIO: CliIO): void {
-  rememberIO(program, cliIO);
-  for (const spec of SWITCH_SPECS) registerSpec(program, spec, false);
+  for (const spec of SWITCH_SPECS) registerSpec(program, spec, false, cliIO);
 }
