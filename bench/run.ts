@@ -78,6 +78,17 @@ async function main(): Promise<void> {
     startThrowawayCluster({ max_wal_size: "4GB", checkpoint_timeout: "30min", maintenance_work_mem: "256MB" }),
     startNullBlobServer(),
   ]);
+  const cleanUp = async (): Promise<void> => {
+    await Promise.all([azurite.stop(), pg.dispose(), nullBlob.stop()]);
+    rmSync(work, { recursive: true, force: true });
+  };
+  // Ctrl-C or a kill mid-run: the cluster (a gigabyte or more in the temp folder) and Azurite go too, as at the end
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`bench: ${signal}: stopping PostgreSQL and Azurite, removing the work folders`);
+    void cleanUp().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const admin = pg.cluster.url("postgres");
     const postmasterPid = Number(readFileSync(path.join(pg.cluster.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
@@ -329,8 +340,9 @@ ${line("sha256 + BlockUpload (now)", path_.blockUploadS, "CPU")}
     // Last: the surgical ways build their own database (the damaged table ~5 % of it).
     await surgical();
   } finally {
-    await Promise.all([azurite.stop(), pg.dispose(), nullBlob.stop()]);
-    rmSync(work, { recursive: true, force: true });
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await cleanUp();
   }
 }
 
