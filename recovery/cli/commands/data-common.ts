@@ -13,6 +13,7 @@ import type { CliIO } from "../io";
 import { envValue } from "../../util/env";
 import { clipInput } from "../../util/clip";
 import { parseDatabaseUrl, type ConnectionTarget } from "../../pg/connection";
+import { RESTORE_PRODUCTION, type GuardOptions } from "../../ops/guard";
 
 export interface DataOptions {
   stack?: string;
@@ -95,4 +96,17 @@ export function printJson(io: CliIO, value: unknown): void {
 
 export function asList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** The guard of a command that writes into a database (restore, restore-copy): production's refusal, and `noTerminal` in its own words. */
+export function restoreGuard(opts: { stack?: string; confirmProduction?: boolean; yes?: boolean }, io: Pick<CliIO, "isTTY" | "prompt">, noTerminal: readonly [string, string]): GuardOptions {
+  return {
+    stack: opts.stack ?? "",
+    confirmProduction: Boolean(opts.confirmProduction),
+    yes: Boolean(opts.yes),
+    dryRun: false,
+    isTTY: io.isTTY,
+    prompt: io.prompt,
+    refusals: { production: RESTORE_PRODUCTION, noTerminal: [...noTerminal] },
+  };
 }

@@ -6,13 +6,13 @@
 import type { Command } from "commander";
 import { RefusedError, UsageError } from "../../errors";
 import { checkCopyName } from "../../config/copy-name";
-import { checkConfirmable, checkProduction, RESTORE_PRODUCTION, type GuardOptions } from "../../ops/guard";
+import { checkConfirmable, checkProduction } from "../../ops/guard";
 import { createDataTools } from "../../runbook/data-tools";
 import { askForChoice, parseRestoreCopy, parseTablesFlag, WAYS_HINT } from "../../runbook/decision";
 import { restoreCopy } from "../../runbook/restore-copy";
 import type { CliIO } from "../io";
 import { act } from "../command";
-import { addStorageOptions, connectFor, progressFor, settingsFor, storageFor, type DataOptions } from "./data-common";
+import { addStorageOptions, connectFor, progressFor, restoreGuard, settingsFor, storageFor, type DataOptions } from "./data-common";
 
 type Flags = DataOptions & { copy?: string; copyUrl?: string; way?: string; tables?: string; yes?: boolean; confirmProduction?: boolean; safetyBackup: boolean };
 
@@ -40,15 +40,7 @@ export function registerRestoreCopy(program: Command, io: CliIO): void {
       if (typeof opts.databaseUrl !== "string" && opts.databaseUrl !== undefined) throw new UsageError("give --database-url once (live); the copy is --copy-url");
       if ((opts.databaseUrl === undefined) !== (opts.copyUrl === undefined)) throw new UsageError("give both --database-url (live) and --copy-url (the copy), or neither (through the stack's tunnel)");
       const settings = settingsFor(opts.stack);
-      const guard: GuardOptions = {
-        stack: opts.stack ?? "",
-        confirmProduction: Boolean(opts.confirmProduction),
-        yes: Boolean(opts.yes),
-        dryRun: false,
-        isTTY: io.isTTY,
-        prompt: io.prompt,
-        refusals: { production: RESTORE_PRODUCTION, noTerminal: ["restore-copy changes live, and there is no terminal to confirm on; nothing was changed", "add --yes"] },
-      };
+      const guard = restoreGuard(opts, io, ["restore-copy changes live, and there is no terminal to confirm on; nothing was changed", "add --yes"]);
       await checkProduction(guard);
       // the question about data is answered by --way without a terminal (--yes only confirms the change)
       if (!(io.isTTY && io.prompt) && way === undefined) throw new RefusedError("restore-copy asks how the copy's data comes back, and there is no terminal to ask on; nothing was changed", `add --way whole|tables|undelete|no: ${WAYS_HINT}`);

@@ -3,10 +3,10 @@ import { checkBackupName } from "../../data/names";
 import { checkCopyName } from "../../config/copy-name";
 import { restoreSafely } from "../../data/safe-restore";
 import { formatBytes } from "../../data/streams";
-import { checkGuards, confirm, RESTORE_PRODUCTION } from "../../ops/guard";
+import { checkGuards, confirm } from "../../ops/guard";
 import { parseJobs } from "../numbers";
 import { act, type RegisterCommand } from "../command";
-import { addStorageOptions, connectFor, printJson, progressFor, settingsFor, storageFor, type DataOptions } from "./data-common";
+import { addStorageOptions, connectFor, printJson, progressFor, restoreGuard, settingsFor, storageFor, type DataOptions } from "./data-common";
 
 type RestoreFlags = DataOptions & { file: string; safetyBackup: boolean; yes?: boolean; confirmProduction?: boolean; jobs?: number | "auto"; databaseUrl?: string };
 
@@ -31,15 +31,7 @@ export const registerRestore: RegisterCommand = (program, io) => {
       if (opts.server !== undefined) checkCopyName(opts.server, "--server");
       const settings = settingsFor(opts.stack);
       // production: --confirm-production, and on a terminal the stack name typed back
-      await checkGuards({
-        stack: opts.stack ?? "",
-        confirmProduction: Boolean(opts.confirmProduction),
-        yes: Boolean(opts.yes),
-        dryRun: false,
-        isTTY: io.isTTY,
-        prompt: io.prompt,
-        refusals: { production: RESTORE_PRODUCTION, noTerminal: ["restore replaces everything in the target database, and there is no terminal to ask on; nothing was changed", "add --yes to restore without a prompt"] },
-      });
+      await checkGuards(restoreGuard(opts, io, ["restore replaces everything in the target database, and there is no terminal to ask on; nothing was changed", "add --yes to restore without a prompt"]));
       const storage = storageFor(opts, settings, io);
       const result = await interruptible((signal) =>
         restoreSafely({
