@@ -164,6 +164,21 @@ function canonical(value: unknown): string {
   );
 }
 
+/** Freeze an evaluation all the way down, so that a test that changed one could not change another's. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Evaluations of the program, shared by every fake stack in the process: the program is a pure
+ * function of the stack, the subscription and the settings (the mocks derive every id from names),
+ * and most tests evaluate the same few configs. Frozen, since they are shared.
+ */
+const EVALUATIONS = new Map<string, Promise<Evaluation>>();
 
 export interface FakeStackOptions extends Pick<StackStubOptions, "readOnly"> {
   /** The simulated Azure. @default a new one for the stack's subscription */
@@ -196,7 +211,6 @@ export class FakeStackPort extends StackStub {
   private appliedConfig: RawConfig;
   private plans = new Map<string, Map<string, PlannedStep[]>>();
   private deployed?: Promise<void>;
-  private evaluations = new Map<string, Promise<Evaluation>>();
   readonly subscriptionId: string;
 
   constructor(stackName: string, raw: RawConfig, options: FakeStackOptions = {}) {
@@ -257,11 +271,13 @@ export class FakeStackPort extends StackStub {
 
   private evaluate(raw: RawConfig): Promise<Evaluation> {
     const settings = parseSettings(raw);
-    const key = canonical(settings);
-    let e = this.evaluations.get(key);
+    const key = canonical([this.stackName, this.subscriptionId, settings]);
+    let e = EVALUATIONS.get(key);
     if (!e) {
-      e = evaluateProgram(settings, { stack: this.stackName, subscriptionId: this.subscriptionId, revealSecrets: true });
-      this.evaluations.set(key, e);
+      e = evaluateProgram(settings, { stack: this.stackName, subscriptionId: this.subscriptionId, revealSecrets: true }).then(deepFreeze);
+      // a failed evaluation is not kept: the next call evaluates (and fails) again
+      e.catch(() => EVALUATIONS.delete(key));
+      EVALUATIONS.set(key, e);
     }
     return e;
   }
