@@ -6,14 +6,14 @@
  */
 import { exportSnapshot } from "./snapshot";
 import { pipeline } from "node:stream/promises";
-import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import type { BlockBlobClient } from "@azure/storage-blob";
 import { DrError, InterruptedError, RefusedError } from "../errors";
 import { dataFailure } from "./failure";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { checkCanDump, databaseOf } from "./pgtools";
-import { META, containerFor, storageError } from "./storage";
+import { META, containerFor, isRestError, storageError } from "./storage";
 import { HashCounter, PauseClock, type ProgressFn } from "./streams";
 import { BlockUpload } from "./block-upload";
 
@@ -156,7 +156,7 @@ export async function prepareBackup(source: DatabaseConnection, storage: Storage
 
 /** A failed upload as the error to show: a name that appeared meanwhile is a refusal, the rest a storage failure. */
 export function uploadFailure(name: string, err: unknown, storage: StorageLocation): DrError {
-  if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) {
+  if (isRestError(err) && (err.statusCode === 409 || err.statusCode === 412)) {
     return new RefusedError(`a backup named ${name} appeared while dumping; backups are write-once, it was not overwritten`, "choose another --name");
   }
   return storageError(`uploading ${name}`, err, storage);

@@ -19,7 +19,7 @@ import { exportSnapshot } from "./snapshot";
 import { Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import type { BlockBlobClient } from "@azure/storage-blob";
 import { InterruptedError, UsageError } from "../errors";
 import { PIPE_BUFFER_BYTES, pgDumpArgs, prepareBackup, storedHash, uploadFailure, type BackupTuning, type PreparedBackup } from "./backup";
 import { dataFailure } from "./failure";
@@ -27,7 +27,7 @@ import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
 import { PsqlSink } from "./psql-sink";
-import { META, storageError } from "./storage";
+import { META, isRestError, storageError } from "./storage";
 import type { ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 
@@ -153,7 +153,7 @@ async function copyFromSnapshot(
     await Promise.allSettled([dump.done, restored]);
     await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once("close", () => resolve())));
     const removed = toBlob.committed ? await deleteBlob(prepared.blob, name, storage) : "no blob was stored";
-    const cause = dumpError ?? (err instanceof RestError ? uploadFailure(name, err, storage) : err);
+    const cause = dumpError ?? (isRestError(err) ? uploadFailure(name, err, storage) : err);
     throw dataFailure(cause, { what: `copy of ${source.label} into ${target.label}`, left: `${target.label} is unchanged (rolled back), ${removed}`, signal: options.signal, storage, gzipped: "pg_dump's output" });
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

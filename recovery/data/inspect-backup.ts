@@ -3,12 +3,12 @@
  * its first bytes, and whether the client that would restore it can read what pg_dump wrote.
  */
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
-import { RestError, type BlockBlobClient } from "@azure/storage-blob";
+import type { BlockBlobClient } from "@azure/storage-blob";
 import { ToolError, UsageError } from "../errors";
 import { installHint } from "../pg/tools";
 import { restoreCandidates } from "./names";
 import { HEAD_BYTES, parseArchiveHeader, parseDumpHeader, restoreVersionProblem, toolVersion } from "./pgtools";
-import { containerFor, describeStorage, storageError } from "./storage";
+import { containerFor, describeStorage, isRestError, storageError } from "./storage";
 import type { StorageLocation } from "./types";
 
 /** Which kind of file from its first bytes. */
@@ -27,7 +27,7 @@ export async function findBackup(storage: StorageLocation, name: string): Promis
       const props = await blob.getProperties();
       return { blob, name: candidate, bytes: props.contentLength ?? 0, metadata: props.metadata ?? {}, storage };
     } catch (err) {
-      if (err instanceof RestError && err.statusCode === 404) continue;
+      if (isRestError(err) && err.statusCode === 404) continue;
       throw storageError(`reading ${candidate}`, err, storage);
     }
   }

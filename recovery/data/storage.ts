@@ -1,5 +1,5 @@
 /** Blob storage for backups: Azurite by connection string, Azure by DefaultAzureCredential. */
-import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
+import type { ContainerClient } from "@azure/storage-blob";
 import { DrError, ToolError, UsageError } from "../errors";
 import { checkConnectionString, checkContainerName } from "./names";
 import type { StorageLocation } from "./types";
@@ -25,13 +25,33 @@ export const META = {
 /** Where runs keep their journals beside the backups (runbook/run-store.ts): never a backup. */
 export const RUNS_PREFIX = "runs/";
 
+/**
+ * Azure's blob SDK, loaded when a command first reaches storage rather than when aytq-dr starts
+ * (about 0.5 s of CPU). Through require, as every other module of ours sees it: `import()` would
+ * load the package's ESM build, a second copy with classes of its own.
+ */
+function blobSdk(): typeof import("@azure/storage-blob") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+}
+
+/**
+ * An error of Azure's SDK with its HTTP status, as the SDK itself tells one (core-rest-pipeline's
+ * isRestError: an Error named RestError). The blob SDK is loaded only when a command first reaches
+ * storage (about 0.5 s of CPU), so its class is not at hand to test against.
+ */
+export function isRestError(err: unknown): err is Error & { statusCode?: number; code?: string } {
+  return err instanceof Error && err.name === "RestError";
+}
+
 /** The container's client. The container's name and a connection string are checked first (Azure's rules): a bad one is exit 2 before any call. */
 export async function containerFor(location: StorageLocation): Promise<ContainerClient> {
   checkContainerName(location.container, "container");
   switch (location.kind) {
     case "connection-string": {
       checkConnectionString(location.connectionString, "use");
-      let service: BlobServiceClient;
+      const { BlobServiceClient } = blobSdk();
+      let service: InstanceType<typeof BlobServiceClient>;
       try {
         service = BlobServiceClient.fromConnectionString(location.connectionString);
       } catch (err) {
@@ -41,7 +61,7 @@ export async function containerFor(location: StorageLocation): Promise<Container
     }
     case "account": {
       const { DefaultAzureCredential } = await import("@azure/identity");
-      return new BlobServiceClient(location.accountUrl, new DefaultAzureCredential()).getContainerClient(location.container);
+      return new (blobSdk().BlobServiceClient)(location.accountUrl, new DefaultAzureCredential()).getContainerClient(location.container);
     }
     default: {
       const never: never = location;
@@ -63,9 +83,9 @@ export function storageError(what: string, err: unknown, location?: StorageLocat
   // a typed error keeps its exit code (data/failure.ts): a refusal met on the way stays a refusal
   if (err instanceof DrError) return err;
   const secrets = location?.kind === "connection-string" ? [location.connectionString] : [];
-  const status = err instanceof RestError ? ` (HTTP ${err.statusCode ?? "?"}${err.code ? ` ${err.code}` : ""})` : "";
+  const status = isRestError(err) ? ` (HTTP ${err.statusCode ?? "?"}${err.code ? ` ${err.code}` : ""})` : "";
   const first = redact(err.message.split("\n")[0] ?? "", secrets);
-  const denied = err instanceof RestError && (err.statusCode === 403 || err.statusCode === 401);
+  const denied = isRestError(err) && (err.statusCode === 403 || err.statusCode === 401);
   const hint = denied ? deniedHint(location) : /ECONNREFUSED|ENOTFOUND/.test(err.message) ? "is the storage endpoint reachable (Azurite running)?" : undefined;
   return new ToolError(`${what} failed${status}: ${first}`, hint);
 }
@@ -122,7 +142,7 @@ export async function listBackups(location: StorageLocation): Promise<BackupInfo
       out.push(infoFrom(blob.name, blob.properties.contentLength ?? 0, blob.properties.lastModified, blob.metadata));
     }
   } catch (err) {
-    if (err instanceof RestError && err.statusCode === 404) return [];
+    if (isRestError(err) && err.statusCode === 404) return [];
     throw storageError("listing backups", err, location);
   }
   return out.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.name.localeCompare(a.name));

@@ -4,10 +4,20 @@
  * credentials, no network. Evaluations share Pulumi's global runtime state, so they run one at
  * a time (a queue), each with fresh mocks.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as Pulumi from "@pulumi/pulumi";
 import { PipelineSettings, Settings } from "../../infra/config";
-import { createInfra, createPipelineProgram } from "../../infra/program";
+import type * as Program from "../../infra/program";
 import { PLAN_SUBSCRIPTION_ID, PlanMocks } from "./mocks";
+
+/**
+ * Pulumi's runtime and the program with every provider's SDK, loaded by the first evaluation
+ * rather than when aytq-dr starts: about 1.5 s of CPU that only `plan` and the fake engine need.
+ */
+function sdk(): { pulumi: typeof Pulumi; program: typeof Program } {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (above); require's cache keeps the one copy */
+  return { pulumi: require("@pulumi/pulumi") as typeof Pulumi, program: require("../../infra/program") as typeof Program };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Shown instead of any secret input. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -52,6 +62,7 @@ export function redactSecrets(value: unknown, reveal = false): unknown {
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, reveal));
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
+    const { pulumi } = sdk();
     if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return reveal ? redactSecrets(obj.value, reveal) : SECRET_PLACEHOLDER;
     if (pulumi.Output.isInstance(value)) return "[output]";
     const out: Record<string, unknown> = {};
@@ -87,12 +98,12 @@ let queue: Promise<unknown> = Promise.resolve();
 /** Evaluate the program for these settings. Never touches the network. */
 export function evaluateProgram(settings: Settings, options: EvaluateOptions): Promise<Evaluation> {
   const subscriptionId = options.subscriptionId ?? settings.subscriptionId ?? PLAN_SUBSCRIPTION_ID;
-  return queued(() => evaluateNow(() => createInfra(settings, { subscriptionId }), subscriptionId, options));
+  return queued(() => evaluateNow(() => sdk().program.createInfra(settings, { subscriptionId }), subscriptionId, options));
 }
 
 /** Evaluate the pipeline stack's program (main's branch protection alone). Never touches the network. */
 export function evaluatePipelineProgram(pipeline: PipelineSettings, options: EvaluateOptions): Promise<Evaluation> {
-  return queued(() => evaluateNow(() => createPipelineProgram(pipeline), options.subscriptionId ?? PLAN_SUBSCRIPTION_ID, options));
+  return queued(() => evaluateNow(() => sdk().program.createPipelineProgram(pipeline), options.subscriptionId ?? PLAN_SUBSCRIPTION_ID, options));
 }
 
 /** One evaluation at a time: the mocks are process-wide. */
@@ -103,11 +114,12 @@ function queued(evaluate: () => Promise<Evaluation>): Promise<Evaluation> {
 }
 
 async function evaluateNow(program: () => object, subscriptionId: string, options: EvaluateOptions): Promise<Evaluation> {
+  const { pulumi } = sdk();
   const mocks = new PlanMocks(subscriptionId);
   await pulumi.runtime.setMocks(mocks, "aytq", options.stack, false);
 
   const recorded: Recorded[] = [];
-  const keys = new Map<pulumi.Resource, string>();
+  const keys = new Map<Pulumi.Resource, string>();
   let programError: unknown;
   // Pulumi stamps every promise it makes with `new Error().stack` for its leak report, and with
   // source maps on (tsx) each stamp maps every frame: about 60 % of an evaluation's time. No stack
@@ -117,7 +129,7 @@ async function evaluateNow(program: () => object, subscriptionId: string, option
   Error.stackTraceLimit = 0;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
-      const opts = args.opts as pulumi.CustomResourceOptions;
+      const opts = args.opts as Pulumi.CustomResourceOptions;
       const key = resourceKey(args);
       keys.set(args.resource, key);
       recorded.push({

@@ -3,7 +3,7 @@
  * resources echo their inputs plus the few computed outputs the program reads (names, FQDNs),
  * and the azure-native client config answers with a placeholder subscription.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { AZURE_NATIVE_PREFIX, PULUMI_TYPES } from "../../infra/types";
 
 /** Subscription id used when the stack sets none and no provider can be asked. */

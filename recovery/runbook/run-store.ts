@@ -11,11 +11,11 @@
  *   journal/<nnnn>.json   the n-th journal record
  *   config/<nnnn>.json    the stack's recovery-owned keys after the n-th record
  */
-import { RestError, type ContainerClient } from "@azure/storage-blob";
+import type { ContainerClient } from "@azure/storage-blob";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { STACK_CONFIG_SNAPSHOT, type StackConfigSnapshot } from "./stack-config";
-import { containerFor, RUNS_PREFIX, storageError } from "../data/storage";
+import { containerFor, isRestError, RUNS_PREFIX, storageError } from "../data/storage";
 import { ToolError, UsageError } from "../errors";
 import type { StorageLocation } from "../data/types";
 
@@ -30,7 +30,7 @@ async function names(container: ContainerClient, prefix: string): Promise<Set<st
   try {
     for await (const b of container.listBlobsFlat({ prefix })) out.add(b.name);
   } catch (err) {
-    if (err instanceof RestError && err.statusCode === 404) return out;
+    if (isRestError(err) && err.statusCode === 404) return out;
     throw err;
   }
   return out;
@@ -46,7 +46,7 @@ async function writeOnce(container: ContainerClient, name: string, text: string)
   try {
     await container.getBlockBlobClient(name).uploadData(body, { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: "application/json" } });
   } catch (err) {
-    if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) {
+    if (isRestError(err) && (err.statusCode === 409 || err.statusCode === 412)) {
       if ((await readText(container, name)) === text) return;
       throw new ToolError(`${name} already exists in the backup container with other content: a run's copy is write-once`, "look at both: another run may have used this id");
     }

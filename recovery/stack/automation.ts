@@ -14,7 +14,6 @@
  */
 import * as path from "node:path";
 import { existsSync } from "node:fs";
-import { LocalWorkspace, ConcurrentUpdateError, CommandError } from "@pulumi/pulumi/automation";
 import type { Stack, DiagnosticEvent, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { CONFIG_NAMESPACE } from "../../infra/config";
 import { PROJECT_ROOT } from "../config/stackfile";
@@ -24,6 +23,7 @@ import { countsOf, stepsFromEvents } from "./engine-results";
 import type { ConfigScalar, ForgetResult, PendingOperation, PreviewOptions, PreviewResult, StackPort, StateResource, UpOptions, UpResult } from "./port";
 import { DEFAULT_PROGRESS_INTERVAL_MS, EnginePhase, ProgressTracker } from "./progress";
 import { findPulumiCli, runPulumi } from "./pulumi-cli";
+import { automation } from "./pulumi-sdk";
 import { deploymentOf, forgetResources, stateResources } from "./state";
 import { withPrivateStateFile } from "./state-file";
 import { translateError } from "./translate-error";
@@ -84,7 +84,7 @@ export class AutomationStackPort implements StackPort {
   static async open(stackName: string, options: AutomationOptions = {}): Promise<AutomationStackPort> {
     const pulumiCommand = await findPulumiCli(options.pulumiRoot);
     try {
-      const stack = await LocalWorkspace.selectStack(
+      const stack = await automation().LocalWorkspace.selectStack(
         { stackName, workDir: options.workDir ?? PROJECT_ROOT },
         { pulumiCommand, envVars: options.env },
       );
@@ -157,6 +157,7 @@ export class AutomationStackPort implements StackPort {
         return raw.value;
       }
     } catch (err) {
+      const { CommandError, ConcurrentUpdateError } = automation();
       if (err instanceof CommandError && /not found|missing/i.test(err.message) && !(err instanceof ConcurrentUpdateError)) return undefined;
       throw translateError(err, this.stackName, `reading config ${key(p)}`, { clean: this.clean });
     }
@@ -188,6 +189,7 @@ export class AutomationStackPort implements StackPort {
     try {
       await this.stack.removeConfig(key(p), true);
     } catch (err) {
+      const { CommandError, ConcurrentUpdateError } = automation();
       if (err instanceof CommandError && /not found/i.test(err.message) && !(err instanceof ConcurrentUpdateError)) return;
       throw translateError(err, this.stackName, `removing config ${key(p)}`, { clean: this.clean });
     }

@@ -6,11 +6,11 @@
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { CommandError, PulumiCommand } from "@pulumi/pulumi/automation";
-import type { Workspace } from "@pulumi/pulumi/automation";
+import type { PulumiCommand, Workspace } from "@pulumi/pulumi/automation";
 import { ToolError, UsageError } from "../errors";
 import { redact } from "../util/redact";
 import { envValue } from "../util/env";
+import { automation } from "./pulumi-sdk";
 
 /** Env var: folder whose `bin/pulumi` is the CLI to use (tests point it at a fake). @default `pulumi` on PATH */
 const PULUMI_ROOT_ENV = "AYTQ_DR_PULUMI_ROOT";
@@ -53,7 +53,7 @@ function pulumiCliError(err: unknown, root: string | undefined): ToolError {
   const where = root === undefined ? "`pulumi` on PATH" : `${root}/bin/pulumi (${PULUMI_ROOT_ENV})`;
   const install = `install the Pulumi CLI (https://www.pulumi.com/docs/install/) so that \`pulumi\` is on PATH, or set ${PULUMI_ROOT_ENV} to the folder that holds bin/pulumi`;
   // commandResult is private in the SDK's types, but it is where the exit code (-2: ENOENT) and stderr are
-  const result = err instanceof CommandError ? (err as unknown as { commandResult?: { code?: number; stderr?: string } }).commandResult : undefined;
+  const result = err instanceof automation().CommandError ? (err as unknown as { commandResult?: { code?: number; stderr?: string } }).commandResult : undefined;
   const text = `${err instanceof Error ? err.message : String(err)}\n${result?.stderr ?? ""}`;
   if (/\bENOENT\b/.test(text) || result?.code === -2) {
     return new ToolError(`the Pulumi CLI is not installed here: there is no ${where}`, install);
@@ -72,7 +72,7 @@ export async function findPulumiCli(pulumiRoot: string | undefined): Promise<Pul
     throw new UsageError(`${PULUMI_ROOT_ENV}=${root} has no bin/pulumi`, `point ${PULUMI_ROOT_ENV} at a Pulumi installation folder, or unset it to use pulumi from PATH`);
   }
   try {
-    return await PulumiCommand.get({ root, skipVersionCheck: true });
+    return await automation().PulumiCommand.get({ root, skipVersionCheck: true });
   } catch (err) {
     throw pulumiCliError(err, root);
   }

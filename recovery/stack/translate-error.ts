@@ -3,7 +3,8 @@
  * update is running, and retrying would only queue behind it), a missing stack a UsageError, a
  * failed command a ToolError quoting the engine's own diagnostics (failure.ts), redacted.
  */
-import { ConcurrentUpdateError, StackNotFoundError, CommandError } from "@pulumi/pulumi/automation";
+import type { CommandError } from "@pulumi/pulumi/automation";
+import { automation } from "./pulumi-sdk";
 import { LockedError, ToolError, UsageError } from "../errors";
 import { redact } from "../util/redact";
 import { commandErrorOutput, EngineFailureText, failureLines, isPlanViolation } from "./failure";
@@ -36,6 +37,7 @@ const STACK_NOT_FOUND_TEXT = /no stack named.*found/;
  */
 export function translateError(err: unknown, stackName: string, what: string, context: FailureContext = {}): Error {
   const own = err instanceof PulumiRunError ? err : undefined;
+  const { CommandError, ConcurrentUpdateError, StackNotFoundError } = automation();
   if (err instanceof ConcurrentUpdateError || (own && LOCKED_TEXT.test(own.stderr))) {
     return new LockedError(
       `stack "${stackName}" is locked by another update, so ${what} did not run and nothing was changed`,
