@@ -113,7 +113,8 @@ function stopCluster(pg: Servers["pg"]): void {
 async function empty(servers: Servers): Promise<void> {
   const url = servers.pg.cluster.url("postgres");
   const names = (await psql(url, "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")).split("\n").filter(Boolean);
-  for (const name of names) await psql(url, `DROP DATABASE "${name}" WITH (FORCE)`);
+  // one psql for all: statements fed on stdin each run on their own (DROP DATABASE refuses a transaction block)
+  if (names.length > 0) await psql(url, "", { stdin: names.map((name) => `DROP DATABASE "${name}" WITH (FORCE);`).join("\n") });
   await emptyAzurite(servers.azurite);
 }
 
@@ -158,7 +159,9 @@ let dbSeq = 0;
 /** Create an empty database; returns its connection. */
 export async function createDatabase(cluster: PgCluster, prefix = "db"): Promise<DatabaseConnection> {
   const name = `${prefix}_${process.pid}_${++dbSeq}`;
-  await psql(cluster.url("postgres"), `CREATE DATABASE ${name}`);
+  // FILE_COPY copies template1's files (this cluster runs with fsync off) instead of writing them all
+  // through WAL, PostgreSQL 15's default: about half the time of each of the suite's few hundred
+  await psql(cluster.url("postgres"), `CREATE DATABASE ${name} STRATEGY = FILE_COPY`);
   return connection(withDatabase(cluster.url("postgres"), name));
 }
 
