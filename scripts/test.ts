@@ -21,23 +21,23 @@ import * as path from "node:path";
 /** As in package.json's "mocha" script: 3 workers on 2 cores, since the files spend much of their time waiting on servers and child processes. */
 const MOCHA_FLAGS = ["--parallel", "--jobs", "3"];
 /**
- * The files that take longest (measured per file in a full run on 2026-12-07; the slowest, with
- * their CPU seconds: automation 38, most of it ~190 fake pulumi processes; the CLI as a process 29;
- * the Azure drill scenarios 28; in-process commands over the fake engine 31), started first, so
- * the run does not end on one of them. workflows/properties, once first, now takes about 1 CPU s.
+ * The files that take longest, started first so the run does not end on one of them. Measured per
+ * file in a full run on 2026-12-07 (wall seconds with three workers on two cores): automation 96
+ * (about 190 fake pulumi processes), surgical 75, signals 66 and the CLI as a process 62 (real
+ * aytq-dr processes), copy-into 58, compare 50, the Azure drill scenarios 46, the drills 38 and 36.
  */
 const LONGEST_FIRST = [
   "test/stack/automation.test.ts",
-  "test/cli-driver/cli.test.ts",
-  "test/drill/azure-scenarios.test.ts",
-  "test/cli-driver/inprocess.test.ts",
-  "test/drill/drill.test.ts",
-  "test/local/platform.test.ts",
   "test/data/surgical.test.ts",
+  "test/cli-driver/signals.test.ts",
+  "test/cli-driver/cli.test.ts",
   "test/data/copy-into.test.ts",
   "test/data/compare.test.ts",
+  "test/drill/azure-scenarios.test.ts",
+  "test/drill/drill.test.ts",
+  "test/drill/surgical-drill.test.ts",
+  "test/local/platform.test.ts",
   "test/data/backup-restore.test.ts",
-  "test/cli-driver/interrupt.test.ts",
 ];
 
 /** Every .test.ts file under test/, sorted as mocha sorts its glob, the longest moved to the front. */
