@@ -8,7 +8,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
@@ -17,6 +17,8 @@ import { PULUMI_TYPES } from "../../infra/types";
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURE = path.join(ROOT, "test/fixtures/prompt-on-pipes.ts");
 const DP = PULUMI_TYPES.deploymentPatch;
+/** tsx's cache of compiled files (tsx's client: `path.join(os.tmpdir(), "tsx-" + uid)`). */
+const TSX_CACHE = path.join(os.tmpdir(), `tsx-${process.geteuid?.() ?? os.userInfo().username}`);
 
 interface Ended {
   code: number | null;
@@ -44,6 +46,9 @@ function runningApp(previewPauseMs = 0): FakePulumi {
 function stop(fake: FakePulumi, extra: string[], ready: (stderr: string) => boolean, act: (child: ReturnType<typeof spawn>) => void): Promise<Ended> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "aytq-signals-"));
   tmps.push(tmp);
+  // tsx keeps its compiled files in $TMPDIR/tsx-<uid>: the suite's own, or every process would
+  // compile all of aytq-dr again (about 1 s of CPU each)
+  symlinkSync(TSX_CACHE, path.join(tmp, path.basename(TSX_CACHE)));
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, AYTQ_DR_PULUMI_ROOT: fake.root, AYTQ_DR_STATE_DIR: path.join(tmp, "state") };
   const child = spawn(process.execPath, ["-r", "tsx/cjs", FIXTURE, "stop", "--stack", "test", ...extra], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
