@@ -175,8 +175,8 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * Evaluations of the program, shared by every fake stack in the process: the program is a pure
- * function of the stack, the subscription and the settings (the mocks derive every id from names),
- * and most tests evaluate the same few configs. Frozen, since they are shared.
+ * function of the stack, the subscription, the settings and the environment (the mocks derive every
+ * id from names), and most tests evaluate the same few configs. Frozen, since they are shared.
  */
 const EVALUATIONS = new Map<string, Promise<Evaluation>>();
 
@@ -271,7 +271,8 @@ export class FakeStackPort extends StackStub {
 
   private evaluate(raw: RawConfig): Promise<Evaluation> {
     const settings = parseSettings(raw);
-    const key = canonical([this.stackName, this.subscriptionId, settings]);
+    // the program also reads the environment (its providers' tokens: infra/uptime.ts, infra/pipeline.ts)
+    const key = canonical([this.stackName, this.subscriptionId, settings, process.env]);
     let e = EVALUATIONS.get(key);
     if (!e) {
       e = evaluateProgram(settings, { stack: this.stackName, subscriptionId: this.subscriptionId, revealSecrets: true }).then(deepFreeze);
