@@ -91,9 +91,17 @@ export function handToServerUser(dir: string): void {
   chownRecursive(dir, uid, gid);
 }
 
+/** The server user's ids, asked once per process. */
+const userIds = new Map<"-u" | "-g", string>();
+
 function execUserId(flag: "-u" | "-g"): string {
-  // id is in coreutils; reading /etc/passwd ourselves would miss NSS.
-  return execFileSync("id", [flag, SERVER_USER], { encoding: "utf8" }).trim();
+  let id = userIds.get(flag);
+  if (id === undefined) {
+    // id is in coreutils; reading /etc/passwd ourselves would miss NSS.
+    id = execFileSync("id", [flag, SERVER_USER], { encoding: "utf8" }).trim();
+    userIds.set(flag, id);
+  }
+  return id;
 }
 
 function chownRecursive(target: string, uid: number, gid: number): void {
