@@ -60,7 +60,8 @@ export async function containerFor(location: StorageLocation): Promise<Container
       return service.getContainerClient(location.container);
     }
     case "account": {
-      const { DefaultAzureCredential } = await import("@azure/identity");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build azure/sdk.ts also loads, not a second (ESM) copy
+      const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
       return new (blobSdk().BlobServiceClient)(location.accountUrl, new DefaultAzureCredential()).getContainerClient(location.container);
     }
     default: {
