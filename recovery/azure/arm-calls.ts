@@ -6,6 +6,7 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
 import { redact } from "../util/redact";
+import { isRestError } from "../util/rest-error";
 import { ArmError, describeAzure } from "./arm-error";
 
 /** Azure can take a long time to add an HA standby or scale storage; past this we stop waiting (Azure carries on). */
@@ -68,10 +69,6 @@ export class RememberingCredential implements TokenCredential {
     this.tokens.add(t.token);
     return t;
   }
-}
-
-export function isRestError(err: unknown): err is Error & { statusCode?: number; code?: string } {
-  return err instanceof Error && err.name === "RestError";
 }
 
 export function errorOf(body: unknown): { code?: string; message?: string } {

@@ -13,7 +13,8 @@ import type { BackupResult, DatabaseConnection, StorageLocation } from "./types"
 import { backupNameProblem, CUSTOM_EXTENSION, refused, type BackupFormat } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { checkCanDump, databaseOf } from "./pgtools";
-import { META, containerFor, isRestError, storageError } from "./storage";
+import { META, containerFor, storageError } from "./storage";
+import { isRestError } from "../util/rest-error";
 import { HashCounter, PauseClock, type ProgressFn } from "./streams";
 import { BlockUpload } from "./block-upload";
 

@@ -27,7 +27,8 @@ import { CUSTOM_EXTENSION } from "./names";
 import { pgFailure, spawnPg } from "../pg/tools";
 import { serverVersion } from "./pgtools";
 import { PsqlSink } from "./psql-sink";
-import { META, isRestError, storageError } from "./storage";
+import { META, storageError } from "./storage";
+import { isRestError } from "../util/rest-error";
 import type { ProgressFn } from "./streams";
 import type { BackupResult, DatabaseConnection, StorageLocation } from "./types";
 

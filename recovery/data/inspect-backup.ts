@@ -8,7 +8,8 @@ import { ToolError, UsageError } from "../errors";
 import { installHint } from "../pg/tools";
 import { restoreCandidates } from "./names";
 import { HEAD_BYTES, parseArchiveHeader, parseDumpHeader, restoreVersionProblem, toolVersion } from "./pgtools";
-import { containerFor, describeStorage, isRestError, storageError } from "./storage";
+import { containerFor, describeStorage, storageError } from "./storage";
+import { isRestError } from "../util/rest-error";
 import type { StorageLocation } from "./types";
 
 /** Which kind of file from its first bytes. */

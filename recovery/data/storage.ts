@@ -4,6 +4,7 @@ import { DrError, ToolError, UsageError } from "../errors";
 import { checkConnectionString, checkContainerName } from "./names";
 import type { StorageLocation } from "./types";
 import { redact } from "../util/redact";
+import { isRestError } from "../util/rest-error";
 
 /** Metadata keys on every backup we write (Azure metadata keys are lowercase identifiers). */
 export const META = {
@@ -33,15 +34,6 @@ export const RUNS_PREFIX = "runs/";
 function blobSdk(): typeof import("@azure/storage-blob") {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
   return require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-}
-
-/**
- * An error of Azure's SDK with its HTTP status, as the SDK itself tells one (core-rest-pipeline's
- * isRestError: an Error named RestError). The blob SDK is loaded only when a command first reaches
- * storage (about 0.5 s of CPU), so its class is not at hand to test against.
- */
-export function isRestError(err: unknown): err is Error & { statusCode?: number; code?: string } {
-  return err instanceof Error && err.name === "RestError";
 }
 
 /** The container's client. The container's name and a connection string are checked first (Azure's rules): a bad one is exit 2 before any call. */

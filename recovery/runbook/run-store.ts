@@ -15,7 +15,8 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { STACK_CONFIG_SNAPSHOT, type StackConfigSnapshot } from "./stack-config";
-import { containerFor, isRestError, RUNS_PREFIX, storageError } from "../data/storage";
+import { containerFor, RUNS_PREFIX, storageError } from "../data/storage";
+import { isRestError } from "../util/rest-error";
 import { ToolError, UsageError } from "../errors";
 import type { StorageLocation } from "../data/types";
 

@@ -6,7 +6,8 @@
 import { strict as assert } from "node:assert";
 import { DefaultAzureCredential } from "@azure/identity";
 import { RestError } from "@azure/core-rest-pipeline";
-import { containerFor, isRestError } from "../../recovery/data/storage";
+import { containerFor } from "../../recovery/data/storage";
+import { isRestError } from "../../recovery/util/rest-error";
 
 describe("blob storage by account", () => {
   it("a storage account's container client: its URL, and the CommonJS DefaultAzureCredential (one copy of @azure/identity, not its ESM build beside it)", async () => {
