@@ -8,7 +8,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FakePulumi, preEvent } from "../stack/fake-pulumi";
@@ -48,6 +48,7 @@ function stop(fake: FakePulumi, extra: string[], ready: (stderr: string) => bool
   tmps.push(tmp);
   // tsx keeps its compiled files in $TMPDIR/tsx-<uid>: the suite's own, or every process would
   // compile all of aytq-dr again (about 1 s of CPU each)
+  mkdirSync(TSX_CACHE, { recursive: true }); // a dangling link would make tsx's own mkdir fail
   symlinkSync(TSX_CACHE, path.join(tmp, path.basename(TSX_CACHE)));
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, AYTQ_DR_PULUMI_ROOT: fake.root, AYTQ_DR_STATE_DIR: path.join(tmp, "state") };
   const child = spawn(process.execPath, ["-r", "tsx/cjs", FIXTURE, "stop", "--stack", "test", ...extra], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
