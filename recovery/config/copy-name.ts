@@ -8,6 +8,7 @@
 import { AZURE_SERVER_NAME, type PtrCopy } from "../../infra/config";
 import { refused, type Refusal } from "../data/names";
 import { RefusedError } from "../errors";
+import { utcToSecond } from "../util/utc";
 
 /** A server name's most characters (Azure). */
 const MAX_SERVER_NAME = 63;
@@ -60,7 +61,7 @@ export function runCopyName(liveServerName: string, started: Date, runId: string
 
 /** A copy's creation time as it is recorded (config `createdAtUTC`, the `dr-created-at` tag): UTC to the second, `2024-07-24T08:00:00Z`. */
 export function copyCreatedAt(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return utcToSecond(now);
 }
 
 /** What a request for a copy comes to: the copy, and whether it is one that exists already. */

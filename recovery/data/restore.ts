@@ -30,6 +30,7 @@ import { pgFailure, spawnPg } from "../pg/tools";
 import { databaseOf, serverVersion, withDatabase } from "./pgtools";
 import { inspectBackup, type InspectedBackup } from "./inspect-backup";
 import { PsqlSink } from "./psql-sink";
+import { utcToSecond } from "../util/utc";
 import { META, storageError } from "./storage";
 import { dataFailure } from "./failure";
 import { HashCounter, type ProgressFn } from "./streams";
@@ -65,7 +66,7 @@ export async function restoreInspected(backup: InspectedBackup, target: Database
   // Connect first: a server that is down fails before anything is downloaded.
   await serverVersion(target.url);
   const at = backup.metadata[META.consistentAt];
-  const consistentAt = at && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
+  const consistentAt = at && !Number.isNaN(Date.parse(at)) ? utcToSecond(new Date(at)) : undefined;
   const outcome = { name: backup.name, bytes: backup.bytes, format: backup.format, sha256Verified: Boolean(expected), ...(consistentAt ? { consistentAt } : {}) };
   if (backup.format === "custom") {
     const jobs = jobsFor(options.jobs, backup.bytes);

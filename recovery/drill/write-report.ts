@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { writeHtmlReport } from "./html-report";
+import { compactUtc } from "../util/utc";
 import { drillGantt, toMarkdown, type DrillReport } from "./report";
 
 /**
@@ -13,8 +14,7 @@ import { drillGantt, toMarkdown, type DrillReport } from "./report";
  */
 export function writeReport(dir: string, r: DrillReport): { json: string; markdown: string; html: string } {
   mkdirSync(dir, { recursive: true });
-  const stamp = r.startedAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const base = path.join(dir, `${r.stack}-${r.scenario}-${stamp}`);
+  const base = path.join(dir, `${r.stack}-${r.scenario}-${compactUtc(new Date(r.startedAt))}`);
   writeFileSync(`${base}.json`, JSON.stringify(r, null, 2) + "\n");
   writeFileSync(`${base}.md`, toMarkdown(r));
   const html = writeHtmlReport(dir, `${base}.html`, r, drillGantt(r));

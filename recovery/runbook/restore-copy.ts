@@ -8,6 +8,7 @@ import { RefusedError, ToolError } from "../errors";
 import { comparePlanned, decisionText } from "./bring-back";
 import { refusedPlan, surgicalSummary } from "./restore-ways";
 import type { DatabaseConnection, DataTools, RestoreWay, StorageLocation } from "./ports";
+import { compactUtc } from "../util/utc";
 
 export interface RestoreCopyRequest {
   data: DataTools;
@@ -33,11 +34,10 @@ export interface RestoreCopyOutcome {
   safetyBackup?: string;
 }
 
-const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 /** The safety backup of live before the copy's data comes back: names the copy and the moment. */
-const restoreCopySafetyName = (copyName: string, now: Date): string => `safety_before_restore_copy_${copyName}_${stamp(now)}.sql.gz`;
+const restoreCopySafetyName = (copyName: string, now: Date): string => `safety_before_restore_copy_${copyName}_${compactUtc(now)}.sql.gz`;
 /** `whole` keeps the copy's dump as a backup, as data-loss's step does. */
-const restoreCopyBackupName = (copyName: string, now: Date): string => `restore_copy_${copyName}_${stamp(now)}.sql.gz`;
+const restoreCopyBackupName = (copyName: string, now: Date): string => `restore_copy_${copyName}_${compactUtc(now)}.sql.gz`;
 
 /** Compare, ask, back live up, bring the data back by the way chosen. `no` (or a refused plan) changes nothing. */
 export async function restoreCopy(req: RestoreCopyRequest): Promise<RestoreCopyOutcome> {

@@ -7,13 +7,14 @@
 import { randomBytes } from "node:crypto";
 import { UsageError } from "../errors";
 import { clipInput } from "../util/clip";
+import { compactUtc } from "../util/utc";
 import { SCENARIOS, type ScenarioName } from "./run-model";
 
 const RUN_ID = new RegExp(`^(\\d{8}T\\d{6}Z)-(${SCENARIOS.join("|")})-([0-9a-f]{4})$`);
 
 /** A new run's id. */
 export function newRunId(scenario: ScenarioName, now: Date): string {
-  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z-${scenario}-${randomBytes(2).toString("hex")}`;
+  return `${compactUtc(now)}-${scenario}-${randomBytes(2).toString("hex")}`;
 }
 
 /** The scenario a run id names, or undefined when `text` is not a run id. */

@@ -4,6 +4,7 @@ import { listBackups } from "../../data/storage";
 import { formatBytes } from "../../data/streams";
 import { verifyBackup } from "../../data/verify";
 import { reportVerify } from "../../ci/backup-report";
+import { utcToSecond } from "../../util/utc";
 import { act, type RegisterCommand } from "../command";
 import { addStorageOptions, printJson, progressFor, settingsFor, storageFor, type DataOptions } from "./data-common";
 
@@ -25,7 +26,7 @@ export const registerBackups: RegisterCommand = (program, io) => {
       }
       const now = new Date();
       // "data as of": the moment the dump is consistent to (its snapshot); older backups recorded only when they began
-      const asOf = (b: (typeof backups)[number]) => (b.consistentAt ? b.consistentAt.toISOString().replace(/\.\d{3}Z$/, "Z") : `~${b.createdAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (began)`);
+      const asOf = (b: (typeof backups)[number]) => (b.consistentAt ? utcToSecond(b.consistentAt) : `~${utcToSecond(b.createdAt)} (began)`);
       const rows = backups.map((b) => [b.name, formatBytes(b.bytes), age(b.createdAt, now), asOf(b), b.sourceServer ?? "-", b.verified ? `yes ${b.verifiedAt ?? ""}`.trim() : "no"]);
       const header = ["name", "size", "age", "data as of (UTC)", "source", "verified"];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
