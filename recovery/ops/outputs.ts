@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { PtrCopy } from "../../infra/config";
-import { DEFAULT_BACKUP_RETENTION_DAYS } from "../../infra/config";
+import { DEFAULT_BACKUP_RETENTION_DAYS, toIsoUtc } from "../../infra/config";
 import { DrError, InterruptedError, ToolError, UsageError } from "../errors";
 import type { StackPort } from "../stack/port";
 import { clipInput } from "../util/clip";
@@ -108,5 +108,5 @@ export async function readEarliestRestore(port: StackPort): Promise<RestoreWindo
       `run \`pulumi refresh --stack ${port.stackName}\` and \`pulumi up\` so that the output is read from Azure again`,
     );
   }
-  return { earliestRestore: date, source: `from ${date.toISOString().replace(/\.000Z$/, "Z")} (the server's earliest restore date)` };
+  return { earliestRestore: date, source: `from ${toIsoUtc(date)} (the server's earliest restore date)` };
 }

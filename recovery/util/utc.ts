@@ -1,7 +1,8 @@
 /**
  * The two ways a moment is written into a name or a record, each made in one place. Both are UTC
  * to the second: milliseconds are dropped, never rounded, so a name made twice in one second is
- * the same name.
+ * the same name. A time that must read back exactly (a config value, an operator's `--at`) is
+ * written by the config model's toIsoUtc instead, which keeps milliseconds that are not zero.
  */
 
 /** `2024-07-24T06:00:00Z`: recorded times (a copy's `createdAtUTC`, a backup's "data as of"). */
