@@ -16,7 +16,6 @@ describe("local platform against real PostgreSQL", function () {
     root = await makeTempDir("aytq-local-");
     env = await LocalEnvironment.create({ name: "t-local", rows: 400, workRoot: root });
     writer = new HeartbeatWriter(env.platform.liveUrl, 100);
-    env.state.onAppStopped = () => writer.stop();
     writer.start();
   });
 

@@ -30,8 +30,6 @@ export interface LocalState {
   baseBackupAt: Date;
   app: LocalApp;
   storageConnectionString: string;
-  /** Called when the app stops (the drill stops its traffic writer). */
-  onAppStopped?: () => Promise<void>;
 }
 
 interface LocalCopy {
@@ -71,7 +69,6 @@ export class LocalPlatform implements Platform {
     const app = this.state.app;
     if (app.stopped === stopped) return { status: "unchanged", summary: `app already ${stopped ? "stopped" : "running"}` };
     app.stopped = stopped;
-    if (stopped) await this.state.onAppStopped?.();
     return { status: "done", summary: stopped ? "app stopped (on Azure: web and worker scaled to 0)" : "app started (on Azure: web and worker back to their replica counts)" };
   }
 
