@@ -58,9 +58,12 @@ describe("drill on Azure (fakes at the seams: stack, ARM, live database)", funct
       const serverId = liveServerId(settings, {});
       arm.addServer(SUB, { resourceGroupName: settings.resourceGroupName, name: LIVE });
       arm.scripts.push({ inProgressPolls: 1 });
-      // Azure deletes the server: the engine's Azure loses it and the live database stops
+      // Azure deletes the server: the engine's Azure loses it and the live database stops. It takes
+      // longer than the drill's revive delay (as it can under load): the revive point still lies after
+      // the deletion, since the drill counts from when the DELETE finished
       await port.ready();
       arm.onAccept = async () => {
+        await new Promise((r) => setTimeout(r, 800));
         await port.deleteServerInAzure(undefined, new Date());
         await pg.cluster.stop("immediate");
       };

@@ -52,8 +52,10 @@ export function azureSite(e: AzureSiteOptions): DrillSite {
     },
     // Azure keeps what was committed: the revive's restore point lies after the deletion anyway
     settleBeforeServerLossMs: 0,
+    // counted from when the DELETE finished, not when it was asked for: the point is then after the
+    // deletion however long Azure took to delete (the stand-in, like Azure, refuses one before)
     revivePoint: async (deletion, interrupted) => {
-      const restorePoint = new Date(deletion.at.getTime() + (e.reviveDelayMs ?? REVIVE_MIN_MINUTES_AFTER_DELETE * 60_000));
+      const restorePoint = new Date(deletion.completedAt.getTime() + (e.reviveDelayMs ?? REVIVE_MIN_MINUTES_AFTER_DELETE * 60_000));
       log(`waiting until ${restorePoint.toISOString()}: ReviveDropped needs a restore point after the deletion`);
       while (Date.now() < restorePoint.getTime() + 1000) {
         interrupted();
